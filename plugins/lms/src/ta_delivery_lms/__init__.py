@@ -1,0 +1,1 @@
+"""ta_delivery plugin for lms."""

@@ -1,0 +1,253 @@
+"""The one place where HTTP meets our exceptions: status mapping, retries, pacing.
+
+Providers take an injected :class:`httpx.Client` (tests pass ``httpx.MockTransport``) and send through
+:class:`HttpApi`, so every provider behaves alike under failures.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import httpx
+
+from .clock import Clock, SystemClock
+from .errors import (
+    AuthError,
+    BadResponse,
+    ConflictError,
+    NotFound,
+    ProviderError,
+    RateLimited,
+    Unavailable,
+)
+
+__all__ = [
+    "HttpApi",
+    "RateLimiter",
+    "RetryPolicy",
+    "error_for",
+    "make_client",
+    "parse_retry_after",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def make_client(
+    base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Client:
+    """An httpx client with explicit timeouts; ``transport`` is injected by tests."""
+    return httpx.Client(
+        base_url=base_url,
+        transport=transport,
+        timeout=timeout,
+        headers={"User-Agent": "ta-delivery", **(headers or {})},
+        follow_redirects=False,
+    )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); ``None`` if absent or bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        return None
+    return seconds
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:200] or response.reason_phrase
+    if isinstance(body, Mapping):
+        for key in ("message", "error_description", "error", "detail"):
+            if isinstance(body.get(key), str):
+                return str(body[key])[:200]
+    return response.reason_phrase
+
+
+def error_for(
+    response: httpx.Response, provider: str, now: datetime | None = None
+) -> ProviderError | None:
+    """The exception an HTTP response stands for, or ``None`` for a success."""
+    status = response.status_code
+    if status < 400:
+        return None
+    msg = _message(response)
+    if status in (401, 403):
+        return AuthError(msg, provider=provider, status=status)
+    if status in (404, 410):
+        return NotFound(msg, provider=provider, status=status)
+    if status == 409:
+        return ConflictError(msg, provider=provider, status=status)
+    if status == 429:
+        retry = parse_retry_after(response.headers.get("Retry-After"), now)
+        return RateLimited(msg, provider=provider, status=status, retry_after=retry)
+    if status >= 500:
+        return Unavailable(msg, provider=provider, status=status)
+    return BadResponse(msg, provider=provider, status=status)
+
+
+@attrs.define
+class RateLimiter:
+    """A token bucket: ``rate`` requests a second, bursts of ``burst``. Thread-safe; clock injectable."""
+
+    rate: float
+    burst: int = 1
+    clock: Clock = attrs.field(factory=SystemClock)
+    _tokens: float = attrs.field(init=False, default=0.0)
+    _last: float | None = attrs.field(init=False, default=None)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+
+    def acquire(self) -> None:
+        """Wait until a request may be sent."""
+        while True:
+            with self._lock:
+                now = self.clock.monotonic()
+                if self._last is None:
+                    self._tokens, self._last = float(self.burst), now
+                self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                wait = (1 - self._tokens) / self.rate
+            self.clock.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller back for ``seconds`` (after a 429)."""
+        with self._lock:
+            self._tokens = min(self._tokens, 0.0) - seconds * self.rate
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded by attempts and by total waiting time."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+    budget: float = 120.0
+    default_retry_after: float = 5.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """The wait before retry number ``attempt`` (1-based)."""
+        return rng.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+@attrs.define
+class HttpApi:
+    """Sends requests for one provider with pacing, status mapping and safe retries.
+
+    A non-idempotent request (POST, PATCH unless ``idempotent=True``) is retried only when it surely
+    did not take effect: a 429, or a connection that never opened. A lost response is raised as
+    :class:`Unavailable` so the caller can look before creating again.
+    """
+
+    client: httpx.Client
+    provider: str
+    clock: Clock = attrs.field(factory=SystemClock)
+    limiter: RateLimiter | None = None
+    policy: RetryPolicy = RetryPolicy()
+    rng: random.Random = attrs.field(factory=random.Random)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool | None = None,
+        limiter: RateLimiter | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """Send and return a successful response, or raise the mapped :class:`ProviderError`."""
+        method = method.upper()
+        safe = method in IDEMPOTENT if idempotent is None else idempotent
+        waited = 0.0
+        attempt = 0
+        limiter = limiter or self.limiter
+        while True:
+            attempt += 1
+            if limiter is not None:
+                limiter.acquire()
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.ConnectError as exc:
+                error: ProviderError = Unavailable(
+                    f"cannot connect: {type(exc).__name__}", provider=self.provider
+                )
+                retry_ok = True
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                error = Unavailable(f"no response: {type(exc).__name__}", provider=self.provider)
+                retry_ok = safe
+            else:
+                mapped = error_for(response, self.provider, self.clock.now())
+                if mapped is None:
+                    return response
+                error = mapped
+                retry_ok = isinstance(error, RateLimited) or (
+                    isinstance(error, Unavailable) and safe
+                )
+            if not retry_ok or not error.retryable or attempt >= self.policy.attempts:
+                raise error
+            if isinstance(error, RateLimited):
+                wait = (
+                    error.retry_after
+                    if error.retry_after is not None
+                    else self.policy.default_retry_after
+                )
+                if limiter is not None:
+                    limiter.pause(wait)
+                    wait = 0.0
+            else:
+                wait = self.policy.backoff(attempt, self.rng)
+            if waited + wait > self.policy.budget:
+                raise error
+            log.info(
+                "%s %s %s failed (%s); retry %d in %.1fs",
+                self.provider,
+                method,
+                url,
+                type(error).__name__,
+                attempt,
+                wait,
+            )
+            waited += wait
+            self.clock.sleep(wait)
+
+    def json(self, method: str, url: str, **kwargs: Any) -> Any:
+        """Send and decode a JSON body (``None`` for an empty one); malformed bodies are BadResponse."""
+        response = self.request(method, url, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise BadResponse("malformed JSON body", provider=self.provider) from exc

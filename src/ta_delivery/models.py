@@ -1,0 +1,366 @@
+"""The domain: courses, sessions, people and policies, as immutable attrs records.
+
+Times are instants: every ``datetime`` held here is timezone-aware UTC. Zones belong to people
+(and to the course, for reading local times in its file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+__all__ = [
+    "ACTIVITY_KINDS",
+    "LANGUAGES",
+    "AttendancePolicy",
+    "Course",
+    "LmsSettings",
+    "Organizer",
+    "Participant",
+    "Person",
+    "Rules",
+    "Session",
+    "Trainer",
+    "WorkingHours",
+    "zone",
+]
+
+ACTIVITY_KINDS = ("course", "workshop", "seminar", "webinar", "symposium", "dialogue")
+SCOPES = ("national", "sub-regional", "regional", "global")
+LEVELS = ("basic", "intermediate", "advanced")
+LANGUAGES = ("en", "fr", "es")
+STATUSES = ("planned", "scheduled", "delivered", "postponed", "cancelled")
+SESSION_KINDS = ("live", "recorded")
+SEVERITIES = ("error", "warning")
+
+_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"',;()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; ``ValueError`` if unknown."""
+    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone") from exc
+
+
+def _check_zone(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    zone(value)
+
+
+def _check_email(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _EMAIL.match(value) or len(value) > 254:
+        raise ValueError(f"{value!r} is not an email address")
+
+
+def _check_utc(_inst: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() != timedelta(0):
+        raise ValueError(f"{attribute.name} must be a UTC datetime, got {value!r}")
+
+
+def _check_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string")
+
+
+def _check_id(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) > 64
+        or any(c.isspace() for c in value)
+    ):
+        raise ValueError(f"{attribute.name} must be 1-64 characters without spaces, got {value!r}")
+
+
+def _check_course_id(value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError("course id must be 1-64 characters of a-z, 0-9 and '-'")
+
+
+@attrs.frozen
+class WorkingHours:
+    """A local daily window ``start``-``end`` (``end`` may be 24:00, written as ``time.max``)."""
+
+    start: time
+    end: time
+
+    def __attrs_post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ValueError("working hours must start before they end")
+
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours:
+        """Read ``HH:MM-HH:MM``."""
+        m = _HOURS.match(text.strip()) if isinstance(text, str) else None
+        if not m:
+            raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        if (h1 == 24 and m1) or (h2 == 24 and m2) or h1 == 24:
+            raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+        end = time.max if h2 == 24 else time(h2, m2)
+        return cls(time(h1, m1), end)
+
+    def window(self, day: datetime) -> tuple[datetime, datetime]:
+        """The window on the local date of ``day`` (aware, in its zone) as UTC instants."""
+        tz = day.tzinfo
+        start = datetime.combine(day.date(), self.start, tz)
+        if self.end == time.max:
+            end = datetime.combine(day.date() + timedelta(days=1), time(0), tz)
+        else:
+            end = datetime.combine(day.date(), self.end, tz)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end == time.max else self.end.strftime("%H:%M")
+        return f"{self.start.strftime('%H:%M')}-{end}"
+
+
+@attrs.frozen
+class Organizer:
+    """Who sends the invitations."""
+
+    name: str = attrs.field(validator=_check_text)
+    email: str = attrs.field(validator=_check_email)
+
+
+@attrs.frozen
+class Rules:
+    """The virtual-delivery rules (PRODUCT.md section 1 ``[rules]``)."""
+
+    max_live_minutes: int = 120
+    max_live_sessions_per_day: int = 2
+    working_hours: WorkingHours = WorkingHours(time(8), time(18))
+    severity: Mapping[str, Literal["error", "warning"]] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_live_minutes <= 0 or self.max_live_sessions_per_day <= 0:
+            raise ValueError("rule limits must be positive")
+        for rule, sev in self.severity.items():
+            if sev not in SEVERITIES:
+                raise ValueError(f"severity of {rule} must be 'error' or 'warning'")
+
+
+@attrs.frozen
+class AttendancePolicy:
+    """How attended time becomes a status and statuses become completion."""
+
+    late_after_minutes: float = 10
+    present_fraction: float = 0.75
+    partial_fraction: float = 0.25
+    completion_fraction: float = 0.8
+
+    def __attrs_post_init__(self) -> None:
+        if self.late_after_minutes < 0:
+            raise ValueError("late_after_minutes must not be negative")
+        for name in ("present_fraction", "partial_fraction", "completion_fraction"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if self.partial_fraction > self.present_fraction:
+            raise ValueError("partial_fraction must not exceed present_fraction")
+
+
+@attrs.frozen
+class Person:
+    """Someone who takes part: a trainer or a participant."""
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_check_text)
+    email: str = attrs.field(validator=_check_email)
+    timezone: str = attrs.field(validator=_check_zone)
+    working_hours: WorkingHours | None = None
+    language: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(LANGUAGES))
+    )
+    country: str | None = None
+
+    role: str = attrs.field(default="person", init=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The person's zone."""
+        return zone(self.timezone)
+
+
+@attrs.frozen
+class Trainer(Person):
+    """A trainer: must be inside working hours for every slot proposed."""
+
+    role: str = attrs.field(default="trainer", init=False)
+
+
+@attrs.frozen
+class Participant(Person):
+    """A participant."""
+
+    role: str = attrs.field(default="participant", init=False)
+
+
+@attrs.frozen
+class Session:
+    """One session of the activity. ``start`` is a UTC instant."""
+
+    id: str = attrs.field(validator=_check_id)
+    title: str = attrs.field(validator=_check_text)
+    start: datetime = attrs.field(validator=_check_utc)
+    minutes: int = attrs.field()
+    kind: Literal["live", "recorded"] = attrs.field(
+        default="live", validator=attrs.validators.in_(SESSION_KINDS)
+    )
+    trainers: tuple[str, ...] = ()
+    participants: tuple[str, ...] | None = None
+    provider: str | None = None
+    description: str | None = None
+
+    @minutes.validator
+    def _positive(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError("minutes must be a positive whole number")
+
+    @property
+    def end(self) -> datetime:
+        """The UTC instant the session ends."""
+        return self.start + timedelta(minutes=self.minutes)
+
+    @property
+    def live(self) -> bool:
+        """True for a live session (needs a classroom, counted by rules and attendance)."""
+        return self.kind == "live"
+
+
+@attrs.frozen
+class LmsSettings:
+    """The ``[lms]`` table."""
+
+    provider: str
+    course: str
+    attendance: bool = True
+    require_prerequisites: bool = False
+
+
+@attrs.frozen
+class Course:
+    """One activity with its people and sessions."""
+
+    id: str = attrs.field(validator=lambda _i, _a, v: _check_course_id(v))
+    title: str = attrs.field(validator=_check_text)
+    timezone: str = attrs.field(validator=_check_zone)
+    organizer: Organizer
+    kind: str = attrs.field(default="course", validator=attrs.validators.in_(ACTIVITY_KINDS))
+    scope: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(SCOPES))
+    )
+    level: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(LEVELS))
+    )
+    language: str = attrs.field(default="en", validator=attrs.validators.in_(LANGUAGES))
+    provider: str = "jitsi"
+    status: str = attrs.field(default="scheduled", validator=attrs.validators.in_(STATUSES))
+    prerequisites: tuple[str, ...] = ()
+    rules: Rules = Rules()
+    attendance: AttendancePolicy = AttendancePolicy()
+    trainers: tuple[Trainer, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    sessions: tuple[Session, ...] = ()
+    provider_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    lms: LmsSettings | None = None
+    source: str | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for person in (*self.trainers, *self.participants):
+            if person.id in seen:
+                raise ValueError(f"duplicate person id {person.id!r}")
+            seen.add(person.id)
+        sids: set[str] = set()
+        for s in self.sessions:
+            if s.id in sids:
+                raise ValueError(f"duplicate session id {s.id!r}")
+            sids.add(s.id)
+            for tid in s.trainers:
+                if tid not in {t.id for t in self.trainers}:
+                    raise ValueError(f"session {s.id!r} names unknown trainer {tid!r}")
+            for pid in s.participants or ():
+                if pid not in {p.id for p in self.participants}:
+                    raise ValueError(f"session {s.id!r} names unknown participant {pid!r}")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The course's zone, used to read local times in its file."""
+        return zone(self.timezone)
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        """Trainers then participants."""
+        return (*self.trainers, *self.participants)
+
+    def person(self, person_id: str) -> Person:
+        """The person with ``person_id``; ``KeyError`` if none."""
+        for p in self.people:
+            if p.id == person_id:
+                return p
+        raise KeyError(person_id)
+
+    def session(self, session_id: str) -> Session:
+        """The session with ``session_id``; ``KeyError`` if none."""
+        for s in self.sessions:
+            if s.id == session_id:
+                return s
+        raise KeyError(session_id)
+
+    @property
+    def live_sessions(self) -> tuple[Session, ...]:
+        """The live sessions, in file order."""
+        return tuple(s for s in self.sessions if s.live)
+
+    def trainers_of(self, session: Session) -> tuple[Trainer, ...]:
+        """The session's trainers."""
+        ids = set(session.trainers)
+        return tuple(t for t in self.trainers if t.id in ids)
+
+    def participants_of(self, session: Session) -> tuple[Participant, ...]:
+        """The session's participants (every participant when the session names none)."""
+        if session.participants is None:
+            return self.participants
+        ids = set(session.participants)
+        return tuple(p for p in self.participants if p.id in ids)
+
+    def people_of(self, session: Session) -> tuple[Person, ...]:
+        """Trainers then participants of ``session``."""
+        return (*self.trainers_of(session), *self.participants_of(session))
+
+    def sessions_of(self, person_id: str) -> Iterator[Session]:
+        """The sessions ``person_id`` takes part in."""
+        for s in self.sessions:
+            if any(p.id == person_id for p in self.people_of(s)):
+                yield s
+
+    def provider_of(self, session: Session) -> str:
+        """The classroom provider of ``session``."""
+        return session.provider or self.provider
+
+    def language_of(self, person: Person) -> str:
+        """The language invites to ``person`` are written in."""
+        return person.language or self.language
+
+    def hours_of(self, person: Person) -> WorkingHours:
+        """The working window of ``person``."""
+        return person.working_hours or self.rules.working_hours
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as UTC (it must be aware)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(UTC)

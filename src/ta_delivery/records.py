@@ -1,0 +1,300 @@
+"""Typed records exchanged through the hooks: what plugins register and what they hand back.
+
+Every record is a frozen attrs class; plugins build them, the core reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .models import Course, Participant, Person, Session, Trainer
+
+if TYPE_CHECKING:
+    from .context import RunContext
+
+__all__ = [
+    "AttendanceStatus",
+    "Capabilities",
+    "Classroom",
+    "ClassroomProvider",
+    "ClassroomRequest",
+    "Finding",
+    "ImportFormatSpec",
+    "ImportRequest",
+    "LmsProvider",
+    "LmsSpec",
+    "ProviderSpec",
+    "RuleSpec",
+    "Segment",
+    "Transport",
+    "TransportSpec",
+    "no_options",
+]
+
+Severity = Literal["error", "warning"]
+Status = Literal["present", "late", "partial", "absent", "excused"]
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Finding:
+    """One breach of a rule. ``severity`` is the default; the engine applies overrides."""
+
+    rule: str
+    severity: Severity
+    session: str | None
+    person: str | None
+    message: str
+
+
+@attrs.frozen
+class RuleSpec:
+    """A schedule rule: ``check`` yields findings for a course."""
+
+    id: str
+    check: Callable[[Course], Iterable[Finding]]
+    default_severity: Severity = "error"
+    description: str = ""
+
+
+# --- classrooms ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Capabilities:
+    """What a classroom provider can do, declared so the core never has to try."""
+
+    personal_join_links: bool = False
+    attendance_fetch: bool = False
+    update_in_place: bool = True
+    find_by_key: bool = False
+
+
+@attrs.frozen
+class ClassroomRequest:
+    """The desired classroom for one live session. ``key`` is our stable, searchable mark."""
+
+    key: str
+    course_id: str
+    session_id: str
+    title: str
+    start: datetime
+    minutes: int
+    timezone: str
+    description: str | None = None
+    language: str = "en"
+    hosts: tuple[Trainer, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def end(self) -> datetime:
+        """The UTC end instant."""
+        from datetime import timedelta
+
+        return self.start + timedelta(minutes=self.minutes)
+
+
+@attrs.frozen
+class Classroom:
+    """A virtual classroom as a provider made it. ``data`` is provider-private, JSON-able, secret-free."""
+
+    provider: str
+    key: str
+    external_id: str
+    join_url: str
+    host_url: str | None = attrs.field(default=None, repr=False)
+    personal_links: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def join_url_for(self, person_id: str) -> str:
+        """The link ``person_id`` joins with: their personal one where the provider gave one."""
+        return self.personal_links.get(person_id, self.join_url)
+
+
+class ClassroomProvider(Protocol):
+    """Creates, changes and cancels classrooms on one system. Made per run by a factory."""
+
+    def create(self, request: ClassroomRequest) -> Classroom:
+        """Create the classroom. Never called twice for one key without a ``find`` in between."""
+        ...
+
+    def update(self, classroom: Classroom, request: ClassroomRequest) -> Classroom:
+        """Bring ``classroom`` in line with ``request``; return it as it now is."""
+        ...
+
+    def cancel(self, classroom: Classroom) -> None:
+        """Delete or end the classroom. Idempotent: already gone counts as done."""
+        ...
+
+    def find(self, request: ClassroomRequest) -> Classroom | None:
+        """The classroom marked with ``request.key``, if one exists (capability ``find_by_key``)."""
+        ...
+
+    def fetch_attendance(
+        self, classroom: Classroom, request: ClassroomRequest
+    ) -> Iterable[Segment]:
+        """Join/leave segments of an ended classroom (capability ``attendance_fetch``)."""
+        ...
+
+
+def no_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Option parser for providers that take no course-wide options: any key is an error."""
+    from .errors import InputError
+
+    for key in options:
+        raise InputError("unknown option", key=key)
+    return {}
+
+
+@attrs.frozen
+class ProviderSpec:
+    """A classroom provider's registration.
+
+    ``parse_options`` validates the course file's ``[name]`` table and returns the options the provider
+    gets in each request; it raises :class:`~ta_delivery.errors.InputError` with ``key`` set to the bad key.
+    """
+
+    name: str
+    factory: Callable[[RunContext], ClassroomProvider]
+    capabilities: Capabilities = Capabilities()
+    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = no_options
+    description: str = ""
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Segment:
+    """One raw join-leave interval of someone in a session, as a source reported it.
+
+    ``raw_key`` identifies the raw row or event within its source, so importing it again changes nothing.
+    Identity: ``person_id`` when the source already resolved it (e.g. a registrant id), else ``external_id``,
+    ``email`` and ``name`` for the core to match.
+    """
+
+    session_id: str
+    join: datetime
+    leave: datetime
+    source: str
+    raw_key: str
+    person_id: str | None = None
+    external_id: str | None = None
+    email: str | None = None
+    name: str | None = None
+
+    @staticmethod
+    def key_of(*parts: object) -> str:
+        """A stable hash of the raw fields identifying a row."""
+        text = "\x1f".join("" if p is None else str(p) for p in parts)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@attrs.frozen
+class ImportRequest:
+    """What an import format gets: the file, the course, and the command's options."""
+
+    path: Path
+    data: bytes
+    course: Course
+    session_id: str | None = None
+    timezone: ZoneInfo | None = None
+
+
+@attrs.frozen
+class ImportFormatSpec:
+    """An attendance export format. ``parse`` raises InputError on malformed files."""
+
+    name: str
+    parse: Callable[[ImportRequest], Iterable[Segment]]
+    description: str = ""
+
+
+@attrs.frozen
+class AttendanceStatus:
+    """A participant's reconciled status in one live session."""
+
+    session_id: str
+    participant_id: str
+    status: Status
+    attended_seconds: float
+    first_join: datetime | None = None
+    reason: str | None = None
+
+
+# --- invites -------------------------------------------------------------------------------------
+
+
+class Transport(Protocol):
+    """Delivers invitation messages."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver ``message`` or raise :class:`~ta_delivery.errors.TransportError`."""
+        ...
+
+
+@attrs.frozen
+class TransportSpec:
+    """An invite transport's registration."""
+
+    name: str
+    factory: Callable[[RunContext], Transport]
+    description: str = ""
+
+
+# --- LMS -----------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class LmsChange:
+    """One thing an LMS sync would do or did: ``action`` is create, update, delete or enrol."""
+
+    action: str
+    target: str
+    detail: str = ""
+    ok: bool = True
+    error: str | None = None
+
+
+class LmsProvider(Protocol):
+    """A learning management system linked through the course's ``[lms]`` table."""
+
+    def plan(self, course: Course) -> list[LmsChange]:
+        """What ``apply`` would change, read-only."""
+        ...
+
+    def apply(self, course: Course) -> list[LmsChange]:
+        """Make the LMS course, accounts, enrolments and register match the course. Idempotent."""
+        ...
+
+    def prerequisites(self, course: Course) -> Mapping[str, bool]:
+        """Participant id -> whether they completed every ``course.prerequisites`` course."""
+        ...
+
+    def push_attendance(self, course: Course, statuses: Iterable[AttendanceStatus]) -> None:
+        """Write statuses into the LMS attendance register."""
+        ...
+
+
+@attrs.frozen
+class LmsSpec:
+    """An LMS's registration."""
+
+    name: str
+    factory: Callable[[RunContext], LmsProvider]
+    description: str = ""
+
+
+PersonLike = Person | Trainer | Participant
+SessionLike = Session
