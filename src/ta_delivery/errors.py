@@ -64,9 +64,7 @@ class ProviderError(TaDeliveryError):
 
     retryable: bool = False
 
-    def __init__(
-        self, message: str, *, provider: str | None = None, status: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, provider: str | None = None, status: int | None = None) -> None:
         self.message = message
         self.provider = provider
         self.status = status

@@ -40,6 +40,7 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
 
     :return: :class:`~ta_delivery.records.ProviderSpec` records, one per provider name.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -48,6 +49,7 @@ def ta_delivery_register_transports() -> Iterable[TransportSpec]:
 
     :return: :class:`~ta_delivery.records.TransportSpec` records.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -56,6 +58,7 @@ def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
 
     :return: :class:`~ta_delivery.records.ImportFormatSpec` records.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -64,6 +67,7 @@ def ta_delivery_register_rules() -> Iterable[RuleSpec]:
 
     :return: :class:`~ta_delivery.records.RuleSpec` records; rule ids must be unique.
     """
+    raise NotImplementedError
 
 
 @hookspec
@@ -72,6 +76,7 @@ def ta_delivery_register_lms() -> Iterable[LmsSpec]:
 
     :return: :class:`~ta_delivery.records.LmsSpec` records.
     """
+    raise NotImplementedError
 
 
 # --- notifications --------------------------------------------------------------------------------

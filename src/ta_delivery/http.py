@@ -93,9 +93,7 @@ def _message(response: httpx.Response) -> str:
     return response.reason_phrase
 
 
-def error_for(
-    response: httpx.Response, provider: str, now: datetime | None = None
-) -> ProviderError | None:
+def error_for(response: httpx.Response, provider: str, now: datetime | None = None) -> ProviderError | None:
     """The exception an HTTP response stands for, or ``None`` for a success."""
     status = response.status_code
     if status < 400:
@@ -212,17 +210,11 @@ class HttpApi:
                 if mapped is None:
                     return response
                 error = mapped
-                retry_ok = isinstance(error, RateLimited) or (
-                    isinstance(error, Unavailable) and safe
-                )
+                retry_ok = isinstance(error, RateLimited) or (isinstance(error, Unavailable) and safe)
             if not retry_ok or not error.retryable or attempt >= self.policy.attempts:
                 raise error
             if isinstance(error, RateLimited):
-                wait = (
-                    error.retry_after
-                    if error.retry_after is not None
-                    else self.policy.default_retry_after
-                )
+                wait = error.retry_after if error.retry_after is not None else self.policy.default_retry_after
                 if limiter is not None:
                     limiter.pause(wait)
                     wait = 0.0

@@ -47,9 +47,7 @@ class JitsiProvider:
     def __attrs_post_init__(self) -> None:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
-            raise InputError(
-                f"{self.base_url!r} is not an http(s) URL", source="TA_DELIVERY_JITSI_URL"
-            )
+            raise InputError(f"{self.base_url!r} is not an http(s) URL", source="TA_DELIVERY_JITSI_URL")
         self.base_url = self.base_url.rstrip("/")
 
     def _classroom(self, request: ClassroomRequest, room: str) -> Classroom:
@@ -73,9 +71,7 @@ class JitsiProvider:
     def find(self, request: ClassroomRequest) -> Classroom | None:
         return None
 
-    def fetch_attendance(
-        self, classroom: Classroom, request: ClassroomRequest
-    ) -> Iterable[Segment]:
+    def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         return ()
 
 

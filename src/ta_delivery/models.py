@@ -75,12 +75,7 @@ def _check_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> N
 
 
 def _check_id(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if (
-        not isinstance(value, str)
-        or not value
-        or len(value) > 64
-        or any(c.isspace() for c in value)
-    ):
+    if not isinstance(value, str) or not value or len(value) > 64 or any(c.isspace() for c in value):
         raise ValueError(f"{attribute.name} must be 1-64 characters without spaces, got {value!r}")
 
 

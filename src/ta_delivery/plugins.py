@@ -73,9 +73,7 @@ class Plugins:
             for record in impl.function() or ():
                 name = record.id if isinstance(record, RuleSpec) else record.name
                 if name in found:
-                    raise PluginError(
-                        f"{kind} {name!r} is registered by both {found[name][1]} and {dist}"
-                    )
+                    raise PluginError(f"{kind} {name!r} is registered by both {found[name][1]} and {dist}")
                 found[name] = (record, dist)
         return found
 
@@ -189,9 +187,7 @@ def make_plugin_manager(
                 pm.register(loaded, name=ep.name)
             except Exception as exc:  # a broken plugin must never stop the tool
                 log.warning("plugin %s (%s) failed to load: %s", ep.name, dist_name, exc)
-                plugins.failures.append(
-                    PluginFailure(ep.name, dist_name, f"{type(exc).__name__}: {exc}")
-                )
+                plugins.failures.append(PluginFailure(ep.name, dist_name, f"{type(exc).__name__}: {exc}"))
                 continue
             dist = dist_name or ep.name
             plugins._origin[id(loaded)] = (dist, _version(dist) if dist_name else None)

@@ -141,9 +141,7 @@ class ClassroomProvider(Protocol):
         """The classroom marked with ``request.key``, if one exists (capability ``find_by_key``)."""
         ...
 
-    def fetch_attendance(
-        self, classroom: Classroom, request: ClassroomRequest
-    ) -> Iterable[Segment]:
+    def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         """Join/leave segments of an ended classroom (capability ``attendance_fetch``)."""
         ...
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-import click
-
 from .common import main as main
 
 #: Modules that add commands to :func:`main` when imported.
