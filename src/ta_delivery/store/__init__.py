@@ -1,0 +1,364 @@
+"""The state store: what ``apply`` and ``attendance`` learn, so that every run is safe to repeat.
+
+SQLite by default (``.ta-delivery/state.db`` beside the course file), any SQLAlchemy URL otherwise.
+SQLite runs in WAL mode with a busy timeout, foreign keys on, and writes in immediate transactions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StoreError
+from ..records import Classroom
+from . import schema
+from .migrations import migrate
+
+__all__ = ["ClassroomRow", "InviteRow", "Store", "from_text", "open_store", "state_location", "to_text"]
+
+DEFAULT_STATE = Path(".ta-delivery") / "state.db"
+
+
+def to_text(value: datetime) -> str:
+    """An aware instant as ISO UTC text with a ``Z``."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    text = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return text.rstrip("0").rstrip(".") + "Z"
+
+
+def from_text(value: str) -> datetime:
+    """The instant written by :func:`to_text`."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def state_location(course_path: Path, override: str | None = None) -> str:
+    """The database URL: ``override`` (a path or URL), else ``.ta-delivery/state.db`` beside the course."""
+    if override:
+        if "://" in override:
+            return override
+        return f"sqlite:///{Path(override).resolve()}"
+    return f"sqlite:///{(course_path.resolve().parent / DEFAULT_STATE)}"
+
+
+@attrs.frozen
+class ClassroomRow:
+    """A classroom as remembered, with the fingerprint of the request it was made from."""
+
+    classroom: Classroom
+    fingerprint: str
+    state: str
+    session_start: datetime
+    session_end: datetime
+    title: str
+    minutes: int
+
+
+@attrs.frozen
+class InviteRow:
+    """The last invite state of one person in one session."""
+
+    session_id: str
+    person_id: str
+    email: str
+    sequence: int
+    fingerprint: str
+    method: str
+    state: str
+    session_end: datetime
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """The state store. Each write method runs in its own transaction, committed before it returns."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        if self.sqlite:
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        try:
+            with self.engine.begin() as conn:
+                migrate(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open state store: {exc.__class__.__name__}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction (immediate on SQLite)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"state store write failed: {exc.__class__.__name__}") from exc
+
+    def _upsert(self, conn: Connection, table: Any, values: Mapping[str, Any], keys: list[str]) -> None:
+        insert = sqlite_insert if self.sqlite else pg_insert
+        stmt = insert(table).values(**values)
+        update = {k: v for k, v in values.items() if k not in keys}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+    # --- courses ------------------------------------------------------------------------------
+
+    def remember_course(self, course_id: str, title: str, timezone: str, now: datetime) -> None:
+        """Record (or refresh) a course."""
+        with self.transaction() as conn:
+            self._upsert(
+                conn,
+                schema.courses,
+                {"course_id": course_id, "title": title, "timezone": timezone, "updated_at": to_text(now)},
+                ["course_id"],
+            )
+
+    # --- classrooms ---------------------------------------------------------------------------
+
+    def classrooms(self, course_id: str) -> dict[str, ClassroomRow]:
+        """Remembered classrooms of a course, by session id (cancelled ones included)."""
+        t = schema.classrooms
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.course_id == course_id)).mappings().all()
+        out: dict[str, ClassroomRow] = {}
+        for r in rows:
+            room = Classroom(
+                provider=r["provider"],
+                key=r["key"],
+                external_id=r["external_id"],
+                join_url=r["join_url"],
+                host_url=r["host_url"],
+                personal_links=json.loads(r["personal_links"]),
+                data=json.loads(r["data"]),
+            )
+            out[r["session_id"]] = ClassroomRow(
+                classroom=room,
+                fingerprint=r["fingerprint"],
+                state=r["state"],
+                session_start=from_text(r["session_start"]),
+                session_end=from_text(r["session_end"]),
+                title=r["title"],
+                minutes=r["minutes"],
+            )
+        return out
+
+    def save_classroom(
+        self,
+        course_id: str,
+        session_id: str,
+        room: Classroom,
+        *,
+        fingerprint: str,
+        state: str,
+        start: datetime,
+        end: datetime,
+        title: str,
+        minutes: int,
+        now: datetime,
+        intent_id: int | None = None,
+    ) -> None:
+        """Remember a classroom and, in the same transaction, close the intent that made it."""
+        with self.transaction() as conn:
+            self._upsert(
+                conn,
+                schema.classrooms,
+                {
+                    "course_id": course_id,
+                    "session_id": session_id,
+                    "provider": room.provider,
+                    "key": room.key,
+                    "external_id": room.external_id,
+                    "join_url": room.join_url,
+                    "host_url": room.host_url,
+                    "personal_links": json.dumps(dict(room.personal_links), sort_keys=True),
+                    "data": json.dumps(dict(room.data), sort_keys=True),
+                    "fingerprint": fingerprint,
+                    "state": state,
+                    "session_start": to_text(start),
+                    "session_end": to_text(end),
+                    "title": title,
+                    "minutes": minutes,
+                    "updated_at": to_text(now),
+                },
+                ["course_id", "session_id"],
+            )
+            if intent_id is not None:
+                self._finish_intent(conn, intent_id, "done", None, now)
+
+    # --- intents ------------------------------------------------------------------------------
+
+    def open_intent(
+        self, course_id: str, session_id: str, provider: str, action: str, key: str, now: datetime
+    ) -> int:
+        """Record that a remote call is about to be made; return the intent's id."""
+        with self.transaction() as conn:
+            result = conn.execute(
+                schema.intents.insert().values(
+                    course_id=course_id,
+                    session_id=session_id,
+                    provider=provider,
+                    action=action,
+                    key=key,
+                    state="pending",
+                    created_at=to_text(now),
+                )
+            )
+            pk = result.inserted_primary_key
+            assert pk is not None
+            return int(pk[0])
+
+    def _finish_intent(
+        self, conn: Connection, intent_id: int, state: str, error: str | None, now: datetime
+    ) -> None:
+        t = schema.intents
+        conn.execute(
+            t.update().where(t.c.id == intent_id).values(state=state, error=error, finished_at=to_text(now))
+        )
+
+    def finish_intent(self, intent_id: int, state: str, error: str | None, now: datetime) -> None:
+        """Close an intent as done or failed."""
+        with self.transaction() as conn:
+            self._finish_intent(conn, intent_id, state, error, now)
+
+    def pending_intents(self, course_id: str) -> dict[str, list[tuple[int, str, str, str]]]:
+        """Unfinished intents (id, provider, action, key) by session: a previous run stopped mid-call."""
+        t = schema.intents
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.c.id, t.c.session_id, t.c.provider, t.c.action, t.c.key)
+                .where(t.c.course_id == course_id, t.c.state == "pending")
+                .order_by(t.c.id)
+            ).all()
+        out: dict[str, list[tuple[int, str, str, str]]] = {}
+        for intent_id, session_id, provider, action, key in rows:
+            out.setdefault(session_id, []).append((intent_id, provider, action, key))
+        return out
+
+    # --- invites ------------------------------------------------------------------------------
+
+    def invites(self, course_id: str) -> dict[tuple[str, str], InviteRow]:
+        """Invite states by (session id, person id)."""
+        t = schema.invites
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.course_id == course_id)).mappings().all()
+        return {
+            (r["session_id"], r["person_id"]): InviteRow(
+                session_id=r["session_id"],
+                person_id=r["person_id"],
+                email=r["email"],
+                sequence=r["sequence"],
+                fingerprint=r["fingerprint"],
+                method=r["method"],
+                state=r["state"],
+                session_end=from_text(r["session_end"]),
+            )
+            for r in rows
+        }
+
+    def save_invite(self, course_id: str, row: InviteRow, now: datetime, error: str | None = None) -> None:
+        """Record an invite's state (``pending`` before sending, ``sent`` after)."""
+        with self.transaction() as conn:
+            self._upsert(
+                conn,
+                schema.invites,
+                {
+                    "course_id": course_id,
+                    "session_id": row.session_id,
+                    "person_id": row.person_id,
+                    "email": row.email,
+                    "sequence": row.sequence,
+                    "fingerprint": row.fingerprint,
+                    "method": row.method,
+                    "state": row.state,
+                    "session_end": to_text(row.session_end),
+                    "error": error,
+                    "updated_at": to_text(now),
+                },
+                ["course_id", "session_id", "person_id"],
+            )
+
+    # --- small values of plugins --------------------------------------------------------------
+
+    def kv_get(self, namespace: str, key: str) -> str | None:
+        """A plugin's stored value."""
+        t = schema.kv
+        with self.engine.connect() as conn:
+            value = conn.execute(select(t.c.value).where(t.c.namespace == namespace, t.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+    def kv_put(self, namespace: str, key: str, value: str | None, now: datetime | None = None) -> None:
+        """Store (``None``: delete) a plugin's value."""
+        t = schema.kv
+        with self.transaction() as conn:
+            if value is None:
+                conn.execute(t.delete().where(t.c.namespace == namespace, t.c.key == key))
+            else:
+                stamp = to_text(now or datetime.now(UTC))
+                self._upsert(
+                    conn,
+                    t,
+                    {"namespace": namespace, "key": key, "value": value, "updated_at": stamp},
+                    ["namespace", "key"],
+                )
+
+    def namespace(self, namespace: str) -> StoreKeyValue:
+        """A :class:`~ta_delivery.context.KeyValue` view of one namespace."""
+        return StoreKeyValue(self, namespace)
+
+
+@attrs.frozen
+class StoreKeyValue:
+    """One plugin's values in the store."""
+
+    store: Store
+    namespace: str
+
+    def get(self, key: str) -> str | None:
+        return self.store.kv_get(self.namespace, key)
+
+    def put(self, key: str, value: str | None) -> None:
+        self.store.kv_put(self.namespace, key, value)
+
+
+def open_store(url: str) -> Store:
+    """Open (creating and migrating as needed) the store at a SQLAlchemy ``url``."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot open state store: {exc}") from exc
+    return Store(engine)

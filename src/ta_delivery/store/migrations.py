@@ -1,0 +1,50 @@
+"""Versioned schema migrations: each step runs once, in order, inside one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, inspect, select
+
+from . import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    """Every table of the first release."""
+    schema.metadata.create_all(conn, checkfirst=True)
+
+
+#: The migrations, in order; version N is ``MIGRATIONS[N - 1]``. Append only.
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database (0 for an empty one)."""
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    value = conn.execute(
+        select(schema.schema_version.c.version).order_by(schema.schema_version.c.version.desc()).limit(1)
+    ).scalar()
+    return int(value or 0)
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the database to :data:`LATEST`; return the version it was at."""
+    before = current_version(conn)
+    if before > LATEST:
+        from ..errors import StoreError
+
+        raise StoreError(f"state store has schema version {before}, newer than this ta-delivery ({LATEST})")
+    for version in range(before + 1, LATEST + 1):
+        MIGRATIONS[version - 1](conn)
+        schema.schema_version.create(conn, checkfirst=True)
+        conn.execute(
+            schema.schema_version.insert().values(
+                version=version, applied_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+        )
+    return before

@@ -1,0 +1,140 @@
+"""The state store's tables (SQLAlchemy Core). Portable: SQLite by default, PostgreSQL unchanged.
+
+Instants are stored as ISO 8601 UTC text (``2027-08-10T14:00:00Z``): sortable, zone-free and identical on
+every backend. No table holds an access token or a client secret.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", String(32), nullable=False),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+classrooms = Table(
+    "classrooms",
+    metadata,
+    Column("course_id", String(64), ForeignKey("courses.course_id"), primary_key=True),
+    Column("session_id", String(64), primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("join_url", Text, nullable=False),
+    Column("host_url", Text),
+    Column("personal_links", Text, nullable=False, default="{}"),
+    Column("data", Text, nullable=False, default="{}"),
+    Column("fingerprint", String(64), nullable=False),
+    Column("state", String(16), nullable=False),  # active | cancelled
+    Column("session_start", String(32), nullable=False),
+    Column("session_end", String(32), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("minutes", Integer, nullable=False, default=0),
+    Column("updated_at", String(32), nullable=False),
+)
+
+intents = Table(
+    "intents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", String(64), nullable=False),
+    Column("session_id", String(64), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("action", String(16), nullable=False),  # create | update | cancel
+    Column("key", String(200), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | done | failed
+    Column("error", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+    Index("ix_intents_open", "course_id", "session_id", "state"),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("course_id", String(64), ForeignKey("courses.course_id"), primary_key=True),
+    Column("session_id", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("method", String(8), nullable=False),  # REQUEST | CANCEL
+    Column("state", String(16), nullable=False),  # pending | sent
+    Column("session_end", String(32), nullable=False),
+    Column("error", Text),
+    Column("updated_at", String(32), nullable=False),
+)
+
+kv = Table(
+    "kv",
+    metadata,
+    Column("namespace", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", String(64), nullable=False),
+    Column("session_id", String(64), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("raw_key", String(64), nullable=False),
+    Column("person_id", String(64)),
+    Column("external_id", String(200)),
+    Column("email", String(254)),
+    Column("name", Text),
+    Column("join_at", String(32), nullable=False),
+    Column("leave_at", String(32), nullable=False),
+    Column("imported_at", String(32), nullable=False),
+    UniqueConstraint("course_id", "session_id", "source", "raw_key", name="uq_segments_raw"),
+    Index("ix_segments_session", "course_id", "session_id"),
+)
+
+excuses = Table(
+    "excuses",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("session_id", String(64), primary_key=True),
+    Column("participant_id", String(64), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+statuses = Table(
+    "statuses",
+    metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("session_id", String(64), primary_key=True),
+    Column("participant_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("attended_seconds", Float, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
