@@ -1,0 +1,644 @@
+"""Desired state: compare a course with the store and its providers, then make them agree.
+
+``plan`` is read-only. ``apply`` records an intent before every remote call and closes it in the same
+transaction that stores the result, so a crash or a lost response is found on the next run: a pending
+create is looked up by its key (``find``) before anything is created again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, Literal
+
+import attrs
+
+from .context import RunContext
+from .errors import InputError, ProviderError, TaDeliveryError, TransportError
+from .models import Course, Person, Session
+from .plugins import Plugins
+from .records import (
+    Classroom,
+    ClassroomProvider,
+    ClassroomRequest,
+    LmsChange,
+    ProviderSpec,
+    Transport,
+)
+from .store import ClassroomRow, InviteRow, Store
+
+__all__ = [
+    "ApplyResult",
+    "ClassroomChange",
+    "InviteChange",
+    "ItemResult",
+    "Plan",
+    "Syncer",
+    "classroom_key",
+    "classroom_request",
+    "request_fingerprint",
+]
+
+log = logging.getLogger(__name__)
+
+Action = Literal["create", "update", "cancel", "recover"]
+
+
+def classroom_key(course_id: str, session_id: str) -> str:
+    """Our stable mark of a session's classroom, searchable on the provider's side."""
+    return f"ta-delivery:{course_id}/{session_id}"
+
+
+def classroom_request(course: Course, session: Session) -> ClassroomRequest:
+    """The classroom ``session`` should have."""
+    provider = course.provider_of(session)
+    return ClassroomRequest(
+        key=classroom_key(course.id, session.id),
+        course_id=course.id,
+        session_id=session.id,
+        title=session.title,
+        start=session.start,
+        minutes=session.minutes,
+        timezone=course.timezone,
+        description=session.description,
+        language=course.language,
+        hosts=course.trainers_of(session),
+        participants=course.participants_of(session),
+        options=dict(course.provider_options.get(provider, {})),
+    )
+
+
+def request_fingerprint(provider: str, request: ClassroomRequest, personal: bool) -> str:
+    """A hash of everything in ``request`` the provider's classroom depends on."""
+    facts: dict[str, Any] = {
+        "provider": provider,
+        "title": request.title,
+        "start": request.start.isoformat(),
+        "minutes": request.minutes,
+        "timezone": request.timezone,
+        "description": request.description,
+        "hosts": [(p.id, p.email.lower()) for p in request.hosts],
+        "options": request.options,
+    }
+    if personal:
+        facts["participants"] = [(p.id, p.email.lower(), p.name) for p in request.participants]
+    blob = json.dumps(facts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+@attrs.frozen
+class ClassroomChange:
+    """One classroom operation in a plan."""
+
+    session_id: str
+    provider: str
+    action: Action
+    reason: str
+
+
+@attrs.frozen
+class InviteChange:
+    """One invitation message in a plan."""
+
+    session_id: str
+    person_id: str
+    email: str
+    method: Literal["REQUEST", "CANCEL"]
+    sequence: int
+    reason: str
+
+
+@attrs.frozen
+class Plan:
+    """What ``apply`` would do."""
+
+    course_id: str
+    classrooms: tuple[ClassroomChange, ...]
+    invites: tuple[InviteChange, ...]
+    lms: tuple[LmsChange, ...] = ()
+    notes: tuple[str, ...] = ()
+    prerequisites: Mapping[str, bool] | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing would change."""
+        return not (self.classrooms or self.invites or any(c.action != "none" for c in self.lms))
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as printed by ``plan --json``."""
+        return {
+            "course": self.course_id,
+            "classrooms": [
+                {"session": c.session_id, "provider": c.provider, "action": c.action, "reason": c.reason}
+                for c in self.classrooms
+            ],
+            "invites": [
+                {
+                    "session": i.session_id,
+                    "person": i.person_id,
+                    "email": i.email,
+                    "method": i.method,
+                    "sequence": i.sequence,
+                    "reason": i.reason,
+                }
+                for i in self.invites
+            ],
+            "lms": [{"action": c.action, "target": c.target, "detail": c.detail} for c in self.lms],
+            "prerequisites": dict(self.prerequisites) if self.prerequisites is not None else None,
+            "notes": list(self.notes),
+        }
+
+
+@attrs.frozen
+class ItemResult:
+    """The outcome of one operation of ``apply``."""
+
+    kind: Literal["classroom", "invite", "lms"]
+    target: str
+    action: str
+    ok: bool
+    error: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "action": self.action,
+            "ok": self.ok,
+            "error": self.error,
+            "detail": self.detail,
+        }
+
+
+@attrs.frozen
+class ApplyResult:
+    """Everything ``apply`` did, item by item."""
+
+    course_id: str
+    items: tuple[ItemResult, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when every item succeeded."""
+        return all(i.ok for i in self.items)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "course": self.course_id,
+            "ok": self.ok,
+            "items": [i.to_json() for i in self.items],
+            "notes": list(self.notes),
+        }
+
+
+@attrs.frozen
+class _Desired:
+    session: Session
+    provider: str
+    request: ClassroomRequest
+    fingerprint: str
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _invite_fingerprint(session: Session, join_url: str | None) -> str:
+    from .invites import invite_fingerprint
+
+    return invite_fingerprint(session, join_url)
+
+
+@attrs.define
+class Syncer:
+    """Plans and applies one course against the store, its providers, transport and LMS."""
+
+    course: Course
+    store: Store
+    plugins: Plugins
+    context: RunContext
+    workers: int = 4
+    on_progress: Callable[[str], None] | None = None
+    _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+
+    # --- what is wanted -------------------------------------------------------------------------
+
+    def _spec(self, name: str) -> ProviderSpec:
+        specs = self.plugins.providers
+        if name not in specs:
+            raise InputError(f"no classroom provider named {name!r} is installed", key="course.provider")
+        return specs[name]
+
+    def provider(self, name: str) -> ClassroomProvider:
+        """The provider ``name`` for this run (made once)."""
+        with self._lock:
+            if name not in self._providers:
+                self._providers[name] = self._spec(name).factory(self.context)
+            return self._providers[name]
+
+    def _now(self) -> datetime:
+        return self.context.clock.now()
+
+    def _active(self) -> bool:
+        return self.course.status in ("scheduled", "delivered")
+
+    def desired(self) -> dict[str, _Desired]:
+        """Live sessions that should have a classroom now (not ended, course scheduled)."""
+        now = self._now()
+        out: dict[str, _Desired] = {}
+        if not self._active():
+            return out
+        for session in self.course.live_sessions:
+            if session.end <= now:
+                continue
+            name = self.course.provider_of(session)
+            spec = self._spec(name)
+            request = classroom_request(self.course, session)
+            fp = request_fingerprint(name, request, spec.capabilities.personal_join_links)
+            out[session.id] = _Desired(session, name, request, fp)
+        return out
+
+    def _classroom_changes(
+        self, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
+    ) -> list[ClassroomChange]:
+        now = self._now()
+        pending = self.store.pending_intents(self.course.id)
+        changes: list[ClassroomChange] = []
+        for sid, want in desired.items():
+            row = stored.get(sid)
+            if sid in pending and (row is None or row.state != "active"):
+                changes.append(
+                    ClassroomChange(sid, want.provider, "recover", "a previous run was interrupted")
+                )
+            elif row is None or row.state != "active":
+                changes.append(ClassroomChange(sid, want.provider, "create", "new live session"))
+            elif row.classroom.provider != want.provider:
+                changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", "provider changed"))
+                changes.append(ClassroomChange(sid, want.provider, "create", "provider changed"))
+            elif row.fingerprint != want.fingerprint or sid in pending:
+                changes.append(ClassroomChange(sid, want.provider, "update", "session changed"))
+        for sid, row in sorted(stored.items()):
+            if sid in desired or row.state != "active" or row.session_end <= now:
+                continue
+            reason = "course " + self.course.status if not self._active() else "session removed"
+            changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", reason))
+        return changes
+
+    def _eligible(self, prerequisites: Mapping[str, bool] | None) -> Callable[[Person], bool]:
+        lms = self.course.lms
+        if lms is None or not lms.require_prerequisites or prerequisites is None:
+            return lambda person: True
+        return lambda person: person.role != "participant" or prerequisites.get(person.id, False)
+
+    def _invite_changes(
+        self,
+        desired: Mapping[str, _Desired],
+        rooms: Mapping[str, ClassroomRow],
+        prerequisites: Mapping[str, bool] | None,
+        *,
+        assume_created: bool,
+    ) -> list[InviteChange]:
+        now = self._now()
+        stored = self.store.invites(self.course.id)
+        eligible = self._eligible(prerequisites)
+        changes: list[InviteChange] = []
+        wanted: set[tuple[str, str]] = set()
+        for sid, want in desired.items():
+            row = rooms.get(sid)
+            if row is None or row.state != "active" or row.classroom.provider != want.provider:
+                if not assume_created:
+                    continue
+                room: Classroom | None = None
+            else:
+                room = row.classroom
+            for person in self.course.people_of(want.session):
+                if not eligible(person):
+                    continue
+                wanted.add((sid, person.id))
+                link = room.join_url_for(person.id) if room is not None else None
+                fp = _invite_fingerprint(want.session, link) if room is not None else "?"
+                last = stored.get((sid, person.id))
+                change = self._next_invite(last, "REQUEST", fp)
+                if change is not None:
+                    seq, reason = change
+                    changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
+        for (sid, pid), last in sorted(stored.items()):
+            if (sid, pid) in wanted or last.session_end <= now:
+                continue
+            if last.method == "CANCEL" and last.state == "sent":
+                continue
+            seq = last.sequence + 1 if last.state == "sent" or last.method != "CANCEL" else last.sequence
+            changes.append(InviteChange(sid, pid, last.email, "CANCEL", seq, "no longer invited"))
+        return changes
+
+    @staticmethod
+    def _next_invite(last: InviteRow | None, method: str, fp: str) -> tuple[int, str] | None:
+        if last is None:
+            return 0, "new invitation"
+        same = last.method == method and last.fingerprint == fp
+        if same and last.state == "sent":
+            return None
+        if same:
+            return last.sequence, "retry of an unsent message"
+        reason = "session changed" if last.method == method else "invited again"
+        return last.sequence + 1, reason
+
+    def prerequisites(self) -> Mapping[str, bool] | None:
+        """Participants' prerequisite status from the LMS, or ``None`` when not applicable."""
+        lms = self.course.lms
+        if lms is None or not self.course.prerequisites:
+            return None
+        return self._lms().prerequisites(self.course)
+
+    def _lms(self) -> Any:
+        lms = self.course.lms
+        assert lms is not None
+        specs = self.plugins.lms
+        if lms.provider not in specs:
+            raise InputError(f"no LMS named {lms.provider!r} is installed", key="lms.provider")
+        return specs[lms.provider].factory(self.context)
+
+    def plan(self) -> Plan:
+        """What ``apply`` would do, without changing anything anywhere."""
+        desired = self.desired()
+        stored = self.store.classrooms(self.course.id)
+        prerequisites = self.prerequisites()
+        rooms = dict(stored)
+        notes: list[str] = []
+        if self.course.status == "planned":
+            notes.append("course status is 'planned': no classroom or invitation until it is 'scheduled'")
+        changes = self._classroom_changes(desired, stored)
+        touched = {c.session_id for c in changes}
+        invites = self._invite_changes(
+            desired, {k: v for k, v in rooms.items() if k not in touched}, prerequisites, assume_created=True
+        )
+        lms_changes: tuple[LmsChange, ...] = ()
+        if self.course.lms is not None:
+            lms_changes = tuple(self._lms().plan(self.course))
+        notes.extend(self._provider_notes(desired))
+        if prerequisites is not None and self.course.lms and self.course.lms.require_prerequisites:
+            for pid, ok in sorted(prerequisites.items()):
+                if not ok:
+                    notes.append(f"{pid} has not completed the prerequisites and is not invited")
+        return Plan(
+            self.course.id,
+            tuple(changes),
+            tuple(invites),
+            lms_changes,
+            tuple(notes),
+            prerequisites,
+        )
+
+    def _provider_notes(self, desired: Mapping[str, _Desired]) -> list[str]:
+        notes: list[str] = []
+        for name in sorted({d.provider for d in desired.values()}):
+            provider = self.provider(name)
+            describe = getattr(provider, "plan_notes", None)
+            if callable(describe):
+                notes.extend(str(n) for n in describe())
+        return notes
+
+    # --- doing it -------------------------------------------------------------------------------
+
+    def _record(self, sid: str, room: Classroom, want: _Desired | None, state: str, intent: int) -> None:
+        now = self._now()
+        if want is not None:
+            session = want.session
+            self.store.save_classroom(
+                self.course.id,
+                sid,
+                room,
+                fingerprint=want.fingerprint,
+                state=state,
+                start=session.start,
+                end=session.end,
+                title=session.title,
+                minutes=session.minutes,
+                now=now,
+                intent_id=intent,
+            )
+
+    def _do_classroom(
+        self, change: ClassroomChange, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
+    ) -> ItemResult:
+        sid = change.session_id
+        want = desired.get(sid)
+        row = stored.get(sid)
+        now = self._now()
+        try:
+            provider = self.provider(change.provider)
+            spec = self._spec(change.provider)
+            if change.action == "cancel":
+                assert row is not None
+                intent = self.store.open_intent(
+                    self.course.id, sid, change.provider, "cancel", row.classroom.key, now
+                )
+                provider.cancel(row.classroom)
+                self.store.save_classroom(
+                    self.course.id,
+                    sid,
+                    row.classroom,
+                    fingerprint=row.fingerprint,
+                    state="cancelled",
+                    start=row.session_start,
+                    end=row.session_end,
+                    title=row.title,
+                    minutes=row.minutes,
+                    now=self._now(),
+                    intent_id=intent,
+                )
+                self._notify(sid, row.classroom, "cancel")
+                return ItemResult("classroom", sid, "cancel", True, detail=change.reason)
+            assert want is not None
+            request = want.request
+            found: Classroom | None = None
+            if change.action == "recover" and spec.capabilities.find_by_key:
+                found = provider.find(request)
+            for intent_id, _prov, _act, _key in self.store.pending_intents(self.course.id).get(sid, []):
+                self.store.finish_intent(intent_id, "superseded", None, now)
+            if found is not None:
+                intent = self.store.open_intent(
+                    self.course.id, sid, change.provider, "update", request.key, now
+                )
+                room = provider.update(found, request)
+                self._record(sid, room, want, "active", intent)
+                self._notify(sid, room, "update")
+                return ItemResult("classroom", sid, "update", True, detail="found an existing classroom")
+            if change.action in ("create", "recover"):
+                intent = self.store.open_intent(
+                    self.course.id, sid, change.provider, "create", request.key, now
+                )
+                room = provider.create(request)
+                self._record(sid, room, want, "active", intent)
+                self._notify(sid, room, "create")
+                return ItemResult("classroom", sid, "create", True, detail=room.join_url)
+            assert row is not None
+            intent = self.store.open_intent(self.course.id, sid, change.provider, "update", request.key, now)
+            if spec.capabilities.update_in_place:
+                room = provider.update(row.classroom, request)
+            else:
+                provider.cancel(row.classroom)
+                room = provider.create(request)
+            self._record(sid, room, want, "active", intent)
+            self._notify(sid, room, "update")
+            return ItemResult("classroom", sid, "update", True, detail=change.reason)
+        except (ProviderError, TaDeliveryError) as exc:
+            log.warning("classroom %s %s failed: %s", change.action, sid, exc)
+            return ItemResult("classroom", sid, change.action, False, error=_error_text(exc))
+
+    def _notify(self, sid: str, room: Classroom, action: str) -> None:
+        try:
+            session = self.course.session(sid)
+        except KeyError:
+            return
+        self.plugins.hook.ta_delivery_classroom_provisioned(
+            course=self.course, session=session, classroom=room, action=action
+        )
+
+    def _transport(self) -> Transport:
+        name = self.context.settings.get("transport") or "outbox"
+        specs = self.plugins.transports
+        if name not in specs:
+            raise InputError(
+                f"no invite transport named {name!r} is installed", source="TA_DELIVERY_TRANSPORT"
+            )
+        return specs[name].factory(self.context)
+
+    def _send_invites(
+        self, changes: Sequence[InviteChange], rooms: Mapping[str, ClassroomRow]
+    ) -> list[ItemResult]:
+        if not changes:
+            return []
+        from .invites import build_invite
+
+        transport = self._transport()
+        stored = self.store.invites(self.course.id)
+        results: list[ItemResult] = []
+        for change in changes:
+            target = f"{change.session_id}/{change.person_id}"
+            now = self._now()
+            last = stored.get((change.session_id, change.person_id))
+            try:
+                session = self.course.session(change.session_id)
+            except KeyError:
+                session = self._ghost_session(change.session_id, rooms)
+            if session is None:
+                continue
+            try:
+                person = self.course.person(change.person_id)
+            except KeyError:
+                person = self._ghost_person(change, last)
+            room_row = rooms.get(change.session_id)
+            link = room_row.classroom.join_url_for(person.id) if room_row is not None else None
+            fp = _invite_fingerprint(session, link) if change.method == "REQUEST" else "cancel"
+            row = InviteRow(
+                session_id=session.id,
+                person_id=person.id,
+                email=person.email,
+                sequence=change.sequence,
+                fingerprint=fp,
+                method=change.method,
+                state="pending",
+                session_end=session.end,
+            )
+            try:
+                self.store.save_invite(self.course.id, row, now)
+                message = build_invite(
+                    self.course,
+                    session,
+                    person,
+                    method=change.method,
+                    sequence=change.sequence,
+                    join_url=link,
+                    dtstamp=now,
+                    plugins=self.plugins,
+                )
+                transport.send(message)
+            except (TransportError, ProviderError) as exc:
+                self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+                results.append(ItemResult("invite", target, change.method, False, error=_error_text(exc)))
+                continue
+            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
+            results.append(ItemResult("invite", target, change.method, True, detail=person.email))
+            if self.on_progress:
+                self.on_progress(target)
+        return results
+
+    def _ghost_session(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
+        """A removed session, rebuilt from the store so its people can be sent a CANCEL."""
+        row = rooms.get(sid)
+        if row is None:
+            return None
+        return Session(id=sid, title=row.title or sid, start=row.session_start, minutes=max(row.minutes, 1))
+
+    def _ghost_person(self, change: InviteChange, last: InviteRow | None) -> Person:
+        """A person removed from the file, rebuilt from the store for their CANCEL."""
+        email = last.email if last is not None else change.email
+        return Person(
+            id=change.person_id, name=email.split("@")[0], email=email, timezone=self.course.timezone
+        )
+
+    def apply(self) -> ApplyResult:
+        """Make the providers, the invitations and the LMS match the course. Safe to run again."""
+        now = self._now()
+        self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
+        desired = self.desired()
+        stored = self.store.classrooms(self.course.id)
+        changes = self._classroom_changes(desired, stored)
+        results: list[ItemResult] = []
+        # cancels of a changed provider go before the create of the same session
+        by_session: dict[str, list[ClassroomChange]] = {}
+        for change in changes:
+            by_session.setdefault(change.session_id, []).append(change)
+
+        def run(group: list[ClassroomChange]) -> list[ItemResult]:
+            out = []
+            for change in group:
+                result = self._do_classroom(change, desired, stored)
+                out.append(result)
+                if self.on_progress:
+                    self.on_progress(change.session_id)
+                if not result.ok:
+                    break
+            return out
+
+        groups = list(by_session.values())
+        if self.workers > 1 and len(groups) > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                for out in pool.map(run, groups):
+                    results.extend(out)
+        else:
+            for group in groups:
+                results.extend(run(group))
+        rooms = self.store.classrooms(self.course.id)
+        prerequisites: Mapping[str, bool] | None = None
+        notes: list[str] = []
+        if self.course.lms is not None:
+            try:
+                prerequisites = self.prerequisites()
+            except TaDeliveryError as exc:
+                results.append(ItemResult("lms", "prerequisites", "read", False, error=_error_text(exc)))
+                if self.course.lms.require_prerequisites:
+                    notes.append("prerequisites unknown: invitations held back until the LMS answers")
+                    return ApplyResult(self.course.id, tuple(results), tuple(notes))
+        invites = self._invite_changes(desired, rooms, prerequisites, assume_created=False)
+        results.extend(self._send_invites(invites, rooms))
+        if self.course.lms is not None:
+            try:
+                for c in self._lms().apply(self.course):
+                    results.append(
+                        ItemResult("lms", c.target, c.action, c.ok, error=c.error, detail=c.detail)
+                    )
+            except TaDeliveryError as exc:
+                results.append(
+                    ItemResult("lms", self.course.lms.course, "sync", False, error=_error_text(exc))
+                )
+        return ApplyResult(self.course.id, tuple(results), tuple(notes))

@@ -1,0 +1,244 @@
+"""The provider contract: subclass :class:`ProviderContract` in your plugin's tests.
+
+```python
+class TestMyProviderContract(ProviderContract):
+    def backend(self) -> httpx.BaseTransport:        # your fake server
+        return MyFakeServer().transport()
+    def make_provider(self, context):                 # build it on context.http_client / context.clock
+        return my_factory(context)
+    def settings(self):                               # TA_DELIVERY_* variables for the provider
+        return {"TA_DELIVERY_MINE_TOKEN": "t"}
+    def remote_count(self, key):                      # how many live classrooms carry our key
+        return self.server.count(key)
+```
+Every ``test_*`` method then runs against your provider, with faults injected by a
+:class:`~ta_delivery.testing.faults.FaultyTransport` around your backend and a fake clock, so no test sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from ..clock import FakeClock
+from ..context import MemoryKeyValue, RunContext
+from ..errors import AuthError, BadResponse, ProviderError, Unavailable
+from ..models import Participant, Trainer
+from ..records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest
+from ..settings import Settings
+from .faults import Fault, FaultyTransport
+
+__all__ = ["ProviderContract"]
+
+
+class ProviderContract:
+    """The behaviour every classroom provider owes the core. Not collected itself (no ``Test`` prefix)."""
+
+    #: The provider's declared capabilities (override to match your ProviderSpec).
+    capabilities: Capabilities = Capabilities(find_by_key=True)
+    #: (method, path regex) of the request that creates a classroom, for the lost-response test.
+    create_route: tuple[str, str | None] = ("POST", None)
+
+    # --- to implement -------------------------------------------------------------------------
+
+    def backend(self) -> httpx.BaseTransport:
+        """The fake server the provider talks to (fresh for each test)."""
+        raise NotImplementedError
+
+    def make_provider(self, context: RunContext) -> ClassroomProvider:
+        """The provider built on ``context`` (use ``context.http_client`` and ``context.clock``)."""
+        raise NotImplementedError
+
+    def settings(self) -> Mapping[str, str]:
+        """The ``TA_DELIVERY_*`` variables the provider reads."""
+        return {}
+
+    def options(self) -> Mapping[str, Any]:
+        """The provider options for the request (the parsed ``[name]`` table)."""
+        return {}
+
+    def remote_count(self, key: str) -> int:
+        """How many live classrooms carrying ``key`` exist on the backend."""
+        raise NotImplementedError
+
+    # --- the harness ----------------------------------------------------------------------------
+
+    def setup_contract(self) -> tuple[ClassroomProvider, FaultyTransport, FakeClock]:
+        """A provider on a fresh backend behind a fault injector, with a fake clock."""
+        transport = FaultyTransport(self.backend())
+        clock = FakeClock(datetime(2027, 3, 1, 12, tzinfo=UTC))
+        context = RunContext(
+            settings=Settings(dict(self.settings())),
+            clock=clock,
+            transport=transport,
+            states={},
+        )
+        context.states = {}
+        self.context = context
+        self.state = MemoryKeyValue()
+        return self.make_provider(context), transport, clock
+
+    def request(self, key: str = "ta-delivery:contract/s01", **changes: Any) -> ClassroomRequest:
+        """A request for a two-hour session with two trainers and three participants."""
+        trainers = (
+            Trainer(id="t1", name="Trainer One", email="t1@example.org", timezone="Europe/Zurich"),
+            Trainer(id="t2", name="Trainer Two", email="t2@example.org", timezone="America/Jamaica"),
+        )
+        participants = tuple(
+            Participant(id=f"p{i}", name=f"Participant {i}", email=f"p{i}@example.org", timezone="UTC")
+            for i in range(1, 4)
+        )
+        base: dict[str, Any] = {
+            "key": key,
+            "course_id": "contract",
+            "session_id": key.rsplit("/", 1)[-1],
+            "title": "Contract session",
+            "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
+            "minutes": 120,
+            "timezone": "Europe/Zurich",
+            "description": "A session made by the contract kit",
+            "hosts": trainers,
+            "participants": participants,
+            "options": dict(self.options()),
+        }
+        base.update(changes)
+        return ClassroomRequest(**base)
+
+    def _check_room(self, room: Classroom, request: ClassroomRequest) -> None:
+        assert isinstance(room, Classroom)
+        assert room.external_id, "a classroom needs the provider's id"
+        assert room.join_url.startswith(("https://", "http://")), "a classroom needs a join URL"
+        assert room.key == request.key, "the classroom must carry our key"
+        if self.capabilities.personal_join_links:
+            links = room.personal_links
+            assert set(links) == {p.id for p in request.participants}, "a personal link for each participant"
+            assert len(set(links.values())) == len(links), "personal links must differ"
+
+    # --- the contract ---------------------------------------------------------------------------
+
+    def test_create_update_cancel_round_trip(self) -> None:
+        provider, _t, _c = self.setup_contract()
+        request = self.request()
+        room = provider.create(request)
+        self._check_room(room, request)
+        assert self.remote_count(request.key) == 1
+        moved = self.request(
+            title="Contract session (moved)", start=request.start + timedelta(days=1), minutes=90
+        )
+        updated = provider.update(room, moved)
+        self._check_room(updated, moved)
+        if self.capabilities.update_in_place:
+            assert updated.external_id == room.external_id, "update in place keeps the classroom"
+        assert self.remote_count(request.key) == 1
+        provider.cancel(updated)
+        assert self.remote_count(request.key) == 0
+
+    def test_cancel_is_idempotent(self) -> None:
+        provider, _t, _c = self.setup_contract()
+        room = provider.create(self.request())
+        provider.cancel(room)
+        provider.cancel(room)
+        assert self.remote_count(room.key) == 0
+
+    def test_update_changes_participants(self) -> None:
+        provider, _t, _c = self.setup_contract()
+        request = self.request()
+        room = provider.create(request)
+        fewer = self.request(participants=request.participants[:2])
+        updated = provider.update(room, fewer)
+        self._check_room(updated, fewer)
+
+    def test_find_by_key(self) -> None:
+        if not self.capabilities.find_by_key:
+            return
+        provider, _t, _c = self.setup_contract()
+        request = self.request()
+        assert provider.find(request) is None
+        room = provider.create(request)
+        other = self.request(key="ta-delivery:contract/s02")
+        provider.create(other)
+        found = provider.find(request)
+        assert found is not None and found.external_id == room.external_id
+
+    def test_lost_create_response_is_found_not_duplicated(self) -> None:
+        if not self.capabilities.find_by_key:
+            return
+        provider, transport, _c = self.setup_contract()
+        request = self.request()
+        method, path = self.create_route
+        transport.inject(Fault("lost", method=method, path=path))
+        try:
+            provider.create(request)
+        except ProviderError as exc:
+            assert isinstance(exc, Unavailable), f"a lost response is Unavailable, not {exc!r}"
+        found = provider.find(request)
+        assert found is not None, "a classroom whose create response was lost must be found by key"
+        assert self.remote_count(request.key) == 1, "never a duplicate"
+
+    def test_unauthorized_is_auth_error(self) -> None:
+        provider, transport, _c = self.setup_contract()
+        transport.inject(Fault("status", status=401, times=None, body=b'{"message": "bad token"}'))
+        try:
+            provider.create(self.request())
+        except AuthError:
+            return
+        raise AssertionError("a persistent 401 must raise AuthError")
+
+    def test_rate_limit_waits_as_told(self) -> None:
+        provider, transport, clock = self.setup_contract()
+        fault = transport.inject(Fault("status", status=429, headers={"Retry-After": "7"}))
+        request = self.request()
+        room = provider.create(request)
+        self._check_room(room, request)
+        assert fault.hits == 1
+        assert sum(clock.slept) >= 7, "Retry-After must be honoured (through the injected clock)"
+        assert self.remote_count(request.key) == 1
+
+    def test_server_error_never_duplicates(self) -> None:
+        provider, transport, _c = self.setup_contract()
+        request = self.request()
+        transport.inject(Fault("status", status=503))
+        try:
+            provider.create(request)
+        except Unavailable:
+            pass
+        assert self.remote_count(request.key) <= 1
+
+    def test_read_errors_are_retried(self) -> None:
+        if not self.capabilities.find_by_key:
+            return
+        provider, transport, _c = self.setup_contract()
+        request = self.request()
+        provider.create(request)
+        transport.inject(Fault("status", status=502, method="GET"))
+        transport.inject(Fault("timeout", method="GET"))
+        assert provider.find(request) is not None
+
+    def test_persistent_timeout_is_unavailable(self) -> None:
+        provider, transport, _c = self.setup_contract()
+        transport.inject(Fault("timeout", times=None))
+        try:
+            provider.create(self.request())
+        except Unavailable:
+            return
+        raise AssertionError("persistent timeouts must raise Unavailable")
+
+    def test_malformed_body_is_bad_response(self) -> None:
+        provider, transport, _c = self.setup_contract()
+        method, path = self.create_route
+        transport.inject(Fault("malformed", method=method, path=path))
+        try:
+            provider.create(self.request())
+        except BadResponse:
+            return
+        raise AssertionError("a malformed body must raise BadResponse")
+
+    def test_secrets_stay_out_of_reprs(self) -> None:
+        provider, _t, _c = self.setup_contract()
+        text = repr(provider) + repr(self.context)
+        for name, value in self.settings().items():
+            if any(w in name for w in ("SECRET", "TOKEN", "PASSWORD")) and len(value) >= 4:
+                assert value not in text, f"{name} leaks into a repr"
