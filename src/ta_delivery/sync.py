@@ -356,7 +356,8 @@ class Syncer:
         lms = self.course.lms
         if lms is None or not self.course.prerequisites:
             return None
-        return self._lms().prerequisites(self.course)
+        result: Mapping[str, bool] = self._lms().prerequisites(self.course)
+        return result
 
     def _lms(self) -> Any:
         lms = self.course.lms
@@ -526,10 +527,7 @@ class Syncer:
             target = f"{change.session_id}/{change.person_id}"
             now = self._now()
             last = stored.get((change.session_id, change.person_id))
-            try:
-                session = self.course.session(change.session_id)
-            except KeyError:
-                session = self._ghost_session(change.session_id, rooms)
+            session = self._session_or_ghost(change.session_id, rooms)
             if session is None:
                 continue
             try:
@@ -571,6 +569,12 @@ class Syncer:
             if self.on_progress:
                 self.on_progress(target)
         return results
+
+    def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
+        try:
+            return self.course.session(sid)
+        except KeyError:
+            return self._ghost_session(sid, rooms)
 
     def _ghost_session(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
         """A removed session, rebuilt from the store so its people can be sent a CANCEL."""

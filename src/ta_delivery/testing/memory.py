@@ -30,7 +30,7 @@ __all__ = ["MemoryProvider", "MemoryServer", "memory_plugin"]
 class MemoryServer:
     """The fake rooms API: ``POST /rooms``, ``GET /rooms?key=``, ``PATCH|DELETE /rooms/{id}``."""
 
-    token: str = "test-token"
+    token: str = "test-token"  # noqa: S105 - a fake server's fixed token
     rooms: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     calls: list[tuple[str, str]] = attrs.field(factory=list)
     _ids: Iterable[int] = attrs.field(factory=lambda: itertools.count(1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import attrs
 from hypothesis import strategies as st
 
 from ..models import (
@@ -58,7 +59,7 @@ emails = st.builds(
     st.from_regex(r"[a-z][a-z0-9._+-]{0,15}", fullmatch=True),
     st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True),
 )
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40).filter(
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40).filter(
     lambda s: s.strip() != ""
 )
 
@@ -103,20 +104,16 @@ def attendance_policies(draw: st.DrawFn) -> AttendancePolicy:
     )
 
 
-def _person(cls: type[Trainer] | type[Participant]) -> st.SearchStrategy[Trainer | Participant]:
-    return st.builds(
-        cls,
-        id=ids,
-        name=names,
-        email=emails,
-        timezone=zone_names,
-        working_hours=st.none() | working_hours(),
-        language=st.none() | st.sampled_from(LANGUAGES),
-    )
-
-
-trainers = _person(Trainer)
-participants = _person(Participant)
+_person_fields = {
+    "id": ids,
+    "name": names,
+    "email": emails,
+    "timezone": zone_names,
+    "working_hours": st.none() | working_hours(),
+    "language": st.none() | st.sampled_from(LANGUAGES),
+}
+trainers: st.SearchStrategy[Trainer] = st.builds(Trainer, **_person_fields)
+participants: st.SearchStrategy[Participant] = st.builds(Participant, **_person_fields)
 sessions = st.builds(
     Session,
     id=ids,
@@ -132,8 +129,8 @@ def courses(draw: st.DrawFn, max_people: int = 6, max_sessions: int = 8) -> Cour
     """A valid course: unique ids, sessions naming existing people."""
     people_ids = draw(st.lists(ids, min_size=1, max_size=max_people, unique=True))
     cut = draw(st.integers(0, len(people_ids)))
-    ts = [attrs_evolve(draw(trainers), id=i) for i in people_ids[:cut]]
-    ps = [attrs_evolve(draw(participants), id=i) for i in people_ids[cut:]]
+    ts = [attrs.evolve(draw(trainers), id=i) for i in people_ids[:cut]]
+    ps = [attrs.evolve(draw(participants), id=i) for i in people_ids[cut:]]
     sids = draw(st.lists(ids, max_size=max_sessions, unique=True))
     ss = []
     for sid in sids:
@@ -141,7 +138,7 @@ def courses(draw: st.DrawFn, max_people: int = 6, max_sessions: int = 8) -> Cour
         tsel = draw(st.lists(st.sampled_from([t.id for t in ts]), unique=True)) if ts else []
         psel = draw(st.none() | st.lists(st.sampled_from([p.id for p in ps]), unique=True)) if ps else None
         ss.append(
-            attrs_evolve(s, id=sid, trainers=tuple(tsel), participants=None if psel is None else tuple(psel))
+            attrs.evolve(s, id=sid, trainers=tuple(tsel), participants=None if psel is None else tuple(psel))
         )
     return Course(
         id=draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)),
@@ -150,14 +147,7 @@ def courses(draw: st.DrawFn, max_people: int = 6, max_sessions: int = 8) -> Cour
         organizer=draw(organizers),
         rules=draw(rules),
         attendance=draw(attendance_policies()),
-        trainers=tuple(ts),  # type: ignore[arg-type]
-        participants=tuple(ps),  # type: ignore[arg-type]
+        trainers=tuple(ts),
+        participants=tuple(ps),
         sessions=tuple(ss),
     )
-
-
-def attrs_evolve(inst: object, **changes: object) -> object:
-    """``attrs.evolve`` with a loose type, for building related records in strategies."""
-    import attrs
-
-    return attrs.evolve(inst, **changes)  # type: ignore[misc]
