@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from ..context import RunContext
 from ..errors import InputError, TaDeliveryError
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..models import Course
+    from ..plugins import Plugins
+    from ..store import Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -52,3 +62,66 @@ def course_path(value: str) -> Path:
     if not path.is_file():
         fail_input(InputError("no such course file", source=str(path)))
     return path
+
+
+def state_url(course: Path, state: str | None) -> str:
+    """The state store URL: ``--state``, else ``TA_DELIVERY_STATE``, else beside the course file."""
+    from ..store import state_location
+
+    return state_location(course, state or os.environ.get("TA_DELIVERY_STATE") or None)
+
+
+def now_override() -> datetime | None:
+    """``TA_DELIVERY_NOW`` (an ISO instant with offset), for rehearsals and tests; else ``None``."""
+    value = os.environ.get("TA_DELIVERY_NOW")
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail_input(InputError("not an ISO 8601 instant", source="TA_DELIVERY_NOW"))
+    if when.tzinfo is None:
+        fail_input(InputError("needs an offset, e.g. 2027-08-10T12:00:00Z", source="TA_DELIVERY_NOW"))
+    return when.astimezone(UTC)
+
+
+def make_context(course: Path, store: Store | None) -> RunContext:
+    """The run context of a command on ``course``: the environment, the clock, the store."""
+    from ..clock import FakeClock, SystemClock
+
+    fixed = now_override()
+    clock: Clock = FakeClock(fixed) if fixed is not None else SystemClock()
+    return RunContext(
+        settings=Settings(dict(os.environ)),
+        clock=clock,
+        base_dir=course.resolve().parent,
+        state_factory=store.namespace if store is not None else None,
+    )
+
+
+def load(course: Path, plugins: Plugins) -> Course:
+    """Read the course file; input errors exit 2."""
+    from ..coursefile import load_course
+
+    try:
+        return load_course(course, plugins)
+    except InputError as exc:
+        fail_input(exc)
+
+
+def plugin_manager() -> Plugins:
+    """The plugin manager, with load failures reported on stderr."""
+    from ..plugins import make_plugin_manager
+
+    plugins = make_plugin_manager()
+    for failure in plugins.failures:
+        click.echo(f"warning: plugin {failure.name} failed to load: {failure.error}", err=True)
+    return plugins
+
+
+state_option = click.option(
+    "--state",
+    metavar="PATH_OR_URL",
+    default=None,
+    help="State store: an SQLite path or a database URL (default .ta-delivery/state.db beside the course).",
+)

@@ -175,7 +175,8 @@ class ProviderContract:
         try:
             provider.create(request)
         except ProviderError as exc:
-            assert isinstance(exc, Unavailable), f"a lost response is Unavailable, not {exc!r}"
+            if not isinstance(exc, Unavailable):
+                raise AssertionError(f"a lost response is Unavailable, not {exc!r}") from exc
         found = provider.find(request)
         assert found is not None, "a classroom whose create response was lost must be found by key"
         assert self.remote_count(request.key) == 1, "never a duplicate"

@@ -1,0 +1,176 @@
+"""``ta-delivery plan``, ``apply`` and ``plugins``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from ..store import open_store
+from ..sync import ApplyResult, Plan, Syncer
+from .common import (
+    EXIT_FAILED,
+    course_path,
+    load,
+    main,
+    make_context,
+    plugin_manager,
+    print_json,
+    state_option,
+    state_url,
+)
+
+PROGRESS_THRESHOLD = 20
+
+
+def _print_plan(plan: Plan) -> None:
+    console = Console()
+    if plan.empty:
+        console.print(f"[bold]{plan.course_id}[/]: nothing to do")
+    if plan.classrooms:
+        table = Table(title="Classrooms", title_justify="left")
+        for col in ("session", "provider", "action", "why"):
+            table.add_column(col)
+        for c in plan.classrooms:
+            table.add_row(c.session_id, c.provider, c.action, c.reason)
+        console.print(table)
+    if plan.invites:
+        table = Table(title="Invitations", title_justify="left")
+        for col in ("session", "person", "email", "method", "sequence", "why"):
+            table.add_column(col)
+        for i in plan.invites:
+            table.add_row(i.session_id, i.person_id, i.email, i.method, str(i.sequence), i.reason)
+        console.print(table)
+    if plan.lms:
+        table = Table(title="LMS", title_justify="left")
+        for col in ("action", "target", "detail"):
+            table.add_column(col)
+        for change in plan.lms:
+            table.add_row(change.action, change.target, change.detail)
+        console.print(table)
+    if plan.prerequisites is not None:
+        met = sum(plan.prerequisites.values())
+        console.print(f"Prerequisites met by {met} of {len(plan.prerequisites)} participants")
+    for note in plan.notes:
+        console.print(f"note: {note}")
+
+
+def _print_result(result: ApplyResult) -> None:
+    console = Console()
+    if not result.items:
+        console.print(f"[bold]{result.course_id}[/]: nothing to do")
+        return
+    table = Table(title=f"{result.course_id}: what was done", title_justify="left")
+    for col in ("kind", "target", "action", "result"):
+        table.add_column(col)
+    for item in result.items:
+        outcome = "[green]ok[/]" if item.ok else f"[red]failed[/] {item.error}"
+        table.add_row(item.kind, item.target, item.action, outcome)
+    console.print(table)
+    failed = sum(not i.ok for i in result.items)
+    if failed:
+        console.print(f"[red]{failed} operation(s) failed[/]; what succeeded is kept, run apply again")
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+@main.command()
+@click.argument("course", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@state_option
+def plan(course: str, as_json: bool, state: str | None) -> None:
+    """Show what `apply` would do: classrooms to create, update or cancel, invites to send."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    url = state_url(path, state)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        url = "sqlite://"  # nothing applied yet: plan against an empty store, create no file
+    store = open_store(url)
+    try:
+        result = Syncer(model, store, plugins, make_context(path, store)).plan()
+    finally:
+        store.close()
+    if as_json:
+        print_json(result.to_json())
+    else:
+        _print_plan(result)
+
+
+@main.command()
+@click.argument("course", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@state_option
+def apply(course: str, as_json: bool, state: str | None) -> None:
+    """Create, update or cancel classrooms and send invites. Safe to run again."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    store = open_store(state_url(path, state))
+    try:
+        syncer = Syncer(model, store, plugins, make_context(path, store))
+        show = not as_json and sys.stderr.isatty()
+        if show:
+            total = len(model.live_sessions) * (1 + len(model.people))
+            with Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("applying", total=total if total > PROGRESS_THRESHOLD else None)
+                syncer.on_progress = lambda _item: bar.advance(task)
+                result = syncer.apply()
+        else:
+            result = syncer.apply()
+    finally:
+        store.close()
+    if as_json:
+        print_json(result.to_json())
+    else:
+        _print_result(result)
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the plugins as JSON.")
+def plugins(as_json: bool) -> None:
+    """List installed plugins with the providers, transports and import formats each adds."""
+    manager = plugin_manager()
+    manager.check()
+    infos = manager.info()
+    if as_json:
+        print_json(
+            {
+                "plugins": [
+                    {
+                        "name": i.name,
+                        "version": i.version,
+                        "providers": sorted({*i.providers, *i.lms}),
+                        "transports": list(i.transports),
+                        "formats": list(i.formats),
+                    }
+                    for i in infos
+                ]
+            }
+        )
+        return
+    table = Table(title="Plugins", title_justify="left")
+    for col in ("plugin", "version", "providers", "transports", "formats", "rules"):
+        table.add_column(col)
+    for i in infos:
+        table.add_row(
+            i.name,
+            i.version or "",
+            ", ".join(sorted({*i.providers, *i.lms})),
+            ", ".join(i.transports),
+            ", ".join(i.formats),
+            ", ".join(i.rules),
+        )
+    Console().print(table)
