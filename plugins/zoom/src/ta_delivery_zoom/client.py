@@ -1,0 +1,353 @@
+"""The Zoom classroom provider: meetings or webinars, registrants, attendance, on an injected HTTP client.
+
+Mapping lives in :mod:`.sansio`; this module only sends. Every request goes through
+:class:`~ta_delivery.http.HttpApi` (status mapping, safe retries) with the limiter of its rate category,
+a bearer token from :class:`~.auth.TokenSource` (renewed once on 401/124), and the daily budget of
+:mod:`.limits`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+import httpx
+
+from ta_delivery.clock import Clock, SystemClock
+from ta_delivery.context import KeyValue, MemoryKeyValue
+from ta_delivery.errors import BadResponse, DailyLimitReached, NotFound
+from ta_delivery.http import HttpApi, RateLimiter
+from ta_delivery.models import Participant
+from ta_delivery.records import Classroom, ClassroomRequest, Segment
+
+from . import sansio
+from .auth import TokenExpired, TokenSource
+from .limits import ACCOUNT, Category, DailyBudget, daily_kind, daily_limit_error, make_limiters
+from .options import ZoomOptions
+from .sansio import Kind
+
+__all__ = ["DEFAULT_API_URL", "ZoomProvider"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.zoom.us/v2"
+PAGE_SIZE = 300
+STATUS_BATCH = 30
+
+
+def _is_expired_token(response: httpx.Response) -> bool:
+    if response.status_code != 401:
+        return False
+    response.read()
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, Mapping) and body.get("code") == 124
+
+
+@attrs.define(repr=False)
+class ZoomProvider:
+    """Classrooms on one Zoom account, hosted by ``user`` unless a course's ``[zoom] host`` says otherwise."""
+
+    client: httpx.Client
+    tokens: TokenSource
+    state: KeyValue = attrs.field(factory=MemoryKeyValue)
+    clock: Clock = attrs.field(factory=SystemClock)
+    user: str = "me"
+    plan: str = "pro"
+    daily_limit: int = 100
+    workers: int = 4
+    http: HttpApi = attrs.field(init=False)
+    limiters: dict[Category, RateLimiter] = attrs.field(init=False)
+    budget: DailyBudget = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.limiters = make_limiters(self.plan, self.clock)
+        self.http = HttpApi(self.client, "zoom", clock=self.clock)
+        self.budget = DailyBudget(self.state, self.clock, self.daily_limit)
+        hooks = dict(self.client.event_hooks)
+        hooks["response"] = [*hooks.get("response", []), self._inspect]
+        self.client.event_hooks = hooks
+
+    def __repr__(self) -> str:
+        return f"ZoomProvider(api={str(self.client.base_url)!r}, user={self.user!r}, plan={self.plan!r})"
+
+    # --- sending -----------------------------------------------------------------------------------
+
+    def _inspect(self, response: httpx.Response) -> None:
+        """Response hook: tell an expired token and a daily limit from other errors, before any retry."""
+        if _is_expired_token(response):
+            raise TokenExpired("access token invalid or expired (code 124)", provider="zoom", status=401)
+        daily = daily_limit_error(response, self.clock.now())
+        if daily is not None:
+            raise daily
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        category: Category,
+        *,
+        host: str | None = None,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        kind = daily_kind(method, path)
+        scope = ACCOUNT if kind == "report" else (host or self.user)
+        if kind is not None:
+            self.budget.check(kind, scope)
+        if kind == "write":
+            self.budget.record(scope)
+        for attempt in (1, 2):
+            token = self.tokens.token()
+            headers = {"Authorization": f"Bearer {token.reveal()}"}
+            try:
+                return self.http.json(
+                    method,
+                    path,
+                    limiter=self.limiters[category],
+                    idempotent=idempotent,
+                    headers=headers,
+                    **kwargs,
+                )
+            except TokenExpired:
+                if attempt == 2:
+                    raise
+                log.info("zoom: access token expired; fetching a new one")
+                self.tokens.invalidate(token)
+            except DailyLimitReached as exc:
+                if kind is not None:
+                    self.budget.block(kind, scope, exc.message)
+                log.warning("zoom: daily limit reached for %s (%s); stopped until 00:00 UTC", scope, kind)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pages(
+        self, path: str, field: str, category: Category, params: Mapping[str, Any]
+    ) -> Iterator[Mapping[str, Any]]:
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = dict(params)
+            if token:
+                query["next_page_token"] = token
+            items, token = sansio.page_items(self._call("GET", path, category, params=query), field)
+            yield from items
+            if token is None:
+                return
+            if token in seen:
+                raise BadResponse(f"{path}: pagination does not advance", provider="zoom")
+            seen.add(token)
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _host(self, options: ZoomOptions) -> str:
+        return options.host or self.user
+
+    @staticmethod
+    def _base(kind: Kind) -> str:
+        return "/meetings" if kind == "meeting" else "/webinars"
+
+    def daily_budget(self, hosts: Iterable[str] = ()) -> Mapping[str, int]:
+        """Host -> meeting creates/updates left today (UTC), for ``plan`` to show."""
+        return self.budget.remaining((self.user, *hosts))
+
+    def _register(
+        self, kind: Kind, meeting_id: str, people: Iterable[Participant]
+    ) -> dict[str, dict[str, str]]:
+        """Register ``people``: person id -> {id, email, join_url} (a repeat gets the same link)."""
+        path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
+
+        def one(person: Participant) -> tuple[str, dict[str, str]]:
+            answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
+            reg = sansio.registrant_from(answer)
+            return person.id, {**reg, "email": person.email}
+
+        people = list(people)
+        if not people:
+            return {}
+        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(people)))) as pool:
+            return dict(pool.map(one, people))
+
+    def _cancel_registrants(self, kind: Kind, meeting_id: str, regs: Sequence[Mapping[str, str]]) -> None:
+        path = f"{self._base(kind)}/{quote(meeting_id)}/registrants/status"
+        for i in range(0, len(regs), STATUS_BATCH):
+            batch = [{"id": r["id"], "email": r["email"]} for r in regs[i : i + STATUS_BATCH]]
+            self._call("PUT", path, "medium", json={"action": "cancel", "registrants": batch})
+
+    def _registrants_of(self, kind: Kind, meeting_id: str) -> list[Mapping[str, Any]]:
+        path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
+        params = {"status": "approved", "page_size": PAGE_SIZE}
+        return list(self._pages(path, "registrants", "medium", params))
+
+    # --- the provider protocol ---------------------------------------------------------------------
+
+    def create(self, request: ClassroomRequest) -> Classroom:
+        """Create the meeting (or webinar), then register its participants."""
+        options = ZoomOptions.from_mapping(request.options)
+        kind: Kind = "webinar" if options.webinar else "meeting"
+        host = self._host(options)
+        body = sansio.meeting_body(request, options, kind)
+        answer = self._call(
+            "POST",
+            f"/users/{quote(host)}/{kind}s",
+            "medium" if kind == "meeting" else "light",
+            json=body,
+            host=host,
+        )
+        meeting_id = sansio.classroom_from(request, answer, kind=kind, host=host, registrants={}).external_id
+        registrants = self._register(kind, meeting_id, request.participants) if options.registration else {}
+        return sansio.classroom_from(
+            request, answer, kind=kind, host=host, registrants=registrants, body_hash=sansio.fingerprint(body)
+        )
+
+    def update(self, classroom: Classroom, request: ClassroomRequest) -> Classroom:
+        """PATCH what changed (only when it did), register newcomers, cancel those who left."""
+        options = ZoomOptions.from_mapping(request.options)
+        kind: Kind = "webinar" if options.webinar else "meeting"
+        host = self._host(options)
+        if classroom.data.get("kind", "meeting") != kind or classroom.data.get("host", self.user) != host:
+            log.info("zoom: %s changes kind or host; replacing the classroom", request.key)
+            replacement = self.create(request)
+            self.cancel(classroom)
+            return replacement
+        body = sansio.meeting_body(request, options, kind)
+        body_hash = sansio.fingerprint(body)
+        meeting_id = classroom.external_id
+        if body_hash != classroom.data.get("body_hash"):
+            try:
+                self._call(
+                    "PATCH",
+                    f"{self._base(kind)}/{quote(meeting_id)}",
+                    "light",
+                    json=body,
+                    host=host,
+                    idempotent=True,
+                )
+            except NotFound:
+                log.warning("zoom: meeting of %s is gone from Zoom; creating it again", request.key)
+                return self.create(request)
+        known: dict[str, dict[str, str]] = {}
+        for pid, reg in dict(classroom.data.get("registrants", {})).items():
+            if pid in classroom.personal_links:
+                known[pid] = {
+                    "id": reg["id"],
+                    "email": reg["email"],
+                    "join_url": classroom.personal_links[pid],
+                }
+        wanted = {p.id: p for p in request.participants} if options.registration else {}
+        leaving = [
+            reg
+            for pid, reg in known.items()
+            if pid not in wanted or wanted[pid].email.lower() != reg["email"].lower()
+        ]
+        if leaving:
+            self._cancel_registrants(kind, meeting_id, leaving)
+        staying = {pid: reg for pid, reg in known.items() if reg not in leaving}
+        newcomers = [p for pid, p in wanted.items() if pid not in staying]
+        staying.update(self._register(kind, meeting_id, newcomers))
+        meeting = {"id": meeting_id, "join_url": classroom.join_url}
+        if "uuid" in classroom.data:
+            meeting["uuid"] = classroom.data["uuid"]
+        return sansio.classroom_from(
+            request, meeting, kind=kind, host=host, registrants=staying, body_hash=body_hash
+        )
+
+    def cancel(self, classroom: Classroom) -> None:
+        """DELETE the meeting; one already gone counts as done."""
+        kind: Kind = "webinar" if classroom.data.get("kind") == "webinar" else "meeting"
+        try:
+            self._call("DELETE", f"{self._base(kind)}/{quote(classroom.external_id)}", "light")
+        except NotFound:
+            log.info("zoom: meeting %s already gone", classroom.key)
+
+    def find(self, request: ClassroomRequest) -> Classroom | None:
+        """The host's scheduled meeting whose agenda ends with our mark of ``request.key``."""
+        options = ZoomOptions.from_mapping(request.options)
+        kind: Kind = "webinar" if options.webinar else "meeting"
+        host = self._host(options)
+        found = self._find_marked(kind, host, request.key)
+        if found is None:
+            return None
+        meeting_id = str(found["id"])
+        registrants: dict[str, dict[str, str]] = {}
+        if options.registration:
+            by_email = {p.email.lower(): p.id for p in request.participants}
+            for reg in self._registrants_of(kind, meeting_id):
+                pid = by_email.get(str(reg.get("email", "")).lower())
+                if pid is not None and reg.get("id") and reg.get("join_url"):
+                    registrants[pid] = {
+                        "id": str(reg["id"]),
+                        "email": str(reg["email"]),
+                        "join_url": str(reg["join_url"]),
+                    }
+        return sansio.classroom_from(request, found, kind=kind, host=host, registrants=registrants)
+
+    def _listing(self, kind: Kind, host: str) -> Iterator[Mapping[str, Any]]:
+        path = f"/users/{quote(host)}/{kind}s"
+        if kind == "meeting":
+            yield from self._pages(path, "meetings", "medium", {"type": "scheduled", "page_size": PAGE_SIZE})
+            return
+        page = 1  # the webinar list pages by number
+        while True:
+            answer = self._call(
+                "GET",
+                path,
+                "medium",
+                params={"type": "scheduled", "page_size": PAGE_SIZE, "page_number": page},
+            )
+            items, _ = sansio.page_items(answer, "webinars")
+            yield from items
+            count = answer.get("page_count") if isinstance(answer, Mapping) else None
+            if not items or not isinstance(count, int) or page >= count:
+                return
+            page += 1
+
+    def _find_marked(self, kind: Kind, host: str, key: str) -> Mapping[str, Any] | None:
+        for item in self._listing(kind, host):
+            agenda = item.get("agenda")
+            if sansio.has_mark(agenda, key):
+                return item
+            if sansio.maybe_truncated(agenda) and item.get("id") is not None:
+                try:
+                    full = self._call("GET", f"{self._base(kind)}/{quote(str(item['id']))}", "light")
+                except NotFound:
+                    continue
+                if isinstance(full, Mapping) and sansio.has_mark(full.get("agenda"), key):
+                    return full
+        return None
+
+    def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
+        """Segments from the participants report of every instance of the meeting."""
+        kind: Kind = "webinar" if classroom.data.get("kind") == "webinar" else "meeting"
+        regs = classroom.data.get("registrants", {})
+        by_registrant = {str(r["id"]): pid for pid, r in dict(regs).items()}
+        segments: list[Segment] = []
+        for instance in self._instances(kind, classroom.external_id):
+            path = f"/report/{kind}s/{sansio.encode_uuid(instance)}/participants"
+            params = {"page_size": PAGE_SIZE, "include_fields": "registrant_id"}
+            try:
+                rows = list(self._pages(path, "participants", "heavy", params))
+            except NotFound:
+                continue  # no report for this instance (nobody joined, or not yet ready)
+            segments.extend(
+                sansio.segments_from_report(
+                    rows, session_id=request.session_id, instance=instance, registrants=by_registrant
+                )
+            )
+        return segments
+
+    def _instances(self, kind: Kind, meeting_id: str) -> list[str]:
+        path = f"/past_{kind}s/{quote(meeting_id)}/instances"
+        try:
+            answer = self._call("GET", path, "medium" if kind == "meeting" else "light")
+        except NotFound:
+            return [meeting_id]
+        items, _ = sansio.page_items(answer, kind + "s")
+        uuids = [str(i["uuid"]) for i in items if isinstance(i.get("uuid"), str) and i["uuid"]]
+        return uuids or [meeting_id]

@@ -1,0 +1,93 @@
+"""The ``zoom`` entry point: registers the Zoom classroom provider and the ``zoom-csv`` import format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from ta_delivery.context import RunContext
+from ta_delivery.errors import AuthError, InputError
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
+
+from .auth import DEFAULT_OAUTH_URL, TokenSource
+from .client import DEFAULT_API_URL, ZoomProvider
+from .csvimport import FORMAT
+from .limits import PLAN_RATES
+from .options import parse_options
+
+__all__ = ["make_provider"]
+
+
+def _origin(url: str, variable: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise InputError(f"{url!r} is not an http(s) URL", source=variable)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def make_provider(context: RunContext) -> ZoomProvider:
+    """Build the provider from ``TA_DELIVERY_ZOOM_*`` settings on the context's HTTP seam."""
+    settings = context.settings
+    account = settings.get("zoom", "account_id")
+    client_id = settings.get("zoom", "client_id")
+    secret = settings.secret("zoom", "client_secret")
+    missing = [
+        name
+        for name, value in (("ACCOUNT_ID", account), ("CLIENT_ID", client_id), ("CLIENT_SECRET", secret))
+        if value is None
+    ]
+    if missing or account is None or client_id is None or secret is None:
+        raise AuthError(
+            "Zoom needs "
+            + ", ".join(f"TA_DELIVERY_ZOOM_{m}" for m in missing)
+            + " (a Server-to-Server OAuth app)",
+            provider="zoom",
+        )
+    api_url = (settings.get("zoom", "api_url", DEFAULT_API_URL) or DEFAULT_API_URL).rstrip("/")
+    oauth_url = settings.get("zoom", "oauth_url", DEFAULT_OAUTH_URL) or DEFAULT_OAUTH_URL
+    _origin(api_url, "TA_DELIVERY_ZOOM_API_URL")
+    oauth_client = context.http_client(_origin(oauth_url, "TA_DELIVERY_ZOOM_OAUTH_URL"))
+    plan = (settings.get("zoom", "plan", "pro") or "pro").lower()
+    if plan not in PLAN_RATES:
+        raise InputError(f"must be one of {', '.join(PLAN_RATES)}", source="TA_DELIVERY_ZOOM_PLAN")
+    limit_raw = settings.get("zoom", "daily_limit", "100") or "100"
+    if not limit_raw.isdigit() or int(limit_raw) < 1:
+        raise InputError("must be a positive whole number", source="TA_DELIVERY_ZOOM_DAILY_LIMIT")
+    tokens = TokenSource(
+        client=oauth_client,
+        account_id=account,
+        client_id=client_id,
+        client_secret=secret,
+        oauth_url=oauth_url,
+        clock=context.clock,
+    )
+    return ZoomProvider(
+        client=context.http_client(api_url + "/"),
+        tokens=tokens,
+        state=context.state("zoom"),
+        clock=context.clock,
+        user=settings.get("zoom", "user", "me") or "me",
+        plan=plan,
+        daily_limit=int(limit_raw),
+    )
+
+
+@hookimpl
+def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
+    """Zoom meetings and webinars."""
+    yield ProviderSpec(
+        name="zoom",
+        factory=make_provider,
+        capabilities=Capabilities(
+            personal_join_links=True, attendance_fetch=True, update_in_place=True, find_by_key=True
+        ),
+        parse_options=parse_options,
+        description="Zoom meetings or webinars with registrants (Server-to-Server OAuth)",
+    )
+
+
+@hookimpl
+def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
+    """The Zoom portal's participants export."""
+    yield FORMAT

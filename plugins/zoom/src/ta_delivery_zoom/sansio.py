@@ -1,0 +1,300 @@
+"""Pure mapping between our records and Zoom's JSON: no I/O, no clock, no state.
+
+Requests become Zoom bodies (:func:`meeting_body`, :func:`registrant_body`); Zoom answers become
+classrooms and attendance segments (:func:`classroom_from`, :func:`segments_from_report`). Everything here
+raises :class:`~ta_delivery.errors.BadResponse` on a malformed answer and never touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+from ta_delivery.errors import BadResponse
+from ta_delivery.models import Person
+from ta_delivery.records import Classroom, ClassroomRequest, Segment
+
+from .options import ZoomOptions
+
+__all__ = [
+    "AGENDA_MAX",
+    "LISTED_AGENDA_MAX",
+    "TOPIC_MAX",
+    "Kind",
+    "agenda_for",
+    "classroom_from",
+    "encode_uuid",
+    "fingerprint",
+    "format_time",
+    "has_mark",
+    "mark",
+    "maybe_truncated",
+    "meeting_body",
+    "page_items",
+    "parse_time",
+    "registrant_body",
+    "segments_from_report",
+    "topic_for",
+]
+
+PROVIDER = "zoom"
+TOPIC_MAX = 200
+AGENDA_MAX = 2000
+#: Zoom truncates the agenda to this many characters when it lists a user's meetings.
+LISTED_AGENDA_MAX = 250
+NAME_MAX = 64
+
+Kind = Literal["meeting", "webinar"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str, *, keep_newlines: bool) -> str:
+    pattern = _CONTROL if keep_newlines else _CONTROL_LINE
+    return pattern.sub(" " if not keep_newlines else "", text)
+
+
+def format_time(moment: datetime) -> str:
+    """Zoom's UTC form: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: object, what: str = "time") -> datetime:
+    """A Zoom date-time (``...Z`` or with an offset) as an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        raise BadResponse(f"{what} is missing or not a string", provider=PROVIDER)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadResponse(f"{what} is not an ISO date-time", provider=PROVIDER) from exc
+    if moment.tzinfo is None:
+        raise BadResponse(f"{what} has no offset", provider=PROVIDER)
+    return moment.astimezone(UTC)
+
+
+# --- the mark that makes a meeting findable ---------------------------------------------------------
+
+
+def mark(key: str) -> str:
+    """The line that ends every agenda we write: our key, so a lost create can be found."""
+    return f"[ta-delivery:{_clean(key, keep_newlines=False)}]"
+
+
+def has_mark(agenda: object, key: str) -> bool:
+    """Whether ``agenda`` ends with the mark of ``key``."""
+    return isinstance(agenda, str) and agenda.rstrip().endswith(mark(key))
+
+
+def maybe_truncated(agenda: object) -> bool:
+    """Whether a listed agenda may have been cut short by Zoom (so the full meeting must be read)."""
+    return isinstance(agenda, str) and len(agenda) >= LISTED_AGENDA_MAX - 3
+
+
+def topic_for(request: ClassroomRequest) -> str:
+    """The meeting topic: the session title, cleaned and cut to Zoom's 200 characters."""
+    topic = " ".join(_clean(request.title, keep_newlines=False).split())
+    if len(topic) > TOPIC_MAX:
+        topic = topic[: TOPIC_MAX - 1].rstrip() + "…"
+    return topic or request.session_id
+
+
+def agenda_for(request: ClassroomRequest) -> str:
+    """The description (cut to fit) followed by the mark, within Zoom's 2000 characters."""
+    tail = mark(request.key)
+    text = _clean(request.description or "", keep_newlines=True).strip()
+    room = AGENDA_MAX - len(tail) - 2
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return f"{text}\n\n{tail}" if text else tail
+
+
+# --- request bodies -----------------------------------------------------------------------------------
+
+
+def _settings(request: ClassroomRequest, options: ZoomOptions, kind: Kind) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    common = ("mute_upon_entry", "host_video", "auto_recording", "audio", "meeting_authentication")
+    meeting_only = ("waiting_room", "join_before_host", "participant_video")
+    for name in common + (meeting_only if kind == "meeting" else ()):
+        value = getattr(options, name)
+        if value is not None:
+            settings[name] = value
+    if kind == "webinar" and options.mute_upon_entry is not None:
+        settings.pop("mute_upon_entry")  # webinar attendees are always muted; the setting does not exist
+    if options.registration:
+        settings["approval_type"] = 0  # automatic: every registrant gets a join link at once
+        settings["registration_type"] = 1  # register once for the meeting
+        settings["registrants_email_notification"] = options.registrant_emails
+        if kind == "meeting":
+            settings["registrants_confirmation_email"] = options.registrant_emails
+    else:
+        settings["approval_type"] = 2  # no registration
+    if kind == "meeting" and options.alternative_hosts:
+        emails = sorted({t.email.lower() for t in request.hosts})
+        settings["alternative_hosts"] = ";".join(emails)
+        settings["alternative_hosts_email_notification"] = False
+    return settings
+
+
+def meeting_body(request: ClassroomRequest, options: ZoomOptions, kind: Kind = "meeting") -> dict[str, Any]:
+    """The JSON body creating (POST) or updating (PATCH) the meeting or webinar of ``request``."""
+    return {
+        "topic": topic_for(request),
+        "type": 2 if kind == "meeting" else 5,
+        "start_time": format_time(request.start),
+        "duration": request.minutes,
+        "timezone": request.timezone,
+        "agenda": agenda_for(request),
+        "settings": _settings(request, options, kind),
+    }
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    """A short hash of a body, to skip a PATCH (and a unit of the daily budget) when nothing changed."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    clean = " ".join(_clean(name, keep_newlines=False).split())
+    first, _, last = clean.partition(" ")
+    return first[:NAME_MAX] or "-", last[:NAME_MAX]
+
+
+def registrant_body(person: Person) -> dict[str, Any]:
+    """The JSON body registering ``person``: first and last name from their name, and their email."""
+    first, last = _split_name(person.name)
+    body: dict[str, Any] = {"email": person.email, "first_name": first}
+    if last:
+        body["last_name"] = last
+    return body
+
+
+# --- answers -----------------------------------------------------------------------------------------
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise BadResponse(f"{what} is not a JSON object", provider=PROVIDER)
+    return value
+
+
+def _string(body: Mapping[str, Any], key: str, what: str) -> str:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise BadResponse(f"{what} has no {key}", provider=PROVIDER)
+    return str(value)
+
+
+def page_items(body: object, field: str) -> tuple[list[Mapping[str, Any]], str | None]:
+    """The items of one list page and its ``next_page_token`` (``None`` on the last page)."""
+    page = _mapping(body, f"{field} page")
+    items = page.get(field, [])
+    if items is None:
+        items = []
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        raise BadResponse(f"{field} is not a list of objects", provider=PROVIDER)
+    token = page.get("next_page_token")
+    return items, token if isinstance(token, str) and token else None
+
+
+def classroom_from(
+    request: ClassroomRequest,
+    meeting: object,
+    *,
+    kind: Kind,
+    host: str,
+    registrants: Mapping[str, Mapping[str, str]],
+    body_hash: str | None = None,
+) -> Classroom:
+    """The classroom for a Zoom meeting (or webinar) and its registrants (person id -> id, email, url).
+
+    ``start_url`` (a host token valid two hours) is deliberately dropped: it is a secret and would be
+    stale in any store; hosts start from their Zoom client or the web portal.
+    """
+    body = _mapping(meeting, "meeting")
+    meeting_id = _string(body, "id", "meeting")
+    join_url = _string(body, "join_url", "meeting")
+    links = {pid: reg["join_url"] for pid, reg in registrants.items() if reg.get("join_url")}
+    data: dict[str, Any] = {
+        "kind": kind,
+        "host": host,
+        "registrants": {pid: {"id": reg["id"], "email": reg["email"]} for pid, reg in registrants.items()},
+    }
+    if isinstance(body.get("uuid"), str):
+        data["uuid"] = body["uuid"]
+    if body_hash:
+        data["body_hash"] = body_hash
+    return Classroom(
+        provider=PROVIDER,
+        key=request.key,
+        external_id=meeting_id,
+        join_url=join_url,
+        host_url=None,
+        personal_links=links,
+        data=data,
+    )
+
+
+def registrant_from(answer: object) -> dict[str, str]:
+    """``{"id", "join_url"}`` from the answer to a registrant POST."""
+    body = _mapping(answer, "registrant")
+    return {
+        "id": _string(body, "registrant_id", "registrant"),
+        "join_url": _string(body, "join_url", "registrant"),
+    }
+
+
+def encode_uuid(uuid: str) -> str:
+    """A meeting UUID as a path segment: double-encoded when it starts with ``/`` or contains ``//``."""
+    once = quote(uuid, safe="")
+    return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
+
+
+def segments_from_report(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    session_id: str,
+    instance: str,
+    registrants: Mapping[str, str],
+    source: str = "zoom-report",
+) -> Iterator[Segment]:
+    """Segments from the participants report of one meeting instance.
+
+    ``registrants`` maps registrant id -> person id; a row with a known registrant id is resolved to that
+    person, others carry their email and name for the core to match. Waiting-room rows and rows without a
+    leave time (still in the meeting) are skipped.
+    """
+    for row in rows:
+        if row.get("status") == "in_waiting_room":
+            continue
+        if not row.get("leave_time"):
+            continue
+        join = parse_time(row.get("join_time"), "participant join_time")
+        leave = parse_time(row.get("leave_time"), "participant leave_time")
+        if leave < join:
+            raise BadResponse("participant leaves before joining", provider=PROVIDER)
+        registrant_id = row.get("registrant_id") or None
+        person_id = registrants.get(registrant_id) if isinstance(registrant_id, str) else None
+        email = row.get("user_email") or None
+        name = row.get("name") or None
+        external = row.get("participant_user_id") or row.get("id") or row.get("user_id") or None
+        yield Segment(
+            session_id=session_id,
+            join=join,
+            leave=leave,
+            source=source,
+            raw_key=Segment.key_of(source, instance, row.get("user_id"), row.get("join_time"), leave),
+            person_id=person_id,
+            external_id=str(external) if external is not None else None,
+            email=str(email) if email is not None else None,
+            name=str(name) if name is not None else None,
+        )
