@@ -242,6 +242,8 @@ class LmsSettings:
     course: str
     attendance: bool = True
     require_prerequisites: bool = False
+    #: Further keys of the ``[lms]`` table, validated by the LMS plugin (e.g. moodle's ``partial``).
+    options: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen
