@@ -112,7 +112,7 @@ def ta_delivery_invite_building(
 
     :param course: the course.
     :param session: the session the event stands for.
-    :param person: the recipient (the organizer for a feed).
+    :param person: the recipient (for a feed: the person whose feed it is, else the organizer as a Person).
     :param method: the iTIP method of the calendar.
     :param event: the :class:`icalendar.Event` to decorate.
     """

@@ -1,0 +1,114 @@
+"""What an invitation says, in the recipient's language: subject, SUMMARY, DESCRIPTION and the HTML body.
+
+Every sentence is looked up in the gettext catalogue (``locale/``); nothing here is written for one
+language only. All inputs are already neutralised (see :mod:`.text`).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .i18n import format_short, format_span, format_utc_span, translations, zone_label
+
+__all__ = ["REASONS", "InviteText", "Reason", "invite_text"]
+
+Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
+Reason = Literal["session-cancelled", "course-cancelled", "removed"]
+REASONS: tuple[Reason, ...] = ("session-cancelled", "course-cancelled", "removed")
+
+
+@attrs.frozen
+class InviteText:
+    """The localised words of one invitation."""
+
+    subject: str
+    summary: str
+    description: str
+    html: str
+
+
+@lru_cache(maxsize=8192)
+def invite_text(
+    *,
+    language: str,
+    zone: str,
+    method: Method,
+    updated: bool,
+    reason: Reason | None,
+    course_title: str,
+    session_title: str,
+    session_description: str | None,
+    start: datetime,
+    end: datetime,
+    join_url: str | None,
+    organizer_name: str,
+    organizer_email: str,
+) -> InviteText:
+    """Build the words of an invitation for one language and one zone (cached: many recipients share them)."""
+    _ = translations(language).gettext
+    summary = _("{session} ({course})").format(session=session_title, course=course_title)
+    when_local = format_span(start, end, zone, language)
+    when_short = format_short(start, zone, language)
+    label = zone_label(ZoneInfo(zone), start)
+
+    if method == "CANCEL":
+        summary = _("Cancelled: {summary}").format(summary=summary)
+        subject = _("Cancelled: {title}, {when}").format(title=session_title, when=when_short)
+        if reason == "course-cancelled":
+            intro = _("The course {course} has been cancelled, and with it this session.")
+        elif reason == "removed":
+            intro = _("You are no longer expected at this session of {course}.")
+        else:
+            intro = _("This session of {course} has been cancelled.")
+    elif method == "REQUEST" and updated:
+        subject = _("Updated invitation: {title}, {when}").format(title=session_title, when=when_short)
+        intro = _("This session of {course} has changed: please check its time and join link.")
+    elif method == "REQUEST":
+        subject = _("Invitation: {title}, {when}").format(title=session_title, when=when_short)
+        intro = _("You are invited to a live session of {course}.")
+    else:
+        subject = summary
+        intro = _("A live session of {course}.")
+    intro = intro.format(course=course_title)
+
+    when_line = _("When: {when} ({zone})").format(when=when_local, zone=label)
+    utc_line = _("In UTC: {when}").format(when=format_utc_span(start, end))
+    if method == "CANCEL":
+        join_line = None
+    elif join_url:
+        join_line = _("Join: {url}").format(url=join_url)
+    else:
+        join_line = _("The join link will follow in an updated invitation.")
+    organizer_line = _("Organizer: {name} <{email}>").format(name=organizer_name, email=organizer_email)
+
+    plain = [intro, "", session_title, when_line, utc_line]
+    if join_line:
+        plain.append(join_line)
+    if session_description and method != "CANCEL":
+        plain += ["", session_description]
+    plain += ["", organizer_line]
+    description = "\n".join(plain)
+
+    esc = html.escape
+    parts = [f"<p>{esc(intro)}</p>", f"<p><strong>{esc(session_title)}</strong><br>"]
+    parts.append(f"{esc(when_line)}<br>{esc(utc_line)}</p>")
+    if join_line and join_url:
+        link = f'<a href="{esc(join_url, quote=True)}">{esc(join_url)}</a>'
+        parts.append(f"<p>{esc(_('Join: {url}')).format(url=link)}</p>")
+    elif join_line:
+        parts.append(f"<p>{esc(join_line)}</p>")
+    if session_description and method != "CANCEL":
+        parts.append("<p>" + "<br>".join(esc(line) for line in session_description.split("\n")) + "</p>")
+    parts.append(f"<p>{esc(organizer_line)}</p>")
+    body = "\n".join(parts)
+    page = (
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head><meta charset="utf-8">'
+        f"<title>{esc(subject)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+    return InviteText(subject=subject, summary=summary, description=description, html=page)

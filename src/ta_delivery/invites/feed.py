@@ -1,0 +1,65 @@
+"""Calendar feeds: a course's (or one person's) live sessions as one METHOD:PUBLISH calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..models import Course, Person
+from .events import build_calendar, build_event, organizer_person
+from .text import clean_line
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
+
+__all__ = ["build_feed"]
+
+
+def build_feed(
+    course: Course,
+    *,
+    person_id: str | None,
+    join_urls: Mapping[str, str],
+    sequences: Mapping[str, int],
+    dtstamp: datetime,
+    plugins: Plugins | None = None,
+) -> bytes:
+    """The live sessions of ``course`` (of ``person_id`` only, when given) as METHOD:PUBLISH bytes.
+
+    No ATTENDEE is written; UIDs are the invites' UIDs, so importing the feed next to the invitations
+    does not duplicate events. ``join_urls`` and ``sequences`` map session ids to the link to show and
+    the last SEQUENCE sent (0 when absent). The words use the person's language and zone, else the
+    course's. ``KeyError`` if ``person_id`` names nobody on the course.
+    """
+    person: Person | None = course.person(person_id) if person_id is not None else None
+    if person is not None:
+        sessions = [s for s in course.sessions_of(person.id) if s.live]
+        name = f"{clean_line(course.title)} – {clean_line(person.name)}"
+    else:
+        sessions = list(course.live_sessions)
+        name = clean_line(course.title)
+    sessions.sort(key=lambda s: (s.start, s.id))
+    hook_person = person or organizer_person(course)
+    events = [
+        build_event(
+            course,
+            session,
+            method="PUBLISH",
+            sequence=sequences.get(session.id, 0),
+            dtstamp=dtstamp,
+            join_url=join_urls.get(session.id),
+            attendee=None,
+            audience=person,
+            plugins=plugins,
+            hook_person=hook_person,
+        )
+        for session in sessions
+    ]
+    cal = build_calendar("PUBLISH", events)
+    cal.add("NAME", name)
+    cal.add("X-WR-CALNAME", name)
+    cal.add("REFRESH-INTERVAL", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", "PT12H")
+    data: bytes = cal.to_ical()
+    return data

@@ -1,0 +1,54 @@
+"""Neutralising untrusted text before it reaches an iCalendar property or a mail header.
+
+Titles, names and descriptions come from course files and providers. Control characters in them are
+replaced (never passed through, never a reason to refuse the course): a line break can then never start a
+new property line (an injected ``ATTENDEE``) or a new mail header.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+__all__ = ["clean_line", "clean_text", "clean_url"]
+
+# C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
+_BREAKS = re.compile("\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile("[ \t]+")
+
+
+def _common(value: str) -> str:
+    return _SURROGATES.sub("\ufffd", value)
+
+
+def clean_line(value: str) -> str:
+    """``value`` on one line: every break and control character becomes a space, runs of spaces shrink."""
+    text = _CONTROLS.sub(" ", _BREAKS.sub(" ", _common(value)))
+    return _SPACES.sub(" ", text.replace("\t", " ")).strip()
+
+
+def clean_text(value: str) -> str:
+    """Multi-line ``value``: line breaks become ``\\n``, other control characters are dropped."""
+    text = _BREAKS.sub("\n", _common(value))
+    text = _CONTROLS.sub(lambda m: "\n" if m.group() == "\n" else "", text)
+    lines = [_SPACES.sub(" ", line.replace("\t", " ")).rstrip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+
+
+def clean_url(value: str | None) -> str | None:
+    """An http(s) URL with unsafe characters percent-encoded, or ``None`` if ``value`` is not one."""
+    if not value:
+        return None
+    text = clean_line(value)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(text, safe=_URL_SAFE)

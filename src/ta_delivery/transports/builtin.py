@@ -1,0 +1,30 @@
+"""Built-in plugin registering the ``outbox`` (default) and ``smtp`` invite transports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..hookspecs import hookimpl
+from ..records import TransportSpec
+from .outbox import outbox_factory
+from .smtp import smtp_factory
+
+__all__ = ["DEFAULT_TRANSPORT", "ta_delivery_register_transports"]
+
+#: The transport used when ``TA_DELIVERY_TRANSPORT`` is unset.
+DEFAULT_TRANSPORT = "outbox"
+
+
+@hookimpl
+def ta_delivery_register_transports() -> Iterable[TransportSpec]:
+    """The outbox folder and SMTP."""
+    yield TransportSpec(
+        name="outbox",
+        factory=outbox_factory,
+        description="one .eml file per message in TA_DELIVERY_OUTBOX (default .ta-delivery/outbox)",
+    )
+    yield TransportSpec(
+        name="smtp",
+        factory=smtp_factory,
+        description="an SMTP server (TA_DELIVERY_SMTP_HOST, _PORT, _USERNAME, _PASSWORD, _STARTTLS, _SSL)",
+    )

@@ -1,0 +1,95 @@
+"""The default transport: each message becomes one RFC 5322 file (``*.eml``) in a folder.
+
+A file is written under a temporary name, flushed, then linked to its final name, so a reader never
+sees half a message and an existing file is never overwritten. The final name is derived from the
+Message-ID, which is the same for the same invitation: a message already in the outbox (say, written
+just before a crash, so the store never learnt it was sent) is not written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import uuid
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+import attrs
+
+from ..context import RunContext
+from ..errors import TransportError
+
+__all__ = ["DEFAULT_OUTBOX", "OutboxTransport", "outbox_factory"]
+
+log = logging.getLogger(__name__)
+
+#: The outbox folder, relative to the course file's folder, when ``TA_DELIVERY_OUTBOX`` is unset.
+DEFAULT_OUTBOX = Path(".ta-delivery") / "outbox"
+
+
+def file_name(message: EmailMessage) -> str:
+    """``<hash of Message-ID>.eml``; a random name for a message without a Message-ID."""
+    mid = message.get("Message-ID")
+    key = str(mid).strip() if mid else uuid.uuid4().hex
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".eml"
+
+
+@attrs.define
+class OutboxTransport:
+    """Writes messages into ``folder``, one ``.eml`` file each, never overwriting one."""
+
+    folder: Path
+    written: list[Path] = attrs.field(factory=list, repr=False)
+
+    def send(self, message: EmailMessage) -> None:
+        """Write ``message`` atomically; a message already there counts as delivered."""
+        data = message.as_bytes(policy=SMTP)
+        target = self.folder / file_name(message)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                log.info("outbox: %s is already there; not written again", target.name)
+                return
+            fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
+            tmp = Path(tmp_name)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                try:
+                    os.link(tmp, target)
+                except FileExistsError:
+                    log.info("outbox: %s appeared meanwhile; not overwritten", target.name)
+                    return
+                except OSError:
+                    # No hard links on this file system: create the name exclusively, then copy.
+                    self._write_exclusive(target, data)
+            finally:
+                tmp.unlink(missing_ok=True)
+        except OSError as exc:
+            raise TransportError(f"cannot write to the outbox {self.folder}: {exc.strerror or exc}") from exc
+        self.written.append(target)
+
+    @staticmethod
+    def _write_exclusive(target: Path, data: bytes) -> None:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def outbox_factory(context: RunContext) -> OutboxTransport:
+    """The outbox of a run: ``TA_DELIVERY_OUTBOX`` (relative to the course's folder) or the default."""
+    value = context.settings.get("outbox")
+    folder = Path(value).expanduser() if value else DEFAULT_OUTBOX
+    if not folder.is_absolute():
+        folder = context.base_dir / folder
+    return OutboxTransport(folder)

@@ -1,0 +1,159 @@
+"""The SMTP transport: STARTTLS (default), implicit TLS or plain, with optional login.
+
+Settings (``TA_DELIVERY_SMTP_*``): ``HOST`` (required), ``PORT`` (default 587, or 465 with SSL),
+``USERNAME`` and ``PASSWORD`` (login when both are set), ``STARTTLS`` (default true), ``SSL`` (implicit
+TLS; also implied by port 465), ``CA_FILE`` (extra trusted certificates, e.g. a private CA),
+``TIMEOUT`` (seconds, default 30). The password is held as a :class:`~ta_delivery.settings.Secret` and
+never appears in a repr, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl as tls
+from email.message import EmailMessage
+
+import attrs
+
+from ..context import RunContext
+from ..errors import InputError, TransportError
+from ..settings import Secret
+
+__all__ = ["SmtpSettings", "SmtpTransport", "smtp_factory"]
+
+log = logging.getLogger(__name__)
+
+
+@attrs.frozen
+class SmtpSettings:
+    """How to reach the SMTP server."""
+
+    host: str
+    port: int = 587
+    username: str | None = None
+    password: Secret | None = None
+    starttls: bool = True
+    ssl: bool = False
+    ca_file: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_context(cls, context: RunContext) -> SmtpSettings:
+        """Read ``TA_DELIVERY_SMTP_*``; :class:`InputError` naming the variable when one is invalid."""
+        s = context.settings
+        host = s.get("smtp", "host")
+        if not host:
+            raise InputError("is required by the smtp transport", source="TA_DELIVERY_SMTP_HOST")
+        use_ssl = s.flag("smtp", "ssl")
+        port_text = s.get("smtp", "port")
+        try:
+            port = int(port_text) if port_text else (465 if use_ssl else 587)
+            if not 0 < port < 65536:
+                raise ValueError
+        except ValueError:
+            raise InputError(f"{port_text!r} is not a port number", source="TA_DELIVERY_SMTP_PORT") from None
+        use_ssl = use_ssl or port == 465
+        timeout_text = s.get("smtp", "timeout")
+        try:
+            timeout = float(timeout_text) if timeout_text else 30.0
+        except ValueError:
+            raise InputError(f"{timeout_text!r} is not a number", source="TA_DELIVERY_SMTP_TIMEOUT") from None
+        return cls(
+            host=host,
+            port=port,
+            username=s.get("smtp", "username"),
+            password=s.secret("smtp", "password"),
+            starttls=False if use_ssl else s.flag("smtp", "starttls", default=True),
+            ssl=use_ssl,
+            ca_file=s.get("smtp", "ca_file"),
+            timeout=timeout,
+        )
+
+    def tls_context(self) -> tls.SSLContext:
+        """A verifying TLS context (system trust store plus ``ca_file``)."""
+        context = tls.create_default_context()
+        if self.ca_file:
+            context.load_verify_locations(cafile=self.ca_file)
+        return context
+
+
+@attrs.define
+class SmtpTransport:
+    """Sends each message over one SMTP connection, opened on first use and reused while alive."""
+
+    settings: SmtpSettings
+    _conn: smtplib.SMTP | None = attrs.field(default=None, init=False, repr=False)
+
+    def _connect(self) -> smtplib.SMTP:
+        st = self.settings
+        conn: smtplib.SMTP
+        if st.ssl:
+            conn = smtplib.SMTP_SSL(st.host, st.port, timeout=st.timeout, context=st.tls_context())
+        else:
+            conn = smtplib.SMTP(st.host, st.port, timeout=st.timeout)
+        try:
+            conn.ehlo()
+            if st.starttls:
+                conn.starttls(context=st.tls_context())
+                conn.ehlo()
+            if st.username and st.password is not None:
+                conn.login(st.username, st.password.reveal())
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _alive(self, conn: smtplib.SMTP) -> bool:
+        try:
+            return conn.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver ``message`` to its ``To`` address; :class:`TransportError` on any failure."""
+        st = self.settings
+        try:
+            if self._conn is None or not self._alive(self._conn):
+                self.close()
+                self._conn = self._connect()
+            refused = self._conn.send_message(message)
+        except smtplib.SMTPAuthenticationError as exc:
+            self.close()
+            raise TransportError(
+                f"SMTP login to {st.host}:{st.port} refused (code {exc.smtp_code})"
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise TransportError(f"SMTP server refused the recipient(s) {sorted(exc.recipients)}") from None
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            raise TransportError(f"SMTP server {st.host}:{st.port} answered {exc.smtp_code}") from None
+        except (smtplib.SMTPException, tls.SSLError, OSError) as exc:
+            self.close()
+            raise TransportError(
+                f"SMTP delivery via {st.host}:{st.port} failed: {type(exc).__name__}"
+            ) from None
+        if refused:
+            raise TransportError(f"SMTP server refused the recipient(s) {sorted(refused)}")
+        log.info("smtp: sent %s", message.get("Message-ID"))
+
+    def close(self) -> None:
+        """Close the connection, if one is open."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
+
+    def __enter__(self) -> SmtpTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def smtp_factory(context: RunContext) -> SmtpTransport:
+    """The SMTP transport configured by ``TA_DELIVERY_SMTP_*``."""
+    return SmtpTransport(SmtpSettings.from_context(context))
