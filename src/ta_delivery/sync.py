@@ -228,6 +228,7 @@ class Syncer:
     on_progress: Callable[[str], None] | None = None
     _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+    _send_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 
     # --- what is wanted -------------------------------------------------------------------------
 
@@ -305,33 +306,40 @@ class Syncer:
         prerequisites: Mapping[str, bool] | None,
         *,
         assume_created: bool,
+        stored: Mapping[tuple[str, str], InviteRow] | None = None,
+        only: str | None = None,
     ) -> list[InviteChange]:
+        """Messages owed: a REQUEST where a person's invite is missing or stale, a CANCEL where they left.
+
+        ``only`` limits the comparison to one session. A session whose classroom is missing (its
+        operation failed) gets no REQUEST this run, and its people no CANCEL either.
+        """
         now = self._now()
-        stored = self.store.invites(self.course.id)
+        if stored is None:
+            stored = self.store.invites(self.course.id, only)
         eligible = self._eligible(prerequisites)
         changes: list[InviteChange] = []
         wanted: set[tuple[str, str]] = set()
         for sid, want in desired.items():
+            if only is not None and sid != only:
+                continue
             row = rooms.get(sid)
-            if row is None or row.state != "active" or row.classroom.provider != want.provider:
-                if not assume_created:
-                    continue
-                room: Classroom | None = None
-            else:
-                room = row.classroom
+            ready = row is not None and row.state == "active" and row.classroom.provider == want.provider
+            room = row.classroom if ready and row is not None else None
             for person in self.course.people_of(want.session):
                 if not eligible(person):
                     continue
                 wanted.add((sid, person.id))
+                if room is None and not assume_created:
+                    continue
                 link = room.join_url_for(person.id) if room is not None else None
                 fp = _invite_fingerprint(want.session, link) if room is not None else "?"
-                last = stored.get((sid, person.id))
-                change = self._next_invite(last, "REQUEST", fp)
+                change = self._next_invite(stored.get((sid, person.id)), "REQUEST", fp)
                 if change is not None:
                     seq, reason = change
                     changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
         for (sid, pid), last in sorted(stored.items()):
-            if (sid, pid) in wanted or last.session_end <= now:
+            if (only is not None and sid != only) or (sid, pid) in wanted or last.session_end <= now:
                 continue
             if last.method == "CANCEL" and last.state == "sent":
                 continue
@@ -514,14 +522,16 @@ class Syncer:
         return specs[name].factory(self.context)
 
     def _send_invites(
-        self, changes: Sequence[InviteChange], rooms: Mapping[str, ClassroomRow]
+        self,
+        changes: Sequence[InviteChange],
+        rooms: Mapping[str, ClassroomRow],
+        transport: Transport,
+        stored: Mapping[tuple[str, str], InviteRow],
     ) -> list[ItemResult]:
         if not changes:
             return []
         from .invites import build_invite
 
-        transport = self._transport()
-        stored = self.store.invites(self.course.id)
         results: list[ItemResult] = []
         for change in changes:
             target = f"{change.session_id}/{change.person_id}"
@@ -559,7 +569,8 @@ class Syncer:
                     dtstamp=now,
                     plugins=self.plugins,
                 )
-                transport.send(message)
+                with self._send_lock:
+                    transport.send(message)
             except (TransportError, ProviderError) as exc:
                 self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
                 results.append(ItemResult("invite", target, change.method, False, error=_error_text(exc)))
@@ -591,50 +602,67 @@ class Syncer:
         )
 
     def apply(self) -> ApplyResult:
-        """Make the providers, the invitations and the LMS match the course. Safe to run again."""
+        """Make the providers, the invitations and the LMS match the course. Safe to run again.
+
+        Each session runs as a small pipeline (classroom operations, then its invitations), several
+        sessions at a time, so building messages overlaps waiting on the provider's rate limit.
+        """
         now = self._now()
         self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
         desired = self.desired()
         stored = self.store.classrooms(self.course.id)
         changes = self._classroom_changes(desired, stored)
         results: list[ItemResult] = []
-        # cancels of a changed provider go before the create of the same session
-        by_session: dict[str, list[ClassroomChange]] = {}
-        for change in changes:
-            by_session.setdefault(change.session_id, []).append(change)
-
-        def run(group: list[ClassroomChange]) -> list[ItemResult]:
-            out = []
-            for change in group:
-                result = self._do_classroom(change, desired, stored)
-                out.append(result)
-                if self.on_progress:
-                    self.on_progress(change.session_id)
-                if not result.ok:
-                    break
-            return out
-
-        groups = list(by_session.values())
-        if self.workers > 1 and len(groups) > 1:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                for out in pool.map(run, groups):
-                    results.extend(out)
-        else:
-            for group in groups:
-                results.extend(run(group))
-        rooms = self.store.classrooms(self.course.id)
-        prerequisites: Mapping[str, bool] | None = None
         notes: list[str] = []
+        prerequisites: Mapping[str, bool] | None = None
+        hold_invites = False
         if self.course.lms is not None:
             try:
                 prerequisites = self.prerequisites()
             except TaDeliveryError as exc:
                 results.append(ItemResult("lms", "prerequisites", "read", False, error=_error_text(exc)))
                 if self.course.lms.require_prerequisites:
+                    hold_invites = True
                     notes.append("prerequisites unknown: invitations held back until the LMS answers")
-                    return ApplyResult(self.course.id, tuple(results), tuple(notes))
-        invites = self._invite_changes(desired, rooms, prerequisites, assume_created=False)
-        results.extend(self._send_invites(invites, rooms))
+        by_session: dict[str, list[ClassroomChange]] = {sid: [] for sid in desired}
+        for change in changes:
+            by_session.setdefault(change.session_id, []).append(change)
+        invites = self.store.invites(self.course.id)
+        for sid, _pid in invites:
+            by_session.setdefault(sid, [])
+        transport: Transport | None = None
+
+        def run(sid: str) -> list[ItemResult]:
+            out: list[ItemResult] = []
+            for change in by_session[sid]:
+                result = self._do_classroom(change, desired, stored)
+                out.append(result)
+                if self.on_progress:
+                    self.on_progress(sid)
+                if not result.ok:
+                    break
+            if hold_invites:
+                return out
+            rooms = self.store.classrooms(self.course.id, sid)
+            mine = {k: v for k, v in invites.items() if k[0] == sid}
+            owed = self._invite_changes(
+                desired, rooms, prerequisites, assume_created=False, stored=mine, only=sid
+            )
+            if owed:
+                assert transport is not None
+                out.extend(self._send_invites(owed, rooms, transport, mine))
+            return out
+
+        sessions = sorted(by_session)
+        if any(by_session.values()) or invites or desired:
+            transport = self._transport()
+        if self.workers > 1 and len(sessions) > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                for out in pool.map(run, sessions):
+                    results.extend(out)
+        else:
+            for sid in sessions:
+                results.extend(run(sid))
         if self.course.lms is not None:
             try:
                 for c in self._lms().apply(self.course):

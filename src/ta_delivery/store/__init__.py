@@ -143,11 +143,14 @@ class Store:
 
     # --- classrooms ---------------------------------------------------------------------------
 
-    def classrooms(self, course_id: str) -> dict[str, ClassroomRow]:
-        """Remembered classrooms of a course, by session id (cancelled ones included)."""
+    def classrooms(self, course_id: str, session_id: str | None = None) -> dict[str, ClassroomRow]:
+        """Remembered classrooms of a course (or one session), by session id (cancelled ones included)."""
         t = schema.classrooms
+        query = select(t).where(t.c.course_id == course_id)
+        if session_id is not None:
+            query = query.where(t.c.session_id == session_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t).where(t.c.course_id == course_id)).mappings().all()
+            rows = conn.execute(query).mappings().all()
         out: dict[str, ClassroomRow] = {}
         for r in rows:
             room = Classroom(
@@ -264,11 +267,14 @@ class Store:
 
     # --- invites ------------------------------------------------------------------------------
 
-    def invites(self, course_id: str) -> dict[tuple[str, str], InviteRow]:
-        """Invite states by (session id, person id)."""
+    def invites(self, course_id: str, session_id: str | None = None) -> dict[tuple[str, str], InviteRow]:
+        """Invite states by (session id, person id), of a course or one of its sessions."""
         t = schema.invites
+        query = select(t).where(t.c.course_id == course_id)
+        if session_id is not None:
+            query = query.where(t.c.session_id == session_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t).where(t.c.course_id == course_id)).mappings().all()
+            rows = conn.execute(query).mappings().all()
         return {
             (r["session_id"], r["person_id"]): InviteRow(
                 session_id=r["session_id"],

@@ -65,7 +65,9 @@ class MemoryServer:
                     body = json.loads(request.content)
                     room.update({k: body[k] for k in ("title", "start", "minutes") if k in body})
                     if "participants" in body:
-                        room["personal"] = self._links(room["id"], body["participants"])
+                        kept = {p: u for p, u in room["personal"].items() if p in body["participants"]}
+                        new = [p for p in body["participants"] if p not in kept]
+                        room["personal"] = {**kept, **self._links(room["id"], new)}
                     return httpx.Response(200, json=room)
                 if request.method == "DELETE":
                     del self.rooms[parts[1]]
