@@ -1,0 +1,192 @@
+"""Webex webhooks: verify ``X-Spark-Signature`` and turn participant events into attendance segments.
+
+Create a webhook (``POST /webhooks``) with ``resource = "meetingParticipants"``, ``event = "left"`` (and
+``"joined"`` if you like) and a ``secret``; Webex then signs each body with HMAC-SHA1 under that secret and
+sends the hex digest in ``X-Spark-Signature``. Keep the same secret in ``TA_DELIVERY_WEBEX_WEBHOOK_SECRET``.
+
+The functions are usable from any web framework; :func:`asgi_app` is a small raw ASGI application.
+A ``left`` event carries the participant's join and leave times, so it becomes segments; a ``joined``
+event has no leave time yet and becomes nothing. Segments have the same ``raw_key`` as a pull of the same
+interval, and the app drops events it has already seen, so repeats and retries record nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from typing import Any
+
+from ta_delivery.context import RunContext
+from ta_delivery.errors import InputError
+from ta_delivery.records import Segment
+from ta_delivery.settings import Secret
+
+from . import sansio
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "WebhookReceiver",
+    "asgi_app",
+    "receiver_from_context",
+    "segments_from_event",
+    "sign",
+    "verify_signature",
+]
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Spark-Signature"
+MAX_BODY = 1 << 20
+
+#: (meeting id of the series or instance) -> (session id, e-mail -> person id), or None when not ours.
+Resolver = Callable[[str], "tuple[str, Mapping[str, str]] | None"]
+Sink = Callable[[Sequence[Segment]], None]
+
+
+def sign(secret: str | Secret, body: bytes) -> str:
+    """The hex HMAC-SHA1 of ``body`` under ``secret``, as Webex computes it."""
+    key = secret.reveal() if isinstance(secret, Secret) else secret
+    return hmac.new(key.encode(), body, hashlib.sha1).hexdigest()
+
+
+def verify_signature(secret: str | Secret, body: bytes, signature: str | None) -> bool:
+    """True if ``signature`` is the body's HMAC-SHA1 under ``secret`` (compared in constant time)."""
+    if not signature:
+        return False
+    expected = sign(secret, body)
+    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode())
+
+
+def series_of(meeting_id: str) -> str:
+    """The series id within an instance id (``<series>_I_<n>``), else the id itself."""
+    return meeting_id.split("_I_", 1)[0]
+
+
+def segments_from_event(event: Mapping[str, Any], resolve: Resolver) -> list[Segment]:
+    """The attendance segments a webhook event stands for (none for other resources or sessions)."""
+    if event.get("resource") != "meetingParticipants" or event.get("event") not in ("joined", "left"):
+        return []
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        raise ValueError("event without data")
+    meeting = data.get("meetingId")
+    if not isinstance(meeting, str) or not meeting:
+        raise ValueError("event without meetingId")
+    target = resolve(meeting) or resolve(series_of(meeting))
+    if target is None:
+        return []
+    session_id, people = target
+    return sansio.segments_of_participant(data, session_id, people, source="webex-webhook")
+
+
+class WebhookReceiver:
+    """Verifies, parses and de-duplicates webhook deliveries, then hands new segments to ``sink``."""
+
+    def __init__(self, secret: Secret, resolve: Resolver, sink: Sink, remember: int = 10_000) -> None:
+        self._secret = secret
+        self._resolve = resolve
+        self._sink = sink
+        self._remember = remember
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"WebhookReceiver(secret={self._secret!r}, remembered={len(self._seen)})"
+
+    def receive(self, body: bytes, signature: str | None) -> tuple[int, list[Segment]]:
+        """Handle one delivery: an HTTP status and the new segments passed to the sink."""
+        if not verify_signature(self._secret, body, signature):
+            log.warning("webex webhook: signature missing or wrong; delivery dropped")
+            return 401, []
+        try:
+            event = json.loads(body)
+            if not isinstance(event, Mapping):
+                raise ValueError("not an object")
+            segments = segments_from_event(event, self._resolve)
+        except ValueError as exc:
+            log.warning("webex webhook: malformed delivery dropped (%s)", type(exc).__name__)
+            return 400, []
+        fresh: list[Segment] = []
+        with self._lock:
+            for segment in segments:
+                if segment.raw_key in self._seen:
+                    continue
+                self._seen[segment.raw_key] = None
+                fresh.append(segment)
+            while len(self._seen) > self._remember:
+                self._seen.popitem(last=False)
+        if fresh:
+            self._sink(fresh)
+        return 200, fresh
+
+
+def receiver_from_context(context: RunContext, resolve: Resolver, sink: Sink) -> WebhookReceiver:
+    """A receiver keyed with ``TA_DELIVERY_WEBEX_WEBHOOK_SECRET``."""
+    secret = context.settings.secret("webex", "webhook_secret")
+    if secret is None:
+        raise InputError("is not set", source="TA_DELIVERY_WEBEX_WEBHOOK_SECRET")
+    return WebhookReceiver(secret, resolve, sink)
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def asgi_app(receiver: WebhookReceiver) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """A raw ASGI application: ``POST`` a delivery to any path; answers 200, 400, 401, 405 or 413."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == "lifespan":
+            while True:
+                message = await receive()
+                if message.get("type") == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message.get("type") == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope.get("type") != "http":
+            return
+        if scope.get("method") != "POST":
+            await _answer(send, 405, {"error": "POST only"})
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"") or b""
+            size += len(chunk)
+            if size > MAX_BODY:
+                await _answer(send, 413, {"error": "body too large"})
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body"))
+        signature = None
+        for name, value in scope.get("headers") or ():
+            if name.decode("latin-1").lower() == SIGNATURE_HEADER.lower():
+                signature = value.decode("latin-1")
+        status, fresh = receiver.receive(b"".join(chunks), signature)
+        await _answer(send, status, {"recorded": len(fresh)} if status == 200 else {"error": "rejected"})
+
+    return app
+
+
+async def _answer(send: Send, status: int, body: Mapping[str, Any]) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
