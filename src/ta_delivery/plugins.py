@@ -21,7 +21,12 @@ __all__ = ["BUILTIN_PLUGINS", "PluginFailure", "Plugins", "make_plugin_manager"]
 log = logging.getLogger(__name__)
 
 #: Modules registered as built-in plugins, in order.
-BUILTIN_PLUGINS: tuple[str, ...] = ("ta_delivery.jitsi", "ta_delivery.transports.builtin")
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "ta_delivery.jitsi",
+    "ta_delivery.rules.builtin",
+    "ta_delivery.transports.builtin",
+    "ta_delivery.attendance.formats",
+)
 
 BUILTIN_DIST = "ta-delivery"
 T = TypeVar("T", ProviderSpec, TransportSpec, ImportFormatSpec, RuleSpec, LmsSpec)

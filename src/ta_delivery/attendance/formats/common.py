@@ -1,0 +1,62 @@
+"""Helpers for attendance import formats (built-in and plugins): decoding, zones, locating errors."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ...errors import InputError
+from ...models import Course, Session
+from ...records import ImportRequest
+
+__all__ = ["decode", "live_session", "require_zone", "to_utc"]
+
+
+def decode(request: ImportRequest) -> str:
+    """The file's text: UTF-8 (with or without BOM) or UTF-16 (with BOM, or detected by its NULs)."""
+    data = request.data
+    source = str(request.path)
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        if len(data) >= 2 and data[1:2] == b"\x00" and data[0:1] != b"\x00":
+            return data.decode("utf-16-le")
+        if len(data) >= 2 and data[0:1] == b"\x00" and data[1:2] != b"\x00":
+            return data.decode("utf-16-be")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot be read as UTF-8 or UTF-16 text ({exc.reason})", source=source) from None
+
+
+def require_zone(request: ImportRequest, why: str) -> ZoneInfo:
+    """The ``--timezone`` zone, or an input error saying why it is needed."""
+    if request.timezone is None:
+        raise InputError(f"{why}: --timezone is required", source=str(request.path), key="--timezone")
+    return request.timezone
+
+
+def to_utc(value: datetime, zone: ZoneInfo | None) -> datetime:
+    """``value`` as a UTC instant; a naive value is read in ``zone`` (first of two in a DST fold)."""
+    if value.tzinfo is None:
+        if zone is None:
+            raise ValueError("naive time without a zone")
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def live_session(course: Course, session_id: str, source: str, key: str) -> Session:
+    """The live session ``session_id`` of ``course``, or an input error located at ``key``."""
+    try:
+        session = course.session(session_id)
+    except KeyError:
+        raise InputError(
+            f"no session {session_id!r} on course {course.id!r}", source=source, key=key
+        ) from None
+    if not session.live:
+        raise InputError(
+            f"session {session_id!r} is recorded, not live: it has no attendance", source=source, key=key
+        )
+    return session

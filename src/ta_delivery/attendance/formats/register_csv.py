@@ -1,0 +1,105 @@
+"""``register-csv``: the built-in attendance format.
+
+A header row with the columns ``participant,join,leave`` and optionally ``session`` (any order, any case,
+other columns ignored). ``participant`` is a person's id or email; ``join``/``leave`` are ISO 8601
+date-times with an offset. Rows without a session cell take ``--session``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from ...errors import InputError
+from ...records import ImportRequest, Segment
+from .common import decode, live_session
+
+__all__ = ["NAME", "parse"]
+
+NAME = "register-csv"
+_REQUIRED = ("participant", "join", "leave")
+
+
+def _instant(text: str, source: str, line: int, column: str) -> datetime:
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{value!r} is not an ISO 8601 date-time", source=source, key=f"line {line}, column {column}"
+        ) from None
+    if parsed.tzinfo is None:
+        raise InputError(
+            f"{value!r} has no UTC offset (write e.g. {value}+00:00 or {value}Z)",
+            source=source,
+            key=f"line {line}, column {column}",
+        )
+    return parsed.astimezone(UTC)
+
+
+def parse(request: ImportRequest) -> Iterator[Segment]:
+    """The segments of a register-csv file (lazily: errors surface while iterating)."""
+    source = str(request.path)
+    reader = csv.reader(io.StringIO(decode(request), newline=""))
+    header: list[str] | None = None
+    for header_row in reader:
+        if any(cell.strip() for cell in header_row):
+            header = [cell.strip().lower() for cell in header_row]
+            break
+    if header is None:
+        raise InputError("the file is empty: expected a header participant,join,leave", source=source)
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise InputError(f"the header lacks the column(s) {', '.join(missing)}", source=source, key="line 1")
+    col = {name: header.index(name) for name in (*_REQUIRED, "session") if name in header}
+    i_part, i_join, i_leave = col["participant"], col["join"], col["leave"]
+    i_sess = col.get("session")
+    if i_sess is None and request.session_id is None:
+        raise InputError(
+            "the file has no session column: --session is required", source=source, key="--session"
+        )
+    default = request.session_id
+    if default is not None:
+        live_session(request.course, default, source, "--session")
+    known: set[str] = set()
+    width = max(col.values()) + 1
+    key_of = Segment.key_of
+    for row in reader:
+        line = reader.line_num
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) < width:
+            raise InputError(
+                f"the row has {len(row)} cells, the header {len(header)}", source=source, key=f"line {line}"
+            )
+        sid = row[i_sess].strip() if i_sess is not None else ""
+        if not sid:
+            if default is None:
+                raise InputError(
+                    "no session in this row and no --session",
+                    source=source,
+                    key=f"line {line}, column session",
+                )
+            sid = default
+        elif sid not in known:
+            live_session(request.course, sid, source, f"line {line}, column session")
+            known.add(sid)
+        who = row[i_part].strip()
+        if not who:
+            raise InputError("participant is empty", source=source, key=f"line {line}, column participant")
+        join = _instant(row[i_join], source, line, "join")
+        leave = _instant(row[i_leave], source, line, "leave")
+        if leave < join:
+            raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
+        email = who if "@" in who else None
+        yield Segment(
+            session_id=sid,
+            join=join,
+            leave=leave,
+            source=NAME,
+            raw_key=key_of(sid, who, join.isoformat(), leave.isoformat()),
+            external_id=None if email else who,
+            email=email,
+        )

@@ -1,0 +1,303 @@
+"""Reconciliation (PRODUCT.md section 4): raw intervals -> statuses -> completion.
+
+For each participant and live session the attended time is the measure of the union of their
+join-leave intervals clipped to the scheduled window; the course's ``[attendance]`` policy turns it into
+``present``, ``late``, ``partial`` or ``absent``. Thresholds compare exact times (whole microseconds against
+the fraction read as the decimal written in the course file), never rounded minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+import attrs
+
+from ..models import AttendancePolicy, Course, Participant, Session
+from ..records import AttendanceStatus, Status
+from .identity import Identity, IdentityIndex
+from .intervals import ZERO, coverage, micros
+
+__all__ = [
+    "Accumulator",
+    "AttendanceReport",
+    "NameSuggestion",
+    "ParticipantResult",
+    "SessionResult",
+    "Thresholds",
+    "Unmatched",
+    "classify",
+    "exact_fraction",
+    "reconcile",
+]
+
+_MINUTE_US = 60_000_000
+
+
+def exact_fraction(value: float) -> Fraction:
+    """A policy fraction as the decimal the course file wrote (``0.7`` is exactly 7/10)."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _pct(value: float) -> str:
+    return f"{float(value) * 100:g}%"
+
+
+@attrs.frozen
+class Thresholds:
+    """One session's thresholds under a policy, as exact integers (microseconds)."""
+
+    total: int
+    present: Fraction
+    partial: Fraction
+    late_limit: datetime
+
+    @classmethod
+    def of(cls, session: Session, policy: AttendancePolicy) -> Thresholds:
+        """The thresholds of ``session``."""
+        return cls(
+            total=micros(session.end - session.start),
+            present=exact_fraction(policy.present_fraction),
+            partial=exact_fraction(policy.partial_fraction),
+            late_limit=session.start + timedelta(minutes=policy.late_after_minutes),
+        )
+
+
+def classify(
+    attended: timedelta,
+    first_join: datetime | None,
+    session: Session,
+    policy: AttendancePolicy,
+    *,
+    recorded: bool = True,
+    thresholds: Thresholds | None = None,
+) -> tuple[Status, str]:
+    """The status of ``attended`` time in ``session`` and a sentence saying why.
+
+    ``recorded`` is False when nothing at all was recorded for the person: that is ``absent`` whatever the
+    policy says.
+    """
+    if not recorded:
+        return "absent", "no attendance recorded"
+    t = thresholds or Thresholds.of(session, policy)
+    got = micros(attended)
+    minutes, of = got // _MINUTE_US, session.minutes
+    if got * t.present.denominator >= t.present.numerator * t.total:
+        if first_join is not None and first_join > t.late_limit:
+            late_by = (first_join - session.start) // timedelta(minutes=1)
+            return "late", (
+                f"first joined {late_by} min after the start "
+                f"(late after {policy.late_after_minutes:g} min); attended {minutes} of {of} min"
+            )
+        return "present", f"attended {minutes} of {of} min"
+    if got * t.partial.denominator >= t.partial.numerator * t.total:
+        return "partial", (
+            f"attended {minutes} of {of} min, under the {_pct(policy.present_fraction)} needed to be present"
+        )
+    return "absent", (
+        f"attended {minutes} of {of} min, under the {_pct(policy.partial_fraction)} needed for partial"
+    )
+
+
+@attrs.frozen
+class SessionResult:
+    """One participant in one live session."""
+
+    session_id: str
+    status: Status
+    attended: timedelta
+    first_join: datetime | None
+    reason: str
+    computed: Status
+    excuse: str | None = None
+
+    @property
+    def minutes(self) -> int:
+        """Attended time in whole minutes, rounded down."""
+        return micros(self.attended) // _MINUTE_US
+
+
+@attrs.frozen
+class ParticipantResult:
+    """A participant's statuses and completion."""
+
+    participant: Participant
+    sessions: Mapping[str, SessionResult]
+    attended_sessions: int
+    live_sessions: int
+    completed: bool
+    prerequisites_met: bool | None = None
+
+
+@attrs.frozen
+class Unmatched:
+    """Attendance by someone not on the course: one entry per unknown identifier per session."""
+
+    session_id: str
+    key: str
+    name: str | None
+    email: str | None
+    attended: timedelta
+
+    @property
+    def minutes(self) -> int:
+        """Attended time in whole minutes, rounded down."""
+        return micros(self.attended) // _MINUTE_US
+
+
+@attrs.frozen
+class NameSuggestion:
+    """An unmatched entry whose name matches a participant: shown, never applied."""
+
+    session_id: str
+    name: str
+    email: str | None
+    participant_id: str
+    minutes: int
+
+
+@attrs.frozen
+class AttendanceReport:
+    """Everything the report shows."""
+
+    course: Course
+    sessions: tuple[Session, ...]
+    participants: tuple[ParticipantResult, ...]
+    unmatched: tuple[Unmatched, ...]
+    suggestions: tuple[NameSuggestion, ...]
+
+    def statuses(self, session_ids: Iterable[str] | None = None) -> list[AttendanceStatus]:
+        """Every participant's status in ``session_ids`` (all reported sessions by default)."""
+        wanted = None if session_ids is None else set(session_ids)
+        out: list[AttendanceStatus] = []
+        for session in self.sessions:
+            if wanted is not None and session.id not in wanted:
+                continue
+            for p in self.participants:
+                r = p.sessions.get(session.id)
+                if r is None:
+                    continue
+                out.append(
+                    AttendanceStatus(
+                        session_id=session.id,
+                        participant_id=p.participant.id,
+                        status=r.status,
+                        attended_seconds=r.attended.total_seconds(),
+                        first_join=r.first_join,
+                        reason=r.reason,
+                    )
+                )
+        return out
+
+
+@attrs.define
+class Accumulator:
+    """Collects raw segments, resolved once per distinct raw identity, grouped by session and person."""
+
+    index: IdentityIndex
+    intervals: dict[tuple[str, str], list[tuple[datetime, datetime]]] = attrs.field(factory=dict)
+    identities: dict[tuple[str, str], Identity] = attrs.field(factory=dict)
+
+    def add(
+        self,
+        session_id: str,
+        person_id: str | None,
+        external_id: str | None,
+        email: str | None,
+        name: str | None,
+        join: datetime,
+        leave: datetime,
+    ) -> None:
+        """Take one raw segment."""
+        ident = self.index.resolve(person_id, external_id, email, name)
+        key = (session_id, ident.key)
+        bucket = self.intervals.get(key)
+        if bucket is None:
+            self.intervals[key] = [(join, leave)]
+            self.identities[key] = ident
+        else:
+            bucket.append((join, leave))
+            if ident.person_id is None:
+                old = self.identities[key]
+                if (old.name is None and ident.name) or (old.email is None and ident.email):
+                    self.identities[key] = attrs.evolve(
+                        old, name=old.name or ident.name, email=old.email or ident.email
+                    )
+
+    def extend(self, rows: Iterable[Sequence[object]]) -> None:
+        """Take rows of ``(session_id, person_id, external_id, email, name, join, leave)``."""
+        add = self.add
+        for row in rows:
+            add(*row)  # type: ignore[arg-type]
+
+
+def reconcile(
+    course: Course,
+    acc: Accumulator,
+    excuses: Mapping[tuple[str, str], str] | None = None,
+    *,
+    prerequisites: Mapping[str, bool] | None = None,
+    session_ids: Iterable[str] | None = None,
+) -> AttendanceReport:
+    """Statuses of every participant in every live session, completion, unmatched and suggestions.
+
+    With ``session_ids``, only those sessions are reconciled (completion then counts only them).
+    """
+    excuses = excuses or {}
+    policy = course.attendance
+    sessions = course.live_sessions
+    if session_ids is not None:
+        wanted = set(session_ids)
+        sessions = tuple(s for s in sessions if s.id in wanted)
+    per: dict[str, dict[str, SessionResult]] = {p.id: {} for p in course.participants}
+    for session in sessions:
+        limits = Thresholds.of(session, policy)
+        for participant in course.participants_of(session):
+            key = (session.id, f"person:{participant.id}")
+            bucket = acc.intervals.get(key)
+            if bucket is None:
+                attended, first = ZERO, None
+            else:
+                attended, first = coverage(bucket, session.start, session.end)
+            status, reason = classify(
+                attended, first, session, policy, recorded=bucket is not None, thresholds=limits
+            )
+            computed = status
+            excuse = excuses.get((session.id, participant.id))
+            if excuse is not None and status not in ("present", "late"):
+                status, reason = "excused", f"excused: {excuse}"
+            per[participant.id][session.id] = SessionResult(
+                session.id, status, attended, first, reason, computed, excuse
+            )
+    completion = exact_fraction(policy.completion_fraction)
+    results: list[ParticipantResult] = []
+    for participant in course.participants:
+        mine = per[participant.id]
+        attended_n = sum(1 for r in mine.values() if r.status in ("present", "late"))
+        live_n = sum(1 for r in mine.values() if r.status != "excused")
+        completed = live_n > 0 and attended_n * completion.denominator >= completion.numerator * live_n
+        met = None if prerequisites is None else bool(prerequisites.get(participant.id, False))
+        results.append(ParticipantResult(participant, mine, attended_n, live_n, completed, met))
+    unmatched, suggestions = _unmatched(sessions, acc)
+    return AttendanceReport(course, sessions, tuple(results), tuple(unmatched), tuple(suggestions))
+
+
+def _unmatched(sessions: Sequence[Session], acc: Accumulator) -> tuple[list[Unmatched], list[NameSuggestion]]:
+    order = {s.id: i for i, s in enumerate(sessions)}
+    by_id = {s.id: s for s in sessions}
+    unmatched: list[Unmatched] = []
+    suggestions: list[NameSuggestion] = []
+    for (sid, key), bucket in acc.intervals.items():
+        ident = acc.identities[(sid, key)]
+        if ident.person_id is not None or sid not in order:
+            continue
+        session = by_id[sid]
+        attended, _first = coverage(bucket, session.start, session.end)
+        entry = Unmatched(sid, key, ident.name, ident.email, attended)
+        unmatched.append(entry)
+        for pid in acc.index.suggest(ident.name):
+            suggestions.append(NameSuggestion(sid, ident.name or "", ident.email, pid, entry.minutes))
+    unmatched.sort(key=lambda u: (order[u.session_id], u.key))
+    suggestions.sort(key=lambda s: (order[s.session_id], s.name, s.participant_id))
+    return unmatched, suggestions

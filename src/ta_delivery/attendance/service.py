@@ -1,0 +1,303 @@
+"""Attendance use cases: import a file, pull from providers, excuse, reconcile and report.
+
+Each recording stores raw segments first (one transaction: a malformed file stores nothing), then
+reconciles the affected live sessions, stores their statuses, and fires ``ta_delivery_attendance_recorded``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from ..context import RunContext
+from ..errors import BadResponse, InputError, ProviderError, TaDeliveryError
+from ..models import Course, Session
+from ..plugins import Plugins
+from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
+from ..store import Store
+from .identity import IdentityIndex
+from .reconcile import Accumulator, AttendanceReport, reconcile
+from .storage import AttendanceStore, RecordResult
+
+__all__ = ["Attendance", "Outcome", "SessionFailure"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FORMAT = "register-csv"
+
+
+@attrs.frozen
+class SessionFailure:
+    """A session whose attendance could not be fetched, or a notification that failed."""
+
+    session_id: str | None
+    error: str
+
+
+@attrs.frozen
+class Outcome:
+    """What an import or pull did."""
+
+    recorded: tuple[RecordResult, ...] = ()
+    statuses: tuple[AttendanceStatus, ...] = ()
+    failures: tuple[SessionFailure, ...] = ()
+    notes: tuple[str, ...] = ()
+    unmatched: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failures
+
+    @property
+    def total(self) -> int:
+        """Segments read."""
+        return sum(r.total for r in self.recorded)
+
+    @property
+    def inserted(self) -> int:
+        """Segments newly stored."""
+        return sum(r.inserted for r in self.recorded)
+
+    @property
+    def sessions(self) -> tuple[str, ...]:
+        """Sessions that received segments."""
+        return tuple(sorted({s for r in self.recorded for s in r.sessions}))
+
+
+def _check_segment(seg: Segment, course: Course, live: Mapping[str, Session], source: str) -> None:
+    if seg.session_id not in live:
+        what = (
+            "recorded, not live"
+            if any(s.id == seg.session_id for s in course.sessions)
+            else "not on the course"
+        )
+        raise InputError(f"a segment names session {seg.session_id!r}, which is {what}", source=source)
+    for name in ("join", "leave"):
+        value = getattr(seg, name)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InputError(f"a segment's {name} time has no zone", source=source)
+    if seg.leave < seg.join:
+        raise InputError("a segment leaves before it joins", source=source)
+
+
+@attrs.define
+class Attendance:
+    """Attendance of one course against the state store, the plugins and a run context."""
+
+    course: Course
+    store: Store
+    plugins: Plugins
+    context: RunContext
+    external_ids: Mapping[str, str] = attrs.field(factory=dict)
+    _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
+
+    @property
+    def records(self) -> AttendanceStore:
+        """The persistence layer."""
+        return AttendanceStore(self.store)
+
+    def index(self) -> IdentityIndex:
+        """A fresh identity index of the course."""
+        return IdentityIndex(self.course, self.external_ids)
+
+    # --- recording ----------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        fmt: str | None = None,
+        session_id: str | None = None,
+        timezone: ZoneInfo | None = None,
+    ) -> Outcome:
+        """Record an export file. A malformed file raises :class:`InputError` and stores nothing."""
+        name = fmt or DEFAULT_FORMAT
+        formats = self.plugins.formats
+        if name not in formats:
+            known = ", ".join(sorted(formats)) or "none"
+            raise InputError(f"no import format named {name!r} (installed: {known})", key="--format")
+        source = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", source=source) from None
+        request = ImportRequest(
+            path=path, data=data, course=self.course, session_id=session_id, timezone=timezone
+        )
+        acc = Accumulator(self.index())
+        parsed = formats[name].parse(request)
+        result = self.records.record(
+            self.course.id, self._checked(parsed, acc, source), self.context.clock.now()
+        )
+        return self._after([result], acc, notes=())
+
+    def _checked(self, segments: Iterable[Segment], acc: Accumulator, source: str) -> Iterator[Segment]:
+        live = {s.id: s for s in self.course.live_sessions}
+        add = acc.add
+        try:
+            for seg in segments:
+                _check_segment(seg, self.course, live, source)
+                add(seg.session_id, seg.person_id, seg.external_id, seg.email, seg.name, seg.join, seg.leave)
+                yield seg
+        except InputError as exc:
+            raise exc if exc.source else exc.within(source) from None
+        except (ValueError, KeyError, IndexError, UnicodeError, csv.Error) as exc:
+            raise InputError(f"malformed file: {exc}", source=source) from exc
+
+    def _after(
+        self,
+        results: list[RecordResult],
+        acc: Accumulator | None,
+        notes: tuple[str, ...],
+        failures: tuple[SessionFailure, ...] = (),
+    ) -> Outcome:
+        """Reconcile the sessions ``results`` touched, store their statuses, and notify plugins."""
+        affected = {s for r in results for s in r.sessions}
+        if not affected:
+            return Outcome(tuple(results), (), failures, notes)
+        had = {s for r in results for s in r.had_data}
+        if acc is None or had:
+            fresh = Accumulator(acc.index if acc is not None else self.index())
+            if acc is not None:
+                for key, bucket in acc.intervals.items():
+                    if key[0] not in had:
+                        fresh.intervals[key] = bucket
+                        fresh.identities[key] = acc.identities[key]
+                fresh.extend(self.records.rows(self.course.id, had))
+            else:
+                fresh.extend(self.records.rows(self.course.id, affected))
+            acc = fresh
+        report = reconcile(self.course, acc, self.records.excuses(self.course.id), session_ids=affected)
+        statuses = report.statuses()
+        self.records.save_statuses(self.course.id, statuses, self.context.clock.now())
+        failures = failures + self._notify(statuses)
+        return Outcome(tuple(results), tuple(statuses), failures, notes, len(report.unmatched))
+
+    def _notify(self, statuses: list[AttendanceStatus]) -> tuple[SessionFailure, ...]:
+        if not statuses:
+            return ()
+        try:
+            self.plugins.hook.ta_delivery_attendance_recorded(
+                course=self.course, statuses=statuses, context=self.context
+            )
+        except TaDeliveryError as exc:
+            log.warning("a plugin failed on attendance_recorded: %s", exc)
+            return (SessionFailure(None, f"attendance_recorded: {type(exc).__name__}: {exc}"),)
+        return ()
+
+    def pull(self, session_id: str | None = None) -> Outcome:
+        """Fetch the attendance of ended live sessions (only ``session_id``, when given) from providers."""
+        from ..sync import classroom_request
+
+        now = self.context.clock.now()
+        if session_id is not None:
+            try:
+                session = self.course.session(session_id)
+            except KeyError:
+                raise InputError(f"no session {session_id!r} on the course", key="--session") from None
+            if not session.live:
+                raise InputError(f"session {session_id!r} is recorded, not live", key="--session")
+            if session.end > now:
+                raise InputError(f"session {session_id!r} has not ended yet", key="--session")
+            sessions: tuple[Session, ...] = (session,)
+        else:
+            sessions = tuple(s for s in self.course.live_sessions if s.end <= now)
+        rooms = self.store.classrooms(self.course.id)
+        specs = self.plugins.providers
+        results: list[RecordResult] = []
+        failures: list[SessionFailure] = []
+        notes: list[str] = []
+        for session in sessions:
+            row = rooms.get(session.id)
+            if row is None:
+                notes.append(f"{session.id}: no classroom was made for it; nothing to pull")
+                continue
+            name = row.classroom.provider
+            spec = specs.get(name)
+            if spec is None:
+                failures.append(SessionFailure(session.id, f"classroom provider {name!r} is not installed"))
+                continue
+            if not spec.capabilities.attendance_fetch:
+                notes.append(f"{session.id}: {name} cannot report attendance; import an export file instead")
+                continue
+            try:
+                provider = self._providers.get(name) or spec.factory(self.context)
+                self._providers[name] = provider
+                fetched = list(
+                    provider.fetch_attendance(row.classroom, classroom_request(self.course, session))
+                )
+                segments = [
+                    seg if seg.session_id == session.id else attrs.evolve(seg, session_id=session.id)
+                    for seg in fetched
+                ]
+                live = {session.id: session}
+                for seg in segments:
+                    try:
+                        _check_segment(seg, self.course, live, name)
+                    except InputError as exc:
+                        raise BadResponse(exc.message, provider=name) from None
+                results.append(self.records.record(self.course.id, segments, self.context.clock.now()))
+            except (ProviderError, TaDeliveryError) as exc:
+                log.warning("attendance of %s from %s failed: %s", session.id, name, exc)
+                failures.append(SessionFailure(session.id, f"{type(exc).__name__}: {exc}"))
+        return self._after(results, None, tuple(notes), tuple(failures))
+
+    # --- excuses ------------------------------------------------------------------------------
+
+    def _participant_session(self, session_id: str, participant_id: str) -> Session:
+        try:
+            session = self.course.session(session_id)
+        except KeyError:
+            raise InputError(f"no session {session_id!r} on the course", key="--session") from None
+        if not session.live:
+            raise InputError(f"session {session_id!r} is recorded, not live", key="--session")
+        if not any(p.id == participant_id for p in self.course.participants):
+            raise InputError(f"no participant {participant_id!r} on the course", key="--participant")
+        if not any(p.id == participant_id for p in self.course.participants_of(session)):
+            raise InputError(
+                f"{participant_id!r} is not a participant of {session_id!r}", key="--participant"
+            )
+        return session
+
+    def excuse(self, session_id: str, participant_id: str, reason: str | None) -> Outcome:
+        """Excuse a participant's absence (``reason`` None withdraws the excuse), then re-reconcile."""
+        session = self._participant_session(session_id, participant_id)
+        if reason is None:
+            self.records.withdraw_excuse(self.course.id, session.id, participant_id)
+        else:
+            if not reason.strip():
+                raise InputError("the reason must not be empty", key="--reason")
+            self.records.excuse(
+                self.course.id, session.id, participant_id, reason.strip(), self.context.clock.now()
+            )
+        result = RecordResult(0, 0, frozenset({session.id}), frozenset({session.id}))
+        return self._after([result], None, ())
+
+    # --- reporting ----------------------------------------------------------------------------
+
+    def prerequisites(self) -> Mapping[str, bool] | None:
+        """Prerequisite status per participant from the LMS; None without prerequisites or LMS."""
+        lms = self.course.lms
+        if lms is None or not self.course.prerequisites:
+            return None
+        specs = self.plugins.lms
+        if lms.provider not in specs:
+            raise InputError(f"no LMS named {lms.provider!r} is installed", key="lms.provider")
+        return specs[lms.provider].factory(self.context).prerequisites(self.course)
+
+    def report(self, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
+        """The whole course reconciled from everything stored."""
+        acc = Accumulator(self.index())
+        acc.extend(self.records.rows(self.course.id))
+        return reconcile(self.course, acc, self.records.excuses(self.course.id), prerequisites=prerequisites)
+
+
+def empty_report(course: Course, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
+    """The report of a course with nothing recorded (no store needed)."""
+    return reconcile(course, Accumulator(IdentityIndex(course)), {}, prerequisites=prerequisites)

@@ -1,0 +1,276 @@
+"""``ta-delivery attendance import|pull|excuse`` and ``ta-delivery report``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+
+from ..attendance import Attendance, Outcome
+from ..errors import InputError, TaDeliveryError
+from ..models import Course, zone
+from ..plugins import Plugins
+from ..report import FORMATS, render, to_table
+from ..store import Store, open_store
+from .common import (
+    EXIT_FAILED,
+    course_path,
+    load,
+    main,
+    make_context,
+    plugin_manager,
+    state_option,
+    state_url,
+)
+
+__all__ = ["attendance_group", "report_command"]
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        name = url.removeprefix("sqlite:///")
+        if name and name != ":memory:":
+            return Path(name)
+    return None
+
+
+@contextmanager
+def _store_for_writing(url: str) -> Iterator[Store]:
+    """Open the store; if this run created it and fails on an input error, remove it again."""
+    file = _sqlite_file(url)
+    fresh = file is not None and not file.exists()
+    made_dir = file is not None and not file.parent.exists()
+    store = open_store(url)
+    try:
+        yield store
+    except InputError:
+        store.close()
+        if fresh and file is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{file}{suffix}").unlink(missing_ok=True)
+            if made_dir:
+                shutil.rmtree(file.parent, ignore_errors=True)
+        raise
+    finally:
+        store.close()
+
+
+def _existing_store_url(url: str) -> str:
+    """``url``, or an empty in-memory store when the SQLite file does not exist (nothing is created)."""
+    file = _sqlite_file(url)
+    return "sqlite://" if file is not None and not file.exists() else url
+
+
+def _live_session(model: Course, session_id: str | None) -> None:
+    if session_id is None:
+        return
+    try:
+        session = model.session(session_id)
+    except KeyError:
+        raise InputError(f"no session {session_id!r} on course {model.id!r}", key="--session") from None
+    if not session.live:
+        raise InputError(
+            f"session {session_id!r} is recorded, not live: it has no attendance", key="--session"
+        )
+
+
+def _print_outcome(outcome: Outcome, verb: str) -> None:
+    console = Console(highlight=False)
+    if outcome.recorded:
+        sessions = ", ".join(outcome.sessions) or "no session"
+        console.print(
+            f"{verb} {outcome.total} segment(s): {outcome.inserted} new, "
+            f"{outcome.total - outcome.inserted} already recorded; sessions: {sessions}"
+        )
+    if outcome.statuses:
+        counts: dict[str, int] = {}
+        for s in outcome.statuses:
+            counts[s.status] = counts.get(s.status, 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        console.print(f"statuses: {summary}")
+    if outcome.unmatched:
+        console.print(
+            f"{outcome.unmatched} unmatched entr{'y' if outcome.unmatched == 1 else 'ies'} (see the report)"
+        )
+    for note in outcome.notes:
+        console.print(f"note: {note}")
+    for failure in outcome.failures:
+        where = f"{failure.session_id}: " if failure.session_id else ""
+        click.echo(f"error: {where}{failure.error}", err=True)
+    if outcome.failures:
+        click.echo("some operations failed; what succeeded is kept, run the command again", err=True)
+
+
+@main.group("attendance")
+def attendance_group() -> None:
+    """Record attendance: import export files, pull from providers, excuse absences."""
+
+
+@attendance_group.command("import")
+@click.argument("course", metavar="COURSE")
+@click.argument("file", metavar="FILE")
+@click.option("--session", "session_id", metavar="ID", default=None, help="The session the file is about.")
+@click.option(
+    "--format", "fmt", metavar="F", default="register-csv", show_default=True, help="Import format."
+)
+@click.option("--timezone", "tz", metavar="TZ", default=None, help="Zone of times written without one.")
+@state_option
+def import_command(
+    course: str, file: str, session_id: str | None, fmt: str, tz: str | None, state: str | None
+) -> None:
+    """Record attendance from an export file (nothing is stored if the file is malformed)."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    formats = plugins.formats
+    if fmt not in formats:
+        known = ", ".join(sorted(formats)) or "none"
+        raise InputError(f"no import format named {fmt!r} (installed: {known})", key="--format")
+    timezone: ZoneInfo | None = None
+    if tz is not None:
+        try:
+            timezone = zone(tz)
+        except ValueError as exc:
+            raise InputError(str(exc), key="--timezone") from None
+    _live_session(model, session_id)
+    source = Path(file)
+    if not source.is_file():
+        raise InputError("no such file", source=str(source))
+    with _store_for_writing(state_url(path, state)) as store:
+        outcome = Attendance(model, store, plugins, make_context(path, store)).import_file(
+            source, fmt=fmt, session_id=session_id, timezone=timezone
+        )
+    _print_outcome(outcome, "read")
+    if not outcome.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@attendance_group.command("pull")
+@click.argument("course", metavar="COURSE")
+@click.option("--session", "session_id", metavar="ID", default=None, help="Only this (ended) session.")
+@state_option
+def pull_command(course: str, session_id: str | None, state: str | None) -> None:
+    """Fetch attendance from the providers of ended live sessions."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    _live_session(model, session_id)
+    url = state_url(path, state)
+    file = _sqlite_file(url)
+    if file is not None and not file.exists():
+        click.echo("note: no classroom has been made for this course yet (run apply first); nothing to pull")
+        return
+    with _store_for_writing(url) as store:
+        outcome = Attendance(model, store, plugins, make_context(path, store)).pull(session_id)
+    _print_outcome(outcome, "pulled")
+    if not outcome.recorded and not outcome.failures and not outcome.notes:
+        click.echo("no ended live session to pull")
+    if not outcome.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@attendance_group.command("excuse")
+@click.argument("course", metavar="COURSE")
+@click.option("--session", "session_id", metavar="S", required=True, help="The live session.")
+@click.option("--participant", "participant_id", metavar="P", required=True, help="The participant's id.")
+@click.option("--reason", metavar="TEXT", default=None, help="Why the absence is excused.")
+@click.option("--withdraw", is_flag=True, help="Remove the excuse instead.")
+@state_option
+def excuse_command(
+    course: str,
+    session_id: str,
+    participant_id: str,
+    reason: str | None,
+    withdraw: bool,
+    state: str | None,
+) -> None:
+    """Excuse a participant's absence from a session: it leaves their completion denominator."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    if withdraw and reason is not None:
+        raise InputError("give either --reason or --withdraw", key="--withdraw")
+    if not withdraw and (reason is None or not reason.strip()):
+        raise InputError("a reason is required", key="--reason")
+    with _store_for_writing(state_url(path, state)) as store:
+        attendance = Attendance(model, store, plugins, make_context(path, store))
+        outcome = attendance.excuse(session_id, participant_id, None if withdraw else reason)
+    status = next(
+        (
+            s.status
+            for s in outcome.statuses
+            if s.participant_id == participant_id and s.session_id == session_id
+        ),
+        None,
+    )
+    verb = "withdrew the excuse of" if withdraw else "excused"
+    click.echo(f"{verb} {participant_id} in {session_id}; status now {status}")
+    for failure in outcome.failures:
+        click.echo(f"error: {failure.error}", err=True)
+    if not outcome.ok:
+        sys.exit(EXIT_FAILED)
+
+
+def _write_atomically(out: Path, text: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prerequisites(attendance: Attendance) -> tuple[Mapping[str, bool] | None, str | None]:
+    try:
+        return attendance.prerequisites(), None
+    except InputError:
+        raise
+    except TaDeliveryError as exc:
+        return None, f"prerequisites unknown: the LMS failed: {type(exc).__name__}: {exc}"
+
+
+@main.command("report")
+@click.argument("course", metavar="COURSE")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--out", "out", metavar="FILE", default=None, help="Write the report here instead of stdout.")
+@state_option
+def report_command(course: str, fmt: str, out: str | None, state: str | None) -> None:
+    """Attendance and completion: statuses, unmatched attendees, suggested name matches."""
+    fmt = fmt.lower()
+    path = course_path(course)
+    plugins: Plugins = plugin_manager()
+    model = load(path, plugins)
+    store = open_store(_existing_store_url(state_url(path, state)))
+    try:
+        attendance = Attendance(model, store, plugins, make_context(path, store))
+        prerequisites, warning = _prerequisites(attendance)
+        report = attendance.report(prerequisites)
+    finally:
+        store.close()
+    if out is not None:
+        _write_atomically(Path(out), render(report, fmt))
+    elif fmt == "table":
+        to_table(report, Console(highlight=False))
+    else:
+        click.echo(render(report, fmt), nl=False)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,187 @@
+"""The report as one self-contained HTML page: inline CSS, no script, nothing fetched from anywhere.
+
+A Content-Security-Policy meta tag forbids every external resource, so the page works offline and leaks
+nothing when opened. Every text from the course or an export is escaped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+
+from ..attendance.reconcile import AttendanceReport
+from ..store import to_text
+
+__all__ = ["to_html"]
+
+_CSS = """
+:root { color-scheme: light; --present:#2e7d32; --late:#9e9d24; --partial:#ef6c00; --absent:#c62828;
+  --excused:#1565c0; }
+* { box-sizing: border-box; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #222; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; }
+p.meta { color: #555; margin: 0 0 1rem; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: middle; }
+thead th { background: #f3f3f3; position: sticky; top: 0; }
+table.heatmap td.cell { text-align: center; min-width: 3.2rem; color: #fff;
+  font-variant-numeric: tabular-nums; }
+td.present { background: var(--present); } td.late { background: var(--late); }
+td.partial { background: var(--partial); } td.absent { background: var(--absent); }
+td.excused { background: var(--excused); }
+td.yes { color: var(--present); font-weight: 600; } td.no { color: var(--absent); font-weight: 600; }
+.legend span { display: inline-block; padding: .1rem .5rem; margin-right: .4rem; color: #fff;
+  border-radius: 3px; }
+.bar { background: #eee; width: 12rem; height: .9rem; border-radius: 3px; overflow: hidden; }
+.bar > div { background: var(--present); height: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; }
+small { color: #666; }
+"""
+
+_LABEL = {"present": "P", "late": "L", "partial": "p", "absent": "A", "excused": "E"}
+
+
+def _e(value: object) -> str:
+    text = "" if value is None else str(value)
+    return escape("".join(c if c.isprintable() or c in "\n\t" else " " for c in text), quote=True)
+
+
+def _heatmap(report: AttendanceReport) -> list[str]:
+    out = ['<div class="scroll"><table class="heatmap" id="heatmap">', "<thead><tr><th>participant</th>"]
+    for s in report.sessions:
+        out.append(
+            f'<th title="{_e(to_text(s.start))}">{_e(s.id)}<br><small>{_e(s.start.date())}</small></th>'
+        )
+    out.append("<th>attended</th><th>completed</th>")
+    show_pre = any(p.prerequisites_met is not None for p in report.participants)
+    if show_pre:
+        out.append("<th>prerequisites</th>")
+    out.append("</tr></thead><tbody>")
+    for p in report.participants:
+        person = p.participant
+        out.append(f'<tr><th scope="row">{_e(person.name)} <small>{_e(person.id)}</small></th>')
+        for s in report.sessions:
+            r = p.sessions.get(s.id)
+            if r is None:
+                out.append('<td class="none"></td>')
+                continue
+            label = f"{_LABEL[r.status]} {r.minutes}"
+            tip = f"{r.status}: {r.reason}"
+            out.append(f'<td class="cell {r.status}" title="{_e(tip)}">{_e(label)}</td>')
+        out.append(f"<td>{p.attended_sessions}/{p.live_sessions}</td>")
+        done = "yes" if p.completed else "no"
+        out.append(f'<td class="{done}">{done}</td>')
+        if show_pre:
+            pre = {True: "yes", False: "no", None: ""}[p.prerequisites_met]
+            out.append(f'<td class="{pre}">{pre}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return out
+
+
+def _why(report: AttendanceReport) -> list[str]:
+    rows = [
+        (p.participant, sid, r)
+        for p in report.participants
+        for sid, r in p.sessions.items()
+        if r.status in ("late", "partial", "excused") or (r.status == "absent" and r.attended)
+    ]
+    if not rows:
+        return []
+    out = ["<h2>Why</h2>", '<table id="reasons"><thead><tr><th>participant</th><th>session</th>']
+    out.append("<th>status</th><th>reason</th></tr></thead><tbody>")
+    for person, sid, r in rows:
+        out.append(
+            f"<tr><td>{_e(person.name)} <small>{_e(person.id)}</small></td><td>{_e(sid)}</td>"
+            f'<td class="cell {r.status}" style="color:#fff">{_e(r.status)}</td><td>{_e(r.reason)}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    return out
+
+
+def _countries(report: AttendanceReport) -> list[str]:
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for p in report.participants:
+        groups[p.participant.country or "unknown"].append(p.completed)
+    out = ["<h2>Completion by country</h2>", '<table id="countries"><thead><tr><th>country</th>']
+    out.append("<th>participants</th><th>completed</th><th>share</th><th></th></tr></thead><tbody>")
+    everyone = [c for flags in groups.values() for c in flags]
+    rows = sorted(groups.items(), key=lambda kv: (kv[0] == "unknown", kv[0]))
+    for country, flags in [*rows, ("all", everyone)]:
+        n, done = len(flags), sum(flags)
+        share = done / n * 100 if n else 0.0
+        out.append(
+            f"<tr><td>{_e(country)}</td><td>{n}</td><td>{done}</td><td>{share:.0f}%</td>"
+            f'<td><div class="bar"><div style="width:{share:.1f}%"></div></div></td></tr>'
+        )
+    out.append("</tbody></table>")
+    return out
+
+
+def _unmatched(report: AttendanceReport) -> list[str]:
+    out = ["<h2>Unmatched</h2>"]
+    if not report.unmatched:
+        return [*out, "<p>Everyone in the attendance data is on the course.</p>"]
+    out.append('<table id="unmatched"><thead><tr><th>session</th><th>name</th><th>email</th>')
+    out.append("<th>minutes</th></tr></thead><tbody>")
+    for u in report.unmatched:
+        out.append(
+            f"<tr><td>{_e(u.session_id)}</td><td>{_e(u.name)}</td><td>{_e(u.email)}</td>"
+            f"<td>{u.minutes}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
+def _suggestions(report: AttendanceReport) -> list[str]:
+    if not report.suggestions:
+        return []
+    names = {p.participant.id: p.participant.name for p in report.participants}
+    out = [
+        "<h2>Suggested name matches</h2>",
+        "<p>These unmatched entries carry a participant's name. They are <strong>not</strong> counted: "
+        "if one is right, add the address or id to the course file, or fix the export, and import again.</p>",
+        '<table id="suggestions"><thead><tr><th>session</th><th>name in the data</th><th>email</th>',
+        "<th>participant</th><th>minutes</th></tr></thead><tbody>",
+    ]
+    for g in report.suggestions:
+        out.append(
+            f"<tr><td>{_e(g.session_id)}</td><td>{_e(g.name)}</td><td>{_e(g.email)}</td>"
+            f"<td>{_e(names.get(g.participant_id, ''))} <small>{_e(g.participant_id)}</small></td>"
+            f"<td>{g.minutes}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
+def to_html(report: AttendanceReport) -> str:
+    """The whole page."""
+    course = report.course
+    completed = sum(1 for p in report.participants if p.completed)
+    legend = "".join(
+        f'<span style="background:var(--{s})">{_LABEL[s]} {s}</span>'
+        for s in ("present", "late", "partial", "absent", "excused")
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy"',
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Attendance: {_e(course.title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(course.title)}</h1>",
+        f'<p class="meta">{_e(course.id)} · {len(report.sessions)} live sessions · '
+        f"{len(report.participants)} participants · {completed} completed · "
+        f"completion needs {course.attendance.completion_fraction * 100:g}% of live sessions attended</p>",
+        "<h2>Attendance</h2>",
+        f'<p class="legend">{legend} <small>numbers are attended minutes;',
+        "hover a cell for the reason</small></p>",
+        *_heatmap(report),
+        *_why(report),
+        *_countries(report),
+        *_unmatched(report),
+        *_suggestions(report),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
