@@ -1,0 +1,159 @@
+"""The four built-in virtual-delivery rules (PRODUCT.md section 3), registered like any plugin's.
+
+Times are instants: lengths and overlaps are measured in UTC. Day counts and working windows use the
+session's local start date in the person's zone, even when the session runs past local midnight.
+Recorded sessions are ignored by every rule here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+
+from ..hookspecs import hookimpl
+from ..models import Course, Person, Session, WorkingHours
+from ..records import Finding, RuleSpec
+
+__all__ = [
+    "DOUBLE_BOOKED",
+    "OUTSIDE_WORKING_HOURS",
+    "TOO_LONG",
+    "TOO_MANY",
+    "double_booked",
+    "inside_working_hours",
+    "live_session_too_long",
+    "outside_working_hours",
+    "too_many_live_sessions_per_day",
+]
+
+TOO_LONG = "live-session-too-long"
+TOO_MANY = "too-many-live-sessions-per-day"
+OUTSIDE_WORKING_HOURS = "outside-working-hours"
+DOUBLE_BOOKED = "double-booked"
+
+
+def _local(instant: datetime, person: Person) -> datetime:
+    return instant.astimezone(person.zone)
+
+
+def inside_working_hours(start: datetime, minutes: int, person: Person, hours: WorkingHours) -> bool:
+    """Whether ``start``..``start + minutes`` lies wholly inside ``hours`` on its local start date.
+
+    Edges count as inside. The window is the person's, on the local date the session starts.
+    """
+    window_start, window_end = hours.window(_local(start, person))
+    return window_start <= start and start + timedelta(minutes=minutes) <= window_end
+
+
+def _live_by_person(course: Course) -> Iterator[tuple[Person, list[Session]]]:
+    """Each person (trainers, then participants) with their live sessions by (start, id)."""
+    mine: dict[str, list[Session]] = {p.id: [] for p in course.people}
+    for session in course.live_sessions:
+        for person in course.people_of(session):
+            mine[person.id].append(session)
+    for person in course.people:
+        yield person, sorted(mine[person.id], key=lambda s: (s.start, s.id))
+
+
+def _when(session: Session, person: Person) -> str:
+    local = _local(session.start, person)
+    end = _local(session.end, person)
+    return f"{local:%a %Y-%m-%d %H:%M}-{end:%H:%M} {person.timezone}"
+
+
+def live_session_too_long(course: Course) -> Iterable[Finding]:
+    """One finding per live session longer than ``max_live_minutes``."""
+    limit = course.rules.max_live_minutes
+    for s in course.live_sessions:
+        if s.minutes > limit:
+            yield Finding(
+                rule=TOO_LONG,
+                severity="error",
+                session=s.id,
+                person=None,
+                message=f"{s.id} lasts {s.minutes} minutes; a live session lasts at most {limit}",
+            )
+
+
+def too_many_live_sessions_per_day(course: Course) -> Iterable[Finding]:
+    """One finding per person and local date with more than ``max_live_sessions_per_day`` live starts."""
+    limit = course.rules.max_live_sessions_per_day
+    for person, sessions in _live_by_person(course):
+        days: dict[date, list[Session]] = {}
+        for s in sessions:
+            days.setdefault(_local(s.start, person).date(), []).append(s)
+        for day, on_day in sorted(days.items()):
+            if len(on_day) > limit:
+                over = on_day[limit]
+                yield Finding(
+                    rule=TOO_MANY,
+                    severity="error",
+                    session=over.id,
+                    person=person.id,
+                    message=(
+                        f"{person.id} has {len(on_day)} live sessions starting on {day:%a %Y-%m-%d} "
+                        f"({person.timezone}): {', '.join(x.id for x in on_day)}; at most {limit} a day"
+                    ),
+                )
+
+
+def outside_working_hours(course: Course) -> Iterable[Finding]:
+    """One finding per person and live session not wholly inside the person's working window."""
+    for session in course.live_sessions:
+        for person in course.people_of(session):
+            hours = course.hours_of(person)
+            if not inside_working_hours(session.start, session.minutes, person, hours):
+                yield Finding(
+                    rule=OUTSIDE_WORKING_HOURS,
+                    severity="error",
+                    session=session.id,
+                    person=person.id,
+                    message=(
+                        f"{session.id} runs {_when(session, person)} for {person.id}, "
+                        f"outside their working hours {hours}"
+                    ),
+                )
+
+
+def double_booked(course: Course) -> Iterable[Finding]:
+    """One finding per person and pair of overlapping live sessions (touching ones do not overlap)."""
+    for person, sessions in _live_by_person(course):
+        for i, first in enumerate(sessions):
+            for second in sessions[i + 1 :]:
+                if second.start >= first.end:
+                    break
+                # sorted by (start, id): ``second`` starts later, or together with a greater id
+                yield Finding(
+                    rule=DOUBLE_BOOKED,
+                    severity="error",
+                    session=second.id,
+                    person=person.id,
+                    message=(
+                        f"{person.id} is in {first.id} and {second.id} at once "
+                        f"({_when(first, person)} and {_when(second, person)})"
+                    ),
+                )
+
+
+BUILTIN_RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(TOO_LONG, live_session_too_long, "error", "a live session lasts longer than max_live_minutes"),
+    RuleSpec(
+        TOO_MANY,
+        too_many_live_sessions_per_day,
+        "error",
+        "a person has more than max_live_sessions_per_day live sessions on one local date",
+    ),
+    RuleSpec(
+        OUTSIDE_WORKING_HOURS,
+        outside_working_hours,
+        "error",
+        "a live session is not wholly inside a person's local working window",
+    ),
+    RuleSpec(DOUBLE_BOOKED, double_booked, "error", "a person is in two live sessions that overlap"),
+)
+
+
+@hookimpl
+def ta_delivery_register_rules() -> Iterable[RuleSpec]:
+    """The built-in virtual-delivery rules."""
+    return BUILTIN_RULES
