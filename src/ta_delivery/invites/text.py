@@ -37,7 +37,9 @@ def clean_text(value: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+# Commas, semicolons and backslashes are percent-encoded: in iCalendar they are delimiters or escapes of
+# TEXT values, and clients that read CONFERENCE or URL as TEXT would otherwise cut the link short.
+_URL_SAFE = "!#$%&'()*+/:=?@[]~-._"
 
 
 def clean_url(value: str | None) -> str | None:
