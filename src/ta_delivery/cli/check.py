@@ -1,0 +1,156 @@
+"""``ta-delivery check`` and ``ta-delivery slots``: the schedule rules and the slot finder."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import InputError
+from ..models import Course
+from ..records import Finding
+from ..rules import check_course, has_errors
+from ..slots import Slot, find_slots, parse_days, slots_json
+from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
+
+__all__ = ["check_command", "slots_command"]
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False, highlight=False)
+
+
+def findings_json(course: Course, findings: Sequence[Finding]) -> dict[str, object]:
+    """The ``check --json`` document."""
+    return {
+        "course": course.id,
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "session": f.session,
+                "person": f.person,
+                "message": f.message,
+            }
+            for f in findings
+        ],
+    }
+
+
+def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
+    console = _console()
+    live = len(course.live_sessions)
+    header = (
+        f"{course.id}: {len(course.sessions)} sessions ({live} live), "
+        f"{len(course.trainers)} trainers, {len(course.participants)} participants"
+    )
+    console.print(Text(header))
+    if not findings:
+        console.print(Text("No findings: the schedule follows every rule.", style="green"))
+        return
+    table = Table(show_lines=False)
+    table.add_column("severity")
+    table.add_column("rule")
+    table.add_column("session")
+    table.add_column("person")
+    table.add_column("message", overflow="fold")
+    for f in findings:
+        style = "red" if f.severity == "error" else "yellow"
+        table.add_row(
+            Text(f.severity, style=style),
+            Text(f.rule),
+            Text(f.session or "-"),
+            Text(f.person or "-"),
+            Text(f.message),
+        )
+    console.print(table)
+    errors = sum(1 for f in findings if f.severity == "error")
+    console.print(Text(f"{errors} errors, {len(findings) - errors} warnings"))
+
+
+@main.command("check")
+@click.argument("course", metavar="COURSE")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check_command(course: str, as_json: bool) -> None:
+    """Read COURSE and apply the rules; exit 1 if any finding is an error."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    loaded = load(path, plugins)
+    findings = check_course(loaded, plugins)
+    if as_json:
+        print_json(findings_json(loaded, findings))
+    else:
+        _print_findings(loaded, findings)
+    sys.exit(EXIT_FAILED if has_errors(findings) else EXIT_OK)
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail_input(InputError(f"{value!r} is not a date (YYYY-MM-DD)", key=option))
+
+
+def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
+    console = _console()
+    console.print(
+        Text(
+            f"{course.id}: best starts for {minutes} minutes; every trainer inside working hours, "
+            f"ranked by participants suited (times in {course.timezone} and UTC)"
+        )
+    )
+    if not slots:
+        console.print(Text("No start suits every trainer in this range.", style="yellow"))
+        return
+    table = Table()
+    table.add_column("#", justify="right")
+    table.add_column(f"start ({course.timezone})")
+    table.add_column("start (UTC)")
+    table.add_column("suits", justify="right")
+    table.add_column("missing", overflow="fold")
+    for n, slot in enumerate(slots, 1):
+        local = slot.start.astimezone(course.zone)
+        table.add_row(
+            str(n),
+            f"{local:%a %Y-%m-%d %H:%M}",
+            f"{slot.start:%Y-%m-%d %H:%MZ}",
+            f"{slot.suits}/{slot.of}",
+            Text(", ".join(slot.missing) or "-"),
+        )
+    console.print(table)
+
+
+@main.command("slots")
+@click.argument("course", metavar="COURSE")
+@click.option("--minutes", type=int, required=True, help="Length of the session in minutes.")
+@click.option("--from", "first", metavar="DATE", required=True, help="First date (course zone), YYYY-MM-DD.")
+@click.option("--to", "last", metavar="DATE", required=True, help="Last date (course zone), inclusive.")
+@click.option(
+    "--session-days",
+    metavar="mon,tue,...",
+    default="mon,tue,wed,thu,fri",
+    show_default=True,
+    help="Allowed weekdays in the course's zone.",
+)
+@click.option("--limit", type=int, default=20, show_default=True, help="How many slots to print (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the slots as JSON.")
+def slots_command(
+    course: str, minutes: int, first: str, last: str, session_days: str, limit: int, as_json: bool
+) -> None:
+    """Rank start times on a 15-minute grid by how many participants they suit."""
+    path = course_path(course)
+    start, end = _date(first, "--from"), _date(last, "--to")
+    days = parse_days(session_days)
+    if limit < 0:
+        fail_input(InputError(f"must not be negative, got {limit}", key="--limit"))
+    loaded = load(path, plugin_manager())
+    slots = find_slots(loaded, minutes, start, end, days=days, limit=limit or None)
+    if as_json:
+        print_json(slots_json(minutes, slots))
+    else:
+        _print_slots(loaded, minutes, slots)

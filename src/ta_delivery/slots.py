@@ -1,0 +1,266 @@
+"""The slot finder: rank start times on a 15-minute grid by how many people they suit.
+
+A candidate start is kept when it falls on an allowed weekday (in the course's zone) between the
+first and last dates (course-zone dates, inclusive), and when every trainer of the course is inside
+working hours for the whole session, with exactly the semantics of the ``outside-working-hours`` rule
+(the window on the person's local start date, edges inside). Kept starts are ranked by the number of
+participants they suit, most first, then by earlier start.
+
+Speed: nothing is evaluated per candidate and person. For each time zone the UTC offset over the
+range is found once (it only changes at a transition), giving each grid point its local date; for
+each (zone, working hours) pair the starts that fit are then an index interval per local date, and
+interval counts are summed with a difference array.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .errors import InputError
+from .models import Course, Person, WorkingHours, zone
+
+__all__ = ["DAY_NAMES", "GRID_MINUTES", "WEEKDAYS", "Slot", "find_slots", "parse_days", "slots_json"]
+
+GRID_MINUTES = 15
+STEP = GRID_MINUTES * 60
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Weekdays allowed when none are given: Monday to Friday.
+WEEKDAYS: frozenset[int] = frozenset(range(5))
+_EPOCH = date(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_CHUNK = 32  # grid points between offset probes (8 hours)
+
+
+@attrs.frozen
+class Slot:
+    """A candidate start: ``suits`` of the ``of`` participants can attend; ``missing`` cannot."""
+
+    start: datetime
+    suits: int
+    of: int
+    missing: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The slot as in ``slots --json``."""
+        return {
+            "start": self.start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "suits": self.suits,
+            "of": self.of,
+            "missing": list(self.missing),
+        }
+
+
+def slots_json(minutes: int, slots: Sequence[Slot]) -> dict[str, object]:
+    """The ``slots --json`` document."""
+    return {"minutes": minutes, "slots": [s.as_json() for s in slots]}
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """Read ``mon,tue,...`` into weekday numbers (Monday 0); ``InputError`` on anything else."""
+    days: set[int] = set()
+    for part in text.split(","):
+        name = part.strip().lower()[:3]
+        if name not in DAY_NAMES or part.strip().lower() not in (name, _full(name)):
+            raise InputError(
+                f"{part.strip()!r} is not a weekday (use {','.join(DAY_NAMES)})", key="--session-days"
+            )
+        days.add(DAY_NAMES.index(name))
+    return frozenset(days)
+
+
+def _full(abbrev: str) -> str:
+    return {
+        "mon": "monday",
+        "tue": "tuesday",
+        "wed": "wednesday",
+        "thu": "thursday",
+        "fri": "friday",
+        "sat": "saturday",
+        "sun": "sunday",
+    }[abbrev]
+
+
+def _offset(tz: ZoneInfo, ts: int) -> int:
+    off = datetime.fromtimestamp(ts, tz).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def _local_days(tz: ZoneInfo, g0: int, n: int) -> list[int]:
+    """For each grid point ``g0 + i*STEP``, its local date in ``tz`` as days since 1970-01-01."""
+    offsets = [0] * n
+
+    def fill(lo: int, hi: int, off_lo: int, off_hi: int) -> None:
+        # offsets[lo] == off_lo and offsets[hi] == off_hi are exact; fill lo..hi
+        if off_lo == off_hi:
+            for i in range(lo, hi + 1):
+                offsets[i] = off_lo
+            return
+        if hi - lo <= 1:
+            offsets[lo], offsets[hi] = off_lo, off_hi
+            return
+        mid = (lo + hi) // 2
+        off_mid = _offset(tz, g0 + mid * STEP)
+        fill(lo, mid, off_lo, off_mid)
+        fill(mid, hi, off_mid, off_hi)
+
+    lo = 0
+    off_lo = _offset(tz, g0)
+    while lo < n - 1:
+        hi = min(lo + _CHUNK, n - 1)
+        off_hi = _offset(tz, g0 + hi * STEP)
+        fill(lo, hi, off_lo, off_hi)
+        lo, off_lo = hi, off_hi
+    if n == 1:
+        offsets[0] = off_lo
+    return [(g0 + i * STEP + offsets[i]) // 86400 for i in range(n)]
+
+
+def _runs(days: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Maximal runs of equal values: (value, first index, last index)."""
+    runs: list[tuple[int, int, int]] = []
+    start = 0
+    for i in range(1, len(days) + 1):
+        if i == len(days) or days[i] != days[start]:
+            runs.append((days[start], start, i - 1))
+            start = i
+    return runs
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+class _Grid:
+    """The candidate grid and, per zone, the local-date runs of its points."""
+
+    def __init__(self, g0: int, n: int) -> None:
+        self.g0 = g0
+        self.n = n
+        self._runs: dict[str, list[tuple[int, int, int]]] = {}
+
+    def runs(self, tzname: str) -> list[tuple[int, int, int]]:
+        if tzname not in self._runs:
+            self._runs[tzname] = _runs(_local_days(zone(tzname), self.g0, self.n))
+        return self._runs[tzname]
+
+    def fitting(self, tzname: str, hours: WorkingHours, seconds: int) -> list[tuple[int, int]]:
+        """Index intervals [lo, hi] of starts where a session of ``seconds`` fits the window."""
+        tz = zone(tzname)
+        out: list[tuple[int, int]] = []
+        for day, first, last in self.runs(tzname):
+            local_midnight = datetime.combine(date.fromordinal(day + _EPOCH_ORDINAL), time(0), tz)
+            ws, we = hours.window(local_midnight)
+            lo = max(first, _ceil_div(int(ws.timestamp()) - self.g0, STEP))
+            hi = min(last, (int(we.timestamp()) - seconds - self.g0) // STEP)
+            if lo <= hi:
+                if out and out[-1][1] + 1 == lo:
+                    out[-1] = (out[-1][0], hi)
+                else:
+                    out.append((lo, hi))
+        return out
+
+
+def _contains(intervals: Sequence[tuple[int, int]], starts: Sequence[int], i: int) -> bool:
+    k = bisect.bisect_right(starts, i) - 1
+    return k >= 0 and intervals[k][1] >= i
+
+
+def find_slots(
+    course: Course,
+    minutes: int,
+    first: date,
+    last: date,
+    days: Collection[int] | None = None,
+    limit: int | None = 20,
+) -> list[Slot]:
+    """The best starts for a ``minutes``-long live session, best first (at most ``limit``; None: all).
+
+    :param first: first course-zone date of the range, inclusive.
+    :param last: last course-zone date of the range, inclusive.
+    :param days: allowed course-zone weekdays, Monday 0 (default Monday to Friday).
+    :raises InputError: for non-positive minutes, an empty range or no weekday.
+    """
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise InputError(f"must be a positive whole number of minutes, got {minutes!r}", key="--minutes")
+    if last < first:
+        raise InputError(f"--to {last} is before --from {first}", key="--to")
+    allowed_days = WEEKDAYS if days is None else frozenset(days)
+    if not allowed_days:
+        raise InputError("no weekday allowed", key="--session-days")
+    if limit is not None and limit <= 0:
+        raise InputError(f"must be positive, got {limit}", key="--limit")
+
+    ctz = course.zone
+    g0 = int(datetime.combine(first, time(0), ctz).timestamp())
+    g_end = int(datetime.combine(last + timedelta(days=1), time(0), ctz).timestamp())
+    n = max(0, _ceil_div(g_end - g0, STEP))
+    grid = _Grid(g0, n)
+    seconds = minutes * 60
+    first_day = (first - _EPOCH).days
+    last_day = (last - _EPOCH).days
+
+    # allowed: course-zone local date within range and on an allowed weekday (1970-01-01 was a Thursday)
+    allowed = bytearray(n)
+    for day, lo, hi in grid.runs(course.timezone):
+        if first_day <= day <= last_day and (day + 3) % 7 in allowed_days:
+            allowed[lo : hi + 1] = b"\x01" * (hi - lo + 1)
+
+    groups: dict[tuple[str, WorkingHours], list[tuple[int, int]]] = {}
+
+    def fitting(person: Person) -> list[tuple[int, int]]:
+        key = (person.timezone, course.hours_of(person))
+        if key not in groups:
+            groups[key] = grid.fitting(key[0], key[1], seconds)
+        return groups[key]
+
+    def counts(people: Iterable[Person]) -> list[int]:
+        weight: dict[tuple[str, WorkingHours], int] = {}
+        for p in people:
+            fitting(p)
+            key = (p.timezone, course.hours_of(p))
+            weight[key] = weight.get(key, 0) + 1
+        diff = [0] * (n + 1)
+        for key, w in weight.items():
+            for lo, hi in groups[key]:
+                diff[lo] += w
+                diff[hi + 1] -= w
+        out = [0] * n
+        acc = 0
+        for i in range(n):
+            acc += diff[i]
+            out[i] = acc
+        return out
+
+    n_trainers = len(course.trainers)
+    trainer_counts = counts(course.trainers)
+    participant_counts = counts(course.participants)
+    candidates = [
+        (-participant_counts[i], i) for i in range(n) if allowed[i] and trainer_counts[i] == n_trainers
+    ]
+    candidates.sort()
+    if limit is not None:
+        candidates = candidates[:limit]
+
+    lookups: dict[tuple[str, WorkingHours], tuple[list[tuple[int, int]], list[int]]] = {}
+    for key, intervals in groups.items():
+        lookups[key] = (intervals, [lo for lo, _hi in intervals])
+    total = len(course.participants)
+    slots: list[Slot] = []
+    for neg, i in candidates:
+        missing = tuple(
+            p.id for p in course.participants if not _contains(*lookups[(p.timezone, course.hours_of(p))], i)
+        )
+        slots.append(
+            Slot(
+                start=datetime.fromtimestamp(g0 + i * STEP, UTC),
+                suits=-neg,
+                of=total,
+                missing=missing,
+            )
+        )
+    return slots
