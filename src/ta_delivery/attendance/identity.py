@@ -96,7 +96,7 @@ class IdentityIndex:
             shown = name.strip() if name and name.strip() else None
             if shown is None and mail is None:
                 shown = (external_id or person_id or "").strip() or None
-            ident = Identity(None, None, key, shown, mail)
+            ident = Identity(None, None, key, shown, email.strip() if mail is not None and email else None)
         self._cache[raw] = ident
         return ident
 
