@@ -1,0 +1,284 @@
+"""The slot finder: against a brute-force reference over every IANA zone, and through the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ta_delivery.cli import main
+from ta_delivery.errors import InputError
+from ta_delivery.models import Course, Rules
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.rules import OUTSIDE_WORKING_HOURS, check_course, inside_working_hours
+from ta_delivery.slots import Slot, find_slots, parse_days, slots_json
+from test_rules_support import course, participant, session, trainer, utc
+
+PLUGINS = make_plugin_manager(entry_points=False)
+
+
+def reference(
+    c: Course, minutes: int, first: date, last: date, days: frozenset[int] = frozenset(range(5))
+) -> list[Slot]:
+    """Every grid start checked person by person with the rule's own test."""
+    tz = c.zone
+    t = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
+    out: list[Slot] = []
+    while t < end:
+        local = t.astimezone(tz).date()
+        on_day = first <= local <= last and local.weekday() in days
+        if on_day and all(inside_working_hours(t, minutes, p, c.hours_of(p)) for p in c.trainers):
+            missing = tuple(
+                p.id for p in c.participants if not inside_working_hours(t, minutes, p, c.hours_of(p))
+            )
+            n = len(c.participants)
+            out.append(Slot(t, n - len(missing), n, missing))
+        t += timedelta(minutes=15)
+    out.sort(key=lambda s: (-s.suits, s.start))
+    return out
+
+
+@st.composite
+def hours(draw: st.DrawFn) -> str | None:
+    if draw(st.booleans()):
+        return None
+    start = draw(st.integers(0, 23 * 4)) * 15 + draw(st.sampled_from([0, 0, 5]))
+    end = draw(st.integers(start // 15 + 1, 96)) * 15
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Course, int, date, date, frozenset[int]]:
+    zones = st.timezones().map(lambda z: z.key)
+    trainers = [trainer(f"t{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(0, 2)))]
+    participants = [participant(f"p{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(0, 4)))]
+    c = course(trainers=trainers, participants=participants, tz=draw(zones))
+    first = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 3 * 365)))
+    last = first + timedelta(days=draw(st.integers(0, 4)))
+    days = frozenset(draw(st.lists(st.integers(0, 6), min_size=1, unique=True)))
+    return c, draw(st.integers(1, 24 * 60)), first, last, days
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_matches_brute_force_reference(case: tuple[Course, int, date, date, frozenset[int]]) -> None:
+    c, minutes, first, last, days = case
+    assert find_slots(c, minutes, first, last, days=days, limit=None) == reference(
+        c, minutes, first, last, days
+    )
+
+
+@st.composite
+def dst_cases(draw: st.DrawFn) -> tuple[Course, int, date, date, frozenset[int]]:
+    """Ranges around the DST changes of the pinned zones."""
+    zones = st.sampled_from(
+        [
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Chatham",
+            "Europe/Dublin",
+            "America/St_Johns",
+            "America/New_York",
+            "Europe/Berlin",
+        ]
+    )
+    changes = [date(2027, 3, 13), date(2027, 3, 27), date(2027, 4, 3), date(2027, 9, 25), date(2027, 10, 2)]
+    changes += [date(2027, 10, 30), date(2027, 11, 6)]
+    first = draw(st.sampled_from(changes))
+    trainers = [trainer(f"t{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(1, 2)))]
+    participants = [participant(f"p{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(1, 5)))]
+    c = course(trainers=trainers, participants=participants, tz=draw(zones))
+    return c, draw(st.sampled_from([30, 60, 90, 120])), first, first + timedelta(days=2), frozenset(range(7))
+
+
+@settings(max_examples=40, deadline=None)
+@given(dst_cases())
+def test_matches_reference_around_pinned_dst_changes(
+    case: tuple[Course, int, date, date, frozenset[int]],
+) -> None:
+    c, minutes, first, last, days = case
+    assert find_slots(c, minutes, first, last, days=days, limit=None) == reference(
+        c, minutes, first, last, days
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases())
+def test_every_slot_passes_check_for_the_trainers(
+    case: tuple[Course, int, date, date, frozenset[int]],
+) -> None:
+    c, minutes, first, last, days = case
+    rules = Rules(max_live_minutes=24 * 60)
+    for slot in find_slots(c, minutes, first, last, days=days, limit=10):
+        trial = attrs.evolve(
+            c,
+            rules=rules,
+            sessions=(
+                session("new", slot.start, minutes, trainers=[t.id for t in c.trainers], participants=[]),
+            ),
+        )
+        assert check_course(trial, PLUGINS) == []
+        everyone = attrs.evolve(trial, sessions=(attrs.evolve(trial.sessions[0], participants=None),))
+        outside = {f.person for f in check_course(everyone, PLUGINS) if f.rule == OUTSIDE_WORKING_HOURS}
+        assert outside == set(slot.missing)
+        assert slot.suits == slot.of - len(slot.missing)
+
+
+def test_ranking_and_limit() -> None:
+    # trainer in Geneva 08:00-18:00 (06:00Z-16:00Z in August); two participants in Port of Spain
+    # (12:00Z-22:00Z) and one in Tokyo (23:00Z-09:00Z)
+    c = course(
+        trainers=[trainer("rf", "Europe/Zurich")],
+        participants=[
+            participant("tt", "America/Port_of_Spain"),
+            participant("tk", "Asia/Tokyo"),
+            participant("tt2", "America/Port_of_Spain"),
+        ],
+        tz="America/Port_of_Spain",
+    )
+    slots = find_slots(c, 120, date(2027, 8, 9), date(2027, 8, 9), limit=None)
+    two = slots[:9]
+    assert [s.start for s in two] == [utc(2027, 8, 9, 12) + timedelta(minutes=15 * i) for i in range(9)]
+    assert all(s.suits == 2 and s.of == 3 and s.missing == ("tk",) for s in two)
+    one = slots[9:14]
+    assert [s.start for s in one] == [utc(2027, 8, 9, 6) + timedelta(minutes=15 * i) for i in range(5)]
+    assert all(s.missing == ("tt", "tt2") for s in one)
+    rest = slots[14:]
+    assert len(rest) == 33 - 14
+    assert rest[0].start == utc(2027, 8, 9, 7, 15)
+    assert all(s.suits == 0 and s.missing == ("tt", "tk", "tt2") for s in rest)
+    assert find_slots(c, 120, date(2027, 8, 9), date(2027, 8, 9), limit=3) == slots[:3]
+
+
+def test_weekdays_are_course_zone_weekdays() -> None:
+    c = course(tz="Pacific/Kiritimati", trainers=[trainer("t", "Pacific/Kiritimati", "00:00-24:00")])
+    slots = find_slots(c, 60, date(2027, 8, 14), date(2027, 8, 15), days={5}, limit=None)  # Saturday only
+    assert slots
+    assert {s.start.astimezone(c.zone).date() for s in slots} == {date(2027, 8, 14)}
+    assert find_slots(c, 60, date(2027, 8, 14), date(2027, 8, 15), limit=None) == []  # default: Mon-Fri
+
+
+def test_json_shape() -> None:
+    slot = Slot(utc(2027, 8, 9, 12), 3, 4, ("p1",))
+    assert slots_json(120, [slot]) == {
+        "minutes": 120,
+        "slots": [{"start": "2027-08-09T12:00:00Z", "suits": 3, "of": 4, "missing": ["p1"]}],
+    }
+
+
+def test_parse_days() -> None:
+    assert parse_days("mon,tue,wed") == {0, 1, 2}
+    assert parse_days("Sat, sunday") == {5, 6}
+    with pytest.raises(InputError):
+        parse_days("mon,xyz")
+    with pytest.raises(InputError):
+        parse_days("monkey")
+
+
+@pytest.mark.parametrize(
+    ("minutes", "first", "last", "key"),
+    [
+        (0, date(2027, 1, 1), date(2027, 1, 2), "--minutes"),
+        (-5, date(2027, 1, 1), date(2027, 1, 2), "--minutes"),
+        (60, date(2027, 1, 3), date(2027, 1, 2), "--to"),
+    ],
+)
+def test_bad_arguments(minutes: int, first: date, last: date, key: str) -> None:
+    with pytest.raises(InputError) as info:
+        find_slots(course(), minutes, first, last)
+    assert info.value.key == key
+
+
+# --- CLI -------------------------------------------------------------------------------------------
+
+COURSE = """
+[course]
+id = "slots-demo"
+title = "Slots"
+timezone = "America/Port_of_Spain"
+organizer = { name = "Org", email = "org@example.org" }
+
+[[trainers]]
+id = "rf"
+name = "R F"
+email = "rf@example.org"
+timezone = "Europe/Zurich"
+
+[[participants]]
+id = "tt"
+name = "T T"
+email = "tt@example.org"
+timezone = "America/Port_of_Spain"
+
+[[participants]]
+id = "tt2"
+name = "T T2"
+email = "tt2@example.org"
+timezone = "America/Port_of_Spain"
+
+[[participants]]
+id = "tk"
+name = "T K"
+email = "tk@example.org"
+timezone = "Asia/Tokyo"
+"""
+
+
+@pytest.fixture
+def course_file(tmp_path: Path) -> Path:
+    path = tmp_path / "course.toml"
+    path.write_text(COURSE, encoding="utf-8")
+    return path
+
+
+def test_cli_json(course_file: Path) -> None:
+    args = [
+        "slots",
+        str(course_file),
+        "--minutes",
+        "120",
+        "--from",
+        "2027-08-09",
+        "--to",
+        "2027-08-13",
+        "--json",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["minutes"] == 120
+    assert len(data["slots"]) == 20
+    assert data["slots"][0] == {"start": "2027-08-09T12:00:00Z", "suits": 2, "of": 3, "missing": ["tk"]}
+
+
+def test_cli_table_and_days(course_file: Path) -> None:
+    args = ["slots", str(course_file), "--minutes", "60", "--from", "2027-08-09", "--to", "2027-08-15"]
+    result = CliRunner().invoke(main, [*args, "--session-days", "sat", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Sat 2027-08-14 08:00" in result.output
+    assert "Mon" not in result.output
+    everything = CliRunner().invoke(main, [*args, "--limit", "0", "--json"])
+    assert len(json.loads(everything.output)["slots"]) == 5 * 37
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--minutes", "0", "--from", "2027-08-09", "--to", "2027-08-13"],
+        ["--minutes", "60", "--from", "2027-08-09", "--to", "2027-08-01"],
+        ["--minutes", "60", "--from", "9 Aug", "--to", "2027-08-13"],
+        ["--minutes", "60", "--from", "2027-08-09", "--to", "2027-08-13", "--session-days", "funday"],
+        ["--minutes", "60", "--from", "2027-08-09", "--to", "2027-08-13", "--limit", "-1"],
+        ["--minutes", "sixty", "--from", "2027-08-09", "--to", "2027-08-13"],
+    ],
+)
+def test_cli_input_errors_exit_2(course_file: Path, extra: list[str]) -> None:
+    result = CliRunner().invoke(main, ["slots", str(course_file), *extra])
+    assert result.exit_code == 2, result.output
