@@ -142,8 +142,10 @@ class Attendance:
         add = acc.add
         try:
             for seg in segments:
-                _check_segment(seg, self.course, live, source)
-                add(seg.session_id, seg.person_id, seg.external_id, seg.email, seg.name, seg.join, seg.leave)
+                join, leave = seg.join, seg.leave
+                if seg.session_id not in live or join.tzinfo is None or leave.tzinfo is None or leave < join:
+                    _check_segment(seg, self.course, live, source)
+                add(seg.session_id, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
                 yield seg
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None

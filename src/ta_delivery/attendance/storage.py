@@ -25,6 +25,8 @@ __all__ = ["AttendanceStore", "RawRow", "RecordResult", "instant_text"]
 RawRow = tuple[str, str | None, str | None, str | None, str | None, datetime, datetime]
 
 BATCH = 20_000
+#: SQLite page cache for bulk recording (KiB): the unique index of a million rows fits.
+CACHE_KIB = 131_072
 
 
 def instant_text(value: datetime) -> str:
@@ -33,10 +35,57 @@ def instant_text(value: datetime) -> str:
         if value.tzinfo is None:
             raise ValueError("naive datetime")
         value = value.astimezone(UTC)
-    text = value.replace(tzinfo=None).isoformat()
+    text = value.isoformat()[:-6]  # drop "+00:00"
     if value.microsecond:
         text = text.rstrip("0")
     return text + "Z"
+
+
+SEGMENT_COLUMNS = (
+    "course_id",
+    "session_id",
+    "source",
+    "raw_key",
+    "person_id",
+    "external_id",
+    "email",
+    "name",
+    "join_at",
+    "leave_at",
+    "imported_at",
+)
+STATUS_COLUMNS = ("course_id", "session_id", "participant_id", "status", "attended_seconds", "updated_at")
+
+
+class _Bulk:
+    """One INSERT compiled once for the connection's dialect, run with DBAPI ``executemany``.
+
+    SQLAlchemy's per-row parameter processing costs more than SQLite's insert itself; our values are
+    plain strings and numbers, so they go to the driver as they are.
+    """
+
+    def __init__(self, conn: Connection, stmt: Any, columns: Sequence[str]) -> None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
+        self.conn = conn
+        self.sql = compiled.string
+        self.columns = tuple(columns)
+        self.positional = bool(compiled.positional)
+        if self.positional:
+            names = [str(n) for n in compiled.positiontup or ()]
+            self.order = tuple(self.columns.index(n) for n in names)
+
+    def run(self, rows: list[tuple[Any, ...]]) -> int:
+        """Execute for ``rows`` (tuples in ``columns`` order); the number of rows changed."""
+        if not rows:
+            return 0
+        if self.positional:
+            if self.order != tuple(range(len(self.columns))):
+                rows = [tuple(r[i] for i in self.order) for r in rows]
+            params: Any = rows
+        else:
+            params = [dict(zip(self.columns, r, strict=True)) for r in rows]
+        result = self.conn.exec_driver_sql(self.sql, params)
+        return max(result.rowcount, 0)
 
 
 @attrs.frozen
@@ -73,8 +122,7 @@ class AttendanceStore:
         ``had_data`` names the sessions that already held segments before this call (read inside the
         same transaction), so a caller may reconcile the others from what it just saw.
         """
-        t = schema.segments
-        stmt = self._insert(t).on_conflict_do_nothing(
+        stmt = self._insert(schema.segments).on_conflict_do_nothing(
             index_elements=["course_id", "session_id", "source", "raw_key"]
         )
         stamp = to_text(now)
@@ -82,30 +130,33 @@ class AttendanceStore:
         sessions: set[str] = set()
         iterator = iter(segments)
         with self.store.transaction() as conn:
+            if self.store.sqlite:
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
             had = self._sessions_with_data(conn, course_id)
+            bulk = _Bulk(conn, stmt, SEGMENT_COLUMNS)
             while True:
                 chunk = list(islice(iterator, batch))
                 if not chunk:
                     break
-                rows = [
-                    {
-                        "course_id": course_id,
-                        "session_id": s.session_id,
-                        "source": s.source,
-                        "raw_key": s.raw_key,
-                        "person_id": s.person_id,
-                        "external_id": s.external_id,
-                        "email": s.email,
-                        "name": s.name,
-                        "join_at": instant_text(s.join),
-                        "leave_at": instant_text(s.leave),
-                        "imported_at": stamp,
-                    }
-                    for s in chunk
-                ]
-                result = conn.execute(stmt, rows)
-                total += len(rows)
-                inserted += max(result.rowcount, 0)
+                inserted += bulk.run(
+                    [
+                        (
+                            course_id,
+                            s.session_id,
+                            s.source,
+                            s.raw_key,
+                            s.person_id,
+                            s.external_id,
+                            s.email,
+                            s.name,
+                            instant_text(s.join),
+                            instant_text(s.leave),
+                            stamp,
+                        )
+                        for s in chunk
+                    ]
+                )
+                total += len(chunk)
                 sessions.update(s.session_id for s in chunk)
         return RecordResult(total, inserted, frozenset(sessions), frozenset(had & sessions))
 
@@ -125,23 +176,28 @@ class AttendanceStore:
     def rows(self, course_id: str, session_ids: Iterable[str] | None = None) -> Iterator[RawRow]:
         """Stored segments of a course (of ``session_ids`` only, when given)."""
         t = schema.segments
-        query = select(
+        base = select(
             t.c.session_id, t.c.person_id, t.c.external_id, t.c.email, t.c.name, t.c.join_at, t.c.leave_at
         ).where(t.c.course_id == course_id)
-        if session_ids is not None:
-            wanted = sorted(set(session_ids))
-            if not wanted:
-                return
-            query = query.where(t.c.session_id.in_(wanted))
+        if session_ids is None:
+            queries = [base]
+        else:
+            queries = [base.where(t.c.session_id == sid) for sid in sorted(set(session_ids))]
         parse = datetime.fromisoformat
         with self.store.engine.connect() as conn:
-            result = conn.execute(query)
-            while True:
-                part = result.fetchmany(BATCH)
-                if not part:
-                    break
-                for sid, pid, ext, email, name, join, leave in part:
-                    yield sid, pid, ext, email, name, parse(join), parse(leave)
+            for query in queries:
+                compiled = query.compile(dialect=conn.dialect)
+                params: Any = compiled.params
+                if compiled.positional:
+                    params = tuple(compiled.params[str(n)] for n in compiled.positiontup or ())
+                # straight to the driver: the values are plain text, SQLAlchemy's row processing is not needed
+                result = conn.exec_driver_sql(compiled.string, params)
+                while True:
+                    part = result.fetchmany(BATCH)
+                    if not part:
+                        break
+                    for sid, pid, ext, email, name, join, leave in part:
+                        yield sid, pid, ext, email, name, parse(join), parse(leave)
 
     # --- excuses ------------------------------------------------------------------------------
 
@@ -195,8 +251,7 @@ class AttendanceStore:
         """Upsert reconciled statuses."""
         if not statuses:
             return
-        t = schema.statuses
-        ins = self._insert(t)
+        ins = self._insert(schema.statuses)
         stmt = ins.on_conflict_do_update(
             index_elements=["course_id", "session_id", "participant_id"],
             set_={
@@ -207,20 +262,13 @@ class AttendanceStore:
         )
         stamp = to_text(now)
         with self.store.transaction() as conn:
+            bulk = _Bulk(conn, stmt, STATUS_COLUMNS)
             for i in range(0, len(statuses), batch):
-                conn.execute(
-                    stmt,
+                bulk.run(
                     [
-                        {
-                            "course_id": course_id,
-                            "session_id": s.session_id,
-                            "participant_id": s.participant_id,
-                            "status": s.status,
-                            "attended_seconds": s.attended_seconds,
-                            "updated_at": stamp,
-                        }
+                        (course_id, s.session_id, s.participant_id, s.status, s.attended_seconds, stamp)
                         for s in statuses[i : i + batch]
-                    ],
+                    ]
                 )
 
     def statuses(self, course_id: str) -> dict[tuple[str, str], tuple[str, float]]:
