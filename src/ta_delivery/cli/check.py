@@ -8,6 +8,7 @@ from datetime import date
 
 import click
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -53,24 +54,33 @@ def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
     if not findings:
         console.print(Text("No findings: the schedule follows every rule.", style="green"))
         return
-    table = Table(show_lines=False)
-    table.add_column("severity")
-    table.add_column("rule")
-    table.add_column("session")
-    table.add_column("person")
-    table.add_column("message", overflow="fold")
     for f in findings:
-        style = "red" if f.severity == "error" else "yellow"
-        table.add_row(
-            Text(f.severity, style=style),
-            Text(f.rule),
-            Text(f.session or "-"),
-            Text(f.person or "-"),
-            Text(f.message),
-        )
-    console.print(table)
+        style = "bold red" if f.severity == "error" else "bold yellow"
+        line = Text()
+        line.append(f"{f.severity.upper():8}", style=style)
+        line.append(f.rule, style="bold")
+        if f.session:
+            line.append(f"  session {f.session}")
+        if f.person:
+            line.append(f"  person {f.person}")
+        console.print(line)
+        console.print(Padding(Text(f.message), (0, 0, 0, 8)))
+    by_rule = Table(title="Findings by rule", title_justify="left")
+    by_rule.add_column("rule", overflow="fold")
+    by_rule.add_column("errors", justify="right")
+    by_rule.add_column("warnings", justify="right")
+    for rule in sorted({f.rule for f in findings}):
+        mine = [f for f in findings if f.rule == rule]
+        n_err = sum(1 for f in mine if f.severity == "error")
+        by_rule.add_row(rule, str(n_err), str(len(mine) - n_err))
+    console.print(by_rule)
     errors = sum(1 for f in findings if f.severity == "error")
-    console.print(Text(f"{errors} errors, {len(findings) - errors} warnings"))
+    warnings = len(findings) - errors
+    console.print(Text(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @main.command("check")
