@@ -30,7 +30,7 @@ from .records import (
     ProviderSpec,
     Transport,
 )
-from .store import ClassroomRow, InviteRow, Store
+from .store import ClassroomRow, Intent, InviteRow, Store
 
 __all__ = [
     "ApplyResult",
@@ -46,7 +46,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Action = Literal["create", "update", "cancel", "recover"]
+Action = Literal["create", "update", "cancel", "recover", "cleanup"]
 
 
 def classroom_key(course_id: str, session_id: str) -> str:
@@ -291,6 +291,13 @@ class Syncer:
                 continue
             reason = "course " + self.course.status if not self._active() else "session removed"
             changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", reason))
+        for sid, intents in sorted(pending.items()):
+            row = stored.get(sid)
+            last = intents[-1]
+            if sid in desired or (row is not None and row.state == "active") or last.end <= now:
+                continue
+            reason = "an interrupted run may have left a classroom behind"
+            changes.append(ClassroomChange(sid, last.provider, "cleanup", reason))
         return changes
 
     def _eligible(self, prerequisites: Mapping[str, bool] | None) -> Callable[[Person], bool]:
@@ -435,71 +442,104 @@ class Syncer:
                 intent_id=intent,
             )
 
+    def _intent(self, sid: str, provider: str, action: str, request: ClassroomRequest) -> int:
+        intent = Intent(sid, provider, action, request.key, request.start, request.end, request.title)
+        return self.store.open_intent(self.course.id, intent, self._now())
+
+    def _supersede(self, sid: str) -> None:
+        for old in self.store.pending_intents(self.course.id).get(sid, []):
+            assert old.id is not None
+            self.store.finish_intent(old.id, "superseded", None, self._now())
+
+    def _cancel(self, sid: str, provider: ClassroomProvider, row: ClassroomRow) -> None:
+        room = row.classroom
+        ghost = ClassroomRequest(
+            key=room.key,
+            course_id=self.course.id,
+            session_id=sid,
+            title=row.title,
+            start=row.session_start,
+            minutes=row.minutes,
+            timezone=self.course.timezone,
+        )
+        intent = self._intent(sid, room.provider, "cancel", ghost)
+        provider.cancel(room)
+        self.store.save_classroom(
+            self.course.id,
+            sid,
+            room,
+            fingerprint=row.fingerprint,
+            state="cancelled",
+            start=row.session_start,
+            end=row.session_end,
+            title=row.title,
+            minutes=row.minutes,
+            now=self._now(),
+            intent_id=intent,
+        )
+        self._notify(sid, room, "cancel")
+
+    def _cleanup(self, sid: str, provider: ClassroomProvider, spec: ProviderSpec) -> str:
+        """Cancel what an interrupted create may have made for a session no longer wanted."""
+        intents = self.store.pending_intents(self.course.id).get(sid, [])
+        last = intents[-1]
+        ghost = ClassroomRequest(
+            key=last.key,
+            course_id=self.course.id,
+            session_id=sid,
+            title=last.title,
+            start=last.start,
+            minutes=max(1, int((last.end - last.start).total_seconds() // 60)),
+            timezone=self.course.timezone,
+        )
+        found = provider.find(ghost) if spec.capabilities.find_by_key else None
+        if found is not None:
+            provider.cancel(found)
+        self._supersede(sid)
+        return "removed a classroom left by an interrupted run" if found else "nothing was left behind"
+
     def _do_classroom(
         self, change: ClassroomChange, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
     ) -> ItemResult:
         sid = change.session_id
-        want = desired.get(sid)
-        row = stored.get(sid)
-        now = self._now()
         try:
             provider = self.provider(change.provider)
             spec = self._spec(change.provider)
+            if change.action == "cleanup":
+                detail = self._cleanup(sid, provider, spec)
+                return ItemResult("classroom", sid, "cleanup", True, detail=detail)
+            row = stored.get(sid)
             if change.action == "cancel":
                 assert row is not None
-                intent = self.store.open_intent(
-                    self.course.id, sid, change.provider, "cancel", row.classroom.key, now
-                )
-                provider.cancel(row.classroom)
-                self.store.save_classroom(
-                    self.course.id,
-                    sid,
-                    row.classroom,
-                    fingerprint=row.fingerprint,
-                    state="cancelled",
-                    start=row.session_start,
-                    end=row.session_end,
-                    title=row.title,
-                    minutes=row.minutes,
-                    now=self._now(),
-                    intent_id=intent,
-                )
-                self._notify(sid, row.classroom, "cancel")
+                self._cancel(sid, provider, row)
                 return ItemResult("classroom", sid, "cancel", True, detail=change.reason)
-            assert want is not None
+            want = desired[sid]
             request = want.request
             found: Classroom | None = None
             if change.action == "recover" and spec.capabilities.find_by_key:
                 found = provider.find(request)
-            for intent_id, _prov, _act, _key in self.store.pending_intents(self.course.id).get(sid, []):
-                self.store.finish_intent(intent_id, "superseded", None, now)
+            self._supersede(sid)
             if found is not None:
-                intent = self.store.open_intent(
-                    self.course.id, sid, change.provider, "update", request.key, now
-                )
+                intent = self._intent(sid, change.provider, "update", request)
                 room = provider.update(found, request)
-                self._record(sid, room, want, "active", intent)
-                self._notify(sid, room, "update")
-                return ItemResult("classroom", sid, "update", True, detail="found an existing classroom")
-            if change.action in ("create", "recover"):
-                intent = self.store.open_intent(
-                    self.course.id, sid, change.provider, "create", request.key, now
-                )
+                action, detail = "update", "found the classroom of an interrupted run"
+            elif change.action in ("create", "recover"):
+                intent = self._intent(sid, change.provider, "create", request)
                 room = provider.create(request)
-                self._record(sid, room, want, "active", intent)
-                self._notify(sid, room, "create")
-                return ItemResult("classroom", sid, "create", True, detail=room.join_url)
-            assert row is not None
-            intent = self.store.open_intent(self.course.id, sid, change.provider, "update", request.key, now)
-            if spec.capabilities.update_in_place:
-                room = provider.update(row.classroom, request)
+                action, detail = "create", room.join_url
             else:
-                provider.cancel(row.classroom)
-                room = provider.create(request)
+                assert row is not None
+                intent = self._intent(sid, change.provider, "update", request)
+                if spec.capabilities.update_in_place:
+                    room = provider.update(row.classroom, request)
+                else:
+                    provider.cancel(row.classroom)
+                    room = provider.create(request)
+                action, detail = "update", change.reason
             self._record(sid, room, want, "active", intent)
-            self._notify(sid, room, "update")
-            return ItemResult("classroom", sid, "update", True, detail=change.reason)
-        except (ProviderError, TaDeliveryError) as exc:
+            self._notify(sid, room, action)
+            return ItemResult("classroom", sid, action, True, detail=detail)
+        except TaDeliveryError as exc:
             log.warning("classroom %s %s failed: %s", change.action, sid, exc)
             return ItemResult("classroom", sid, change.action, False, error=_error_text(exc))
 

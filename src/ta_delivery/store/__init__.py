@@ -24,7 +24,16 @@ from ..records import Classroom
 from . import schema
 from .migrations import migrate
 
-__all__ = ["ClassroomRow", "InviteRow", "Store", "from_text", "open_store", "state_location", "to_text"]
+__all__ = [
+    "ClassroomRow",
+    "Intent",
+    "InviteRow",
+    "Store",
+    "from_text",
+    "open_store",
+    "state_location",
+    "to_text",
+]
 
 DEFAULT_STATE = Path(".ta-delivery") / "state.db"
 
@@ -62,6 +71,20 @@ class ClassroomRow:
     session_end: datetime
     title: str
     minutes: int
+
+
+@attrs.frozen
+class Intent:
+    """A remote call about to be made (or made, if a run died before recording its outcome)."""
+
+    session_id: str
+    provider: str
+    action: str
+    key: str
+    start: datetime
+    end: datetime
+    title: str
+    id: int | None = None
 
 
 @attrs.frozen
@@ -218,18 +241,19 @@ class Store:
 
     # --- intents ------------------------------------------------------------------------------
 
-    def open_intent(
-        self, course_id: str, session_id: str, provider: str, action: str, key: str, now: datetime
-    ) -> int:
+    def open_intent(self, course_id: str, intent: Intent, now: datetime) -> int:
         """Record that a remote call is about to be made; return the intent's id."""
         with self.transaction() as conn:
             result = conn.execute(
                 schema.intents.insert().values(
                     course_id=course_id,
-                    session_id=session_id,
-                    provider=provider,
-                    action=action,
-                    key=key,
+                    session_id=intent.session_id,
+                    provider=intent.provider,
+                    action=intent.action,
+                    key=intent.key,
+                    session_start=to_text(intent.start),
+                    session_end=to_text(intent.end),
+                    title=intent.title,
                     state="pending",
                     created_at=to_text(now),
                 )
@@ -251,18 +275,31 @@ class Store:
         with self.transaction() as conn:
             self._finish_intent(conn, intent_id, state, error, now)
 
-    def pending_intents(self, course_id: str) -> dict[str, list[tuple[int, str, str, str]]]:
-        """Unfinished intents (id, provider, action, key) by session: a previous run stopped mid-call."""
+    def pending_intents(self, course_id: str) -> dict[str, list[Intent]]:
+        """Unfinished intents by session: a previous run stopped in the middle of a remote call."""
         t = schema.intents
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.c.id, t.c.session_id, t.c.provider, t.c.action, t.c.key)
-                .where(t.c.course_id == course_id, t.c.state == "pending")
-                .order_by(t.c.id)
-            ).all()
-        out: dict[str, list[tuple[int, str, str, str]]] = {}
-        for intent_id, session_id, provider, action, key in rows:
-            out.setdefault(session_id, []).append((intent_id, provider, action, key))
+            rows = (
+                conn.execute(
+                    select(t).where(t.c.course_id == course_id, t.c.state == "pending").order_by(t.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        out: dict[str, list[Intent]] = {}
+        for r in rows:
+            out.setdefault(r["session_id"], []).append(
+                Intent(
+                    session_id=r["session_id"],
+                    provider=r["provider"],
+                    action=r["action"],
+                    key=r["key"],
+                    start=from_text(r["session_start"]),
+                    end=from_text(r["session_end"]),
+                    title=r["title"],
+                    id=r["id"],
+                )
+            )
         return out
 
     # --- invites ------------------------------------------------------------------------------

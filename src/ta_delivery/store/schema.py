@@ -67,7 +67,10 @@ intents = Table(
     Column("provider", String(64), nullable=False),
     Column("action", String(16), nullable=False),  # create | update | cancel
     Column("key", String(200), nullable=False),
-    Column("state", String(16), nullable=False),  # pending | done | failed
+    Column("session_start", String(32), nullable=False),
+    Column("session_end", String(32), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("state", String(16), nullable=False),  # pending | done | failed | superseded
     Column("error", Text),
     Column("created_at", String(32), nullable=False),
     Column("finished_at", String(32)),
