@@ -22,11 +22,11 @@ import hashlib
 from datetime import datetime
 from email import quoprimime
 from email.header import Header
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Course, Person, Session
 from .content import Reason
@@ -39,8 +39,39 @@ if TYPE_CHECKING:
 
 __all__ = ["POLICY", "build_invite", "message_id"]
 
+
+class _Registry(HeaderRegistry):
+    """The standard header registry, with memory.
+
+    The standard one makes a new class on every lookup and parses a header each time it is read, and the
+    email generator reads Content-Type many times per message. Header objects are immutable, so the
+    classes and the parsed headers of recently seen (name, value) pairs are kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._classes.get(key)
+        if made is None:
+            made = self._classes[key] = super().__getitem__(name)
+        return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= 4096:
+                self._parsed.clear()
+            header = self._parsed[key] = self[name](name, value)
+        return header
+
+
 #: The email policy of invitation messages: CRLF line endings, RFC-conformant header folding.
-POLICY = SMTP
+POLICY = SMTP.clone(header_factory=_Registry())
 CRLF = "\r\n"
 
 
@@ -132,38 +163,45 @@ def build_invite(
         ("Content-Type", f'multipart/mixed; boundary="{mixed}"'),
     ]
     calendar64 = _b64(ics)
-    lines = [f"{name}: {value}" for name, value in headers]
-    lines += [
-        "",
-        f"--{mixed}",
-        f'Content-Type: multipart/alternative; boundary="{alt}"',
-        "",
-        f"--{alt}",
-        'Content-Type: text/plain; charset="utf-8"',
-        "Content-Transfer-Encoding: quoted-printable",
-        "",
-        _qp(words.description),
-        f"--{alt}",
-        'Content-Type: text/html; charset="utf-8"',
-        "Content-Transfer-Encoding: quoted-printable",
-        "",
-        _qp(words.html),
-        f"--{alt}",
-        f'Content-Type: text/calendar; method="{method}"; charset="UTF-8"',
-        "Content-Transfer-Encoding: base64",
-        "",
-        calendar64,
-        f"--{alt}--",
-        "",
-        f"--{mixed}",
-        'Content-Type: application/ics; name="invite.ics"',
-        "Content-Transfer-Encoding: base64",
-        'Content-Disposition: attachment; filename="invite.ics"',
-        "",
-        calendar64,
-        f"--{mixed}--",
-        "",
+    msg = EmailMessage(policy=POLICY)
+    for name, value in headers:
+        msg.set_raw(name, value)
+    alternative = _part(
+        [("Content-Type", f'multipart/alternative; boundary="{alt}"')],
+        [
+            _part(_TEXT_HEADERS["plain"], _qp(words.description)),
+            _part(_TEXT_HEADERS["html"], _qp(words.html)),
+            _part(
+                [
+                    ("Content-Type", f'text/calendar; method="{method}"; charset="UTF-8"'),
+                    ("Content-Transfer-Encoding", "base64"),
+                ],
+                calendar64,
+            ),
+        ],
+    )
+    msg.set_payload([alternative, _part(_ATTACHMENT_HEADERS, calendar64)])
+    return msg
+
+
+_TEXT_HEADERS = {
+    subtype: [
+        ("Content-Type", f'text/{subtype}; charset="utf-8"'),
+        ("Content-Transfer-Encoding", "quoted-printable"),
     ]
-    raw = CRLF.join(lines).encode("ascii")
-    message: EmailMessage = BytesParser(policy=POLICY).parsebytes(raw)
-    return message
+    for subtype in ("plain", "html")
+}
+_ATTACHMENT_HEADERS = [
+    ("Content-Type", 'application/ics; name="invite.ics"'),
+    ("Content-Transfer-Encoding", "base64"),
+    ("Content-Disposition", 'attachment; filename="invite.ics"'),
+]
+
+
+def _part(headers: list[tuple[str, str]], payload: Any) -> EmailMessage:
+    """A MIME part from already encoded headers and body (no parsing, no re-encoding)."""
+    part = EmailMessage(policy=POLICY)
+    for name, value in headers:
+        part.set_raw(name, value)
+    part.set_payload(payload)
+    return part
