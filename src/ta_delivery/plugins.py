@@ -73,7 +73,7 @@ class Plugins:
     def _collect(self, hook_name: str, kind: str) -> dict[str, tuple[Any, str]]:
         found: dict[str, tuple[Any, str]] = {}
         caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             dist = self._origin_of(impl.plugin)[0]
             for record in impl.function() or ():
                 name = record.id if isinstance(record, RuleSpec) else record.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -59,21 +60,26 @@ def _print_plan(plan: Plan) -> None:
         console.print(f"note: {note}")
 
 
-def _print_result(result: ApplyResult) -> None:
+def _print_result(result: ApplyResult, verbose: bool) -> None:
     console = Console()
     if not result.items:
         console.print(f"[bold]{result.course_id}[/]: nothing to do")
         return
-    table = Table(title=f"{result.course_id}: what was done", title_justify="left")
-    for col in ("kind", "target", "action", "result"):
-        table.add_column(col)
-    for item in result.items:
-        outcome = "[green]ok[/]" if item.ok else f"[red]failed[/] {item.error}"
-        table.add_row(item.kind, item.target, item.action, outcome)
-    console.print(table)
+    counts = Counter((i.kind, i.action) for i in result.items if i.ok)
+    summary = ", ".join(f"{n} {kind} {action}" for (kind, action), n in sorted(counts.items()))
+    console.print(f"[bold]{result.course_id}[/]: {summary or 'nothing succeeded'}")
+    shown = result.items if verbose else tuple(i for i in result.items if not i.ok)
+    if shown:
+        table = Table(title="what was done" if verbose else "what failed", title_justify="left")
+        for col in ("kind", "target", "action", "result"):
+            table.add_column(col)
+        for item in shown:
+            outcome = "[green]ok[/]" if item.ok else f"[red]failed[/] {item.error}"
+            table.add_row(item.kind, item.target, item.action, outcome)
+        console.print(table)
     failed = sum(not i.ok for i in result.items)
     if failed:
-        console.print(f"[red]{failed} operation(s) failed[/]; what succeeded is kept, run apply again")
+        console.print(f"[red]{failed} operation(s) failed[/]; what succeeded is kept: run apply again")
     for note in result.notes:
         console.print(f"note: {note}")
 
@@ -104,8 +110,9 @@ def plan(course: str, as_json: bool, state: str | None) -> None:
 @main.command()
 @click.argument("course", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="List every operation, not only failures.")
 @state_option
-def apply(course: str, as_json: bool, state: str | None) -> None:
+def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     """Create, update or cancel classrooms and send invites. Safe to run again."""
     path = course_path(course)
     plugins = plugin_manager()
@@ -133,7 +140,7 @@ def apply(course: str, as_json: bool, state: str | None) -> None:
     if as_json:
         print_json(result.to_json())
     else:
-        _print_result(result)
+        _print_result(result, verbose)
     if not result.ok:
         sys.exit(EXIT_FAILED)
 

@@ -1,0 +1,207 @@
+"""The plugin framework: registries, duplicate names, broken plugins, and every hook driven for real."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from synchelpers import World, calendar_of, make_course
+from ta_delivery.attendance.service import Attendance
+from ta_delivery.cli import main
+from ta_delivery.context import RunContext
+from ta_delivery.errors import PluginError
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.models import Course, Person, Session
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.records import (
+    AttendanceStatus,
+    Classroom,
+    Finding,
+    ImportFormatSpec,
+    ImportRequest,
+    LmsChange,
+    LmsSpec,
+    ProviderSpec,
+    RuleSpec,
+    Segment,
+    TransportSpec,
+)
+from ta_delivery.rules.engine import check_course
+from ta_delivery.testing.memory import make_memory_provider
+
+
+class RecordingLms:
+    def __init__(self) -> None:
+        self.pushed: list[AttendanceStatus] = []
+
+    def plan(self, course: Course) -> list[LmsChange]:
+        return [LmsChange("create", course.id, "course space")]
+
+    def apply(self, course: Course) -> list[LmsChange]:
+        return [LmsChange("create", course.id, "course space")]
+
+    def prerequisites(self, course: Course) -> Mapping[str, bool]:
+        return {p.id: True for p in course.participants}
+
+    def push_attendance(self, course: Course, statuses: Iterable[AttendanceStatus]) -> None:
+        self.pushed.extend(statuses)
+
+
+class RecordingPlugin:
+    """Implements every hook and records every notification."""
+
+    def __init__(self) -> None:
+        self.provisioned: list[tuple[str, str]] = []
+        self.built: list[tuple[str, str, str]] = []
+        self.recorded: list[AttendanceStatus] = []
+
+    @hookimpl
+    def ta_delivery_register_providers(self) -> Iterable[ProviderSpec]:
+        yield ProviderSpec(name="recording", factory=make_memory_provider)
+
+    @hookimpl
+    def ta_delivery_register_transports(self) -> Iterable[TransportSpec]:
+        yield TransportSpec(name="recording", factory=lambda _ctx: _NullTransport())
+
+    @hookimpl
+    def ta_delivery_register_import_formats(self) -> Iterable[ImportFormatSpec]:
+        def parse(request: ImportRequest) -> Iterable[Segment]:
+            session = request.course.live_sessions[0]
+            for line in request.data.decode().splitlines():
+                yield Segment(
+                    session_id=session.id,
+                    join=session.start,
+                    leave=session.end,
+                    source="recording-lines",
+                    raw_key=Segment.key_of(line),
+                    email=line.strip(),
+                )
+
+        yield ImportFormatSpec(name="recording-lines", parse=parse)
+
+    @hookimpl
+    def ta_delivery_register_rules(self) -> Iterable[RuleSpec]:
+        def no_titles_in_caps(course: Course) -> Iterable[Finding]:
+            for s in course.sessions:
+                if s.title.isupper():
+                    yield Finding("no-shouting", "warning", s.id, None, f"{s.id}: title in capitals")
+
+        yield RuleSpec(id="no-shouting", check=no_titles_in_caps, default_severity="warning")
+
+    @hookimpl
+    def ta_delivery_register_lms(self) -> Iterable[LmsSpec]:
+        yield LmsSpec(name="recording-lms", factory=lambda _ctx: RecordingLms())
+
+    @hookimpl
+    def ta_delivery_classroom_provisioned(
+        self, course: Course, session: Session, classroom: Classroom, action: str
+    ) -> None:
+        self.provisioned.append((session.id, action))
+
+    @hookimpl
+    def ta_delivery_invite_building(
+        self, course: Course, session: Session, person: Person, method: str, event: icalendar.Event
+    ) -> None:
+        event.add("X-TA-RECORDED", f"{session.id}/{person.id}")
+        self.built.append((session.id, person.id, method))
+
+    @hookimpl
+    def ta_delivery_attendance_recorded(
+        self, course: Course, statuses: Sequence[AttendanceStatus], context: RunContext
+    ) -> None:
+        self.recorded.extend(statuses)
+
+
+class _NullTransport:
+    def send(self, message: Any) -> None:
+        return None
+
+
+def test_registration_hooks_fill_the_registries() -> None:
+    plugins = make_plugin_manager(entry_points=False, extra=[RecordingPlugin()])
+    assert "recording" in plugins.providers and "jitsi" in plugins.providers
+    assert "recording" in plugins.transports and "outbox" in plugins.transports
+    assert "recording-lines" in plugins.formats and "register-csv" in plugins.formats
+    assert "no-shouting" in plugins.rules and "double-booked" in plugins.rules
+    assert "recording-lms" in plugins.lms
+
+
+def test_a_plugin_rule_runs_in_check() -> None:
+    plugins = make_plugin_manager(entry_points=False, extra=[RecordingPlugin()])
+    course = make_course(provider="jitsi")
+    shouting = course.sessions[0].__class__(
+        id="loud", title="TARIFFS", start=course.sessions[0].start, minutes=60, kind="recorded"
+    )
+    course = make_course(provider="jitsi", sessions=(*course.sessions, shouting))
+    findings = check_course(course, plugins)
+    assert [(f.rule, f.session, f.severity) for f in findings if f.rule == "no-shouting"] == [
+        ("no-shouting", "loud", "warning")
+    ]
+
+
+def test_duplicate_names_name_both_distributions() -> None:
+    class Twin:
+        @hookimpl
+        def ta_delivery_register_providers(self) -> Iterable[ProviderSpec]:
+            yield ProviderSpec(name="jitsi", factory=make_memory_provider)
+
+    plugins = make_plugin_manager(entry_points=False, extra=[Twin()])
+    with pytest.raises(PluginError, match=r"'jitsi' is registered by both .*ta-delivery.* and .*Twin"):
+        _ = plugins.providers
+
+
+def test_a_plugin_that_fails_to_import_is_reported_and_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = importlib.metadata.EntryPoint(
+        name="broken", value="ta_delivery_no_such_module_anywhere", group="ta_delivery"
+    )
+    real = importlib.metadata.entry_points
+
+    def fake(**kwargs: Any) -> Any:
+        found = list(real(**kwargs))
+        return [*found, broken] if kwargs.get("group") == "ta_delivery" else found
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+    plugins = make_plugin_manager()
+    assert [f.name for f in plugins.failures] == ["broken"]
+    assert "ModuleNotFoundError" in plugins.failures[0].error
+    assert "jitsi" in plugins.providers
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0
+    assert "broken" in result.stderr
+
+
+def test_notification_hooks_fire_during_apply_and_attendance(world: World, tmp_path: Path) -> None:
+    recorder = RecordingPlugin()
+    world.plugins.register(recorder)
+    course = make_course()
+    assert world.syncer(course).apply().ok
+    assert sorted(recorder.provisioned) == [("s01", "create"), ("s02", "create"), ("s03", "create")]
+    assert len(recorder.built) == 12 and {m for *_, m in recorder.built} == {"REQUEST"}
+    event = next(iter(calendar_of(world.transport.sent[0].message).walk("VEVENT")))
+    assert str(event["X-TA-RECORDED"]).startswith("s0")
+    export = tmp_path / "lines.txt"
+    export.write_text("ana@example.org\nstranger@example.org\n")
+    Attendance(course, world.store, world.plugins, world.context).import_file(export, fmt="recording-lines")
+    present = {(s.session_id, s.participant_id, s.status) for s in recorder.recorded}
+    assert ("s01", "jm-01", "present") in present
+    assert ("s01", "tt-01", "absent") in present
+
+
+def test_plugins_json_lists_what_each_distribution_adds() -> None:
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.stdout)
+    by_name = {p["name"]: p for p in data["plugins"]}
+    core = by_name["ta-delivery"]
+    assert set(core) == {"name", "version", "providers", "transports", "formats"}
+    assert "jitsi" in core["providers"]
+    assert {"outbox", "smtp"} <= set(core["transports"])
+    assert "register-csv" in core["formats"]
