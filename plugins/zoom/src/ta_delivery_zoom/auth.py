@@ -17,8 +17,8 @@ import attrs
 import httpx
 
 from ta_delivery.clock import Clock, SystemClock
-from ta_delivery.errors import AuthError, BadResponse, Unavailable
-from ta_delivery.http import error_for
+from ta_delivery.errors import AuthError, BadResponse
+from ta_delivery.http import HttpApi
 from ta_delivery.settings import Secret
 
 __all__ = ["DEFAULT_OAUTH_URL", "TokenExpired", "TokenSource"]
@@ -68,30 +68,31 @@ class TokenSource:
 
     def _fetch(self) -> Secret:
         basic = base64.b64encode(f"{self.client_id}:{self.client_secret.reveal()}".encode()).decode()
+        api = HttpApi(self.client, "zoom", clock=self.clock)
         try:
-            response = self.client.post(
+            # Safe to repeat: a token we never received is simply replaced by the next one.
+            response = api.request(
+                "POST",
                 self.oauth_url,
+                idempotent=True,
                 data={"grant_type": "account_credentials", "account_id": self.account_id},
                 headers={"Authorization": f"Basic {basic}"},
             )
-        except httpx.HTTPError as exc:
-            raise Unavailable(f"token request failed: {type(exc).__name__}", provider="zoom") from None
+        except (AuthError, BadResponse) as exc:
+            if exc.status not in (400, 401, 403):
+                raise
+            raise AuthError(
+                "Zoom refused the app credentials (check TA_DELIVERY_ZOOM_ACCOUNT_ID, _CLIENT_ID, "
+                "_CLIENT_SECRET and that the Server-to-Server OAuth app is activated)",
+                provider="zoom",
+                status=exc.status,
+            ) from None
         self.fetches += 1
-        error = error_for(response, "zoom", self.clock.now())
-        if error is not None:
-            if response.status_code in (400, 401, 403):
-                raise AuthError(
-                    "Zoom refused the app credentials (check TA_DELIVERY_ZOOM_ACCOUNT_ID, _CLIENT_ID, "
-                    "_CLIENT_SECRET and that the Server-to-Server OAuth app is activated)",
-                    provider="zoom",
-                    status=response.status_code,
-                ) from None
-            raise error from None
         try:
             body = response.json()
             token = body["access_token"]
             lifetime = float(body.get("expires_in", 3600))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise BadResponse("malformed token response", provider="zoom") from None
         if not isinstance(token, str) or not token:
             raise BadResponse("token response has no access_token", provider="zoom")

@@ -1,0 +1,66 @@
+"""Fixtures for the Zoom plugin's tests: a fake Zoom on a fake clock, and a provider wired to it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from zoom_spec import shared_dir, validators
+from zoomfake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FakeZoom
+
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import MemoryKeyValue, RunContext
+from ta_delivery.settings import Settings
+from ta_delivery_zoom.client import ZoomProvider
+from ta_delivery_zoom.plugin import make_provider
+
+ENV = {
+    "TA_DELIVERY_ZOOM_ACCOUNT_ID": ACCOUNT_ID,
+    "TA_DELIVERY_ZOOM_CLIENT_ID": CLIENT_ID,
+    "TA_DELIVERY_ZOOM_CLIENT_SECRET": CLIENT_SECRET,
+    "TA_DELIVERY_ZOOM_USER": "host@example.org",
+}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake(clock: FakeClock) -> Iterator[FakeZoom]:
+    server = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    yield server
+    if server.validate and validators():
+        assert server.spec_checks > 0 or not server.requests, "requests were sent but none validated"
+
+
+@pytest.fixture
+def state() -> MemoryKeyValue:
+    return MemoryKeyValue()
+
+
+@pytest.fixture
+def context(fake: FakeZoom, clock: FakeClock, state: MemoryKeyValue) -> RunContext:
+    return RunContext(
+        settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
+    )
+
+
+@pytest.fixture
+def provider(context: RunContext) -> ZoomProvider:
+    return make_provider(context)
+
+
+@pytest.fixture
+def shared() -> Path:
+    path = shared_dir()
+    if path is None:
+        pytest.skip("../shared is absent")
+    return path

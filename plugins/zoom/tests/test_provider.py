@@ -1,0 +1,568 @@
+"""The Zoom provider against the fake Zoom: every request it sends is validated against the spec."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from zoom_spec import validators
+from zoomfake import CLIENT_SECRET, FakeZoom, Fault
+
+from conftest import ENV
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import MemoryKeyValue, RunContext
+from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, Unavailable
+from ta_delivery.models import Participant, Trainer
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.records import ClassroomRequest
+from ta_delivery.settings import Settings
+from ta_delivery_zoom import sansio
+from ta_delivery_zoom.client import ZoomProvider
+from ta_delivery_zoom.plugin import make_provider
+
+
+def people(n: int, start: int = 1) -> tuple[Participant, ...]:
+    return tuple(
+        Participant(id=f"p{i}", name=f"Person Number{i}", email=f"p{i}@example.org", timezone="UTC")
+        for i in range(start, start + n)
+    )
+
+
+TRAINERS = (Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich"),)
+
+
+def make_request(key: str = "rtpc-2020/s01", **changes: Any) -> ClassroomRequest:
+    base: dict[str, Any] = {
+        "key": key,
+        "course_id": "rtpc-2020",
+        "session_id": key.rsplit("/", 1)[-1],
+        "title": "Opening webinar",
+        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
+        "minutes": 90,
+        "timezone": "America/Port_of_Spain",
+        "description": "Trade policy basics",
+        "hosts": TRAINERS,
+        "participants": people(3),
+        "options": {"waiting_room": True, "auto_recording": "cloud"},
+    }
+    base.update(changes)
+    return ClassroomRequest(**base)
+
+
+def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
+    return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]
+
+
+# --- classrooms -------------------------------------------------------------------------------------
+
+
+def test_create_registers_everyone_with_personal_links(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request()
+    room = provider.create(request)
+    [meeting] = fake.live()
+    assert meeting["type"] == 2
+    assert meeting["start_time"] == "2027-04-05T14:00:00Z"
+    assert meeting["duration"] == 90
+    assert meeting["settings"]["approval_type"] == 0
+    assert meeting["settings"]["waiting_room"] is True
+    assert meeting["settings"]["auto_recording"] == "cloud"
+    assert meeting["settings"]["alternative_hosts"] == "rf@example.org"
+    assert sansio.has_mark(meeting["agenda"], request.key)
+    assert room.external_id == meeting["id"]
+    assert set(room.personal_links) == {"p1", "p2", "p3"}
+    assert len(set(room.personal_links.values())) == 3
+    assert room.join_url_for("p1") != room.join_url
+    assert "zak" not in repr(room.data) and room.host_url is None  # the host token is never kept
+    assert set(room.data["registrants"]) == {"p1", "p2", "p3"}
+
+
+def test_topic_is_cut_to_200_and_control_characters_go(provider: ZoomProvider, fake: FakeZoom) -> None:
+    provider.create(make_request(title="T\x07itle " + "x" * 300, description="a\x00b\nc" * 900))
+    [meeting] = fake.live()
+    assert len(meeting["topic"]) <= 200
+    assert "\x07" not in meeting["topic"]
+    assert len(meeting["agenda"]) <= 2000
+    assert "\x00" not in meeting["agenda"]
+    assert sansio.has_mark(meeting["agenda"], "rtpc-2020/s01")
+
+
+def test_update_patches_only_when_something_changed(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request()
+    room = provider.create(request)
+    same = provider.update(room, request)
+    [meeting] = fake.live()
+    assert meeting.get("patches", 0) == 0
+    moved = make_request(start=request.start + timedelta(hours=2), minutes=60, title="Moved")
+    provider.update(same, moved)
+    assert meeting["patches"] == 1
+    assert meeting["start_time"] == "2027-04-05T16:00:00Z"
+    assert meeting["topic"] == "Moved"
+    assert sansio.has_mark(meeting["agenda"], request.key)  # the mark survives updates
+    assert provider.daily_budget()["host@example.org"] == 98  # one create, one update
+
+
+def test_update_adds_newcomers_and_cancels_those_who_left(provider: ZoomProvider, fake: FakeZoom) -> None:
+    room = provider.create(make_request())
+    changed = make_request(participants=(*people(1), *people(2, start=4)))
+    updated = provider.update(room, changed)
+    assert set(updated.personal_links) == {"p1", "p4", "p5"}
+    assert updated.personal_links["p1"] == room.personal_links["p1"]
+    regs = fake.registrants[room.external_id]
+    assert regs["p2@example.org"]["status"] == "cancelled"
+    assert regs["p3@example.org"]["status"] == "cancelled"
+    assert regs["p4@example.org"]["status"] == "approved"
+    status_calls = [r for r in fake.requests if r.url.path.endswith("/registrants/status")]
+    assert len(status_calls) == 1  # both departures in one batch
+
+
+def test_cancel_deletes_and_already_gone_is_done(provider: ZoomProvider, fake: FakeZoom) -> None:
+    room = provider.create(make_request())
+    provider.cancel(room)
+    provider.cancel(room)
+    assert fake.live() == []
+
+
+def test_webinar_when_asked(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request(options={"webinar": True, "mute_upon_entry": True, "waiting_room": True})
+    room = provider.create(request)
+    [webinar] = fake.live()
+    assert webinar["kind"] == "webinar"
+    assert webinar["type"] == 5
+    assert "waiting_room" not in webinar["settings"]
+    assert room.data["kind"] == "webinar"
+    assert set(room.personal_links) == {"p1", "p2", "p3"}
+    assert provider.find(request) is not None
+    provider.update(room, make_request(options=request.options, minutes=30))
+    provider.cancel(room)
+    assert fake.live() == []
+
+
+def test_switching_to_webinar_replaces_the_meeting(provider: ZoomProvider, fake: FakeZoom) -> None:
+    room = provider.create(make_request())
+    new = provider.update(room, make_request(options={"webinar": True}))
+    assert new.data["kind"] == "webinar"
+    assert [m["kind"] for m in fake.live()] == ["webinar"]
+
+
+def test_no_registration_means_no_personal_links(provider: ZoomProvider, fake: FakeZoom) -> None:
+    room = provider.create(make_request(options={"registration": False}))
+    assert room.personal_links == {}
+    assert fake.live()[0]["settings"]["approval_type"] == 2
+    assert not any(r.url.path.endswith("/registrants") for r in fake.requests)
+
+
+# --- never a duplicate ------------------------------------------------------------------------------
+
+
+def test_lost_create_is_found_on_rerun(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request()
+    fake.faults.append(Fault("POST", "/users/host%40example.org/meetings", lose_response=True))
+    with pytest.raises(Unavailable):
+        provider.create(request)
+    assert len(fake.live()) == 1
+    found = provider.find(request)
+    assert found is not None
+    assert found.external_id == fake.live()[0]["id"]
+    assert found.personal_links == {}  # nobody registered yet: the update registers them
+    updated = provider.update(found, request)
+    assert set(updated.personal_links) == {"p1", "p2", "p3"}
+    assert len(fake.live()) == 1
+
+
+def test_find_reads_every_page_and_truncated_agendas(provider: ZoomProvider, fake: FakeZoom) -> None:
+    fake.page_size_cap = 5
+    for i in range(12):
+        provider.create(make_request(key=f"rtpc-2020/x{i:02}", participants=()))
+    target = make_request(key="rtpc-2020/long", description="d" * 1500, participants=people(2))
+    room = provider.create(target)
+    for i in range(3):
+        provider.create(make_request(key=f"rtpc-2020/y{i}", participants=()))
+    fake.requests.clear()
+    found = provider.find(target)
+    assert found is not None
+    assert found.external_id == room.external_id
+    assert set(found.personal_links) == {"p1", "p2"}
+    lists = [r for r in fake.requests if r.method == "GET" and r.url.path.endswith("/meetings")]
+    assert len(lists) >= 3  # 16 meetings at 5 a page
+    assert any(r.url.path.endswith(f"/meetings/{room.external_id}") for r in fake.requests)
+    assert provider.find(make_request(key="rtpc-2020/none")) is None
+
+
+def test_a_key_that_prefixes_another_does_not_match(provider: ZoomProvider) -> None:
+    provider.create(make_request(key="c/s1x"))
+    assert provider.find(make_request(key="c/s1")) is None
+
+
+# --- auth --------------------------------------------------------------------------------------------
+
+
+def test_token_is_cached_then_renewed_before_expiry(
+    provider: ZoomProvider, fake: FakeZoom, clock: FakeClock
+) -> None:
+    provider.create(make_request())
+    provider.create(make_request(key="c/s2"))
+    assert len(fake.token_requests) == 1
+    clock.advance(3600 - 200)  # inside the renewal margin
+    provider.create(make_request(key="c/s3"))
+    assert len(fake.token_requests) == 2
+
+
+def test_expired_token_is_refreshed_once_on_124(provider: ZoomProvider, fake: FakeZoom) -> None:
+    provider.create(make_request())
+    fake.expire_tokens()
+    provider.create(make_request(key="c/s2"))
+    assert len(fake.token_requests) == 2
+
+
+def test_persistent_124_gives_up_after_one_refresh(provider: ZoomProvider, fake: FakeZoom) -> None:
+    expired = httpx.Response(401, json={"code": 124, "message": "Invalid access token."})
+    fake.faults.append(Fault("POST", "/meetings", response=expired, times=5))
+    with pytest.raises(AuthError):
+        provider.create(make_request())
+    assert len(fake.token_requests) == 2
+    assert fake.live() == []
+
+
+def test_other_401_is_not_retried(provider: ZoomProvider, fake: FakeZoom) -> None:
+    denied = httpx.Response(
+        401, json={"code": 4711, "message": "Invalid access token, does not contain scopes."}
+    )
+    fake.faults.append(Fault("POST", "/meetings", response=denied, times=5))
+    with pytest.raises(AuthError):
+        provider.create(make_request())
+    assert len(fake.token_requests) == 1
+
+
+def test_wrong_credentials_are_an_auth_error_without_the_secret(context: RunContext) -> None:
+    env = {**ENV, "TA_DELIVERY_ZOOM_CLIENT_SECRET": "wrong-secret-value"}
+    context.settings = Settings(env)
+    provider = make_provider(context)
+    with pytest.raises(AuthError) as info:
+        provider.create(make_request())
+    assert "wrong-secret-value" not in str(info.value)
+    assert "wrong-secret-value" not in repr(info.value)
+
+
+def test_missing_settings_are_named(context: RunContext) -> None:
+    context.settings = Settings({"TA_DELIVERY_ZOOM_ACCOUNT_ID": "a"})
+    with pytest.raises(AuthError, match="TA_DELIVERY_ZOOM_CLIENT_ID, TA_DELIVERY_ZOOM_CLIENT_SECRET"):
+        make_provider(context)
+
+
+def test_token_is_fetched_by_one_caller_at_a_time(fake: FakeZoom, clock: FakeClock) -> None:
+    """Twenty threads ask at once; Zoom sees exactly one token request."""
+    gate = threading.Event()
+    real = fake.handle
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            gate.wait(0.2)
+        return real(request)
+
+    context = RunContext(settings=Settings(dict(ENV)), clock=clock, transport=httpx.MockTransport(slow))
+    provider = make_provider(context)
+    tokens: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: tokens.append(provider.tokens.token().reveal())) for _ in range(20)
+    ]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join()
+    assert len(fake.token_requests) == 1
+    assert len(set(tokens)) == 1
+
+
+# --- limits ------------------------------------------------------------------------------------------
+
+
+def test_per_second_429_waits_retry_after(provider: ZoomProvider, fake: FakeZoom, clock: FakeClock) -> None:
+    busy = httpx.Response(429, json={"code": 429, "message": "per-second"}, headers={"Retry-After": "3"})
+    fake.faults.append(Fault("POST", "/registrants", response=busy))
+    room = provider.create(make_request())
+    assert set(room.personal_links) == {"p1", "p2", "p3"}
+    assert sum(clock.slept) >= 3
+
+
+def test_pacing_keeps_under_the_category_rates(clock: FakeClock) -> None:
+    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic, rates={"light": 30, "medium": 20, "heavy": 10})
+    context = RunContext(settings=Settings(dict(ENV)), clock=clock, transport=fake.transport())
+    provider = make_provider(context)
+    provider.workers = 1
+    for i in range(3):
+        provider.create(make_request(key=f"c/s{i}", participants=people(40)))
+    assert fake.rejected_429 == 0
+    light = sum(1 for _m, _p, c in fake.categories if c == "light")
+    assert light == 120
+    assert clock.monotonic() >= (light - 1) / 30
+
+
+@pytest.mark.parametrize("with_header", [False, True])
+def test_daily_limit_stops_writes_for_the_host_and_is_remembered(clock: FakeClock, with_header: bool) -> None:
+    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic, daily_limit=2, daily_header=with_header)
+    state = MemoryKeyValue()
+    context = RunContext(
+        settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
+    )
+    provider = make_provider(context)
+    provider.create(make_request(key="c/s1", participants=()))
+    provider.create(make_request(key="c/s2", participants=()))
+    # Zoom's own count is ahead of ours (another tool used the host): the 429 tells us
+    provider.budget.state.put("daily", None)
+    with pytest.raises(DailyLimitReached):
+        provider.create(make_request(key="c/s3", participants=()))
+    sent = len(fake.requests)
+    with pytest.raises(DailyLimitReached):
+        provider.create(make_request(key="c/s4", participants=()))
+    assert len(fake.requests) == sent  # not even tried
+    assert sum(clock.slept) < 1  # only pacing: a daily limit is never waited for
+    assert provider.daily_budget() == {"host@example.org": 0}
+    # the next run (same store) still knows, until the UTC day turns
+    again = make_provider(
+        RunContext(
+            settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
+        )
+    )
+    with pytest.raises(DailyLimitReached):
+        again.create(make_request(key="c/s5", participants=()))
+    assert len(fake.requests) == sent
+    # reads and deletes still work
+    assert again.find(make_request(key="c/s1", participants=())) is not None
+    clock.advance(12 * 3600 + 1)  # past 00:00 UTC
+    assert again.daily_budget()["host@example.org"] == 100
+    fresh = make_provider(
+        RunContext(
+            settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
+        )
+    )
+    fresh.create(make_request(key="c/s6", participants=()))
+
+
+def test_our_own_count_stops_at_the_budget(clock: FakeClock) -> None:
+    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    env = {**ENV, "TA_DELIVERY_ZOOM_DAILY_LIMIT": "2"}
+    provider = make_provider(RunContext(settings=Settings(env), clock=clock, transport=fake.transport()))
+    provider.create(make_request(key="c/s1", participants=()))
+    assert provider.daily_budget() == {"host@example.org": 1}
+    provider.create(make_request(key="c/s2", participants=()))
+    with pytest.raises(DailyLimitReached, match="resumes after 00:00 UTC"):
+        provider.create(make_request(key="c/s3", participants=()))
+    assert len(fake.live()) == 2
+
+
+def test_budget_is_per_host(provider: ZoomProvider) -> None:
+    provider.create(make_request(key="c/s1", participants=()))
+    provider.create(make_request(key="c/s2", participants=(), options={"host": "other@example.org"}))
+    assert provider.daily_budget() == {"host@example.org": 99, "other@example.org": 99}
+
+
+# --- faults ------------------------------------------------------------------------------------------
+
+
+def test_server_errors_on_reads_are_retried(provider: ZoomProvider, fake: FakeZoom) -> None:
+    provider.create(make_request())
+    fake.faults.append(Fault("GET", "/meetings", response=httpx.Response(503)))
+    fake.faults.append(Fault("GET", "/meetings", exception=httpx.ReadTimeout("slow")))
+    assert provider.find(make_request()) is not None
+
+
+def test_server_error_on_create_is_not_retried_blindly(provider: ZoomProvider, fake: FakeZoom) -> None:
+    fake.faults.append(Fault("POST", "/users/", response=httpx.Response(502), times=10))
+    with pytest.raises(Unavailable):
+        provider.create(make_request())
+    creates = [r for r in fake.requests if r.method == "POST" and "/users/" in str(r.url)]
+    assert len(creates) == 0  # the fault answered; the create was sent once and not repeated
+    assert fake.faults[0].times == 9
+
+
+def test_persistent_timeouts_are_unavailable(provider: ZoomProvider, fake: FakeZoom) -> None:
+    fake.faults.append(Fault("GET", "/meetings", exception=httpx.ReadTimeout("slow"), times=100))
+    with pytest.raises(Unavailable):
+        provider.find(make_request())
+
+
+def test_malformed_bodies_are_bad_responses(provider: ZoomProvider, fake: FakeZoom) -> None:
+    fake.faults.append(Fault("POST", "/users/", response=httpx.Response(201, content=b"{nope")))
+    with pytest.raises(BadResponse):
+        provider.create(make_request())
+    fake.faults.append(Fault("POST", "/users/", response=httpx.Response(201, json={"id": 5})))
+    with pytest.raises(BadResponse, match="join_url"):
+        provider.create(make_request())
+    fake.faults.append(Fault("GET", "/meetings", response=httpx.Response(200, json={"meetings": "x"})))
+    with pytest.raises(BadResponse):
+        provider.find(make_request())
+
+
+def test_deleted_in_zoom_is_recreated_on_update(provider: ZoomProvider, fake: FakeZoom) -> None:
+    room = provider.create(make_request())
+    fake.meetings[room.external_id]["deleted"] = True
+    again = provider.update(room, make_request(minutes=45))
+    assert again.external_id != room.external_id
+    assert len(fake.live()) == 1
+
+
+# --- attendance --------------------------------------------------------------------------------------
+
+
+def report_row(**fields: Any) -> dict[str, Any]:
+    row = {
+        "id": "",
+        "user_id": "16778240",
+        "name": "Guest",
+        "user_email": "",
+        "join_time": "2027-04-05T14:02:00Z",
+        "leave_time": "2027-04-05T15:00:00Z",
+        "duration": 3480,
+        "status": "in_meeting",
+    }
+    row.update(fields)
+    return row
+
+
+def test_attendance_reads_every_instance_and_page(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request()
+    room = provider.create(request)
+    mid = room.external_id
+    reg = {pid: r["id"] for pid, r in room.data["registrants"].items()}
+    odd = "/ab//cd+ef=="
+    fake.instances[mid] = [
+        {"uuid": "plainUUID==", "start_time": "2027-04-05T14:00:00Z"},
+        {"uuid": odd, "start_time": "2027-04-05T16:00:00Z"},
+    ]
+    fake.reports["plainUUID=="] = [
+        report_row(user_id=str(i), registrant_id=reg["p1"], user_email="other@x.org") for i in range(7)
+    ] + [report_row(user_email="P2@example.org", user_id="99"), report_row(status="in_waiting_room")]
+    fake.reports[odd] = [
+        report_row(user_id="a", registrant_id=reg["p3"], leave_time=None),
+        report_row(
+            user_id="b", name="Walk In", join_time="2027-04-05T16:00:00Z", leave_time="2027-04-05T16:30:00Z"
+        ),
+    ]
+    fake.page_size_cap = 3
+    segments = list(provider.fetch_attendance(room, request))
+    assert len(segments) == 9
+    by_person = [s for s in segments if s.person_id == "p1"]
+    assert len(by_person) == 7  # registrant id wins over a different email
+    assert any(s.person_id is None and s.email == "P2@example.org" for s in segments)
+    assert any(s.name == "Walk In" for s in segments)
+    assert all(s.session_id == "s01" for s in segments)
+    assert len({s.raw_key for s in segments}) == len(segments)
+    assert list(provider.fetch_attendance(room, request)) == segments  # stable keys
+
+
+def test_attendance_without_instances_uses_the_meeting_id(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request(participants=())
+    room = provider.create(request)
+    assert list(provider.fetch_attendance(room, request)) == []
+    fake.reports[room.external_id] = [report_row()]
+    assert len(list(provider.fetch_attendance(room, request))) == 1
+
+
+def test_report_sample_maps(provider: ZoomProvider, fake: FakeZoom, shared: Any) -> None:
+    import json
+
+    sample = json.loads(
+        (shared / "samples/api/zoom/rest_zoomnet/report_meetings_participants_GET.json").read_text()
+    )
+    segments = list(
+        sansio.segments_from_report(
+            sample["participants"],
+            session_id="s1",
+            instance="u",
+            registrants={"abcdefghij0-klmnopq23456": "p9"},
+        )
+    )
+    assert [s.person_id for s in segments] == ["p9"]
+    assert segments[0].email == "jchill@example.com"
+    assert segments[0].leave - segments[0].join == timedelta(minutes=4, seconds=19)
+
+
+# --- secrets -----------------------------------------------------------------------------------------
+
+
+def test_secrets_and_tokens_stay_out_of_reprs_logs_errors_and_state(
+    provider: ZoomProvider, fake: FakeZoom, state: MemoryKeyValue, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    room = provider.create(make_request())
+    fake.expire_tokens()
+    provider.update(room, make_request(minutes=30))
+    fake.faults.append(
+        Fault("GET", "/meetings", response=httpx.Response(500, json={"message": "boom"}), times=50)
+    )
+    with pytest.raises(Unavailable) as info:
+        provider.find(make_request())
+    issued = [f"tok-{i}-secretvalue" for i in range(1, 4)]
+    texts = [
+        repr(provider),
+        repr(provider.tokens),
+        repr(room),
+        str(info.value),
+        repr(info.value),
+        caplog.text,
+        repr(state.values),
+    ]
+    for text in texts:
+        assert CLIENT_SECRET not in text
+        assert "secretvalue" not in text
+        for token in issued:
+            assert token not in text
+    assert "daily" in state.values  # the budget is there, and nothing else
+    assert set(state.values) == {"daily"}
+
+
+# --- the spec ----------------------------------------------------------------------------------------
+
+
+def test_rate_categories_match_the_spec_labels(
+    provider: ZoomProvider, fake: FakeZoom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The category each request is paced in is the Rate Limit Label the spec gives its endpoint."""
+    if not validators():
+        pytest.skip("../shared is absent")
+    calls: list[tuple[str, str, str]] = []
+    original = ZoomProvider._call
+
+    def spy(self: ZoomProvider, method: str, path: str, category: Any, **kwargs: Any) -> Any:
+        calls.append((method, path, category))
+        return original(self, method, path, category, **kwargs)
+
+    monkeypatch.setattr(ZoomProvider, "_call", spy)
+    request = make_request()
+    room = provider.create(request)
+    provider.update(room, make_request(participants=people(1), minutes=30))
+    provider.find(request)
+    fake.instances[room.external_id] = [{"uuid": "u1==", "start_time": "2027-04-05T14:00:00Z"}]
+    fake.reports["u1=="] = [report_row()]
+    provider.fetch_attendance(room, request)
+    provider.cancel(room)
+    w_options = {"webinar": True}
+    webinar = provider.create(make_request(key="c/w", options=w_options))
+    provider.update(webinar, make_request(key="c/w", options=w_options, participants=(), minutes=20))
+    provider.find(make_request(key="c/w", options=w_options))
+    fake.instances[webinar.external_id] = [{"uuid": "w1==", "start_time": "2027-04-05T14:00:00Z"}]
+    fake.reports["w1=="] = [report_row()]
+    provider.fetch_attendance(webinar, make_request(key="c/w"))
+    provider.cancel(webinar)
+    spec = validators()[0]
+    endpoints = set()
+    for method, path, category in calls:
+        label = spec.rate_label(method, path)
+        assert label == category, f"{method} {path}: the spec says {label}, we pace it as {category}"
+        endpoints.add((method, spec.template(path)))
+    assert len(endpoints) >= 17
+
+
+def test_the_plugin_registers_provider_and_format() -> None:
+    plugins = make_plugin_manager()
+    spec = plugins.providers["zoom"]
+    assert spec.capabilities.personal_join_links
+    assert spec.capabilities.attendance_fetch
+    assert spec.capabilities.find_by_key
+    assert spec.capabilities.update_in_place
+    assert "zoom-csv" in plugins.formats

@@ -1,0 +1,378 @@
+"""An in-memory Zoom that enforces what the real one does, behind ``httpx.MockTransport``.
+
+It issues Server-to-Server OAuth tokens (a new token revokes the previous one), answers 401 with code
+124 to a missing or expired token, pages lists with ``next_page_token``, limits requests per second per
+rate category (429 with ``Retry-After``) and meeting creates/updates per host per UTC day (429 with the
+daily message), keeps meetings, webinars, registrants and participant reports, and validates every API
+request against Zoom's OpenAPI documents when ../shared is present. ``faults`` lets a test inject a
+response, an exception, or a lost response (the request takes effect, the answer never arrives).
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import httpx
+from zoom_spec import validators
+
+CLIENT_ID = "fake-client-id"
+CLIENT_SECRET = "fake-client-secret-DO-NOT-LEAK"
+ACCOUNT_ID = "fake-account"
+DAILY_MESSAGE = (
+    "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for "
+    "this particular user. You may resume these requests at GMT 00:00:00."
+)
+CATEGORIES = {
+    ("POST", "users/*/meetings"): "medium",
+    ("GET", "users/*/meetings"): "medium",
+    ("POST", "users/*/webinars"): "light",
+    ("GET", "users/*/webinars"): "medium",
+    ("GET", "meetings/*"): "light",
+    ("PATCH", "meetings/*"): "light",
+    ("DELETE", "meetings/*"): "light",
+    ("GET", "webinars/*"): "light",
+    ("PATCH", "webinars/*"): "light",
+    ("DELETE", "webinars/*"): "light",
+    ("POST", "meetings/*/registrants"): "light",
+    ("GET", "meetings/*/registrants"): "medium",
+    ("PUT", "meetings/*/registrants/status"): "medium",
+    ("POST", "webinars/*/registrants"): "light",
+    ("GET", "webinars/*/registrants"): "medium",
+    ("PUT", "webinars/*/registrants/status"): "medium",
+    ("GET", "past_meetings/*/instances"): "medium",
+    ("GET", "past_webinars/*/instances"): "light",
+    ("GET", "report/meetings/*/participants"): "heavy",
+    ("GET", "report/webinars/*/participants"): "heavy",
+}
+
+
+def _now_default() -> datetime:
+    return datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Fault:
+    """Applied to the next request matching ``method`` and ``path_contains`` (``times`` times)."""
+
+    method: str
+    path_contains: str
+    response: httpx.Response | None = None
+    exception: Exception | None = None
+    lose_response: bool = False
+    times: int = 1
+
+
+@dataclass
+class FakeZoom:
+    now: Callable[[], datetime] = _now_default
+    monotonic: Callable[[], float] | None = None
+    rates: dict[str, float] | None = None
+    daily_limit: int = 100
+    token_lifetime: int = 3600
+    validate: bool = True
+    page_size_cap: int = 300
+    daily_header: bool = False
+    latency: float = 0.0
+    sleep: Callable[[float], None] | None = None
+    meetings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    registrants: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    instances: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[httpx.Request] = field(default_factory=list)
+    categories: list[tuple[str, str, str]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    token_requests: list[httpx.Request] = field(default_factory=list)
+    writes: dict[tuple[str, str], int] = field(default_factory=dict)
+    rejected_429: int = 0
+    spec_checks: int = 0
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._ids = itertools.count(81000000001)
+        self._tokens: dict[str, datetime] = {}
+        self._token_seq = itertools.count(1)
+        self._pages: dict[str, list[dict[str, Any]]] = {}
+        self._stamps: dict[str, list[float]] = {}
+
+    # --- plumbing ------------------------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def issue_token(self) -> str:
+        token = f"tok-{next(self._token_seq)}-secretvalue"
+        self._tokens.clear()  # Zoom revokes the previous token when it issues a new one
+        self._tokens[token] = self.now() + timedelta(seconds=self.token_lifetime)
+        return token
+
+    def expire_tokens(self) -> None:
+        for token in self._tokens:
+            self._tokens[token] = self.now() - timedelta(seconds=1)
+
+    @staticmethod
+    def _json(status: int, body: Any = None, headers: dict[str, str] | None = None) -> httpx.Response:
+        if body is None:
+            return httpx.Response(status, headers=headers)
+        return httpx.Response(status, json=body, headers=headers)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.latency and self.sleep is not None:
+            self.sleep(self.latency)
+        with self._lock:
+            for fault in self.faults:
+                if (
+                    fault.times > 0
+                    and fault.method == request.method
+                    and fault.path_contains in str(request.url)
+                ):
+                    fault.times -= 1
+                    if fault.exception is not None:
+                        raise fault.exception
+                    if fault.lose_response:
+                        self._handle(request)
+                        raise httpx.ReadTimeout("response lost", request=request)
+                    assert fault.response is not None
+                    return fault.response
+            return self._handle(request)
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            return self._oauth(request)
+        self.requests.append(request)
+        raw = request.url.raw_path.decode().split("?", 1)[0]
+        if "/v2/" not in raw:
+            return self._json(404, {"code": 404, "message": "Not found"})
+        parts = raw.split("/v2/", 1)[1].strip("/").split("/")
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if token is None or token not in self._tokens or self._tokens[token] <= self.now():
+            return self._json(401, {"code": 124, "message": "Invalid access token."})
+        if self.validate:
+            for i, validator in enumerate(validators()):
+                validator.check(request, required=i == 0)
+                self.spec_checks += 1
+        wild = 2 if parts[0] == "report" else 1
+        pattern = "/".join("*" if i == wild else p for i, p in enumerate(parts))
+        category = CATEGORIES.get((request.method, pattern))
+        if category is None:
+            return self._json(404, {"code": 404, "message": f"no route {request.method} {pattern}"})
+        self.categories.append((request.method, pattern, category))
+        limited = self._rate_limit(category)
+        if limited is not None:
+            return limited
+        try:
+            body = json.loads(request.content) if request.content else None
+        except ValueError:
+            return self._json(400, {"code": 300, "message": "Request Body should be a valid JSON object."})
+        return self._route(request, parts, pattern, body)
+
+    def _rate_limit(self, category: str) -> httpx.Response | None:
+        if self.rates is None or self.monotonic is None:
+            return None
+        rate = self.rates.get(category)
+        if rate is None:
+            return None
+        now = self.monotonic()
+        stamps = [t for t in self._stamps.get(category, []) if t > now - 1.0 + 1e-6]
+        if len(stamps) >= rate:
+            self.rejected_429 += 1
+            return self._json(
+                429,
+                {"code": 429, "message": "You have reached the maximum per-second rate limit for this API."},
+                {"Retry-After": "1", "X-RateLimit-Category": category.title(), "X-RateLimit-Type": "QPS"},
+            )
+        stamps.append(now)
+        self._stamps[category] = stamps
+        return None
+
+    def _oauth(self, request: httpx.Request) -> httpx.Response:
+        self.token_requests.append(request)
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        form.update(dict(request.url.params))
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return self._json(
+                401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
+            )
+        if form.get("grant_type") != "account_credentials" or form.get("account_id") != ACCOUNT_ID:
+            return self._json(400, {"reason": "Invalid request", "error": "invalid_request"})
+        token = self.issue_token()
+        return self._json(
+            200,
+            {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime, "scope": "x"},
+        )
+
+    # --- routes --------------------------------------------------------------------------------------
+
+    def _page(self, items: list[dict[str, Any]], request: httpx.Request, field_name: str) -> httpx.Response:
+        size = min(int(request.url.params.get("page_size", 30)), self.page_size_cap)
+        token = request.url.params.get("next_page_token")
+        if token:
+            if token not in self._pages:
+                return self._json(400, {"code": 300, "message": "Invalid next_page_token"})
+            items = self._pages.pop(token)
+        head, tail = items[:size], items[size:]
+        next_token = ""
+        if tail:
+            next_token = f"npt{next(self._ids)}"
+            self._pages[next_token] = tail
+        return self._json(
+            200,
+            {"page_size": size, "total_records": len(items), "next_page_token": next_token, field_name: head},
+        )
+
+    def _daily(self, host: str) -> httpx.Response | None:
+        key = (host, self.now().date().isoformat())
+        self.writes[key] = self.writes.get(key, 0) + 1
+        if self.writes[key] > self.daily_limit:
+            headers = {"X-RateLimit-Category": "Light"}
+            if self.daily_header:
+                headers.update({"X-RateLimit-Type": "Daily-limit", "Retry-After": "2027-03-02T00:00:00Z"})
+            return self._json(429, {"code": 429, "message": DAILY_MESSAGE}, headers)
+        return None
+
+    def _route(self, request: httpx.Request, parts: list[str], pattern: str, body: Any) -> httpx.Response:
+        m = request.method
+        if pattern in ("users/*/meetings", "users/*/webinars"):
+            kind = parts[2][:-1]
+            host = unquote(parts[1])
+            if m == "POST":
+                limited = self._daily(host)
+                return limited or self._create(kind, host, body)
+            items = [
+                self._listed(mt)
+                for mt in self.meetings.values()
+                if mt["host"] == host and mt["kind"] == kind and not mt.get("deleted")
+            ]
+            if kind == "webinar":
+                size = int(request.url.params.get("page_size", 30))
+                number = int(request.url.params.get("page_number", 1))
+                count = max(1, -(-len(items) // size))
+                chunk = items[(number - 1) * size : number * size]
+                return self._json(200, {"page_count": count, "page_number": number, "webinars": chunk})
+            return self._page(items, request, "meetings")
+        if pattern in ("meetings/*", "webinars/*"):
+            meeting = self.meetings.get(parts[1])
+            if meeting is None or meeting.get("deleted") or meeting["kind"] != parts[0][:-1]:
+                return self._json(404, {"code": 3001, "message": f"Meeting does not exist: {parts[1]}."})
+            if m == "GET":
+                return self._json(200, self._public(meeting))
+            if m == "DELETE":
+                meeting["deleted"] = True
+                return self._json(204)
+            limited = self._daily(meeting["host"])
+            if limited:
+                return limited
+            for key in ("topic", "start_time", "duration", "timezone", "agenda"):
+                if key in body:
+                    meeting[key] = body[key]
+            meeting["settings"].update(body.get("settings", {}))
+            meeting["patches"] = meeting.get("patches", 0) + 1
+            return self._json(204)
+        if pattern.endswith(("/registrants", "/registrants/status")):
+            meeting = self.meetings.get(parts[1])
+            if meeting is None or meeting.get("deleted"):
+                return self._json(404, {"code": 3001, "message": f"Meeting does not exist: {parts[1]}."})
+            regs = self.registrants.setdefault(parts[1], {})
+            if pattern.endswith("/status"):
+                for r in body.get("registrants", []):
+                    reg = regs.get(r.get("email", "").lower())
+                    if reg is not None and reg["id"] == r.get("id"):
+                        reg["status"] = {"cancel": "cancelled", "deny": "denied"}.get(
+                            body["action"], "approved"
+                        )
+                return self._json(204)
+            if m == "GET":
+                status = request.url.params.get("status", "approved")
+                return self._page([r for r in regs.values() if r["status"] == status], request, "registrants")
+            if meeting["settings"].get("approval_type") == 2:
+                return self._json(400, {"code": 3000, "message": "Registration has not been enabled"})
+            email = body["email"].lower()
+            reg = regs.get(email)
+            if reg is None or reg["status"] != "approved":
+                rid = f"reg{next(self._ids)}"
+                reg = {
+                    "id": rid,
+                    "email": body["email"],
+                    "first_name": body["first_name"],
+                    "last_name": body.get("last_name", ""),
+                    "status": "approved",
+                    "join_url": f"https://fake.zoom.us/w/{parts[1]}?tk={rid}-tk",
+                }
+                regs[email] = reg
+            return self._json(
+                201,
+                {
+                    "id": int(parts[1]),
+                    "registrant_id": reg["id"],
+                    "join_url": reg["join_url"],
+                    "topic": meeting["topic"],
+                    "start_time": meeting["start_time"],
+                },
+            )
+        if pattern in ("past_meetings/*/instances", "past_webinars/*/instances"):
+            if parts[1] not in self.meetings:
+                return self._json(404, {"code": 3001, "message": "Meeting does not exist"})
+            field_name = "meetings" if pattern.startswith("past_meetings") else "webinars"
+            return self._json(200, {field_name: self.instances.get(parts[1], [])})
+        if pattern.startswith("report/"):
+            segment = parts[2]
+            once = unquote(segment)
+            uuid = unquote(once) if "%" in once else once
+            needs_double = uuid.startswith("/") or "//" in uuid
+            if needs_double and "%" not in once:
+                return self._json(404, {"code": 3001, "message": "Meeting does not exist"})
+            rows = self.reports.get(uuid)
+            if rows is None:
+                return self._json(404, {"code": 3001, "message": "Meeting does not exist"})
+            if request.url.params.get("include_fields") != "registrant_id":
+                rows = [{k: v for k, v in r.items() if k != "registrant_id"} for r in rows]
+            return self._page(rows, request, "participants")
+        return self._json(404, {"code": 404, "message": "not found"})
+
+    def _create(self, kind: str, host: str, body: dict[str, Any]) -> httpx.Response:
+        mid = str(next(self._ids))
+        meeting = {
+            "id": mid,
+            "uuid": f"uuid{mid}==",
+            "kind": kind,
+            "host": host,
+            "topic": body.get("topic", ""),
+            "type": body.get("type", 2),
+            "start_time": body.get("start_time"),
+            "duration": body.get("duration"),
+            "timezone": body.get("timezone"),
+            "agenda": body.get("agenda", ""),
+            "settings": dict(body.get("settings", {})),
+            "created_at": self.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        self.meetings[mid] = meeting
+        return self._json(201, self._public(meeting))
+
+    @staticmethod
+    def _public(meeting: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in meeting.items() if k not in ("kind", "host", "deleted", "patches")}
+        out["id"] = int(meeting["id"])
+        out["host_id"] = "host-" + meeting["host"]
+        out["join_url"] = f"https://fake.zoom.us/j/{meeting['id']}?pwd=abc"
+        out["start_url"] = f"https://fake.zoom.us/s/{meeting['id']}?zak=HOSTSECRETZAK"
+        return out
+
+    def _listed(self, meeting: dict[str, Any]) -> dict[str, Any]:
+        out = self._public(meeting)
+        out.pop("settings", None)
+        out.pop("start_url", None)
+        out["agenda"] = out.get("agenda", "")[:250]
+        return out
+
+    def live(self) -> list[dict[str, Any]]:
+        """Meetings not deleted."""
+        return [m for m in self.meetings.values() if not m.get("deleted")]
