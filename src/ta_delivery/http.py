@@ -133,7 +133,7 @@ class RateLimiter:
                     self._tokens, self._last = float(self.burst), now
                 self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
                 self._last = now
-                if self._tokens >= 1:
+                if self._tokens >= 1 - 1e-9:  # float rounding must not starve a fake clock
                     self._tokens -= 1
                     return
                 wait = (1 - self._tokens) / self.rate
