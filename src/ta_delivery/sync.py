@@ -29,6 +29,7 @@ from .records import (
     LmsChange,
     ProviderSpec,
     Transport,
+    TransportSpec,
 )
 from .store import ClassroomRow, Intent, InviteRow, Store
 
@@ -89,6 +90,19 @@ def request_fingerprint(provider: str, request: ClassroomRequest, personal: bool
         facts["participants"] = [(p.id, p.email.lower(), p.name) for p in request.participants]
     blob = json.dumps(facts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def transport_spec(plugins: Plugins, context: RunContext) -> TransportSpec:
+    """The invite transport ``TA_DELIVERY_TRANSPORT`` names (``outbox`` by default)."""
+    name = context.settings.get("transport") or "outbox"
+    specs = plugins.transports
+    if name not in specs:
+        known = ", ".join(sorted(specs)) or "none"
+        raise InputError(
+            f"no invite transport named {name!r} is installed (installed: {known})",
+            source="TA_DELIVERY_TRANSPORT",
+        )
+    return specs[name]
 
 
 @attrs.frozen
@@ -553,13 +567,7 @@ class Syncer:
         )
 
     def _transport(self) -> Transport:
-        name = self.context.settings.get("transport") or "outbox"
-        specs = self.plugins.transports
-        if name not in specs:
-            raise InputError(
-                f"no invite transport named {name!r} is installed", source="TA_DELIVERY_TRANSPORT"
-            )
-        return specs[name].factory(self.context)
+        return transport_spec(self.plugins, self.context).factory(self.context)
 
     def _send_invites(
         self,
@@ -648,10 +656,11 @@ class Syncer:
         sessions at a time, so building messages overlaps waiting on the provider's rate limit.
         """
         now = self._now()
-        self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
+        transport = self._transport()  # a bad setting stops the run before anything changes
         desired = self.desired()
         stored = self.store.classrooms(self.course.id)
         changes = self._classroom_changes(desired, stored)
+        self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
         results: list[ItemResult] = []
         notes: list[str] = []
         prerequisites: Mapping[str, bool] | None = None
@@ -670,7 +679,6 @@ class Syncer:
         invites = self.store.invites(self.course.id)
         for sid, _pid in invites:
             by_session.setdefault(sid, [])
-        transport: Transport | None = None
 
         def run(sid: str) -> list[ItemResult]:
             out: list[ItemResult] = []
@@ -689,13 +697,10 @@ class Syncer:
                 desired, rooms, prerequisites, assume_created=False, stored=mine, only=sid
             )
             if owed:
-                assert transport is not None
                 out.extend(self._send_invites(owed, rooms, transport, mine))
             return out
 
         sessions = sorted(by_session)
-        if any(by_session.values()) or invites or desired:
-            transport = self._transport()
         if self.workers > 1 and len(sessions) > 1:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 for out in pool.map(run, sessions):

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from ..store import open_store
-from ..sync import ApplyResult, Plan, Syncer
+from ..sync import ApplyResult, Plan, Syncer, transport_spec
 from .common import (
     EXIT_FAILED,
     course_path,
@@ -117,6 +117,7 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     path = course_path(course)
     plugins = plugin_manager()
     model = load(path, plugins)
+    transport_spec(plugins, make_context(path, None))  # bad settings: exit 2 before anything changes
     store = open_store(state_url(path, state))
     try:
         syncer = Syncer(model, store, plugins, make_context(path, store))
