@@ -6,6 +6,7 @@ Times are instants: every ``datetime`` held here is timezone-aware UTC. Zones be
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
@@ -49,6 +50,12 @@ def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; ``ValueError`` if unknown."""
     if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
         raise ValueError(f"{name!r} is not an IANA time zone")
+    return _zone(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo's own cache is weak: without a strong reference, hot loops re-read the tz file each call
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
