@@ -11,12 +11,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ta_delivery.clock import FakeClock  # noqa: E402
-from ta_delivery.context import MemoryKeyValue, RunContext  # noqa: E402
-from ta_delivery.models import Participant, Trainer  # noqa: E402
-from ta_delivery.records import ClassroomRequest  # noqa: E402
-from ta_delivery.settings import Settings  # noqa: E402
-from webex_fake import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex  # noqa: E402
+from webex_fake import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import MemoryKeyValue, RunContext
+from ta_delivery.models import Participant, Trainer
+from ta_delivery.records import ClassroomRequest
+from ta_delivery.settings import Settings
 
 BEARER_ENV = {"TA_DELIVERY_WEBEX_ACCESS_TOKEN": ACCESS_TOKEN}
 REFRESH_ENV = {

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from webex_fake import FakeWebex
+
 from conftest import BEARER_ENV, REFRESH_ENV
 from ta_delivery.context import RunContext
 from ta_delivery.records import ClassroomProvider
@@ -13,7 +15,6 @@ from ta_delivery.testing.contract import ProviderContract
 from ta_delivery_webex.client import make_provider
 from ta_delivery_webex.plugin import CAPABILITIES
 from ta_delivery_webex.sansio import tag_of
-from webex_fake import FakeWebex
 
 
 class _WebexContract(ProviderContract):

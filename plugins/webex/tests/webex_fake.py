@@ -68,6 +68,7 @@ class FakeWebex:
         self.calls: list[tuple[str, str]] = []
         self.validated = 0
         self.token_grants = 0
+        self.issued: list[str] = []
         self.keep_pending = False
         self.next_host: str | None = None
         self._ids = itertools.count(1)
@@ -103,7 +104,9 @@ class FakeWebex:
                 return self._token(request)
             auth = request.headers.get("Authorization", "")
             if not auth.startswith("Bearer ") or auth[len("Bearer ") :] not in self.valid_tokens:
-                return _error(401, "The request requires a valid access token set in the Authorization header.")
+                return _error(
+                    401, "The request requires a valid access token set in the Authorization header."
+                )
             return self._route(request, parts)
 
     def _route(self, request: httpx.Request, parts: list[str]) -> httpx.Response:
@@ -170,11 +173,13 @@ class FakeWebex:
         self.token_grants += 1
         access = "webex-access-" + secrets.token_hex(12)
         self.valid_tokens.add(access)
+        self.issued.append(access)
         refresh = form["refresh_token"]
         if self.rotate:
             self.refresh_tokens.discard(refresh)
             refresh = "webex-refresh-" + secrets.token_hex(12)
             self.refresh_tokens.add(refresh)
+            self.issued.append(refresh)
         return httpx.Response(
             200,
             json={
@@ -277,10 +282,8 @@ class FakeWebex:
         if params.get("meetingType") != "meetingSeries" or "from" not in params or "to" not in params:
             return _error(400, "this fake lists meeting series in an explicit from/to range")
         low, high = _parse(params["from"]), _parse(params["to"])
-        items = [
-            m for m in self.meetings.values() if _parse(m["start"]) < high and _parse(m["end"]) > low
-        ]
-        return self._page(request, sorted(items, key=lambda m: (m["start"], m["id"])))
+        items = [m for m in self.meetings.values() if _parse(m["start"]) < high and _parse(m["end"]) > low]
+        return self._page(request, sorted(items, key=lambda m: (m["start"], int(m["meetingNumber"]))))
 
     def _registration(self, request: httpx.Request, meeting: dict[str, Any]) -> httpx.Response:
         if request.method == "PUT":
@@ -291,7 +294,9 @@ class FakeWebex:
             return httpx.Response(204)
         return _error(405, "method not allowed")
 
-    def _registrants(self, request: httpx.Request, meeting: dict[str, Any], rest: list[str]) -> httpx.Response:
+    def _registrants(
+        self, request: httpx.Request, meeting: dict[str, Any], rest: list[str]
+    ) -> httpx.Response:
         if "registration" not in meeting:
             return _error(400, "registration is not enabled for this meeting")
         table = self.registrants.setdefault(meeting["id"], {})
@@ -356,7 +361,9 @@ class FakeWebex:
 
     # --- attendance -------------------------------------------------------------------------------
 
-    def end_meeting(self, meeting_id: str, participants: list[dict[str, Any]], offset_minutes: int = 0) -> str:
+    def end_meeting(
+        self, meeting_id: str, participants: list[dict[str, Any]], offset_minutes: int = 0
+    ) -> str:
         """Record an ended instance of ``meeting_id`` with ``participants``; return its id."""
         meeting = self.meetings[meeting_id]
         start = _parse(meeting["start"]) + timedelta(minutes=offset_minutes)
