@@ -197,7 +197,13 @@ class Accumulator:
 
     index: IdentityIndex
     intervals: dict[tuple[str, str], list[tuple[datetime, datetime]]] = attrs.field(factory=dict)
+    #: identities of the unknown (people on the course are keyed ``person:<id>``)
     identities: dict[tuple[str, str], Identity] = attrs.field(factory=dict)
+
+    def clear(self) -> None:
+        """Drop everything collected (frees memory while the accumulator is still referenced)."""
+        self.intervals.clear()
+        self.identities.clear()
 
     def add(
         self,
@@ -215,7 +221,8 @@ class Accumulator:
         bucket = self.intervals.get(key)
         if bucket is None:
             self.intervals[key] = [(join, leave)]
-            self.identities[key] = ident
+            if ident.person_id is None:
+                self.identities[key] = ident
         else:
             bucket.append((join, leave))
             if ident.person_id is None:
@@ -289,8 +296,8 @@ def _unmatched(sessions: Sequence[Session], acc: Accumulator) -> tuple[list[Unma
     unmatched: list[Unmatched] = []
     suggestions: list[NameSuggestion] = []
     for (sid, key), bucket in acc.intervals.items():
-        ident = acc.identities[(sid, key)]
-        if ident.person_id is not None or sid not in order:
+        ident = acc.identities.get((sid, key))
+        if ident is None or ident.person_id is not None or sid not in order:
             continue
         session = by_id[sid]
         attended, _first = coverage(bucket, session.start, session.end)

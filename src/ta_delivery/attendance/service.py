@@ -170,16 +170,21 @@ class Attendance:
                 for key, bucket in acc.intervals.items():
                     if key[0] not in had:
                         fresh.intervals[key] = bucket
-                        fresh.identities[key] = acc.identities[key]
+                        if key in acc.identities:
+                            fresh.identities[key] = acc.identities[key]
+                acc.clear()
                 fresh.extend(self.records.rows(self.course.id, had))
             else:
                 fresh.extend(self.records.rows(self.course.id, affected))
             acc = fresh
         report = reconcile(self.course, acc, self.records.excuses(self.course.id), session_ids=affected)
+        acc.clear()
         statuses = report.statuses()
+        unmatched = len(report.unmatched)
+        del report
         self.records.save_statuses(self.course.id, statuses, self.context.clock.now())
         failures = failures + self._notify(statuses)
-        return Outcome(tuple(results), tuple(statuses), failures, notes, len(report.unmatched))
+        return Outcome(tuple(results), tuple(statuses), failures, notes, unmatched)
 
     def _notify(self, statuses: list[AttendanceStatus]) -> tuple[SessionFailure, ...]:
         if not statuses:

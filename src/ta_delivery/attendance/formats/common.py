@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from ...errors import InputError
 from ...models import Course, Session
 from ...records import ImportRequest
 
-__all__ = ["decode", "live_session", "require_zone", "to_utc"]
+__all__ = ["decode", "lines", "live_session", "require_zone", "to_utc"]
 
 
 def decode(request: ImportRequest) -> str:
@@ -29,6 +30,19 @@ def decode(request: ImportRequest) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot be read as UTF-8 or UTF-16 text ({exc.reason})", source=source) from None
+
+
+def lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, lazily (``io.StringIO`` would hold 4 bytes a character)."""
+    start, size = 0, len(text)
+    find = text.find
+    while start < size:
+        end = find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def require_zone(request: ImportRequest, why: str) -> ZoneInfo:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from ...errors import InputError
 from ...records import ImportRequest, Segment
-from .common import decode, live_session
+from .common import decode, lines, live_session
 
 __all__ = ["NAME", "parse"]
 
@@ -42,7 +41,7 @@ def _instant(value: str, source: str, line: int, column: str) -> datetime:
 def parse(request: ImportRequest) -> Iterator[Segment]:
     """The segments of a register-csv file (lazily: errors surface while iterating)."""
     source = str(request.path)
-    reader = csv.reader(io.StringIO(decode(request), newline=""))
+    reader = csv.reader(lines(decode(request)))
     header: list[str] | None = None
     for header_row in reader:
         if any(cell.strip() for cell in header_row):
