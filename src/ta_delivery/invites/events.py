@@ -275,8 +275,13 @@ def _calendar_head(method: Method) -> bytes:
 _CALENDAR_TAIL = _TAIL + b"END:VCALENDAR\r\n"
 
 
+@lru_cache(maxsize=256)
 def _order(name: str) -> tuple[int, str]:
     return (_EVENT_ORDER.get(name, len(_EVENT_ORDER)), name)
+
+
+def _prop_order(prop: Prop) -> tuple[int, str]:
+    return _order(prop[0])
 
 
 def render_calendar(
@@ -326,7 +331,7 @@ def render_calendar(
         attendee=attendee,
         reason=reason,
     )
-    props.sort(key=lambda p: _order(p[0]))
+    props.sort(key=_prop_order)
     lines = [_calendar_head(method)]
     for name, value, params in props:
         if name == "DTSTAMP":

@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC
+from functools import lru_cache
 
 from ..models import Session
 
@@ -15,6 +16,7 @@ __all__ = ["UID_NAMESPACE", "invite_fingerprint", "session_uid"]
 UID_NAMESPACE = uuid.UUID("5f0d2c1e-7a43-5b8e-9c61-3d2f4a8b6e10")
 
 
+@lru_cache(maxsize=4096)
 def session_uid(course_id: str, session_id: str) -> str:
     """The UID of a session's event: a UUIDv5 of the course and session ids (no personal data).
 

@@ -8,6 +8,7 @@ new property line (an injected ``ATTENDEE``) or a new mail header.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 __all__ = ["clean_line", "clean_text", "clean_url"]
@@ -23,12 +24,14 @@ def _common(value: str) -> str:
     return _SURROGATES.sub("\ufffd", value)
 
 
+@lru_cache(maxsize=16384)
 def clean_line(value: str) -> str:
     """``value`` on one line: every break and control character becomes a space, runs of spaces shrink."""
     text = _CONTROLS.sub(" ", _BREAKS.sub(" ", _common(value)))
     return _SPACES.sub(" ", text.replace("\t", " ")).strip()
 
 
+@lru_cache(maxsize=4096)
 def clean_text(value: str) -> str:
     """Multi-line ``value``: line breaks become ``\\n``, other control characters are dropped."""
     text = _BREAKS.sub("\n", _common(value))
@@ -42,6 +45,7 @@ def clean_text(value: str) -> str:
 _URL_SAFE = "!#$%&'()*+/:=?@[]~-._"
 
 
+@lru_cache(maxsize=16384)
 def clean_url(value: str | None) -> str | None:
     """An http(s) URL with unsafe characters percent-encoded, or ``None`` if ``value`` is not one."""
     if not value:
