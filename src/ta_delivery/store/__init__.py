@@ -42,7 +42,7 @@ def to_text(value: datetime) -> str:
     """An aware instant as ISO UTC text with a ``Z``."""
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    text = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
     return text.rstrip("0").rstrip(".") + "Z"
 
 

@@ -42,6 +42,9 @@ class ProviderContract:
     capabilities: Capabilities = Capabilities(find_by_key=True)
     #: (method, path regex) of the request that creates a classroom, for the lost-response test.
     create_route: tuple[str, str | None] = ("POST", None)
+    #: False for a provider with no remote API (rooms that exist by their URL, like Jitsi): the HTTP fault
+    #: tests are skipped and nothing is counted remotely.
+    remote: bool = True
 
     # --- to implement -------------------------------------------------------------------------
 
@@ -65,11 +68,34 @@ class ProviderContract:
         """How many live classrooms carrying ``key`` exist on the backend."""
         raise NotImplementedError
 
+    def backend_or_none(self) -> httpx.BaseTransport:
+        """The backend, or a transport that fails every request for a provider with no remote API."""
+        if self.remote:
+            return self.backend()
+
+        def refuse(request: httpx.Request) -> httpx.Response:
+            raise AssertionError(f"a provider with no remote API sent {request.method} {request.url}")
+
+        return httpx.MockTransport(refuse)
+
+    def assert_count(self, key: str, expected: int) -> None:
+        """Check the remote count of ``key`` (a no-op for a provider with no remote API)."""
+        if self.remote:
+            count = self.remote_count(key)
+            assert count == expected, f"{count} classrooms carry {key!r}, expected {expected}"
+
+    def needs_remote(self) -> None:
+        """Skip an HTTP fault test for a provider with no remote API."""
+        if not self.remote:
+            import pytest
+
+            pytest.skip("the provider has no remote API")
+
     # --- the harness ----------------------------------------------------------------------------
 
     def setup_contract(self) -> tuple[ClassroomProvider, FaultyTransport, FakeClock]:
         """A provider on a fresh backend behind a fault injector, with a fake clock."""
-        transport = FaultyTransport(self.backend())
+        transport = FaultyTransport(self.backend_or_none())
         clock = FakeClock(datetime(2027, 3, 1, 12, tzinfo=UTC))
         context = RunContext(
             settings=Settings(dict(self.settings())),
@@ -125,7 +151,7 @@ class ProviderContract:
         request = self.request()
         room = provider.create(request)
         self._check_room(room, request)
-        assert self.remote_count(request.key) == 1
+        self.assert_count(request.key, 1)
         moved = self.request(
             title="Contract session (moved)", start=request.start + timedelta(days=1), minutes=90
         )
@@ -133,16 +159,16 @@ class ProviderContract:
         self._check_room(updated, moved)
         if self.capabilities.update_in_place:
             assert updated.external_id == room.external_id, "update in place keeps the classroom"
-        assert self.remote_count(request.key) == 1
+        self.assert_count(request.key, 1)
         provider.cancel(updated)
-        assert self.remote_count(request.key) == 0
+        self.assert_count(request.key, 0)
 
     def test_cancel_is_idempotent(self) -> None:
         provider, _t, _c = self.setup_contract()
         room = provider.create(self.request())
         provider.cancel(room)
         provider.cancel(room)
-        assert self.remote_count(room.key) == 0
+        self.assert_count(room.key, 0)
 
     def test_update_changes_participants(self) -> None:
         provider, _t, _c = self.setup_contract()
@@ -166,6 +192,7 @@ class ProviderContract:
         assert found.external_id == room.external_id
 
     def test_lost_create_response_is_found_not_duplicated(self) -> None:
+        self.needs_remote()
         if not self.capabilities.find_by_key:
             return
         provider, transport, _c = self.setup_contract()
@@ -182,6 +209,7 @@ class ProviderContract:
         assert self.remote_count(request.key) == 1, "never a duplicate"
 
     def test_unauthorized_is_auth_error(self) -> None:
+        self.needs_remote()
         provider, transport, _c = self.setup_contract()
         transport.inject(Fault("status", status=401, times=None, body=b'{"message": "bad token"}'))
         try:
@@ -191,6 +219,7 @@ class ProviderContract:
         raise AssertionError("a persistent 401 must raise AuthError")
 
     def test_rate_limit_waits_as_told(self) -> None:
+        self.needs_remote()
         provider, transport, clock = self.setup_contract()
         fault = transport.inject(Fault("status", status=429, headers={"Retry-After": "7"}))
         request = self.request()
@@ -201,6 +230,7 @@ class ProviderContract:
         assert self.remote_count(request.key) == 1
 
     def test_server_error_never_duplicates(self) -> None:
+        self.needs_remote()
         provider, transport, _c = self.setup_contract()
         request = self.request()
         transport.inject(Fault("status", status=503))
@@ -209,6 +239,7 @@ class ProviderContract:
         assert self.remote_count(request.key) <= 1
 
     def test_read_errors_are_retried(self) -> None:
+        self.needs_remote()
         if not self.capabilities.find_by_key:
             return
         provider, transport, _c = self.setup_contract()
@@ -219,6 +250,7 @@ class ProviderContract:
         assert provider.find(request) is not None
 
     def test_persistent_timeout_is_unavailable(self) -> None:
+        self.needs_remote()
         provider, transport, _c = self.setup_contract()
         transport.inject(Fault("timeout", times=None))
         try:
@@ -228,6 +260,7 @@ class ProviderContract:
         raise AssertionError("persistent timeouts must raise Unavailable")
 
     def test_malformed_body_is_bad_response(self) -> None:
+        self.needs_remote()
         provider, transport, _c = self.setup_contract()
         method, path = self.create_route
         transport.inject(Fault("malformed", method=method, path=path))

@@ -59,9 +59,7 @@ emails = st.builds(
     st.from_regex(r"[a-z][a-z0-9._+-]{0,15}", fullmatch=True),
     st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True),
 )
-names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40).filter(
-    lambda s: s.strip() != ""
-)
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40).filter(lambda s: s.strip() != "")
 
 
 @st.composite
