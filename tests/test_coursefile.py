@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from ta_delivery.coursefile import load_course, local_to_utc, parse_course
@@ -462,7 +463,6 @@ def test_lms_without_plugin(bare: Plugins) -> None:
         ('provider = "moodle"\n', "lms.course"),
         ('provider = "moodle"\ncourse = "x"\nattendance = "yes"\n', "lms.attendance"),
         ('provider = "moodle"\ncourse = "x"\nrequire_prerequisites = 1\n', "lms.require_prerequisites"),
-        ('provider = "moodle"\ncourse = "x"\ncategory = 1\n', "lms.category"),
     ],
 )
 def test_lms_errors(plugins: Plugins, body: str, key: str) -> None:
@@ -672,3 +672,36 @@ def test_severity_overrides_name_registered_rules(bare: Plugins) -> None:
     assert (
         error(HEAD + '[rules.severity]\ndouble-booked = "info"\n', bare).key == "rules.severity.double-booked"
     )
+
+
+def test_further_lms_keys_go_to_the_plugin(plugins: Plugins) -> None:
+    course = read(HEAD + '[lms]\nprovider = "moodle"\ncourse = "x"\npartial = "L"\n', plugins)
+    assert course.lms is not None
+    assert course.lms.options == {"partial": "L"}
+
+
+def _lms_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    for key in options:
+        if key != "partial":
+            raise InputError("unknown key", key=key)
+    return options
+
+
+@attrs.frozen
+class ParsingLmsSpec(LmsSpec):
+    """An LMS registration that carries an option parser, as a future LmsSpec may."""
+
+    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = _lms_options
+
+
+class StrictLms:
+    @hookimpl
+    def ta_delivery_register_lms(self) -> Iterable[Any]:
+        yield ParsingLmsSpec(name="strict", factory=lambda ctx: None)  # type: ignore[arg-type,return-value]
+
+
+def test_lms_plugin_options_validated_when_the_spec_offers_a_parser() -> None:
+    strict = make_plugin_manager(entry_points=False, extra=[StrictLms()])
+    text = HEAD + '[lms]\nprovider = "strict"\ncourse = "x"\ncategory = 1\n'
+    assert error(text, strict).key == "lms.category"
+    assert read(text.replace("category = 1", 'partial = "A"'), strict).lms is not None

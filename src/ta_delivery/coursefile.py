@@ -603,7 +603,6 @@ class _Reader:
         if value is None:
             return None
         table = self.table(value, "lms")
-        self.only(table, LMS_KEYS, "lms")
         provider = self.text(self.required(table, "provider", "lms"), "lms.provider")
         if provider not in self.lms:
             if not self.lms:
@@ -615,8 +614,23 @@ class _Reader:
         course = self.text(self.required(table, "course", "lms"), "lms.course")
         attendance = self.boolean(table.get("attendance", True), "lms.attendance")
         require = self.boolean(table.get("require_prerequisites", False), "lms.require_prerequisites")
+        # further keys belong to the LMS plugin: validated here when its spec offers ``parse_options``
+        # (else when the plugin is built), and kept as written in ``LmsSettings.options``
+        options = {key: item for key, item in table.items() if key not in LMS_KEYS}
+        parse = getattr(self.lms[provider], "parse_options", None)
+        if callable(parse):
+            try:
+                parse(options)
+            except InputError as exc:
+                key = exc.key or ""
+                key = key if key == "lms" or key.startswith(("lms.", "lms[")) else _join("lms", key)
+                raise InputError(exc.message, source=self.source, key=key) from exc
         return LmsSettings(
-            provider=provider, course=course, attendance=attendance, require_prerequisites=require
+            provider=provider,
+            course=course,
+            attendance=attendance,
+            require_prerequisites=require,
+            options=options,
         )
 
 
