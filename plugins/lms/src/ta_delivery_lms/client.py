@@ -33,6 +33,7 @@ REQUIRED_FUNCTIONS: tuple[str, ...] = (
     "core_course_create_courses",
     "core_course_get_contents",
     "core_user_get_users_by_field",
+    "core_user_get_users",
     "core_user_create_users",
     "core_enrol_get_enrolled_users",
     "enrol_manual_enrol_users",
@@ -52,6 +53,7 @@ READ_FUNCTIONS = frozenset(
         "core_course_get_courses_by_field",
         "core_course_get_contents",
         "core_user_get_users_by_field",
+        "core_user_get_users",
         "core_enrol_get_enrolled_users",
         "core_completion_get_course_completion_status",
         "mod_attendance_get_sessions",
@@ -174,6 +176,15 @@ class MoodleClient:
             return []
         body = self.call("core_user_get_users_by_field", {"field": field, "values": list(values)})
         return _list(body, "core_user_get_users_by_field")
+
+    def users_by_email_like(self, email: str) -> list[dict[str, Any]]:
+        """``core_user_get_users`` by email: Moodle compares case-insensitively (SQL LIKE, escaped)."""
+        pattern = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        body = _object(
+            self.call("core_user_get_users", {"criteria": [{"key": "email", "value": pattern}]}),
+            "core_user_get_users",
+        )
+        return _list(body.get("users", []), "core_user_get_users")
 
     def create_user(self, user: Mapping[str, Any]) -> int:
         """``core_user_create_users`` with one user; the new id."""

@@ -86,12 +86,20 @@ class MoodleLms:
         return min(found, key=lambda c: int(c.get("id") or 0)) if found else None
 
     def _accounts(self, people: Iterable[Person]) -> dict[str, dict[str, Any]]:
+        """Moodle accounts by lower-cased email: one exact lookup, then a case-insensitive one per miss."""
+        wanted = {p.email.lower(): p.email for p in people}
         emails: list[str] = []
-        for person in people:
-            for email in (person.email, person.email.lower()):
-                if email not in emails:
-                    emails.append(email)
-        return by_email(self.client.users_by_field("email", emails))
+        for email in wanted.items():
+            for value in email:
+                if value not in emails:
+                    emails.append(value)
+        found = by_email(self.client.users_by_field("email", emails))
+        for lowered, email in wanted.items():
+            if lowered not in found:
+                matches = by_email(self.client.users_by_email_like(email))
+                if lowered in matches:
+                    found[lowered] = matches[lowered]
+        return found
 
     def _register_id(self, course_id: int, options: LmsOptions) -> int | None:
         """The course's attendance register: the one we remember, else the one with our name."""

@@ -1,0 +1,949 @@
+"""A fake Moodle web-service server on loopback, built from Moodle's documented function signatures.
+
+It speaks the REST protocol as Moodle does: a form POST to ``/webservice/rest/server.php`` with
+``wstoken``, ``wsfunction`` and ``moodlewsrestformat``; parameters in PHP bracket encoding, validated
+the way ``external_api::validate_parameters`` does (required keys, defaults, unexpected keys, and
+``validate_param``'s "cleaned value must equal the sent value" rule per PARAM type); every answer is
+HTTP 200, errors as ``{"exception", "errorcode", "message", "debuginfo"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+REQUIRED, OPTIONAL, DEFAULT = "required", "optional", "default"
+
+
+class WsError(Exception):
+    """A Moodle exception, serialised as the REST server does."""
+
+    def __init__(self, exception: str, errorcode: str, message: str, debuginfo: str | None = None) -> None:
+        super().__init__(message)
+        self.body: dict[str, Any] = {"exception": exception, "errorcode": errorcode, "message": message}
+        if debuginfo is not None:
+            self.body["debuginfo"] = debuginfo
+
+
+def invalid_parameter(debuginfo: str) -> WsError:
+    return WsError(
+        "invalid_parameter_exception", "invalidparameter", "Invalid parameter value detected", debuginfo
+    )
+
+
+def missing_record(table: str) -> WsError:
+    return WsError(
+        "dml_missing_record_exception",
+        "invalidrecord",
+        f"Can't find data record in database table {table}.",
+        f"SELECT * FROM {{{table}}} WHERE id = ?",
+    )
+
+
+def moodle_exception(errorcode: str, message: str) -> WsError:
+    return WsError("moodle_exception", errorcode, message)
+
+
+# --- PHP form decoding -----------------------------------------------------------------------------
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+
+
+def parse_php_form(body: str) -> dict[str, Any]:
+    """Decode a form body as PHP builds ``$_POST``: ``a[0][b]=x`` -> ``{"a": {"0": {"b": "x"}}}``."""
+    out: dict[str, Any] = {}
+    for raw_key, value in parse_qsl(body, keep_blank_values=True, strict_parsing=False):
+        match = _KEY.match(raw_key)
+        if match is None:
+            raise invalid_parameter(f"malformed parameter name {raw_key!r}")
+        path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        node = out
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if part == "":
+                part = str(len(node))
+            if last:
+                node[part] = value
+            else:
+                child = node.setdefault(part, {})
+                if not isinstance(child, dict):
+                    raise invalid_parameter(f"{raw_key!r} mixes a value and an array")
+                node = child
+    return out
+
+
+# --- parameter descriptions (core_external) ----------------------------------------------------------
+
+
+@dataclass
+class Value:
+    type: str
+    mode: str = REQUIRED
+    default: Any = None
+
+
+@dataclass
+class Single:
+    keys: dict[str, Any]
+    mode: str = REQUIRED
+    default: Any = None
+
+
+@dataclass
+class Multiple:
+    content: Any
+    mode: str = REQUIRED
+    default: Any = None
+
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
+
+
+def clean_param(value: str, ptype: str) -> str:
+    """The cleaned value, as Moodle's ``clean_param`` would return it (as a string)."""
+    if ptype == "INT":
+        return value if re.fullmatch(r"-?\d+", value) else str(int(float(value))) if _number(value) else "0"
+    if ptype == "BOOL":
+        low = value.strip().lower()
+        return "1" if low in ("1", "true", "yes", "on") else "0"
+    if ptype == "FLOAT":
+        return value if _number(value) else "0"
+    if ptype == "RAW":
+        return value
+    if ptype in ("TEXT", "NOTAGS"):
+        return re.sub(r"<[^>]*>", "", value)
+    if ptype == "ALPHA":
+        return re.sub(r"[^a-zA-Z]", "", value)
+    if ptype == "ALPHANUM":
+        return re.sub(r"[^a-zA-Z0-9]", "", value)
+    if ptype in ("ALPHANUMEXT", "SAFEDIR"):
+        return re.sub(r"[^a-zA-Z0-9_-]", "", value)
+    if ptype == "PLUGIN":
+        return value if re.fullmatch(r"[a-z][a-z0-9_]*", value) else ""
+    if ptype == "USERNAME":
+        return re.sub(r"[^-.@_a-z0-9]", "", value.strip().lower())
+    if ptype == "EMAIL":
+        return value if _EMAIL.match(value) else ""
+    if ptype == "TIMEZONE":
+        return value if re.fullmatch(r"[A-Za-z0-9_+\-/.]+", value) else ""
+    raise AssertionError(f"unknown PARAM type {ptype}")
+
+
+def _like_regex(pattern: str) -> str:
+    """SQL LIKE with Moodle's default escape character (backslash) as a regular expression."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def validate(desc: Any, value: Any, where: str) -> Any:
+    """``external_api::validate_parameters``: the cleaned structure, or an invalid_parameter error."""
+    if isinstance(desc, Value):
+        if isinstance(value, dict):
+            raise invalid_parameter(f"{where} => Invalid external api parameter: the value is an array")
+        cleaned = clean_param(value, desc.type)
+        if cleaned != value:
+            raise invalid_parameter(
+                f'{where} => Invalid external api parameter: the value is "{value}", '
+                f'the server was expecting "{desc.type.lower()}" type'
+            )
+        if desc.type == "INT":
+            return int(value)
+        if desc.type == "BOOL":
+            return value == "1"
+        if desc.type == "FLOAT":
+            return float(value)
+        return value
+    if isinstance(desc, Multiple):
+        if not isinstance(value, dict):
+            raise invalid_parameter(f"{where} => Only arrays accepted. The bad value is: '{value}'")
+        keys = list(value)
+        if keys != [str(i) for i in range(len(keys))]:
+            raise invalid_parameter(f"{where} => list keys must be 0..n-1, got {keys}")
+        return [validate(desc.content, value[k], f"{where}[{k}]") for k in keys]
+    assert isinstance(desc, Single)
+    if not isinstance(value, dict):
+        raise invalid_parameter(f"{where} => Only arrays accepted. The bad value is: '{value}'")
+    rest = dict(value)
+    out: dict[str, Any] = {}
+    for key, sub in desc.keys.items():
+        if key not in rest:
+            if sub.mode == REQUIRED:
+                raise invalid_parameter(f"{where} => Missing required key in single structure: {key}")
+            if sub.mode == DEFAULT:
+                out[key] = sub.default
+            continue
+        out[key] = validate(sub, rest.pop(key), f"{where}[{key}]" if where else key)
+    if rest:
+        raise invalid_parameter(f"Unexpected keys ({', '.join(rest)}) detected in parameter array.")
+    return out
+
+
+def _opt(ptype: str) -> Value:
+    return Value(ptype, OPTIONAL)
+
+
+def _def(ptype: str, default: Any) -> Value:
+    return Value(ptype, DEFAULT, default)
+
+
+NAME_VALUE = Multiple(Single({"name": Value("ALPHANUMEXT"), "value": Value("RAW")}), DEFAULT, [])
+
+#: Parameters of each function, as documented in Moodle (core) and mod_attendance.
+SIGNATURES: dict[str, Single] = {
+    "core_webservice_get_site_info": Single(
+        {"serviceshortnames": Multiple(Value("ALPHANUMEXT"), DEFAULT, [])}
+    ),
+    "core_course_get_courses_by_field": Single({"field": _def("ALPHA", ""), "value": _def("RAW", "")}),
+    "core_course_create_courses": Single(
+        {
+            "courses": Multiple(
+                Single(
+                    {
+                        "fullname": Value("TEXT"),
+                        "shortname": Value("TEXT"),
+                        "categoryid": Value("INT"),
+                        "idnumber": _opt("RAW"),
+                        "summary": _opt("RAW"),
+                        "summaryformat": _def("INT", 1),
+                        "format": _def("PLUGIN", "topics"),
+                        "showgrades": _def("INT", 1),
+                        "newsitems": _def("INT", 5),
+                        "startdate": _opt("INT"),
+                        "enddate": _opt("INT"),
+                        "numsections": _opt("INT"),
+                        "maxbytes": _def("INT", 0),
+                        "showreports": _def("INT", 0),
+                        "visible": _opt("INT"),
+                        "hiddensections": _opt("INT"),
+                        "groupmode": _def("INT", 0),
+                        "groupmodeforce": _def("INT", 0),
+                        "defaultgroupingid": _def("INT", 0),
+                        "enablecompletion": _opt("INT"),
+                        "completionnotify": _opt("INT"),
+                        "lang": _opt("SAFEDIR"),
+                        "forcetheme": _opt("PLUGIN"),
+                        "courseformatoptions": Multiple(
+                            Single({"name": Value("ALPHANUMEXT"), "value": Value("RAW")}), OPTIONAL
+                        ),
+                        "customfields": Multiple(
+                            Single({"shortname": Value("ALPHANUMEXT"), "value": Value("RAW")}), OPTIONAL
+                        ),
+                    }
+                )
+            )
+        }
+    ),
+    "core_course_get_contents": Single(
+        {
+            "courseid": Value("INT"),
+            "options": Multiple(Single({"name": Value("ALPHANUM"), "value": Value("RAW")}), DEFAULT, []),
+        }
+    ),
+    "core_user_get_users_by_field": Single({"field": Value("ALPHA"), "values": Multiple(Value("RAW"))}),
+    "core_user_get_users": Single(
+        {"criteria": Multiple(Single({"key": Value("ALPHA"), "value": Value("RAW")}))}
+    ),
+    "core_user_create_users": Single(
+        {
+            "users": Multiple(
+                Single(
+                    {
+                        "createpassword": _opt("BOOL"),
+                        "username": Value("USERNAME"),
+                        "auth": _def("PLUGIN", "manual"),
+                        "password": _opt("RAW"),
+                        "firstname": Value("NOTAGS"),
+                        "lastname": Value("NOTAGS"),
+                        "email": Value("EMAIL"),
+                        "maildisplay": _opt("INT"),
+                        "city": _opt("NOTAGS"),
+                        "country": _opt("ALPHA"),
+                        "timezone": _opt("TIMEZONE"),
+                        "description": _opt("RAW"),
+                        "firstnamephonetic": _opt("NOTAGS"),
+                        "lastnamephonetic": _opt("NOTAGS"),
+                        "middlename": _opt("NOTAGS"),
+                        "alternatename": _opt("NOTAGS"),
+                        "idnumber": _def("RAW", ""),
+                        "lang": _def("SAFEDIR", "en"),
+                        "calendartype": _def("PLUGIN", "gregorian"),
+                        "theme": _opt("PLUGIN"),
+                        "mailformat": _opt("INT"),
+                        "preferences": Multiple(
+                            Single({"type": Value("ALPHANUMEXT"), "value": Value("RAW")}), OPTIONAL
+                        ),
+                        "customfields": Multiple(
+                            Single({"type": Value("ALPHANUMEXT"), "value": Value("RAW")}), OPTIONAL
+                        ),
+                    }
+                )
+            )
+        }
+    ),
+    "core_enrol_get_enrolled_users": Single({"courseid": Value("INT"), "options": NAME_VALUE}),
+    "enrol_manual_enrol_users": Single(
+        {
+            "enrolments": Multiple(
+                Single(
+                    {
+                        "roleid": Value("INT"),
+                        "userid": Value("INT"),
+                        "courseid": Value("INT"),
+                        "timestart": _opt("INT"),
+                        "timeend": _opt("INT"),
+                        "suspend": _opt("INT"),
+                    }
+                )
+            )
+        }
+    ),
+    "core_completion_get_course_completion_status": Single(
+        {"courseid": Value("INT"), "userid": Value("INT")}
+    ),
+    "mod_attendance_add_attendance": Single(
+        {
+            "courseid": Value("INT"),
+            "name": Value("TEXT"),
+            "intro": _def("RAW", ""),
+            "groupmode": _def("INT", 0),
+        }
+    ),
+    "mod_attendance_add_session": Single(
+        {
+            "attendanceid": Value("INT"),
+            "description": _def("RAW", ""),
+            "sessiontime": Value("INT"),
+            "duration": _def("INT", 0),
+            "groupid": _def("INT", 0),
+            "addcalendarevent": _def("BOOL", True),
+        }
+    ),
+    "mod_attendance_remove_session": Single({"sessionid": Value("INT")}),
+    "mod_attendance_get_sessions": Single({"attendanceid": Value("INT")}),
+    "mod_attendance_get_session": Single({"sessionid": Value("INT")}),
+    "mod_attendance_update_user_status": Single(
+        {
+            "sessionid": Value("INT"),
+            "studentid": Value("INT"),
+            "takenbyid": Value("INT"),
+            "statusid": Value("INT"),
+            "statusset": Value("TEXT"),
+        }
+    ),
+}
+
+WRITE_FUNCTIONS = frozenset(
+    {
+        "core_course_create_courses",
+        "core_user_create_users",
+        "enrol_manual_enrol_users",
+        "mod_attendance_add_attendance",
+        "mod_attendance_add_session",
+        "mod_attendance_remove_session",
+        "mod_attendance_update_user_status",
+    }
+)
+
+ROLES = {1: "manager", 3: "editingteacher", 4: "teacher", 5: "student"}
+
+
+# --- the site ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeMoodle:
+    """The state of one Moodle site and the web-service functions over it."""
+
+    token: str = "s3cr3t-token-0123456789abcdef"
+    allowed: set[str] = field(default_factory=lambda: set(SIGNATURES))
+    categories: set[int] = field(default_factory=lambda: {1, 7})
+    roles: dict[int, str] = field(default_factory=lambda: dict(ROLES))
+    courses: dict[int, dict[str, Any]] = field(default_factory=dict)
+    users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    enrolments: dict[int, dict[int, set[int]]] = field(default_factory=dict)
+    completions: dict[tuple[int, int], bool] = field(default_factory=dict)
+    modules: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    attendances: dict[int, dict[str, Any]] = field(default_factory=dict)
+    sessions: dict[int, dict[str, Any]] = field(default_factory=dict)
+    statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    logs: dict[int, dict[int, int]] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: function -> list of canned error bodies answered (HTTP 200) instead of running the function.
+    errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: functions whose next call runs but whose response is lost (the connection is closed).
+    lose: dict[str, int] = field(default_factory=dict)
+    ws_user: int = 2
+    now: int = 0
+    _next: int = 100
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.users[self.ws_user] = self._user_record(
+            self.ws_user, "wsuser", "Web", "Service", "ws@example.net"
+        )
+
+    def new_id(self) -> int:
+        self._next += 1
+        return self._next
+
+    @property
+    def writes(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(f, p) for f, p in self.calls if f in WRITE_FUNCTIONS]
+
+    # --- seeding helpers for tests ----------------------------------------------------------------
+
+    def add_course(self, shortname: str, *, completion: bool = True, fullname: str | None = None) -> int:
+        cid = self.new_id()
+        self.courses[cid] = {
+            "id": cid,
+            "shortname": shortname,
+            "fullname": fullname or shortname,
+            "categoryid": 1,
+            "enablecompletion": 1 if completion else 0,
+            "criteria": completion,
+        }
+        self.enrolments[cid] = {}
+        self.modules[cid] = []
+        return cid
+
+    def add_user(self, username: str, email: str, first: str = "Some", last: str = "One") -> int:
+        uid = self.new_id()
+        self.users[uid] = self._user_record(uid, username, first, last, email)
+        return uid
+
+    def enrol_user(self, course_id: int, user_id: int, role_id: int = 5) -> None:
+        self.enrolments[course_id].setdefault(user_id, set()).add(role_id)
+
+    @staticmethod
+    def _user_record(uid: int, username: str, first: str, last: str, email: str) -> dict[str, Any]:
+        return {
+            "id": uid,
+            "username": username,
+            "firstname": first,
+            "lastname": last,
+            "fullname": f"{first} {last}",
+            "email": email,
+            "auth": "manual",
+            "confirmed": True,
+            "suspended": False,
+        }
+
+    # --- dispatch ---------------------------------------------------------------------------------
+
+    def handle(self, form: dict[str, Any]) -> tuple[Any, bool]:
+        """The body for one request and whether to lose the response."""
+        token = form.pop("wstoken", None)
+        function = form.pop("wsfunction", None)
+        fmt = form.pop("moodlewsrestformat", "xml")
+        if fmt != "json":
+            raise AssertionError("the client must ask for moodlewsrestformat=json")
+        if token != self.token:
+            raise WsError("moodle_exception", "invalidtoken", "Invalid token - token not found")
+        if function not in SIGNATURES:
+            raise missing_record("external_functions")
+        if function not in self.allowed:
+            raise WsError(
+                "webservice_access_exception",
+                "accessexception",
+                "Access control exception",
+                f"Access to the function {function}() is not allowed. There could be multiple reasons...",
+            )
+        params = validate(SIGNATURES[function], form, "")
+        with self.lock:
+            self.calls.append((function, params))
+            canned = self.errors.get(function)
+            if canned:
+                return canned.pop(0), False
+            result = getattr(self, function)(**params)
+            lost = self.lose.get(function, 0) > 0
+            if lost:
+                self.lose[function] -= 1
+            return result, lost
+
+    # --- core_webservice --------------------------------------------------------------------------
+
+    def core_webservice_get_site_info(self, serviceshortnames: list[str]) -> dict[str, Any]:
+        user = self.users[self.ws_user]
+        return {
+            "sitename": "Fake Moodle",
+            "username": user["username"],
+            "firstname": user["firstname"],
+            "lastname": user["lastname"],
+            "fullname": user["fullname"],
+            "lang": "en",
+            "userid": self.ws_user,
+            "siteurl": "http://127.0.0.1",
+            "userpictureurl": "http://127.0.0.1/pix/u/f1.png",
+            "functions": [{"name": n, "version": "2024100700"} for n in sorted(self.allowed)],
+            "release": "4.5 (Build: 20241007)",
+            "version": "2024100700",
+        }
+
+    # --- core_course ------------------------------------------------------------------------------
+
+    def _course_out(self, c: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": c["id"],
+            "fullname": c["fullname"],
+            "displayname": c["fullname"],
+            "shortname": c["shortname"],
+            "categoryid": c["categoryid"],
+            "categoryname": "Miscellaneous",
+            "sortorder": 10001,
+            "summary": c.get("summary", ""),
+            "summaryformat": 1,
+            "summaryfiles": [],
+            "overviewfiles": [],
+            "showactivitydates": True,
+            "showcompletionconditions": True,
+            "contacts": [],
+            "enrollmentmethods": ["manual"],
+            "idnumber": c.get("idnumber", ""),
+            "format": "topics",
+            "startdate": c.get("startdate", 0),
+            "enddate": 0,
+            "visible": 1,
+            "enablecompletion": c["enablecompletion"],
+        }
+
+    def core_course_get_courses_by_field(self, field: str, value: str) -> dict[str, Any]:
+        if field not in ("", "id", "ids", "shortname", "idnumber", "category", "sectionid"):
+            raise invalid_parameter("Invalid field name")
+        found = [
+            c
+            for c in self.courses.values()
+            if field == ""
+            or (field == "shortname" and c["shortname"] == value)
+            or (field == "id" and str(c["id"]) == value)
+        ]
+        return {"courses": [self._course_out(c) for c in found], "warnings": []}
+
+    def core_course_create_courses(self, courses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for course in courses:
+            if course["categoryid"] not in self.categories:
+                raise moodle_exception(
+                    "errorcatcontextnotvalid", "You cannot execute functions in the category context"
+                )
+            if not course["fullname"].strip() or not course["shortname"].strip():
+                raise moodle_exception("errorinvalidparam", "Invalid parameter")
+            if any(c["shortname"] == course["shortname"] for c in self.courses.values()):
+                raise moodle_exception(
+                    "shortnametaken", f"Short name is already used for another course ({course['shortname']})"
+                )
+            cid = self.add_course(
+                course["shortname"],
+                completion=bool(course.get("enablecompletion")),
+                fullname=course["fullname"],
+            )
+            self.courses[cid].update(
+                {k: course[k] for k in ("summary", "startdate", "idnumber", "categoryid") if k in course}
+            )
+            out.append({"id": cid, "shortname": course["shortname"]})
+        return out
+
+    def core_course_get_contents(self, courseid: int, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if courseid not in self.courses:
+            raise missing_record("course")
+        return [
+            {
+                "id": courseid * 10,
+                "name": "General",
+                "visible": 1,
+                "summary": "",
+                "summaryformat": 1,
+                "section": 0,
+                "hiddenbynumsections": 0,
+                "uservisible": True,
+                "modules": list(self.modules[courseid]),
+            }
+        ]
+
+    # --- core_user --------------------------------------------------------------------------------
+
+    def core_user_get_users_by_field(self, field: str, values: list[str]) -> list[dict[str, Any]]:
+        if field not in ("id", "idnumber", "username", "email"):
+            raise invalid_parameter("Invalid field")
+        # exact matching, as on PostgreSQL (no case folding)
+        return [dict(u) for u in self.users.values() if str(u.get(field)) in values]
+
+    def core_user_get_users(self, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+        found = [u for u in self.users.values() if not u.get("deleted")]
+        warnings = []
+        used: set[str] = set()
+        for item in criteria:
+            key, value = item["key"], item["value"]
+            if key in used:
+                raise moodle_exception("keyalreadyset", "The key can only be sent once")
+            used.add(key)
+            if key in ("email", "firstname", "lastname"):  # $DB->sql_like(..., false): case-insensitive
+                pattern = re.compile(_like_regex(value), re.IGNORECASE | re.DOTALL)
+                found = [u for u in found if pattern.fullmatch(str(u.get(key, "")))]
+            elif key in ("id", "idnumber", "username", "auth"):
+                found = [u for u in found if str(u.get(key, "")) == value]
+            else:
+                warnings.append(
+                    {
+                        "item": key,
+                        "warningcode": "invalidfieldparameter",
+                        "message": f"The search key '{key}' is not supported",
+                    }
+                )
+        return {"users": [dict(u) for u in found], "warnings": warnings}
+
+    def core_user_create_users(self, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for user in users:
+            if any(u["username"] == user["username"] for u in self.users.values()):
+                raise invalid_parameter(f"Username already exists: {user['username']}")
+            if user["auth"] not in ("manual", "email", "nologin"):
+                raise invalid_parameter(f"Invalid authentication type: {user['auth']}")
+            if not user.get("createpassword") and not user.get("password"):
+                raise invalid_parameter(
+                    "Invalid password: you must provide a password, or set createpassword."
+                )
+            if any(u["email"].lower() == user["email"].lower() for u in self.users.values()):
+                raise invalid_parameter(f"Email address already exists: {user['email']}")
+            uid = self.new_id()
+            record = self._user_record(
+                uid, user["username"], user["firstname"], user["lastname"], user["email"]
+            )
+            record.update({k: user[k] for k in ("timezone", "country") if k in user})
+            self.users[uid] = record
+            out.append({"id": uid, "username": user["username"]})
+        return out
+
+    # --- enrolments -------------------------------------------------------------------------------
+
+    def core_enrol_get_enrolled_users(
+        self, courseid: int, options: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        if courseid not in self.courses:
+            raise missing_record("course")
+        for option in options:
+            if option["name"] not in (
+                "withcapability",
+                "groupid",
+                "onlyactive",
+                "onlysuspended",
+                "userfields",
+                "limitfrom",
+                "limitnumber",
+                "sortby",
+                "sortdirection",
+            ):
+                raise invalid_parameter(f"Invalid option name {option['name']}")
+        out = []
+        for uid, roles in sorted(self.enrolments[courseid].items()):
+            user = self.users[uid]
+            out.append(
+                {
+                    "id": uid,
+                    "fullname": user["fullname"],
+                    "email": user["email"],
+                    "roles": [
+                        {"roleid": r, "name": self.roles[r], "shortname": self.roles[r], "sortorder": 0}
+                        for r in sorted(roles)
+                    ],
+                }
+            )
+        return out
+
+    def enrol_manual_enrol_users(self, enrolments: list[dict[str, Any]]) -> None:
+        for item in enrolments:
+            if item["roleid"] not in self.roles or self.roles[item["roleid"]] == "manager":
+                raise moodle_exception(
+                    "wscannotenrol", "Plugin instance cannot manually enrol a user in this role"
+                )
+            if item["courseid"] not in self.courses:
+                raise moodle_exception(
+                    "wsnoinstance",
+                    "Manual enrolment plugin instance doesn't exist or is disabled for the course",
+                )
+            if item["userid"] not in self.users:
+                raise missing_record("user")
+        for item in enrolments:
+            self.enrol_user(item["courseid"], item["userid"], item["roleid"])
+        return
+
+    def core_completion_get_course_completion_status(self, courseid: int, userid: int) -> dict[str, Any]:
+        course = self.courses.get(courseid)
+        if course is None:
+            raise missing_record("course")
+        if userid not in self.users:
+            raise missing_record("user")
+        if not course["enablecompletion"]:
+            raise moodle_exception("cannotviewreport", "Cannot view report")
+        if userid not in self.enrolments[courseid]:
+            raise moodle_exception("usernotenroled", "User is not enrolled in this course")
+        if not course["criteria"]:
+            raise moodle_exception("nocriteriaset", "No completion criteria set for this course")
+        done = self.completions.get((courseid, userid), False)
+        return {
+            "completionstatus": {
+                "completed": done,
+                "aggregation": 1,
+                "completions": [
+                    {
+                        "type": 4,
+                        "title": "Activity completion",
+                        "status": "Yes" if done else "No",
+                        "complete": done,
+                        "timecompleted": 1600000000 if done else 0,
+                        "details": {
+                            "type": "Activity",
+                            "criteria": "Quiz",
+                            "requirement": "Complete",
+                            "status": "",
+                        },
+                    }
+                ],
+            },
+            "warnings": [],
+        }
+
+    # --- mod_attendance ---------------------------------------------------------------------------
+
+    def mod_attendance_add_attendance(
+        self, courseid: int, name: str, intro: str, groupmode: int
+    ) -> dict[str, Any]:
+        if courseid not in self.courses:
+            raise missing_record("course")
+        if groupmode not in (0, 1, 2):
+            raise invalid_parameter("Group mode is invalid.")
+        aid = self.new_id()
+        cmid = self.new_id()
+        self.attendances[aid] = {"id": aid, "course": courseid, "name": name, "intro": intro}
+        # each register gets its own status set, with its own ids (never assume ids)
+        self.statuses[aid] = [
+            {
+                "id": self.new_id(),
+                "attendanceid": aid,
+                "acronym": acronym,
+                "description": desc,
+                "grade": grade,
+                "visible": 1,
+                "deleted": 0,
+                "setnumber": 0,
+            }
+            for acronym, desc, grade in (
+                ("P", "Present", 2.0),
+                ("A", "Absent", 0.0),
+                ("L", "Late", 1.0),
+                ("E", "Excused", 1.0),
+            )
+        ]
+        self.modules[courseid].append(
+            {
+                "id": cmid,
+                "name": name,
+                "instance": aid,
+                "modname": "attendance",
+                "modplural": "Attendance",
+                "url": f"http://127.0.0.1/mod/attendance/view.php?id={cmid}",
+                "visible": 1,
+                "uservisible": True,
+            }
+        )
+        return {"attendanceid": aid}
+
+    def _session_out(self, sid: int) -> dict[str, Any]:
+        s = self.sessions[sid]
+        aid = s["attendanceid"]
+        courseid = self.attendances[aid]["course"]
+        return {
+            **s,
+            "courseid": courseid,
+            "statuses": [dict(x) for x in self.statuses[aid]],
+            "attendance_log": [
+                {"studentid": u, "statusid": str(st), "remarks": "", "id": str(1000 + u)}
+                for u, st in sorted(self.logs.get(sid, {}).items())
+            ],
+            "users": [
+                {"id": u, "firstname": self.users[u]["firstname"], "lastname": self.users[u]["lastname"]}
+                for u in sorted(self.enrolments[courseid])
+            ],
+        }
+
+    def mod_attendance_add_session(
+        self,
+        attendanceid: int,
+        description: str,
+        sessiontime: int,
+        duration: int,
+        groupid: int,
+        addcalendarevent: bool,
+    ) -> dict[str, Any]:
+        if attendanceid not in self.attendances:
+            raise missing_record("course_modules")
+        if groupid:
+            raise invalid_parameter("Group id is specified, but group mode is disabled for activity")
+        sid = self.new_id()
+        self.sessions[sid] = {
+            "id": sid,
+            "attendanceid": attendanceid,
+            "groupid": 0,
+            "sessdate": sessiontime,
+            "duration": duration,
+            "lasttaken": 0,
+            "lasttakenby": 0,
+            "timemodified": self.now,
+            "description": description,
+            "descriptionformat": 1,
+            "studentscanmark": 0,
+            "absenteereport": 1,
+            "autoassignstatus": 0,
+            "preventsharedip": 0,
+            "preventsharediptime": 0,
+            "statusset": 0,
+            "includeqrcode": 0,
+            "studentsearlyopentime": 0,
+        }
+        return {"sessionid": sid}
+
+    def mod_attendance_remove_session(self, sessionid: int) -> bool:
+        if sessionid not in self.sessions:
+            raise missing_record("attendance_sessions")
+        del self.sessions[sessionid]
+        self.logs.pop(sessionid, None)
+        return True
+
+    def mod_attendance_get_sessions(self, attendanceid: int) -> list[dict[str, Any]]:
+        if attendanceid not in self.attendances:
+            raise missing_record("course_modules")
+        return [
+            self._session_out(s)
+            for s in sorted(self.sessions)
+            if self.sessions[s]["attendanceid"] == attendanceid
+        ]
+
+    def mod_attendance_get_session(self, sessionid: int) -> dict[str, Any]:
+        if sessionid not in self.sessions:
+            raise missing_record("attendance_sessions")
+        return self._session_out(sessionid)
+
+    def mod_attendance_update_user_status(
+        self, sessionid: int, studentid: int, takenbyid: int, statusid: int, statusset: str
+    ) -> str:
+        session = self.sessions.get(sessionid)
+        if session is None:
+            raise missing_record("attendance_sessions")
+        if studentid not in self.users or takenbyid not in self.users:
+            raise missing_record("user")
+        if int(statusset) != session["statusset"]:
+            raise invalid_parameter("Invalid status")
+        allowed = {s["id"] for s in self.statuses[session["attendanceid"]] if not s["deleted"]}
+        if statusid not in allowed:
+            raise invalid_parameter("Invalid status")
+        self.logs.setdefault(sessionid, {})[studentid] = statusid
+        session["lasttaken"] = self.now or 1
+        session["lasttakenby"] = takenbyid
+        return "OK"
+
+    # --- inspection helpers -----------------------------------------------------------------------
+
+    def status_acronym(self, sessionid: int, userid: int) -> str | None:
+        statusid = self.logs.get(sessionid, {}).get(userid)
+        aid = self.sessions[sessionid]["attendanceid"]
+        return next((s["acronym"] for s in self.statuses[aid] if s["id"] == statusid), None)
+
+    def user_by_email(self, email: str) -> dict[str, Any]:
+        return next(u for u in self.users.values() if u["email"].lower() == email.lower())
+
+
+# --- HTTP -------------------------------------------------------------------------------------------
+
+
+def make_handler(site: FakeMoodle) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            return
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def _send(self, status: int, body: bytes, ctype: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
+            self.flush_headers()
+
+        def do_GET(self) -> None:
+            self._send(404, b"<html>Not found</html>", "text/html")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8")
+            if self.path != "/webservice/rest/server.php":
+                self._send(404, b"<html>Not found</html>", "text/html")
+                return
+            if not self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+                self._send(200, json.dumps(invalid_parameter("not a form").body).encode(), "application/json")
+                return
+            lost = False
+            try:
+                result, lost = site.handle(parse_php_form(raw))
+                body = json.dumps(result)
+            except WsError as err:
+                body = json.dumps(err.body)
+            if lost:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._send(200, body.encode("utf-8"), "application/json; charset=utf-8")
+
+    return Handler
+
+
+@dataclass
+class Running:
+    site: FakeMoodle
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def serve(site: FakeMoodle) -> Running:
+    """Start ``site`` on 127.0.0.1 on a free port, in a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="fake-moodle", daemon=True)
+    thread.start()
+    return Running(site, server, thread)
