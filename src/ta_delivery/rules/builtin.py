@@ -80,8 +80,9 @@ def too_many_live_sessions_per_day(course: Course) -> Iterable[Finding]:
     limit = course.rules.max_live_sessions_per_day
     for person, sessions in _live_by_person(course):
         days: dict[date, list[Session]] = {}
+        tz = person.zone
         for s in sessions:
-            days.setdefault(_local(s.start, person).date(), []).append(s)
+            days.setdefault(s.start.astimezone(tz).date(), []).append(s)
         for day, on_day in sorted(days.items()):
             if len(on_day) > limit:
                 over = on_day[limit]
@@ -99,10 +100,13 @@ def too_many_live_sessions_per_day(course: Course) -> Iterable[Finding]:
 
 def outside_working_hours(course: Course) -> Iterable[Finding]:
     """One finding per person and live session not wholly inside the person's working window."""
+    zones = {p.id: p.zone for p in course.people}
     for session in course.live_sessions:
+        end = session.end
         for person in course.people_of(session):
             hours = course.hours_of(person)
-            if not inside_working_hours(session.start, session.minutes, person, hours):
+            window_start, window_end = hours.window(session.start.astimezone(zones[person.id]))
+            if not (window_start <= session.start and end <= window_end):
                 yield Finding(
                     rule=OUTSIDE_WORKING_HOURS,
                     severity="error",
@@ -119,8 +123,9 @@ def double_booked(course: Course) -> Iterable[Finding]:
     """One finding per person and pair of overlapping live sessions (touching ones do not overlap)."""
     for person, sessions in _live_by_person(course):
         for i, first in enumerate(sessions):
+            first_end = first.end
             for second in sessions[i + 1 :]:
-                if second.start >= first.end:
+                if second.start >= first_end:
                     break
                 # sorted by (start, id): ``second`` starts later, or together with a greater id
                 yield Finding(
