@@ -89,8 +89,8 @@ class MoodleLms:
         """Moodle accounts by lower-cased email: one exact lookup, then a case-insensitive one per miss."""
         wanted = {p.email.lower(): p.email for p in people}
         emails: list[str] = []
-        for email in wanted.items():
-            for value in email:
+        for pair in wanted.items():
+            for value in pair:
                 if value not in emails:
                     emails.append(value)
         found = by_email(self.client.users_by_field("email", emails))
