@@ -74,6 +74,12 @@ class WebexProvider:
                     method, url, headers={**extra, "Authorization": f"Bearer {token}"}, **kwargs
                 )
             except AuthError as exc:
+                if exc.status == 403:
+                    raise AuthError(
+                        f"{method} {_path(url)} is forbidden (a missing scope?): {exc.message}",
+                        provider=NAME,
+                        status=403,
+                    ) from None
                 if exc.status != 401 or not self.auth.can_refresh:
                     raise
             log.info("webex: %s %s answered 401; refreshing the access token once", method, _path(url))
