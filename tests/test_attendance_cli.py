@@ -688,3 +688,25 @@ def test_no_prerequisites_means_null_even_with_an_lms(
     _plugins_with(monkeypatch, LmsPlugin({"jm-01": True}))
     course = write_course(tmp_path, extra='\n[lms]\nprovider = "fakelms"\ncourse = "demo"')
     assert [p["prerequisites_met"] for p in report_json(course)["participants"]] == [None, None]
+
+
+def test_teams_utc_headers_need_no_zone(tmp_path: Path, recorder: Recorder) -> None:
+    course = write_course(tmp_path)
+    text = (
+        "1. Summary\nMeeting title\tOpening\nStart time\tsomewhen\n\n"
+        "2. Participants\n"
+        "Name\tFirst Join (UTC)\tLast Leave (UTC)\tIn-Meeting Duration\tEmail\tRole\n"
+        "Ana\t2020-08-10 14:00:00\t2020-08-10 16:00:00\t2h\tana.other@x.org\tAttendee\n"
+        "Ben\t2020-08-10 14:30:00\t2020-08-10 16:00:00\t1h 30m\tBEN@example.org\tAttendee\n"
+    )
+    report = tmp_path / "teams.csv"
+    report.write_bytes(text.encode("utf-16"))
+    result = run(
+        "attendance", "import", str(course), str(report), "--format", "teams-csv", "--session", "s01"
+    )
+    assert result.exit_code == 0, result.output
+    data = report_json(course)
+    assert data["participants"][1]["sessions"]["s01"] == {"status": "late", "minutes": 90}
+    assert data["unmatched"] == [
+        {"session": "s01", "name": "Ana", "email": "ana.other@x.org", "minutes": 120}
+    ]

@@ -185,9 +185,14 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         join_st = _Stamp(row[index[cols[0]]], source, f"{key}, {cols[0]}")
         leave_st = _Stamp(row[index[cols[1]]], source, f"{key}, {cols[1]}")
         stamps.append((n, join_st, leave_st, row))
-    meeting_start = (
-        _Stamp(summary["start time"], source, "Summary, Start time") if "start time" in summary else None
-    )
+    meeting_start: _Stamp | None = None
+    for label in ("start time", "meeting start time"):
+        if label in summary:
+            try:
+                meeting_start = _Stamp(summary[label], source, "Summary, Start time")
+            except InputError:
+                meeting_start = None  # only a hint: an odd summary never stops the import
+            break
     all_stamps = [st for _n, j, lv, _r in stamps for st in (j, lv)]
     zone: ZoneInfo | None = None
     if utc_header:
