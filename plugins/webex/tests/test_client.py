@@ -488,3 +488,39 @@ def test_secrets_never_leak_into_reprs_logs_or_errors(
     for request in transport.requests:
         query = parse_qs(urlsplit(str(request.url)).query)
         assert not any(s in str(query) for s in secrets)
+
+
+def test_the_validator_really_checks_against_the_spec(server: FakeWebex) -> None:
+    if server.validator is None:
+        pytest.skip("../shared is absent: requests are checked by the fake's own rules only")
+    bad = httpx.Request("POST", "https://webexapis.com/v1/meetings", json={"title": 5, "sendEmail": "no"})
+    with pytest.raises(AssertionError, match="violates the Webex spec"):
+        server.handle(bad)
+    unknown = httpx.Request("GET", "https://webexapis.com/v1/nowhere")
+    with pytest.raises(AssertionError, match="not in the Webex spec"):
+        server.handle(unknown)
+
+
+def test_access_token_is_refreshed_before_it_expires(server: FakeWebex) -> None:
+    context, clock, _state = make_context(server, REFRESH_ENV)
+    provider = make_provider(context)
+    provider.find(make_request())
+    assert server.token_grants == 1
+    clock.advance(13 * 24 * 3600)
+    provider.find(make_request())
+    assert server.token_grants == 1
+    clock.advance(2 * 24 * 3600)
+    provider.find(make_request())
+    assert server.token_grants == 2
+    assert ("POST", "/v1/access_token") in server.calls
+    assert not [c for c in server.calls if c[1] == "/v1/meetings" and c[0] == "POST"]
+
+
+def test_forbidden_names_the_request_and_is_not_refreshed(server: FakeWebex) -> None:
+    transport = FaultyTransport(server.transport())
+    context, _clock, _state = make_context(server, REFRESH_ENV, transport=transport)
+    provider = make_provider(context)
+    transport.inject(Fault("status", status=403, method="GET", times=None))
+    with pytest.raises(AuthError, match="GET /meetings is forbidden"):
+        provider.find(make_request())
+    assert server.token_grants == 1

@@ -128,3 +128,12 @@ def test_asgi_app() -> None:
     assert _call(app, "POST", body, [])[0] == 401
     assert _call(app, "GET", b"", good)[0] == 405
     assert len(got) == 1
+
+
+def test_webhook_and_pull_record_the_same_interval_once() -> None:
+    from ta_delivery_webex.sansio import segments_of_participant
+
+    data = event()["data"]
+    [pulled] = segments_of_participant(data, "s01", {"p1@example.org": "p1"})
+    [pushed] = segments_from_event(event(), resolve)
+    assert (pushed.source, pushed.raw_key) == (pulled.source, pulled.raw_key)

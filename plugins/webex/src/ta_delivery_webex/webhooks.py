@@ -81,7 +81,7 @@ def segments_from_event(event: Mapping[str, Any], resolve: Resolver) -> list[Seg
     if target is None:
         return []
     session_id, people = target
-    return sansio.segments_of_participant(data, session_id, people, source="webex-webhook")
+    return sansio.segments_of_participant(data, session_id, people)
 
 
 class WebhookReceiver:
