@@ -80,3 +80,23 @@ def test_mongolia_dates() -> None:
     course = load_course(EXAMPLES / "mongolia-agriculture-2027" / "course.toml")
     days = sorted({s.start.astimezone(course.zone).strftime("%a %Y-%m-%d") for s in course.live_sessions})
     assert days == ["Mon 2027-09-27", "Tue 2027-09-28"]
+
+
+def python_blocks() -> list[tuple[str, str]]:
+    """Each ```python block of docs/python-api.md with the ```text block that follows it."""
+    text = (EXAMPLES.parent / "docs" / "python-api.md").read_text(encoding="utf-8")
+    pairs: list[tuple[str, str]] = []
+    parts = text.split("```")
+    for i in range(1, len(parts) - 2, 2):
+        if parts[i].startswith("python\n") and parts[i + 2].startswith("text\n"):
+            pairs.append((parts[i].removeprefix("python\n"), parts[i + 2].removeprefix("text\n")))
+    return pairs
+
+
+@pytest.mark.parametrize(("code", "expected"), python_blocks())
+def test_python_api_docs_run(
+    code: str, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(EXAMPLES.parent)
+    exec(compile(code, "python-api.md", "exec"), {"__name__": "docs"})
+    assert capsys.readouterr().out == expected
