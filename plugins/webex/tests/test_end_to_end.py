@@ -1,0 +1,165 @@
+"""The Webex plugin driven by the core: apply (invites carry personal links), re-run, pull, import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import icalendar
+import pytest
+from webex_fake import REFRESH_TOKEN, FakeWebex
+
+from conftest import REFRESH_ENV
+from ta_delivery.attendance.service import Attendance
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import RunContext
+from ta_delivery.errors import InputError
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.records import TransportSpec
+from ta_delivery.settings import Settings
+from ta_delivery.store import open_store
+from ta_delivery.sync import Syncer
+from ta_delivery_webex import plugin
+from ta_delivery_webex.auth import STATE_KEY
+
+
+class Outbox:
+    """A transport keeping messages in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    @hookimpl
+    def ta_delivery_register_transports(self) -> Iterable[TransportSpec]:
+        yield TransportSpec(name="capture", factory=lambda _ctx: self)
+
+
+def course(**changes: object) -> Course:
+    base: dict[str, object] = {
+        "id": "rtpc-webex",
+        "title": "Trade policy course",
+        "timezone": "America/Port_of_Spain",
+        "organizer": Organizer(name="Training Institute", email="training@example.org"),
+        "provider": "webex",
+        "provider_options": {"webex": {"registration": True}},
+        "trainers": (Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
+        "participants": (
+            Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
+            Participant(id="tt-01", name="Kiran R.", email="Kiran@Example.org", timezone="UTC"),
+        ),
+        "sessions": (
+            Session(
+                id="s01",
+                title="Opening",
+                start=datetime(2027, 8, 9, 14, tzinfo=UTC),
+                minutes=120,
+                trainers=("rf",),
+            ),
+        ),
+    }
+    base.update(changes)
+    return Course(**base)  # type: ignore[arg-type]
+
+
+def links_in(message: EmailMessage) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            event = next(iter(icalendar.Calendar.from_ical(payload).walk("VEVENT")))
+            return str(event.get("URL"))
+    raise AssertionError("no calendar part")
+
+
+def test_apply_rerun_and_pull(tmp_path: Path) -> None:
+    server = FakeWebex()
+    outbox = Outbox()
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, outbox])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
+    context = RunContext(
+        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=clock,
+        base_dir=tmp_path,
+        transport=server.transport(),
+        state_factory=store.namespace,
+    )
+    the_course = course()
+    result = Syncer(the_course, store, plugins, context, workers=1).apply()
+    assert result.ok, result.to_json()
+    [meeting] = server.meetings.values()
+    assert len(server.registrants[meeting["id"]]) == 2
+    by_recipient = {str(m["To"]).lower(): links_in(m) for m in outbox.sent}
+    assert "ana%40example.org" in by_recipient[next(k for k in by_recipient if "ana@" in k)]
+    assert by_recipient[next(k for k in by_recipient if "rf@" in k)] == meeting["webLink"]
+    assert store.namespace("webex").get(STATE_KEY) not in (None, REFRESH_TOKEN)
+
+    sent = len(outbox.sent)
+    again = Syncer(the_course, store, plugins, context, workers=1).apply()
+    assert again.ok and len(outbox.sent) == sent and len(server.meetings) == 1
+
+    server.end_meeting(
+        meeting["id"],
+        [
+            {
+                "id": "a",
+                "email": "ana@example.org",
+                "displayName": "Ana",
+                "devices": [
+                    {
+                        "correlationId": "d1",
+                        "joinedTime": "2027-08-09T14:02:00Z",
+                        "leftTime": "2027-08-09T15:55:00Z",
+                    }
+                ],
+            },
+            {
+                "id": "k",
+                "email": "kiran@example.org",
+                "displayName": "Kiran",
+                "joinedTime": "2027-08-09T14:30:00Z",
+                "leftTime": "2027-08-09T14:50:00Z",
+            },
+        ],
+    )
+    clock.advance((datetime(2027, 8, 10, tzinfo=UTC) - clock.now()).total_seconds())
+    outcome = Attendance(the_course, store, plugins, context).pull()
+    assert outcome.ok, outcome.failures
+    status = {(s.participant_id, s.session_id): s.status for s in outcome.statuses}
+    assert status[("jm-01", "s01")] == "present"
+    assert status[("tt-01", "s01")] == "absent"
+    repeat = Attendance(the_course, store, plugins, context).pull()
+    assert repeat.inserted == 0
+
+
+def test_import_webex_csv_through_the_core(tmp_path: Path) -> None:
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({}), clock=FakeClock(datetime(2027, 9, 1, tzinfo=UTC)), base_dir=tmp_path
+    )
+    export = tmp_path / "attendees.csv"
+    rows = [
+        "Name\tEmail\tJoin Time\tLeave Time\tDuration",
+        "Ana Pérez\tana@example.org\t08/09/2027 10:00:00 AM\t08/09/2027 11:59:00 AM\t119",
+        "Guest\t\t08/09/2027 10:10 AM\t08/09/2027 10:20 AM\t10",
+    ]
+    export.write_bytes("\r\n".join(rows).encode("utf-16"))
+    service = Attendance(course(), store, plugins, context)
+    from zoneinfo import ZoneInfo
+
+    outcome = service.import_file(
+        export, fmt="webex-csv", session_id="s01", timezone=ZoneInfo("America/Port_of_Spain")
+    )
+    status = {s.participant_id: s.status for s in outcome.statuses}
+    assert status["jm-01"] == "present"
+    assert outcome.unmatched == 1
+    with pytest.raises(InputError, match="--timezone"):
+        service.import_file(export, fmt="webex-csv", session_id="s01")
