@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from zoom_spec import validators
@@ -566,3 +567,30 @@ def test_the_plugin_registers_provider_and_format() -> None:
     assert spec.capabilities.find_by_key
     assert spec.capabilities.update_in_place
     assert "zoom-csv" in plugins.formats
+
+
+def test_plan_notes_show_the_budget(provider: ZoomProvider) -> None:
+    provider.create(make_request(participants=()))
+    assert provider.plan_notes() == [
+        "zoom: host@example.org has 99 of 100 meeting creates/updates left today (UTC)"
+    ]
+
+
+def test_cleanup_without_options_finds_a_webinar_too(provider: ZoomProvider) -> None:
+    room = provider.create(make_request(options={"webinar": True}))
+    found = provider.find(make_request(options={}))
+    assert found is not None
+    assert found.external_id == room.external_id
+    assert found.data["kind"] == "webinar"
+    assert provider.find(make_request(key="c/none", options={})) is None
+
+
+def test_a_refused_repeat_registration_is_read_back(provider: ZoomProvider, fake: FakeZoom) -> None:
+    """Should Zoom refuse to register an email twice, the existing registration is used."""
+    room = provider.create(make_request())
+    refused = httpx.Response(400, json={"code": 3027, "message": "Registrant already registered"})
+    fake.faults.append(Fault("POST", "/registrants", response=refused, times=1))
+    lost = dict(room.personal_links)
+    lost.pop("p2")
+    again = provider.update(attrs.evolve(room, personal_links=lost), make_request())
+    assert again.personal_links["p2"] == room.personal_links["p2"]

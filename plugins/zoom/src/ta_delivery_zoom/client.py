@@ -19,7 +19,7 @@ import httpx
 
 from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import KeyValue, MemoryKeyValue
-from ta_delivery.errors import BadResponse, DailyLimitReached, NotFound
+from ta_delivery.errors import AuthError, BadResponse, ConflictError, DailyLimitReached, NotFound
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Participant
 from ta_delivery.records import Classroom, ClassroomRequest, Segment
@@ -157,6 +157,18 @@ class ZoomProvider:
         """Host -> meeting creates/updates left today (UTC), for ``plan`` to show."""
         return self.budget.remaining((self.user, *hosts))
 
+    def plan_notes(self) -> list[str]:
+        """Lines for ``ta-delivery plan``: each host's daily budget, and what is stopped until 00:00 UTC."""
+        notes = []
+        for host, left in self.daily_budget().items():
+            line = f"zoom: {host} has {left} of {self.daily_limit} meeting creates/updates left today (UTC)"
+            reason = self.budget.blocked("write", host)
+            notes.append(line + (f"; stopped until 00:00 UTC: {reason}" if reason else ""))
+        reason = self.budget.blocked("report", ACCOUNT)
+        if reason:
+            notes.append(f"zoom: participant reports stopped until 00:00 UTC: {reason}")
+        return notes
+
     def _register(
         self, kind: Kind, meeting_id: str, people: Iterable[Participant]
     ) -> dict[str, dict[str, str]]:
@@ -164,7 +176,15 @@ class ZoomProvider:
         path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
 
         def one(person: Participant) -> tuple[str, dict[str, str]]:
-            answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
+            try:
+                answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
+            except (BadResponse, ConflictError) as exc:
+                if exc.status not in (400, 409):
+                    raise
+                existing = self._registrant_by_email(kind, meeting_id, person.email)
+                if existing is None:
+                    raise
+                return person.id, existing  # already registered (an earlier run's lost answer)
             reg = sansio.registrant_from(answer)
             return person.id, {**reg, "email": person.email}
 
@@ -179,6 +199,12 @@ class ZoomProvider:
         for i in range(0, len(regs), STATUS_BATCH):
             batch = [{"id": r["id"], "email": r["email"]} for r in regs[i : i + STATUS_BATCH]]
             self._call("PUT", path, "medium", json={"action": "cancel", "registrants": batch})
+
+    def _registrant_by_email(self, kind: Kind, meeting_id: str, email: str) -> dict[str, str] | None:
+        for reg in self._registrants_of(kind, meeting_id):
+            if str(reg.get("email", "")).lower() == email.lower() and reg.get("id") and reg.get("join_url"):
+                return {"id": str(reg["id"]), "email": str(reg["email"]), "join_url": str(reg["join_url"])}
+        return None
 
     def _registrants_of(self, kind: Kind, meeting_id: str) -> list[Mapping[str, Any]]:
         path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
@@ -272,6 +298,13 @@ class ZoomProvider:
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
         found = self._find_marked(kind, host, request.key)
+        if found is None and not request.options:
+            # options unknown (a clean-up after an interrupted run): the classroom may be a webinar
+            kind = "webinar"
+            try:
+                found = self._find_marked(kind, host, request.key)
+            except (AuthError, BadResponse) as exc:  # no webinar plan on this account
+                log.info("zoom: webinars not listed for %s: %s", host, exc.message)
         if found is None:
             return None
         meeting_id = str(found["id"])
