@@ -21,10 +21,13 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
+from ta_delivery.clock import Clock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
+from ta_delivery.models import Course
 from ta_delivery.records import Segment
 from ta_delivery.settings import Secret
+from ta_delivery.store import Store
 
 from . import sansio
 
@@ -32,9 +35,11 @@ __all__ = [
     "SIGNATURE_HEADER",
     "WebhookReceiver",
     "asgi_app",
+    "course_resolver",
     "receiver_from_context",
     "segments_from_event",
     "sign",
+    "store_sink",
     "verify_signature",
 ]
 
@@ -123,6 +128,37 @@ class WebhookReceiver:
         if fresh:
             self._sink(fresh)
         return 200, fresh
+
+
+def course_resolver(course: Course, store: Store) -> Resolver:
+    """Map the Webex meetings ``apply`` made for ``course`` (as the store remembers them) to sessions."""
+    table: dict[str, tuple[str, Mapping[str, str]]] = {}
+    for session_id, row in store.classrooms(course.id).items():
+        if row.classroom.provider != "webex":
+            continue
+        try:
+            session = course.session(session_id)
+        except KeyError:
+            continue
+        people = sansio.people_index(course.people_of(session))
+        table[row.classroom.external_id] = (session_id, people)
+
+    def resolve(meeting_id: str) -> tuple[str, Mapping[str, str]] | None:
+        return table.get(meeting_id)
+
+    return resolve
+
+
+def store_sink(course: Course, store: Store, clock: Clock) -> Sink:
+    """Record segments in the state store; statuses follow at the next pull, import or report."""
+    from ta_delivery.attendance.storage import AttendanceStore
+
+    records = AttendanceStore(store)
+
+    def sink(segments: Sequence[Segment]) -> None:
+        records.record(course.id, segments, clock.now())
+
+    return sink
 
 
 def receiver_from_context(context: RunContext, resolve: Resolver, sink: Sink) -> WebhookReceiver:
