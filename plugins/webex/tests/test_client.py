@@ -524,3 +524,19 @@ def test_forbidden_names_the_request_and_is_not_refreshed(server: FakeWebex) -> 
     with pytest.raises(AuthError, match="GET /meetings is forbidden"):
         provider.find(make_request())
     assert server.token_grants == 1
+
+
+def test_people_failing_after_create_are_completed_by_the_next_run(server: FakeWebex) -> None:
+    transport = FaultyTransport(server.transport())
+    context, _clock, _state = make_context(server, transport=transport)
+    request = make_request()
+    transport.inject(Fault("status", status=500, method="POST", path=r"/v1/meetingInvitees$"))
+    with pytest.raises(Unavailable):
+        make_provider(context).create(request)
+    assert len(server.invitees) < 4
+    provider = make_provider(context)
+    found = provider.find(request)
+    assert found is not None
+    room = provider.update(found, request)
+    assert len(server.invitees) == 4 and server.count(tag_of(request.key)) == 1
+    assert set(room.data["people"]) == {"rf", "p1", "p2", "p3"}

@@ -108,3 +108,28 @@ def test_spec_example_instances_are_listed() -> None:
         pytest.skip("../shared is absent")
     ids = sansio.instance_ids([{"id": "a", "state": "ended"}, {"id": "b", "state": "ready"}])
     assert ids == ["a"]
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["cursor", "from", "to", "meetingId", "state"]),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20),
+        max_size=4,
+    ),
+    st.sampled_from(["null", "", "undefined", "25"]),
+    st.integers(min_value=1, max_value=100),
+)
+@settings(max_examples=100)
+def test_next_link_keeps_every_parameter_and_never_max_null(
+    params: dict[str, str], max_value: str, page: int
+) -> None:
+    from urllib.parse import urlencode
+
+    url = f"https://webexapis.com/v1/meetings?{urlencode({**params, 'max': max_value})}"
+    header = f'<{url}>; rel="next"'
+    found = sansio.next_link(header, page)
+    assert found is not None
+    query = parse_qs(urlsplit(found).query, keep_blank_values=True)
+    assert query["max"] == [max_value if max_value == "25" else str(page)]
+    for key, value in params.items():
+        assert query[key] == [value]
