@@ -26,6 +26,7 @@ from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Course, Person, Session
@@ -84,6 +85,7 @@ def message_id(course: Course, session: Session, person: Person, method: str, se
     return f"<{method.lower()}.{sequence}.{digest}@{domain}>"
 
 
+@lru_cache(maxsize=8192)
 def _phrase(name: str, header: str) -> str:
     """A display name as a header phrase: quoted when needed, RFC 2047-encoded when not ASCII."""
     text = clean_line(name)
@@ -97,6 +99,7 @@ def _mailbox(name: str, email: str, header: str) -> str:
     return f"{phrase} <{email}>" if phrase else email
 
 
+@lru_cache(maxsize=8192)
 def _unstructured(text: str, header: str) -> str:
     value = clean_line(text)
     if value.isascii() and len(value) + len(header) + 2 <= 78:
@@ -105,6 +108,7 @@ def _unstructured(text: str, header: str) -> str:
     return Header(value, charset, header_name=header).encode(linesep=CRLF, maxlinelen=78)
 
 
+@lru_cache(maxsize=4096)
 def _qp(text: str) -> str:
     body = CRLF.join(text.splitlines()) + CRLF
     return quoprimime.body_encode(body.encode("utf-8").decode("latin-1"), maxlinelen=76, eol=CRLF)

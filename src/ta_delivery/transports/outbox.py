@@ -46,7 +46,9 @@ class OutboxTransport:
 
     def send(self, message: EmailMessage) -> None:
         """Write ``message`` atomically; a message already there counts as delivered."""
-        data = message.as_bytes(policy=SMTP)
+        # The invitation's own policy already writes CRLF (and remembers parsed headers); others get SMTP's.
+        policy = message.policy if getattr(message.policy, "linesep", None) == "\r\n" else SMTP
+        data = message.as_bytes(policy=policy)
         target = self.folder / file_name(message)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
