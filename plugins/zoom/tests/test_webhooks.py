@@ -226,3 +226,25 @@ def test_asgi_app_never_logs_the_secret(shared: Path, caplog: pytest.LogCaptureF
     raw = (shared / "samples/api/zoom/webhooks/meeting.ended.json").read_bytes()
     _post(app, raw, signed_headers(raw, secret="wrong"))
     assert SECRET not in caplog.text
+
+
+def test_asgi_app_without_samples() -> None:
+    """Runs even where ../shared is absent: an inline join, leave and end."""
+    received: list[Segment] = []
+    app = make_asgi_app(SECRET, received.extend, clock=FakeClock(NOW))
+
+    def event(name: str, **participant: str) -> bytes:
+        obj: dict[str, Any] = {"id": "77", "uuid": "u77==", "end_time": "2021-07-14T02:00:00Z"}
+        if participant:
+            obj["participant"] = {"participant_user_id": "pu1", "user_name": "A", **participant}
+        return json.dumps({"event": name, "event_ts": 1, "payload": {"object": obj}}).encode()
+
+    for body in (
+        event("meeting.participant_joined", join_time="2021-07-14T01:00:00Z"),
+        event("meeting.participant_left", leave_time="2021-07-14T01:20:00Z"),
+        event("meeting.participant_joined", join_time="2021-07-14T01:30:00Z"),
+        event("meeting.ended"),
+    ):
+        assert _post(app, body, signed_headers(body)).status_code == 200
+    assert [(s.join.minute, s.leave.hour, s.leave.minute) for s in received] == [(0, 1, 20), (30, 2, 0)]
+    assert all(s.session_id == "77" for s in received)  # no resolver: the meeting id

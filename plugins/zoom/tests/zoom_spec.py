@@ -8,6 +8,7 @@ schema does not name: Zoom ignores unknown fields silently, which hides typos.
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -21,7 +22,9 @@ SPEC_NAMES = ("zoom-meeting-api-openapi-2023-10.json", "zoom-meetings-openapi-20
 
 
 def shared_dir() -> Path | None:
-    """The ``shared/`` sibling of the repository root, if present."""
+    """The ``shared/`` sibling of the repository root, if present (``ZOOM_TESTS_NO_SHARED=1`` hides it)."""
+    if os.environ.get("ZOOM_TESTS_NO_SHARED") == "1":
+        return None
     for parent in Path(__file__).resolve().parents:
         candidate = parent / "shared"
         if candidate.is_dir() and (candidate / "specs").is_dir():

@@ -1,0 +1,195 @@
+"""The Zoom plugin driven by the core: apply (invites carry personal links), a lost create, pull, import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from zoomfake import FakeZoom, Fault
+
+from conftest import ENV
+from ta_delivery.attendance.service import Attendance
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import RunContext
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.records import TransportSpec
+from ta_delivery.settings import Settings
+from ta_delivery.store import open_store
+from ta_delivery.sync import Syncer
+from ta_delivery_zoom import plugin, sansio
+
+
+class Capture:
+    """An invite transport keeping messages in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    @hookimpl
+    def ta_delivery_register_transports(self) -> Iterable[TransportSpec]:
+        yield TransportSpec(name="capture", factory=lambda _ctx: self)
+
+
+def the_course(**changes: object) -> Course:
+    base: dict[str, object] = {
+        "id": "rtpc-zoom",
+        "title": "Trade policy course",
+        "timezone": "America/Port_of_Spain",
+        "organizer": Organizer(name="Training Institute", email="training@example.org"),
+        "provider": "zoom",
+        "provider_options": {"zoom": {"waiting_room": True}},
+        "trainers": (Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
+        "participants": (
+            Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
+            Participant(id="tt-01", name="Kiran R.", email="kiran@example.org", timezone="UTC"),
+        ),
+        "sessions": (
+            Session(
+                id="s01",
+                title="Opening",
+                start=datetime(2027, 8, 9, 14, tzinfo=UTC),
+                minutes=120,
+                trainers=("rf",),
+            ),
+            Session(
+                id="s02",
+                title="Tariffs",
+                start=datetime(2027, 8, 10, 14, tzinfo=UTC),
+                minutes=90,
+                trainers=("rf",),
+            ),
+        ),
+    }
+    base.update(changes)
+    return Course(**base)  # type: ignore[arg-type]
+
+
+def url_of(message: EmailMessage) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return str(next(iter(icalendar.Calendar.from_ical(payload).walk("VEVENT"))).get("URL"))
+    raise AssertionError("no calendar part")
+
+
+def setup(tmp_path: Path) -> tuple[FakeZoom, Capture, object, object, RunContext, FakeClock]:
+    clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
+    server = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    capture = Capture()
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, capture])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({**ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=clock,
+        base_dir=tmp_path,
+        transport=server.transport(),
+        state_factory=store.namespace,
+    )
+    return server, capture, plugins, store, context, clock
+
+
+def test_apply_lost_create_rerun_and_pull(tmp_path: Path) -> None:
+    server, capture, plugins, store, context, clock = setup(tmp_path)
+    course = the_course()
+    # the create of one session is acted on by Zoom but its answer is lost
+    server.faults.append(Fault("POST", "/users/host%40example.org/meetings", lose_response=True))
+    first = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
+    assert not first.ok
+    assert len(server.live()) == 2
+    again = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
+    assert again.ok, again.to_json()
+    assert len(server.live()) == 2, "the lost meeting was found, not created twice"
+    for meeting in server.live():
+        regs = server.registrants[meeting["id"]]
+        assert {r["email"] for r in regs.values() if r["status"] == "approved"} == {
+            "ana@example.org",
+            "kiran@example.org",
+        }
+    # participants' invites carry their personal links; the trainer's the meeting's link
+    links = {(str(m["To"]).lower(), url_of(m)) for m in capture.sent}
+    ana = {url for to, url in links if "ana@" in to}
+    assert ana and all("/w/" in url and "tk=" in url for url in ana)
+    trainer = {url for to, url in links if "rf@" in to}
+    assert trainer and all("/j/" in url for url in trainer)
+    sent = len(capture.sent)
+    third = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
+    assert third.ok and len(capture.sent) == sent
+    plan = Syncer(course, store, plugins, context, workers=1).plan()  # type: ignore[arg-type]
+    assert any("meeting creates/updates left today" in note for note in plan.notes)
+
+    # attendance: one instance, a registrant and an unknown guest
+    s01 = next(m for m in server.live() if m["topic"] == "Opening")
+    assert sansio.has_mark(
+        s01["agenda"],
+        next(
+            r.classroom.key
+            for r in store.classrooms(course.id).values()
+            if r.classroom.external_id == s01["id"]
+        ),
+    )
+    regs = server.registrants[s01["id"]]
+    server.instances[s01["id"]] = [{"uuid": "inst1==", "start_time": "2027-08-09T14:00:00Z"}]
+    server.reports["inst1=="] = [
+        {
+            "id": "",
+            "user_id": "1",
+            "name": "Ana",
+            "user_email": "",
+            "registrant_id": regs["ana@example.org"]["id"],
+            "join_time": "2027-08-09T14:01:00Z",
+            "leave_time": "2027-08-09T15:59:00Z",
+            "status": "in_meeting",
+        },
+        {
+            "id": "",
+            "user_id": "2",
+            "name": "Guest",
+            "user_email": "",
+            "join_time": "2027-08-09T14:00:00Z",
+            "leave_time": "2027-08-09T14:30:00Z",
+            "status": "in_meeting",
+        },
+    ]
+    clock.advance((datetime(2027, 8, 9, 17, tzinfo=UTC) - clock.now()).total_seconds())
+    outcome = Attendance(course, store, plugins, context).pull(session_id="s01")  # type: ignore[arg-type]
+    assert outcome.ok, outcome.failures
+    status = {(s.participant_id, s.session_id): s.status for s in outcome.statuses}
+    assert status[("jm-01", "s01")] == "present"
+    assert status[("tt-01", "s01")] == "absent"
+
+
+def test_import_zoom_csv_through_the_core(tmp_path: Path) -> None:
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({}), clock=FakeClock(datetime(2027, 9, 1, tzinfo=UTC)), base_dir=tmp_path
+    )
+    export = tmp_path / "participants.csv"
+    export.write_text(
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+        "Ana Pérez,ana@example.org,08/09/2027 10:00:00 AM,08/09/2027 11:59:00 AM,119,No\n"
+        "Guest,,08/09/2027 10:10:00 AM,08/09/2027 10:20:00 AM,10,Yes\n",
+        encoding="utf-8-sig",
+    )
+    service = Attendance(the_course(), store, plugins, context)  # type: ignore[arg-type]
+    outcome = service.import_file(
+        export, fmt="zoom-csv", session_id="s01", timezone=ZoneInfo("America/Port_of_Spain")
+    )
+    status = {s.participant_id: s.status for s in outcome.statuses if s.session_id == "s01"}
+    assert status["jm-01"] == "present"
+    assert outcome.unmatched == 1
+    from ta_delivery.errors import InputError
+
+    with pytest.raises(InputError, match="--timezone"):
+        service.import_file(export, fmt="zoom-csv", session_id="s01")
