@@ -213,3 +213,40 @@ def test_no_prerequisites_asks_nothing(moodle: Running, context: RunContext) -> 
     course = make_course()
     assert set(make_moodle(context).prerequisites(course).values()) == {True}
     assert moodle.site.calls == []
+
+
+# --- the course file's [lms] table --------------------------------------------------------------------
+
+COURSE_FILE = """
+[course]
+id = "rtpc-2020"
+title = "Regional Trade Policy Course"
+timezone = "America/Port_of_Spain"
+organizer = { name = "Training Institute", email = "training@example.org" }
+prerequisites = ["mta-elearning"]
+
+[lms]
+provider = "moodle"
+course = "rtpc-2020"
+require_prerequisites = true
+{extra}
+"""
+
+
+def test_the_course_file_carries_moodle_options() -> None:
+    from ta_delivery.coursefile import parse_course
+
+    course = parse_course(COURSE_FILE.replace("{extra}", 'partial = "L"'), "course.toml")
+    assert course.lms is not None
+    assert course.lms.options == {"partial": "L"}
+    assert course.lms.require_prerequisites
+
+
+@pytest.mark.parametrize(("extra", "key"), [('partial = "X"', "lms.partial"), ("colour = 1", "lms.colour")])
+def test_bad_moodle_options_fail_when_the_file_is_read(extra: str, key: str) -> None:
+    from ta_delivery.coursefile import parse_course
+    from ta_delivery.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        parse_course(COURSE_FILE.replace("{extra}", extra), "course.toml")
+    assert (info.value.source, info.value.key) == ("course.toml", key)

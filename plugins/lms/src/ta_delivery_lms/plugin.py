@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
 
 from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
@@ -14,7 +17,19 @@ from .client import MoodleClient
 from .options import MoodleSettings, parse_options
 from .provider import MoodleLms
 
-__all__ = ["make_moodle", "parse_options"]
+__all__ = ["MoodleSpec", "lms_options", "make_moodle", "parse_options"]
+
+
+def lms_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Validate moodle's extra ``[lms]`` keys (``partial``, ``register``); InputError on a bad one."""
+    return attrs.asdict(parse_options(options))
+
+
+@attrs.frozen
+class MoodleSpec(LmsSpec):
+    """The LMS registration, with the option parser the course reader calls at load time."""
+
+    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lms_options
 
 
 def make_moodle(context: RunContext) -> MoodleLms:
@@ -37,7 +52,7 @@ def make_moodle(context: RunContext) -> MoodleLms:
 @hookimpl
 def ta_delivery_register_lms() -> Iterable[LmsSpec]:
     """Moodle, through its REST web services."""
-    yield LmsSpec(
+    yield MoodleSpec(
         name="moodle",
         factory=make_moodle,
         description="Moodle: course, accounts, enrolments, attendance register, prerequisites",
