@@ -14,7 +14,7 @@ from conftest import BEARER_ENV, REFRESH_ENV, make_context, make_request
 from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, Unavailable
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport
-from ta_delivery_webex.auth import STATE_KEY
+from ta_delivery_webex.auth import STATE_KEY, lineage, stored_refresh_token
 from ta_delivery_webex.client import WebexProvider, make_provider
 from ta_delivery_webex.sansio import tag_of
 
@@ -313,7 +313,7 @@ def test_refresh_flow_keeps_only_the_rotated_refresh_token(server: FakeWebex) ->
     provider = make_provider(context)
     provider.create(make_request())
     assert server.token_grants == 1
-    stored = state.get(STATE_KEY)
+    stored = stored_refresh_token(state)
     assert stored and stored != REFRESH_TOKEN and stored in server.refresh_tokens
     assert set(state.values) == {STATE_KEY}
     # a later run starts from the stored (rotated) token: the configured one no longer works
@@ -360,10 +360,26 @@ def test_bearer_401_is_auth_error(server: FakeWebex) -> None:
 
 def test_refused_stored_token_falls_back_to_the_configured_one(server: FakeWebex) -> None:
     context, _clock, state = make_context(server, REFRESH_ENV)
-    state.put(STATE_KEY, "an-old-revoked-refresh-token")
+    state.put(STATE_KEY, f"{lineage(REFRESH_TOKEN)}:an-old-revoked-refresh-token")
     provider = make_provider(context)
     assert provider.find(make_request()) is None
-    assert state.get(STATE_KEY) in server.refresh_tokens
+    assert stored_refresh_token(state) in server.refresh_tokens
+
+
+def test_a_newly_configured_refresh_token_wins_over_the_stored_one(server: FakeWebex) -> None:
+    context, _clock, state = make_context(server, REFRESH_ENV)
+    make_provider(context).find(make_request())
+    old_lineage = stored_refresh_token(state)
+    assert old_lineage in server.refresh_tokens
+    server.refresh_tokens.add("webex-refresh-of-another-host")
+    env = {**REFRESH_ENV, "TA_DELIVERY_WEBEX_REFRESH_TOKEN": "webex-refresh-of-another-host"}
+    context2, _clock2, _state2 = make_context(server, env)
+    context2.states = {"webex": state}
+    make_provider(context2).find(make_request())
+    now = stored_refresh_token(state)
+    assert now != old_lineage and now in server.refresh_tokens
+    assert (state.get(STATE_KEY) or "").startswith(lineage("webex-refresh-of-another-host") + ":")
+    assert old_lineage in server.refresh_tokens  # the old lineage was not used (it would have rotated)
 
 
 def test_missing_credentials_are_an_input_error(server: FakeWebex) -> None:
@@ -473,7 +489,7 @@ def test_secrets_never_leak_into_reprs_logs_or_errors(
     server.expire_access_tokens()
     transport.inject(Fault("status", status=429, method="GET"))
     provider.find(make_request())
-    rotated = state.get(STATE_KEY)
+    rotated = stored_refresh_token(state)
     assert rotated
     transport.inject(Fault("status", status=401, times=None))
     server.expire_access_tokens()

@@ -25,7 +25,7 @@ from ta_delivery.settings import Secret, Settings
 from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer
 from ta_delivery_webex import plugin
-from ta_delivery_webex.auth import STATE_KEY
+from ta_delivery_webex.auth import stored_refresh_token
 from ta_delivery_webex.webhooks import WebhookReceiver, course_resolver, sign, store_sink
 
 
@@ -101,7 +101,7 @@ def test_apply_rerun_and_pull(tmp_path: Path) -> None:
     by_recipient = {str(m["To"]).lower(): links_in(m) for m in outbox.sent}
     assert "ana%40example.org" in by_recipient[next(k for k in by_recipient if "ana@" in k)]
     assert by_recipient[next(k for k in by_recipient if "rf@" in k)] == meeting["webLink"]
-    assert store.namespace("webex").get(STATE_KEY) not in (None, REFRESH_TOKEN)
+    assert stored_refresh_token(store.namespace("webex")) not in (None, REFRESH_TOKEN)
 
     sent = len(outbox.sent)
     again = Syncer(the_course, store, plugins, context, workers=1).apply()

@@ -2,13 +2,16 @@
 
 With ``TA_DELIVERY_WEBEX_CLIENT_ID``, ``_CLIENT_SECRET`` and ``_REFRESH_TOKEN`` the access token is fetched
 with ``POST {api}/access_token`` (``grant_type=refresh_token``) and kept in memory only. Webex may rotate
-the refresh token: the newest one is written to the plugin's state (``context.state("webex")``), the one
-secret the store holds, and is used from then on. When the stored token is refused and the environment
-holds a different one (someone authorised the integration anew), that one is tried once.
+the refresh token: the newest one is written to the plugin's state (``context.state("webex")``, key
+``refresh_token``), the one secret the store holds, and is used from then on. The stored value is tagged
+with a short hash of the configured refresh token it descends from: when ``TA_DELIVERY_WEBEX_REFRESH_TOKEN``
+changes (the integration was authorised anew, perhaps by another host), the configured token wins. When the
+stored token is refused and the environment holds a different one, that one is tried once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Mapping
@@ -22,7 +25,7 @@ from ta_delivery.errors import AuthError, BadResponse, ProviderError
 from ta_delivery.http import HttpApi
 from ta_delivery.settings import Secret, Settings
 
-__all__ = ["STATE_KEY", "WebexAuth", "auth_from_settings"]
+__all__ = ["STATE_KEY", "WebexAuth", "auth_from_settings", "lineage", "stored_refresh_token"]
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +80,23 @@ class WebexAuth:
             )
         return token
 
+    def _env_token(self) -> str | None:
+        return self.refresh_token.reveal() if self.refresh_token is not None else None
+
     def _refresh_token(self) -> str | None:
+        """The stored (rotated) token, unless the configured one changed since it was stored."""
+        env = self._env_token()
         stored = self.state.get(STATE_KEY)
         if stored:
-            return stored
-        return self.refresh_token.reveal() if self.refresh_token is not None else None
+            origin, _, token = stored.partition(":")
+            if token and (env is None or origin == lineage(env)):
+                return token
+        return env
+
+    def _stored_origin(self) -> str:
+        stored = self.state.get(STATE_KEY) or ""
+        origin, _, token = stored.partition(":")
+        return origin if token else ""
 
     def refresh(self, stale: str | None) -> None:
         """Get a new access token, unless another thread already replaced ``stale``."""
@@ -92,7 +107,7 @@ class WebexAuth:
                 if stale is not None:
                     raise AuthError("the Webex access token was refused", provider="webex", status=401)
                 return
-            env = self.refresh_token.reveal() if self.refresh_token is not None else None
+            env = self._env_token()
             current = self._refresh_token()
             assert current is not None
             try:
@@ -141,9 +156,24 @@ class WebexAuth:
             self._expires = None
         rotated = body.get("refresh_token")
         new = rotated if isinstance(rotated, str) and rotated else used
-        if new != self.state.get(STATE_KEY):
-            self.state.put(STATE_KEY, new)
+        env = self._env_token()
+        origin = lineage(env) if env is not None else self._stored_origin()
+        value = f"{origin}:{new}"
+        if value != self.state.get(STATE_KEY):
+            self.state.put(STATE_KEY, value)
         log.info("webex: access token refreshed")
+
+
+def stored_refresh_token(state: KeyValue) -> str | None:
+    """The refresh token kept in ``state`` (without its lineage tag)."""
+    stored = state.get(STATE_KEY) or ""
+    _origin, _, token = stored.partition(":")
+    return token or None
+
+
+def lineage(configured: str) -> str:
+    """A short, non-reversible tag of the configured refresh token that a stored token descends from."""
+    return hashlib.sha256(configured.encode()).hexdigest()[:16]
 
 
 def auth_from_settings(settings: Settings, api: HttpApi, state: KeyValue, clock: Clock) -> WebexAuth:
