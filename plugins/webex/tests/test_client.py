@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from webex_fake import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from webex_helpers import BEARER_ENV, REFRESH_ENV, make_context, make_request
 
-from conftest import BEARER_ENV, REFRESH_ENV, make_context, make_request
 from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, Unavailable
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 from webex_fake import FakeWebex
+from webex_helpers import BEARER_ENV, REFRESH_ENV
 
-from conftest import BEARER_ENV, REFRESH_ENV
 from ta_delivery.context import RunContext
 from ta_delivery.records import ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract

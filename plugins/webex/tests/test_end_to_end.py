@@ -11,8 +11,8 @@ from pathlib import Path
 import icalendar
 import pytest
 from webex_fake import REFRESH_TOKEN, FakeWebex
+from webex_helpers import REFRESH_ENV
 
-from conftest import REFRESH_ENV
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext

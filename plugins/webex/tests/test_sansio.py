@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from webex_helpers import make_request
 from webex_spec import sample
 
-from conftest import make_request
 from ta_delivery.models import Participant
 from ta_delivery_webex import sansio
 from ta_delivery_webex.options import WebexOptions

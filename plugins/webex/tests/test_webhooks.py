@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from webex_fake import FakeWebex
+from webex_helpers import make_context
 
-from conftest import make_context
 from ta_delivery.errors import InputError
 from ta_delivery.records import Segment
 from ta_delivery.settings import Secret, Settings
