@@ -68,6 +68,12 @@ class IdentityIndex:
             if key is not None:
                 self._names.setdefault(key, []).append(participant.id)
 
+    def cached(
+        self, person_id: str | None, external_id: str | None, email: str | None, name: str | None
+    ) -> Identity | None:
+        """The identity already resolved for these raw fields, if any."""
+        return self._cache.get((person_id, external_id, email, name))
+
     def resolve(
         self,
         person_id: str | None,

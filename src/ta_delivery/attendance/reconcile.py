@@ -216,7 +216,9 @@ class Accumulator:
         leave: datetime,
     ) -> None:
         """Take one raw segment."""
-        ident = self.index.resolve(person_id, external_id, email, name)
+        ident = self.index.cached(person_id, external_id, email, name)
+        if ident is None:
+            ident = self.index.resolve(person_id, external_id, email, name)
         key = (session_id, ident.key)
         bucket = self.intervals.get(key)
         if bucket is None:

@@ -65,6 +65,7 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
     known: set[str] = set()
     width = max(col.values()) + 1
     sha256 = hashlib.sha256
+    fromiso = datetime.fromisoformat
     for row in reader:
         line = reader.line_num
         if not row:
@@ -93,8 +94,19 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
                 continue
             raise InputError("participant is empty", source=source, key=f"line {line}, column participant")
         join_text, leave_text = row[i_join].strip(), row[i_leave].strip()
-        join = _instant(join_text, source, line, "join")
-        leave = _instant(leave_text, source, line, "leave")
+        try:
+            join, leave = fromiso(join_text), fromiso(leave_text)
+        except ValueError:
+            _instant(join_text, source, line, "join")  # raises, naming the bad cell
+            _instant(leave_text, source, line, "leave")
+            raise
+        if join.tzinfo is None or leave.tzinfo is None:
+            _instant(join_text, source, line, "join")
+            _instant(leave_text, source, line, "leave")
+        if join.tzinfo is not UTC:
+            join = join.astimezone(UTC)
+        if leave.tzinfo is not UTC:
+            leave = leave.astimezone(UTC)
         if leave < join:
             raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
         email = who if "@" in who else None
