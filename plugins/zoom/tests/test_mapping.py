@@ -211,3 +211,12 @@ def test_not_utf8() -> None:
                 ImportRequest(path=Path("x.csv"), data=b"\xff\xfe\xfa", course=COURSE, session_id="s")
             )
         )
+
+
+def test_month_name_times() -> None:
+    data = (
+        "Name (Original Name),User Email,Join Time,Leave Time\n"
+        'A,a@example.org,"Aug 10, 2020 10:02:14 AM","Aug 10, 2020 11:00 AM"\n'
+    )
+    [segment] = parse_zoom_csv(_req(data, zone="UTC"))
+    assert segment.join == datetime(2020, 8, 10, 10, 2, 14, tzinfo=UTC)

@@ -31,6 +31,8 @@ _FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M",
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d, %Y %I:%M %p",
 )
 _NAME = ("name (original name)", "name", "participant", "user name")
 _EMAIL = ("user email", "email", "participant email")
