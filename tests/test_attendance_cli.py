@@ -710,3 +710,59 @@ def test_teams_utc_headers_need_no_zone(tmp_path: Path, recorder: Recorder) -> N
     assert data["unmatched"] == [
         {"session": "s01", "name": "Ana", "email": "ana.other@x.org", "minutes": 120}
     ]
+
+
+def test_importing_in_parts_equals_importing_at_once(tmp_path: Path, recorder: Recorder) -> None:
+    lines = ROWS.strip().splitlines()
+    header, body = lines[0], lines[1:]
+    whole_dir, parts_dir = tmp_path / "whole", tmp_path / "parts"
+    whole_dir.mkdir()
+    parts_dir.mkdir()
+    whole = write_course(whole_dir)
+    (whole_dir / "all.csv").write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    assert run("attendance", "import", str(whole), str(whole_dir / "all.csv")).exit_code == 0
+    parts = write_course(parts_dir)
+    # the second part touches s01 again (already holding data) and s02 for the first time
+    for n, chunk in enumerate((body[:3], body[2:])):
+        part = parts_dir / f"part{n}.csv"
+        part.write_text("\n".join([header, *chunk]) + "\n", encoding="utf-8")
+        assert run("attendance", "import", str(parts), str(part)).exit_code == 0
+    assert report_json(parts) == report_json(whole) == EXPECTED
+    last = {(s.session_id, s.participant_id): s.status for s in recorder.calls[-1]}
+    assert last[("s01", "tt-02")] == "partial"
+    assert last[("s02", "tt-02")] == "late"
+
+
+class FailingLmsPush:
+    @hookimpl
+    def ta_delivery_attendance_recorded(self, course: Any, statuses: Any, context: Any) -> None:
+        raise Unavailable("register down", provider="moodle", status=503)
+
+
+def test_a_failing_plugin_keeps_the_attendance_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _plugins_with(monkeypatch, FailingLmsPush())
+    course = write_course(tmp_path)
+    data = tmp_path / "att.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 1
+    assert "register down" in result.stderr
+    assert report_json(course) == EXPECTED
+
+
+def test_html_report_to_a_file(tmp_path: Path, recorder: Recorder) -> None:
+    course = write_course(tmp_path)
+    data = tmp_path / "att.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    assert run("attendance", "import", str(course), str(data)).exit_code == 0
+    out = tmp_path / "out" / "report.html"
+    result = run("report", str(course), "--format", "html", "--out", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'id="heatmap"' in page
+    assert "Ana Pérez" in page
+    assert "guest@x.org" in page
