@@ -188,6 +188,8 @@ def test_parse_days() -> None:
         (0, date(2027, 1, 1), date(2027, 1, 2), "--minutes"),
         (-5, date(2027, 1, 1), date(2027, 1, 2), "--minutes"),
         (60, date(2027, 1, 3), date(2027, 1, 2), "--to"),
+        (60, date(2027, 1, 1), date(2207, 1, 2), "--to"),
+        (60, date(9999, 12, 30), date(9999, 12, 31), "--from"),
     ],
 )
 def test_bad_arguments(minutes: int, first: date, last: date, key: str) -> None:

@@ -97,6 +97,11 @@ SERIES_KEYS = (
     "provider",
     "description",
 )
+#: Bounds that keep a typo from exhausting memory or overflowing dates.
+MAX_MINUTES = 7 * 24 * 60  # a session lasts at most a week
+MAX_SERIES = 999  # sessions in one series (ids up to three digits)
+MAX_EVERY_DAYS = 366
+MIN_YEAR, MAX_YEAR = 1970, 8000  # a series of 999 x 366 days stays below 9999
 LMS_KEYS = ("provider", "course", "attendance", "require_prerequisites")
 
 
@@ -159,11 +164,13 @@ class _Reader:
             self.fail(key, f"{value!r} is not one of: {', '.join(choices)}")
         return value
 
-    def positive_int(self, value: object, key: str) -> int:
+    def positive_int(self, value: object, key: str, most: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(key, f"must be a whole number, got {_kind(value)}")
         if value <= 0:
             self.fail(key, f"must be greater than 0, got {value}")
+        if most is not None and value > most:
+            self.fail(key, f"must be at most {most}, got {value}")
         return value
 
     def number(self, value: object, key: str) -> float:
@@ -230,6 +237,8 @@ class _Reader:
         if not isinstance(value, datetime):
             hint = " (write it unquoted, like 2027-08-10T10:00:00)" if isinstance(value, str) else ""
             self.fail(key, f"must be a TOML date-time, got {_kind(value)}{hint}")
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            self.fail(key, f"{value.isoformat()} is not between the years {MIN_YEAR} and {MAX_YEAR}")
         if value.tzinfo is not None:
             return value.astimezone(UTC)
         try:
@@ -499,7 +508,9 @@ class _Reader:
     ) -> dict[str, Any]:
         """The keys a session and a series share: minutes, kind, trainers, participants, provider..."""
         parts: dict[str, Any] = {
-            "minutes": self.positive_int(self.required(entry, "minutes", prefix), f"{prefix}.minutes"),
+            "minutes": self.positive_int(
+                self.required(entry, "minutes", prefix), f"{prefix}.minutes", MAX_MINUTES
+            ),
             "kind": self.choice(entry.get("kind", "live"), f"{prefix}.kind", SESSION_KINDS),
             "trainers": self.id_list(
                 entry.get("trainers", []), f"{prefix}.trainers", trainer_ids, "trainer", participant_ids
@@ -551,12 +562,11 @@ class _Reader:
         first = self.required(entry, "first_start", prefix)
         if not isinstance(first, datetime):
             self.fail(first_key, f"must be a TOML local date-time, got {_kind(first)}")
+        self.instant(first, first_key, tz)  # the year is sensible, a local one exists exactly once
         if first.tzinfo is not None:
             first = first.astimezone(tz).replace(tzinfo=None)
-        else:
-            self.instant(first, first_key, tz)
-        every = self.positive_int(entry.get("every_days", 7), f"{prefix}.every_days")
-        count = self.positive_int(self.required(entry, "count", prefix), f"{prefix}.count")
+        every = self.positive_int(entry.get("every_days", 7), f"{prefix}.every_days", MAX_EVERY_DAYS)
+        count = self.positive_int(self.required(entry, "count", prefix), f"{prefix}.count", MAX_SERIES)
         skip_value = entry.get("skip", [])
         if not isinstance(skip_value, list):
             self.fail(f"{prefix}.skip", f"must be an array of dates, got {_kind(skip_value)}")

@@ -14,7 +14,7 @@ interval counts are summed with a difference array.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +34,8 @@ WEEKDAYS: frozenset[int] = frozenset(range(5))
 _EPOCH = date(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 _CHUNK = 32  # grid points between offset probes (8 hours)
+#: The longest range searched (two years of 15-minute starts is ~70,000 candidates).
+MAX_DAYS = 731
 
 
 @attrs.frozen
@@ -90,44 +92,52 @@ def _offset(tz: ZoneInfo, ts: int) -> int:
     return int(off.total_seconds()) if off is not None else 0
 
 
-def _local_days(tz: ZoneInfo, g0: int, n: int) -> list[int]:
-    """For each grid point ``g0 + i*STEP``, its local date in ``tz`` as days since 1970-01-01."""
-    offsets = [0] * n
+def _segments(tz: ZoneInfo, g0: int, n: int) -> list[tuple[int, int, int]]:
+    """Maximal index ranges ``(lo, hi, offset)`` of grid points ``g0 + i*STEP`` sharing a UTC offset.
 
-    def fill(lo: int, hi: int, off_lo: int, off_hi: int) -> None:
-        # offsets[lo] == off_lo and offsets[hi] == off_hi are exact; fill lo..hi
+    The offset is probed every ``_CHUNK`` points and bisected where it differs, so a zone costs a few
+    hundred zoneinfo calls over a quarter, however many people live in it.
+    """
+    if n == 0:
+        return []
+    cuts: list[tuple[int, int]] = []  # (index where an offset starts, offset)
+
+    def split(lo: int, hi: int, off_lo: int, off_hi: int) -> None:
         if off_lo == off_hi:
-            for i in range(lo, hi + 1):
-                offsets[i] = off_lo
             return
-        if hi - lo <= 1:
-            offsets[lo], offsets[hi] = off_lo, off_hi
+        if hi - lo == 1:
+            cuts.append((hi, off_hi))
             return
         mid = (lo + hi) // 2
         off_mid = _offset(tz, g0 + mid * STEP)
-        fill(lo, mid, off_lo, off_mid)
-        fill(mid, hi, off_mid, off_hi)
+        split(lo, mid, off_lo, off_mid)
+        split(mid, hi, off_mid, off_hi)
 
-    lo = 0
-    off_lo = _offset(tz, g0)
+    off_first = _offset(tz, g0)
+    cuts.append((0, off_first))
+    lo, off_lo = 0, off_first
     while lo < n - 1:
         hi = min(lo + _CHUNK, n - 1)
         off_hi = _offset(tz, g0 + hi * STEP)
-        fill(lo, hi, off_lo, off_hi)
+        split(lo, hi, off_lo, off_hi)
         lo, off_lo = hi, off_hi
-    if n == 1:
-        offsets[0] = off_lo
-    return [(g0 + i * STEP + offsets[i]) // 86400 for i in range(n)]
+    ends = [start - 1 for start, _off in cuts[1:]] + [n - 1]
+    return [(start, end, off) for (start, off), end in zip(cuts, ends, strict=True)]
 
 
-def _runs(days: Sequence[int]) -> list[tuple[int, int, int]]:
-    """Maximal runs of equal values: (value, first index, last index)."""
+def _day_runs(g0: int, segments: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Maximal runs ``(local day, first index, last index)``; days are counted from 1970-01-01."""
     runs: list[tuple[int, int, int]] = []
-    start = 0
-    for i in range(1, len(days) + 1):
-        if i == len(days) or days[i] != days[start]:
-            runs.append((days[start], start, i - 1))
-            start = i
+    for lo, hi, off in segments:
+        i = lo
+        while i <= hi:
+            day = (g0 + i * STEP + off) // 86400
+            last = min(hi, _ceil_div((day + 1) * 86400 - off - g0, STEP) - 1)
+            if runs and runs[-1][0] == day and runs[-1][2] + 1 == i:
+                runs[-1] = (day, runs[-1][1], last)
+            else:
+                runs.append((day, i, last))
+            i = last + 1
     return runs
 
 
@@ -142,15 +152,21 @@ class _Grid:
         self.g0 = g0
         self.n = n
         self._runs: dict[str, list[tuple[int, int, int]]] = {}
+        self._zones: dict[str, ZoneInfo] = {}
+
+    def zone(self, tzname: str) -> ZoneInfo:
+        if tzname not in self._zones:
+            self._zones[tzname] = zone(tzname)
+        return self._zones[tzname]
 
     def runs(self, tzname: str) -> list[tuple[int, int, int]]:
         if tzname not in self._runs:
-            self._runs[tzname] = _runs(_local_days(zone(tzname), self.g0, self.n))
+            self._runs[tzname] = _day_runs(self.g0, _segments(self.zone(tzname), self.g0, self.n))
         return self._runs[tzname]
 
     def fitting(self, tzname: str, hours: WorkingHours, seconds: int) -> list[tuple[int, int]]:
         """Index intervals [lo, hi] of starts where a session of ``seconds`` fits the window."""
-        tz = zone(tzname)
+        tz = self.zone(tzname)
         out: list[tuple[int, int]] = []
         for day, first, last in self.runs(tzname):
             local_midnight = datetime.combine(date.fromordinal(day + _EPOCH_ORDINAL), time(0), tz)
@@ -163,11 +179,6 @@ class _Grid:
                 else:
                     out.append((lo, hi))
         return out
-
-
-def _contains(intervals: Sequence[tuple[int, int]], starts: Sequence[int], i: int) -> bool:
-    k = bisect.bisect_right(starts, i) - 1
-    return k >= 0 and intervals[k][1] >= i
 
 
 def find_slots(
@@ -189,6 +200,10 @@ def find_slots(
         raise InputError(f"must be a positive whole number of minutes, got {minutes!r}", key="--minutes")
     if last < first:
         raise InputError(f"--to {last} is before --from {first}", key="--to")
+    if (last - first).days >= MAX_DAYS:
+        raise InputError(f"the range {first}..{last} is longer than {MAX_DAYS} days", key="--to")
+    if first.year < 1970 or last.year > 9000:
+        raise InputError(f"the range {first}..{last} is not between 1970 and 9000", key="--from")
     allowed_days = WEEKDAYS if days is None else frozenset(days)
     if not allowed_days:
         raise InputError("no weekday allowed", key="--session-days")
@@ -229,38 +244,43 @@ def find_slots(
             for lo, hi in groups[key]:
                 diff[lo] += w
                 diff[hi + 1] -= w
-        out = [0] * n
-        acc = 0
-        for i in range(n):
-            acc += diff[i]
-            out[i] = acc
-        return out
+        return list(itertools.accumulate(diff[:n]))
 
     n_trainers = len(course.trainers)
     trainer_counts = counts(course.trainers)
     participant_counts = counts(course.participants)
     candidates = [
-        (-participant_counts[i], i) for i in range(n) if allowed[i] and trainer_counts[i] == n_trainers
+        (-suits, i)
+        for i, (ok, trainers_in, suits) in enumerate(
+            zip(allowed, trainer_counts, participant_counts, strict=True)
+        )
+        if ok and trainers_in == n_trainers
     ]
     candidates.sort()
     if limit is not None:
         candidates = candidates[:limit]
 
-    lookups: dict[tuple[str, WorkingHours], tuple[list[tuple[int, int]], list[int]]] = {}
-    for key, intervals in groups.items():
-        lookups[key] = (intervals, [lo for lo, _hi in intervals])
-    total = len(course.participants)
+    # membership of each (zone, hours) group, and the participants (by course position) in it
+    members: dict[tuple[str, WorkingHours], list[int]] = {}
+    for pos, p in enumerate(course.participants):
+        members.setdefault((p.timezone, course.hours_of(p)), []).append(pos)
+    inside: list[tuple[bytearray, list[int]]] = []
+    for key, positions in members.items():
+        flags = bytearray(n)
+        for lo, hi in groups[key]:
+            flags[lo : hi + 1] = b"\x01" * (hi - lo + 1)
+        inside.append((flags, positions))
+    ids = [p.id for p in course.participants]
+    total = len(ids)
     slots: list[Slot] = []
     for neg, i in candidates:
-        missing = tuple(
-            p.id for p in course.participants if not _contains(*lookups[(p.timezone, course.hours_of(p))], i)
-        )
+        out = sorted(pos for flags, positions in inside if not flags[i] for pos in positions)
         slots.append(
             Slot(
                 start=datetime.fromtimestamp(g0 + i * STEP, UTC),
                 suits=-neg,
                 of=total,
-                missing=missing,
+                missing=tuple(ids[pos] for pos in out),
             )
         )
     return slots
