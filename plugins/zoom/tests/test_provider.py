@@ -594,3 +594,23 @@ def test_a_refused_repeat_registration_is_read_back(provider: ZoomProvider, fake
     lost.pop("p2")
     again = provider.update(attrs.evolve(room, personal_links=lost), make_request())
     assert again.personal_links["p2"] == room.personal_links["p2"]
+
+
+def test_heavy_daily_limit_stops_reports_for_the_account(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request(participants=())
+    room = provider.create(request)
+    fake.reports[room.external_id] = [report_row()]
+    daily = httpx.Response(
+        429,
+        json={"code": 429, "message": "You have reached the maximum daily rate limit for this API."},
+        headers={"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "Daily-limit"},
+    )
+    fake.faults.append(Fault("GET", "/report/", response=daily))
+    with pytest.raises(DailyLimitReached):
+        provider.fetch_attendance(room, request)
+    sent = len(fake.requests)
+    with pytest.raises(DailyLimitReached):
+        provider.fetch_attendance(room, request)
+    assert not any("/report/" in str(r.url) for r in fake.requests[sent:])
+    assert any("participant reports stopped" in n for n in provider.plan_notes())
+    provider.create(make_request(key="c/s2", participants=()))  # writes are not affected
