@@ -45,6 +45,8 @@ timezone = "America/Jamaica"
 def _options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     out: dict[str, Any] = {}
     for key, value in options.items():
+        if key == "prefixed":
+            raise InputError("a plugin that writes the full path", key="fakezoom.prefixed")
         if key != "waiting_room":
             raise InputError("unknown option", key=key)
         if not isinstance(value, bool):
@@ -440,6 +442,7 @@ def test_course_table_required(bare: Plugins) -> None:
 def test_provider_options_errors_are_prefixed(plugins: Plugins) -> None:
     assert error(HEAD + "[fakezoom]\nwaiting_room = 1\n", plugins).key == "fakezoom.waiting_room"
     assert error(HEAD + "[fakezoom]\nwebinar = true\n", plugins).key == "fakezoom.webinar"
+    assert error(HEAD + "[fakezoom]\nprefixed = true\n", plugins).key == "fakezoom.prefixed"
     assert error("fakezoom = 3\n" + HEAD, plugins).key == "fakezoom"
 
 

@@ -320,7 +320,7 @@ class _Reader:
                 try:
                     provider_options[name] = spec.parse_options(options)
                 except InputError as exc:
-                    raise InputError(exc.message, source=self.source, key=_join(name, exc.key or "")) from exc
+                    raise InputError(exc.message, source=self.source, key=_within(name, exc.key)) from exc
 
         lms = self.read_lms(data.get("lms"))
         return self.build(
@@ -632,9 +632,7 @@ class _Reader:
             try:
                 parse(options)
             except InputError as exc:
-                key = exc.key or ""
-                key = key if key == "lms" or key.startswith(("lms.", "lms[")) else _join("lms", key)
-                raise InputError(exc.message, source=self.source, key=key) from exc
+                raise InputError(exc.message, source=self.source, key=_within("lms", exc.key)) from exc
         return LmsSettings(
             provider=provider,
             course=course,
@@ -650,6 +648,15 @@ def _join(prefix: str, name: str) -> str:
     if not name:
         return prefix
     return f"{prefix}{name}" if name.startswith("[") else f"{prefix}.{name}"
+
+
+def _within(table: str, key: str | None) -> str:
+    """A plugin's key path placed in ``table``, unless the plugin already wrote it in full."""
+    if not key or key == table:
+        return table
+    if key.startswith((f"{table}.", f"{table}[")):
+        return key
+    return _join(table, key)
 
 
 def _kind(value: object) -> str:
