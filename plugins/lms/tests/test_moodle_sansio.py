@@ -241,6 +241,14 @@ def test_plan_register_duplicates_and_taken() -> None:
     plan = plan_register(attrs.evolve(course, sessions=(s01,)), taken, now)
     assert [slot.id for _, slot, _ in plan.blocked] == [7]
     assert not plan.move and not plan.remove
+    # a removed session whose register session was already taken keeps it
+    gone = [
+        _slot("rtpc-2020", "gone", now + 600, 60, id=11, lasttaken=5),
+        _slot("rtpc-2020", "gone2", now + 600, 60, id=12),
+    ]
+    plan = plan_register(course, gone, now)
+    assert [slot.id for _, slot, _ in plan.remove] == [12]
+    assert plan.kept["gone"].id == 11
     assert slot_for(course, dup, "s01").id == 9  # type: ignore[union-attr]
     assert slot_for(course, dup, "s02") is None
 
