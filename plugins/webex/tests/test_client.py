@@ -556,3 +556,9 @@ def test_people_failing_after_create_are_completed_by_the_next_run(server: FakeW
     room = provider.update(found, request)
     assert len(server.invitees) == 4 and server.count(tag_of(request.key)) == 1
     assert set(room.data["people"]) == {"rf", "p1", "p2", "p3"}
+
+
+def test_find_never_raises_on_odd_lengths(server: FakeWebex) -> None:
+    provider = provider_on(server)
+    assert provider.find(make_request(minutes=1)) is None
+    assert provider.find(make_request(minutes=3 * 24 * 60)) is None

@@ -174,3 +174,50 @@ def test_import_webex_csv_through_the_core(tmp_path: Path) -> None:
     assert outcome.unmatched == 1
     with pytest.raises(InputError, match="--timezone"):
         service.import_file(export, fmt="webex-csv", session_id="s01")
+
+
+def test_lost_create_then_session_removed_is_cleaned_up(tmp_path: Path) -> None:
+    from ta_delivery.testing.faults import Fault, FaultyTransport
+
+    server = FakeWebex()
+    transport = FaultyTransport(server.transport())
+    outbox = Outbox()
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, outbox])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC)),
+        base_dir=tmp_path,
+        transport=transport,
+        state_factory=store.namespace,
+    )
+    transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
+    first = Syncer(course(), store, plugins, context, workers=1).apply()
+    assert not first.ok
+    assert len(server.meetings) == 1  # made, but its answer was lost
+    rerun = Syncer(course(), store, plugins, context, workers=1).apply()
+    assert rerun.ok, rerun.to_json()
+    assert len(server.meetings) == 1  # found by its mark, not made again
+    assert outbox.sent
+
+
+def test_lost_create_of_a_session_since_removed_is_cancelled(tmp_path: Path) -> None:
+    from ta_delivery.testing.faults import Fault, FaultyTransport
+
+    server = FakeWebex()
+    transport = FaultyTransport(server.transport())
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, Outbox()])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC)),
+        base_dir=tmp_path,
+        transport=transport,
+        state_factory=store.namespace,
+    )
+    transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
+    assert not Syncer(course(), store, plugins, context, workers=1).apply().ok
+    assert len(server.meetings) == 1
+    later = Syncer(course(sessions=()), store, plugins, context, workers=1).apply()
+    assert later.ok, later.to_json()
+    assert server.meetings == {}

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -193,7 +193,7 @@ class WebexProvider:
             return
 
     def find(self, request: ClassroomRequest) -> Classroom | None:
-        start, end = sansio.scheduled_window(request)
+        start, end = _window(request)
         params = {
             "meetingType": "meetingSeries",
             "from": sansio.format_time(start - timedelta(hours=1)),
@@ -209,7 +209,7 @@ class WebexProvider:
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         series = str(classroom.data.get("meeting_id") or classroom.external_id)
-        start, end = sansio.scheduled_window(request)
+        start, end = _window(request)
         params = {
             "meetingSeriesId": series,
             "meetingType": "meeting",
@@ -369,6 +369,11 @@ def _matches(have: Mapping[str, Any] | None, want: tuple[Person, str, bool] | No
     if have["kind"] != kind:
         return False
     return kind != "invitee" or bool(have.get("coHost")) == cohost
+
+
+def _window(request: ClassroomRequest) -> tuple[datetime, datetime]:
+    """Where to look for a request's meeting: its schedule, at least Webex's 10 minutes (never raises)."""
+    return request.start, max(request.end, request.start + timedelta(minutes=sansio.MIN_MINUTES))
 
 
 def _bind(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
