@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from moodle_course import NOW, make_course
 from moodle_fake import Running
 
-from conftest import NOW, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.models import LmsSettings

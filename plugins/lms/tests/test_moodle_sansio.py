@@ -10,9 +10,9 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from moodle_course import NOW, make_course
 from moodle_fake import clean_param, parse_php_form
 
-from conftest import NOW, make_course
 from ta_delivery.errors import AuthError, BadResponse, ConflictError, NotFound, Unavailable
 from ta_delivery.records import AttendanceStatus
 from ta_delivery_lms.options import LmsOptions, parse_options

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from moodle_course import NOW, make_course
 from moodle_fake import Running
 
-from conftest import NOW, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
