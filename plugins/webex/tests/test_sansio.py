@@ -133,3 +133,19 @@ def test_next_link_keeps_every_parameter_and_never_max_null(
     assert query["max"] == [max_value if max_value == "25" else str(page)]
     for key, value in params.items():
         assert query[key] == [value]
+
+
+def test_device_without_leave_time_uses_its_duration_or_the_participant() -> None:
+    item = {
+        "id": "x",
+        "email": "a@b.org",
+        "meetingId": "m_I_1",
+        "joinedTime": "2027-01-01T10:00:00Z",
+        "leftTime": "2027-01-01T11:00:00Z",
+        "devices": [{"correlationId": "d", "joinedTime": "2027-01-01T10:00:00Z", "durationSecond": 600}],
+    }
+    [seg] = sansio.segments_of_participant(item, "s", {})
+    assert (seg.leave - seg.join).total_seconds() == 600
+    item["devices"] = [{"correlationId": "d", "joinedTime": "2027-01-01T10:00:00Z"}]
+    [seg] = sansio.segments_of_participant(item, "s", {})
+    assert (seg.leave - seg.join).total_seconds() == 3600

@@ -68,6 +68,9 @@ def test_left_event_becomes_segments_joined_event_nothing() -> None:
     assert segment.session_id == "s01" and segment.person_id == "p1"
     assert (segment.leave - segment.join).total_seconds() == 3600
     assert segments_from_event(event("joined"), resolve) == []
+    with_duration = event("joined")
+    with_duration["data"]["devices"][0]["durationSecond"] = 5
+    assert segments_from_event(with_duration, resolve) == []
     assert segments_from_event({**event(), "resource": "messages"}, resolve) == []
     assert segments_from_event(event(meetingId="someone-else_I_1"), resolve) == []
 

@@ -289,13 +289,12 @@ def segments_of_participant(
     person_id = people_by_email.get(email.lower()) if email else None
     intervals: list[tuple[object, object, object]] = []
     devices = participant.get("devices")
-    if isinstance(devices, list) and devices:
-        for device in devices:
-            if isinstance(device, Mapping):
-                intervals.append(
-                    (device.get("joinedTime"), device.get("leftTime"), device.get("correlationId"))
-                )
-    else:
+    for device in devices if isinstance(devices, list) else ():
+        if isinstance(device, Mapping):
+            left = device.get("leftTime") or _end_by_duration(device)
+            if device.get("joinedTime") and left:
+                intervals.append((device.get("joinedTime"), left, device.get("correlationId")))
+    if not intervals:
         intervals.append((participant.get("joinedTime"), participant.get("leftTime"), None))
     out: list[Segment] = []
     for joined, left, correlation in intervals:
@@ -318,6 +317,17 @@ def segments_of_participant(
             )
         )
     return out
+
+
+def _end_by_duration(device: Mapping[str, Any]) -> str | None:
+    """A device's leave time from its join time and ``durationSecond`` when ``leftTime`` is missing."""
+    seconds = device.get("durationSecond")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        return None
+    try:
+        return format_time(parse_time(device.get("joinedTime")) + timedelta(seconds=float(seconds)))
+    except ValueError:
+        return None
 
 
 def people_index(people: Sequence[Person]) -> dict[str, str]:

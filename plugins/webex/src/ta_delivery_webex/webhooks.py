@@ -74,8 +74,8 @@ def series_of(meeting_id: str) -> str:
 
 def segments_from_event(event: Mapping[str, Any], resolve: Resolver) -> list[Segment]:
     """The attendance segments a webhook event stands for (none for other resources or sessions)."""
-    if event.get("resource") != "meetingParticipants" or event.get("event") not in ("joined", "left"):
-        return []
+    if event.get("resource") != "meetingParticipants" or event.get("event") != "left":
+        return []  # a "joined" event has no leave time: its interval arrives with the "left" one
     data = event.get("data")
     if not isinstance(data, Mapping):
         raise ValueError("event without data")
