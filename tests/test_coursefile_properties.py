@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -76,3 +77,76 @@ def test_series_keeps_wall_time(
     assert [t.date() for t in local] == held
     assert all(t.time() == at for t in local)
     assert all(a.start < b.start for a, b in itertools.pairwise(sessions))
+
+
+# --- robustness: any TOML-shaped data gives a Course or an InputError, never another exception ----------
+
+from ta_delivery.coursefile import (  # noqa: E402
+    ATTENDANCE_KEYS,
+    COURSE_KEYS,
+    LMS_KEYS,
+    PARTICIPANT_KEYS,
+    RULES_KEYS,
+    SERIES_KEYS,
+    SESSION_KEYS,
+    _Reader,
+)
+
+scalars = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["w", "rf", "p1", "Europe/Berlin", "UTC", "x@example.org", "08:00-18:00", "live", "jitsi"]
+    ),
+    st.integers(-5, 200),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1960, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.dates(min_value=date(1960, 1, 1), max_value=date(2100, 1, 1)),
+    st.times(),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+
+
+def table(keys: tuple[str, ...]) -> st.SearchStrategy[dict[str, object]]:
+    return st.dictionaries(st.sampled_from([*keys, "bogus"]), values, max_size=len(keys))
+
+
+documents = st.fixed_dictionaries(
+    {
+        "course": st.fixed_dictionaries(
+            {
+                "id": st.sampled_from(["demo", "Bad Id"]),
+                "title": st.sampled_from(["T", ""]),
+                "timezone": st.sampled_from(["Europe/Berlin", "Nowhere/Zone"]),
+                "organizer": st.just({"name": "O", "email": "o@example.org"}),
+            },
+            optional={
+                k: values for k in COURSE_KEYS if k not in ("id", "title", "timezone", "organizer", "roster")
+            },
+        )
+    },
+    optional={
+        "rules": table(RULES_KEYS),
+        "attendance": table(ATTENDANCE_KEYS),
+        "trainers": st.lists(table(PARTICIPANT_KEYS), max_size=2),
+        "participants": st.lists(table(PARTICIPANT_KEYS), max_size=2),
+        "sessions": st.lists(table(SESSION_KEYS), max_size=2),
+        "series": st.lists(table(SERIES_KEYS), max_size=2),
+        "lms": table(LMS_KEYS),
+        "jitsi": values,
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents)
+def test_any_data_reads_or_raises_input_error(data: dict[str, object]) -> None:
+    reader = _Reader("fuzz.toml", Path("."), PLUGINS)
+    error: InputError | None = None
+    try:
+        reader.read(data)  # type: ignore[arg-type]
+    except InputError as exc:
+        error = exc
+    if error is not None:
+        assert error.source == "fuzz.toml"
+        assert error.key
