@@ -140,3 +140,35 @@ def test_webhook_and_pull_record_the_same_interval_once() -> None:
     [pulled] = segments_of_participant(data, "s01", {"p1@example.org": "p1"})
     [pushed] = segments_from_event(event(), resolve)
     assert (pushed.source, pushed.raw_key) == (pulled.source, pulled.raw_key)
+
+
+def test_asgi_app_behind_uvicorn_on_loopback() -> None:
+    import threading
+    import time
+
+    import httpx
+
+    uvicorn = pytest.importorskip("uvicorn")
+    got: list[Segment] = []
+    app = asgi_app(WebhookReceiver(Secret(SECRET), resolve, got.extend))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.02)
+        assert server.started
+        port = server.servers[0].sockets[0].getsockname()[1]
+        body = json.dumps(event()).encode()
+        url = f"http://127.0.0.1:{port}/webex"
+        ok = httpx.post(url, content=body, headers={"X-Spark-Signature": sign(SECRET, body)})
+        assert ok.status_code == 200 and ok.json() == {"recorded": 1}
+        bad = httpx.post(url, content=body, headers={"X-Spark-Signature": "f" * 40})
+        assert bad.status_code == 401
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert len(got) == 1
