@@ -13,7 +13,7 @@ from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.models import Course
 from ta_delivery.settings import Settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent))  # appended: our module names are unique
 
 from moodle_course import NOW, make_course
 from moodle_fake import FakeMoodle, Running, serve
