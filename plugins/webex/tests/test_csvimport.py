@@ -156,3 +156,16 @@ def test_session_column_or_option_is_needed() -> None:
     row = "s02,Ana,ana@example.org,2027-04-05T14:00:00Z,2027-04-05T15:00:00Z\r\n"
     [segment] = parse(request((heading + row).encode(), session=None))
     assert segment.session_id == "s02"
+
+
+def test_day_first_exports_are_recognised() -> None:
+    rows = [
+        ["1", "T", "Ana", "ana@example.org", "25/04/2027 10:00", "25/04/2027 11:00", "60"],
+        ["1", "T", "Bo", "bo@example.org", "05/04/2027 10:00", "05/04/2027 11:00", "60"],
+    ]
+    ana, bo = parse(request(table(",", rows).encode(), zone="UTC"))
+    assert ana.join == datetime(2027, 4, 25, 10, tzinfo=UTC)
+    assert bo.join == datetime(2027, 4, 5, 10, tzinfo=UTC)
+    mixed = [rows[0], ["1", "T", "Cy", "cy@example.org", "04/25/2027 10:00", "04/25/2027 11:00", "60"]]
+    with pytest.raises(InputError, match="day-first and month-first"):
+        list(parse(request(table(",", mixed).encode(), zone="UTC")))

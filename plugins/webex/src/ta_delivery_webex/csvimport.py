@@ -95,7 +95,25 @@ def _columns(heading: Sequence[str], source: str) -> dict[str, int]:
     return found
 
 
-def parse_time(text: str, zone: ZoneInfo | None, source: str, key: str) -> datetime:
+_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def day_first(texts: Iterable[str], source: str) -> bool:
+    """Whether slashed dates are day first: only if some first number exceeds 12 (Webex: month first)."""
+    firsts = seconds = False
+    for text in texts:
+        match = _SLASHED.match(text)
+        if match:
+            firsts = firsts or int(match.group(1)) > 12
+            seconds = seconds or int(match.group(2)) > 12
+    if firsts and seconds:
+        raise InputError("dates mix day-first and month-first order", source=source, key="rows")
+    return firsts
+
+
+def parse_time(
+    text: str, zone: ZoneInfo | None, source: str, key: str, *, dayfirst: bool = False
+) -> datetime:
     """A timestamp of the export as a UTC instant."""
     value = text.strip()
     offset: timezone | None = None
@@ -110,6 +128,8 @@ def parse_time(text: str, zone: ZoneInfo | None, source: str, key: str) -> datet
     except ValueError:
         when = None
         for fmt in _LOCAL_FORMATS:
+            if dayfirst:
+                fmt = fmt.replace("%m/%d/", "%d/%m/")
             try:
                 when = datetime.strptime(value, fmt)
                 break
@@ -158,6 +178,9 @@ def parse(request: ImportRequest) -> Iterable[Segment]:
     rows = list(csv.reader(lines[start:], delimiter=delimiter))
     heading, body = rows[0], rows[1:]
     cols = _columns(heading, source)
+    dayfirst = day_first(
+        (row[cols[f]] for row in body for f in ("join", "leave") if cols[f] < len(row)), source
+    )
     segments: list[Segment] = []
     for offset, row in enumerate(body):
         if not any(cell.strip() for cell in row):
@@ -178,9 +201,9 @@ def parse(request: ImportRequest) -> Iterable[Segment]:
             )
         if not cell("join"):
             raise InputError("join time is empty", source=source, key=key("join"))
-        join = parse_time(cell("join"), request.timezone, source, key("join"))
+        join = parse_time(cell("join"), request.timezone, source, key("join"), dayfirst=dayfirst)
         if cell("leave"):
-            leave = parse_time(cell("leave"), request.timezone, source, key("leave"))
+            leave = parse_time(cell("leave"), request.timezone, source, key("leave"), dayfirst=dayfirst)
         elif cell("duration"):
             leave = join + _duration(cell("duration"), source, key("duration"))
         else:
