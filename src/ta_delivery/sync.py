@@ -476,6 +476,7 @@ class Syncer:
             minutes=row.minutes,
             timezone=self.course.timezone,
         )
+        self._supersede(sid)
         intent = self._intent(sid, room.provider, "cancel", ghost)
         provider.cancel(room)
         self.store.save_classroom(
