@@ -244,6 +244,9 @@ class Attendance:
             if row is None:
                 notes.append(f"{session.id}: no classroom was made for it; nothing to pull")
                 continue
+            if row.state == "cancelled":
+                notes.append(f"{session.id}: its classroom was cancelled; nothing to pull")
+                continue
             name = row.classroom.provider
             spec = specs.get(name)
             if spec is None:
