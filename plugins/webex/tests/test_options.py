@@ -67,3 +67,46 @@ def test_every_option_is_documented() -> None:
     text = DOC.read_text()
     for key in OPTION_DOCS:
         assert f"`{key}`" in text, f"{key} is missing from {DOC.name}"
+
+
+COURSE = """
+[course]
+id = "c1"
+title = "Course"
+timezone = "UTC"
+provider = "webex"
+organizer = {{ name = "Institute", email = "training@example.org" }}
+
+[webex]
+{options}
+
+[[participants]]
+id = "p1"
+name = "Ana"
+email = "ana@example.org"
+timezone = "UTC"
+
+[[sessions]]
+id = "s01"
+title = "Opening"
+start = 2027-04-05T14:00:00Z
+minutes = 60
+"""
+
+
+def test_course_file_table_is_checked_with_file_and_key(tmp_path: Path) -> None:
+    from ta_delivery.coursefile import load_course
+    from ta_delivery.plugins import make_plugin_manager
+    from ta_delivery_webex import plugin
+
+    plugins = make_plugin_manager(extra=[plugin], entry_points=False)
+    good = tmp_path / "good.toml"
+    good.write_text(COURSE.format(options="registration = true\njoin_before_host = true"))
+    course = load_course(good, plugins)
+    assert course.provider_options["webex"]["registration"] is True
+    bad = tmp_path / "bad.toml"
+    bad.write_text(COURSE.format(options="waiting_room = true"))
+    with pytest.raises(InputError) as info:
+        load_course(bad, plugins)
+    assert info.value.key == "webex.waiting_room"
+    assert info.value.source is not None and info.value.source.endswith("bad.toml")

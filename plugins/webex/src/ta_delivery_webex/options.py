@@ -69,7 +69,7 @@ class WebexOptions:
     def from_mapping(cls, options: Mapping[str, Any]) -> WebexOptions:
         """Validate ``options`` (raw from the course file, or already parsed)."""
         if not isinstance(options, Mapping):
-            raise InputError("must be a table", key="webex")
+            raise InputError("must be a table")
         values: dict[str, Any] = {}
         for key, value in options.items():
             if key not in OPTION_DOCS:
