@@ -12,20 +12,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from zoom_spec import shared_dir, validators
-from zoomfake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FakeZoom
+from zoomfake import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.settings import Settings
 from ta_delivery_zoom.client import ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
-
-ENV = {
-    "TA_DELIVERY_ZOOM_ACCOUNT_ID": ACCOUNT_ID,
-    "TA_DELIVERY_ZOOM_CLIENT_ID": CLIENT_ID,
-    "TA_DELIVERY_ZOOM_CLIENT_SECRET": CLIENT_SECRET,
-    "TA_DELIVERY_ZOOM_USER": "host@example.org",
-}
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from zoomfake import FakeZoom
+from zoomfake import ENV, FakeZoom
 
-from conftest import ENV
 from ta_delivery.context import RunContext
 from ta_delivery.records import Capabilities, ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract

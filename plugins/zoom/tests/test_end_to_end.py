@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from zoomfake import FakeZoom, Fault
+from zoomfake import ENV, FakeZoom, Fault
 
-from conftest import ENV
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext

@@ -11,9 +11,8 @@ import attrs
 import httpx
 import pytest
 from zoom_spec import validators
-from zoomfake import CLIENT_SECRET, FakeZoom, Fault
+from zoomfake import CLIENT_SECRET, ENV, FakeZoom, Fault
 
-from conftest import ENV
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, Unavailable

@@ -23,9 +23,17 @@ from urllib.parse import parse_qs, unquote
 import httpx
 from zoom_spec import validators
 
+ACCOUNT_ID = "fake-account"
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret-DO-NOT-LEAK"
-ACCOUNT_ID = "fake-account"
+
+#: The settings of a provider wired to the fake (names are the real variables).
+ENV = {
+    "TA_DELIVERY_ZOOM_ACCOUNT_ID": ACCOUNT_ID,
+    "TA_DELIVERY_ZOOM_CLIENT_ID": CLIENT_ID,
+    "TA_DELIVERY_ZOOM_CLIENT_SECRET": CLIENT_SECRET,
+    "TA_DELIVERY_ZOOM_USER": "host@example.org",
+}
 DAILY_MESSAGE = (
     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for "
     "this particular user. You may resume these requests at GMT 00:00:00."
