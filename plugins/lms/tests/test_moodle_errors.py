@@ -298,3 +298,25 @@ def test_required_functions_are_all_known_to_the_fake() -> None:
     from moodle_fake import SIGNATURES
 
     assert set(REQUIRED_FUNCTIONS) == set(SIGNATURES)
+
+
+def test_a_service_lacking_functions_is_named_before_anything_is_written(
+    moodle: Running, context: RunContext, course: Course
+) -> None:
+    moodle.site.allowed -= {"mod_attendance_add_session", "enrol_manual_enrol_users"}
+    with pytest.raises(AuthError) as info:
+        make_moodle(context).apply(course)
+    assert "enrol_manual_enrol_users, mod_attendance_add_session" in str(info.value)
+    assert moodle.site.writes == []
+
+
+def test_without_a_register_the_attendance_functions_are_not_needed(
+    moodle: Running, context: RunContext
+) -> None:
+    from moodle_course import make_course
+
+    from ta_delivery.models import LmsSettings
+
+    moodle.site.allowed = {n for n in moodle.site.allowed if not n.startswith("mod_attendance_")}
+    course = make_course(lms=LmsSettings("moodle", "rtpc-2020", attendance=False))
+    assert all(c.ok for c in make_moodle(context).apply(course))

@@ -17,11 +17,11 @@ import attrs
 
 from ta_delivery.clock import Clock
 from ta_delivery.context import KeyValue
-from ta_delivery.errors import AuthError, InputError, NotFound, ProviderError
+from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError
 from ta_delivery.models import Course, LmsSettings, Person, Session
 from ta_delivery.records import AttendanceStatus, LmsChange
 
-from .client import MoodleClient
+from .client import REQUIRED_FUNCTIONS, MoodleClient
 from .options import LmsOptions, MoodleSettings, parse_options
 from .reconcile import (
     RegisterPlan,
@@ -67,6 +67,34 @@ class MoodleLms:
     settings: MoodleSettings
     clock: Clock = attrs.field(repr=False)
     state: KeyValue = attrs.field(repr=False)
+    _site: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False)
+
+    def _site_info(self, needed: Iterable[str] = ()) -> dict[str, Any]:
+        """The token's site info (once per run); an :class:`AuthError` naming functions it may not call."""
+        if self._site is None:
+            self._site = self.client.site_info()
+        offered = self._site.get("functions")
+        if isinstance(offered, list):
+            names = {f.get("name") for f in offered if isinstance(f, Mapping)}
+            missing = sorted(set(needed) - names)
+            if missing:
+                raise AuthError(
+                    "the token's external service lacks the functions "
+                    + ", ".join(missing)
+                    + " (see docs/providers/moodle.md)",
+                    provider=PROVIDER,
+                )
+        return self._site
+
+    @staticmethod
+    def _needed(course: Course, lms: LmsSettings) -> list[str]:
+        """The functions plan/apply will call for ``course``."""
+        names = [n for n in REQUIRED_FUNCTIONS if not n.startswith(("mod_attendance_", "core_completion_"))]
+        if lms.attendance:
+            names += [n for n in REQUIRED_FUNCTIONS if n.startswith("mod_attendance_")]
+        if course.prerequisites:
+            names.append("core_completion_get_course_completion_status")
+        return names
 
     # --- shared reads ----------------------------------------------------------------------------
 
@@ -132,6 +160,7 @@ class MoodleLms:
     def plan(self, course: Course) -> list[LmsChange]:
         """What :meth:`apply` would change. Reads only."""
         lms, options = self._lms(course)
+        self._site_info(self._needed(course, lms))
         changes: list[LmsChange] = []
         remote = self._course(lms.course)
         active = _active(course)
@@ -221,6 +250,7 @@ class MoodleLms:
     def apply(self, course: Course) -> list[LmsChange]:
         """Make the Moodle course, accounts, enrolments and register match ``course``. Idempotent."""
         lms, options = self._lms(course)
+        self._site_info(self._needed(course, lms))
         changes: list[LmsChange] = []
         active = _active(course)
         remote = self._course(lms.course)
@@ -478,7 +508,13 @@ class MoodleLms:
         slots = self._slots(register)
         people = {p.id: p for p in course.participants}
         accounts = self._accounts(people[s.participant_id] for s in wanted if s.participant_id in people)
-        taken_by = int(self.client.site_info()["userid"])
+        site = self._site_info(
+            n for n in REQUIRED_FUNCTIONS if n.startswith(("mod_attendance_", "core_user_"))
+        )
+        try:
+            taken_by = int(site["userid"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadResponse("core_webservice_get_site_info: no userid", provider=PROVIDER) from exc
         fresh: dict[int, Slot] = {}
         failures: list[str] = []
         written = 0
