@@ -152,7 +152,10 @@ class MoodleClient:
             "core_course_get_courses_by_field",
         )
         courses = _list(body.get("courses", []), "core_course_get_courses_by_field")
-        return [c for c in courses if c.get("shortname") == shortname]
+        found = [c for c in courses if c.get("shortname") == shortname]
+        for course in found:
+            course["id"] = _int(course.get("id"), "core_course_get_courses_by_field id")
+        return found
 
     def create_course(self, course: Mapping[str, Any]) -> int:
         """``core_course_create_courses`` with one course; its new id."""

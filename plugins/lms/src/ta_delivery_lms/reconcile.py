@@ -286,11 +286,17 @@ def acronym_for(status: AttendanceStatus, partial: str = "A") -> str:
 
 def by_email(users: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Moodle users keyed by lower-cased email (the first, lowest id, wins)."""
+    valid: list[dict[str, Any]] = []
+    for user in users:
+        try:
+            valid.append({**user, "id": int(user["id"])})
+        except (KeyError, TypeError, ValueError):
+            continue  # a user without an id is of no use to us
     out: dict[str, dict[str, Any]] = {}
-    for user in sorted(users, key=lambda u: int(u.get("id") or 0)):
+    for user in sorted(valid, key=lambda u: int(u["id"])):
         email = user.get("email")
         if isinstance(email, str) and email:
-            out.setdefault(email.strip().lower(), dict(user))
+            out.setdefault(email.strip().lower(), user)
     return out
 
 
