@@ -208,3 +208,24 @@ def test_late_is_strictly_after_the_grace_period() -> None:
         "absent",
         "no attendance recorded",
     )
+
+
+@settings(max_examples=60)
+@given(segment_rows, st.randoms(use_true_random=False), st.sampled_from(["Visitor", "Other Name"]))
+def test_the_whole_report_is_invariant_under_row_order(
+    rows: list[tuple[str, tuple[datetime, datetime]]], rnd: object, name: str
+) -> None:
+    course = _course()
+
+    def report_of(items: list[tuple[str, tuple[datetime, datetime]]]) -> object:
+        acc = Accumulator(IdentityIndex(course))
+        for who, (j, lv) in items:
+            # some rows of an identifier carry a display name, others another or none: decided by the row
+            shown = (None, name, name.upper())[j.microsecond % 3]
+            acc.add("s01", None, None if "@" in who else who, who if "@" in who else None, shown, j, lv)
+        r = reconcile(course, acc)
+        return ([p.sessions for p in r.participants], r.unmatched, r.suggestions)
+
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert report_of(shuffled) == report_of(rows)

@@ -199,11 +199,15 @@ class Accumulator:
     intervals: dict[tuple[str, str], list[tuple[datetime, datetime]]] = attrs.field(factory=dict)
     #: identities of the unknown (people on the course are keyed ``person:<id>``)
     identities: dict[tuple[str, str], Identity] = attrs.field(factory=dict)
+    _seen: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = attrs.field(
+        factory=dict, init=False
+    )
 
     def clear(self) -> None:
         """Drop everything collected (frees memory while the accumulator is still referenced)."""
         self.intervals.clear()
         self.identities.clear()
+        self._seen.clear()
 
     def add(
         self,
@@ -223,16 +227,35 @@ class Accumulator:
         bucket = self.intervals.get(key)
         if bucket is None:
             self.intervals[key] = [(join, leave)]
-            if ident.person_id is None:
-                self.identities[key] = ident
         else:
             bucket.append((join, leave))
-            if ident.person_id is None:
-                old = self.identities[key]
-                if (old.name is None and ident.name) or (old.email is None and ident.email):
-                    self.identities[key] = attrs.evolve(
-                        old, name=old.name or ident.name, email=old.email or ident.email
-                    )
+        if ident.person_id is None:
+            self._shown(key, ident, join)
+
+    def adopt(self, other: Accumulator, key: tuple[str, str]) -> None:
+        """Take the unknown identity of ``key`` from ``other`` (with what decided its name and email)."""
+        self.identities[key] = other.identities[key]
+        self._seen[key] = other._seen[key]
+
+    def _shown(self, key: tuple[str, str], ident: Identity, join: datetime) -> None:
+        """Keep, for an unknown identifier, the name and the email of its earliest segment having one.
+
+        Chosen by (join, value), so the entry never depends on the order rows were read in.
+        """
+        old = self.identities.get(key)
+        if old is None:
+            self.identities[key] = ident
+            self._seen[key] = (join if ident.name else None, join if ident.email else None)
+            return
+        name_at, email_at = self._seen[key]
+        name, email = old.name, old.email
+        if ident.name and (name_at is None or (join, ident.name) < (name_at, name or "")):
+            name, name_at = ident.name, join
+        if ident.email and (email_at is None or (join, ident.email) < (email_at, email or "")):
+            email, email_at = ident.email, join
+        if (name, email) != (old.name, old.email):
+            self.identities[key] = attrs.evolve(old, name=name, email=email)
+        self._seen[key] = (name_at, email_at)
 
     def extend(self, rows: Iterable[Sequence[object]]) -> None:
         """Take rows of ``(session_id, person_id, external_id, email, name, join, leave)``."""

@@ -190,7 +190,7 @@ class Attendance:
                     if key[0] not in had:
                         fresh.intervals[key] = bucket
                         if key in acc.identities:
-                            fresh.identities[key] = acc.identities[key]
+                            fresh.adopt(acc, key)
                 acc.clear()
                 fresh.extend(self.records.rows(self.course.id, had))
             else:
