@@ -624,15 +624,13 @@ class _Reader:
         course = self.text(self.required(table, "course", "lms"), "lms.course")
         attendance = self.boolean(table.get("attendance", True), "lms.attendance")
         require = self.boolean(table.get("require_prerequisites", False), "lms.require_prerequisites")
-        # further keys belong to the LMS plugin: validated here when its spec offers ``parse_options``
-        # (else when the plugin is built), and kept as written in ``LmsSettings.options``
+        # further keys belong to the LMS plugin: validated by its spec's ``parse_options``, and kept as
+        # written in ``LmsSettings.options``
         options = {key: item for key, item in table.items() if key not in LMS_KEYS}
-        parse = getattr(self.lms[provider], "parse_options", None)
-        if callable(parse):
-            try:
-                parse(options)
-            except InputError as exc:
-                raise InputError(exc.message, source=self.source, key=_within("lms", exc.key)) from exc
+        try:
+            self.lms[provider].parse_options(options)
+        except InputError as exc:
+            raise InputError(exc.message, source=self.source, key=_within("lms", exc.key)) from exc
         return LmsSettings(
             provider=provider,
             course=course,

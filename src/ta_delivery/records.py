@@ -285,13 +285,20 @@ class LmsProvider(Protocol):
         ...
 
 
+def any_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Option parser that accepts every key (validation is left to the plugin at run time)."""
+    return dict(options)
+
+
 @attrs.frozen
 class LmsSpec:
-    """An LMS's registration."""
+    """An LMS's registration. ``parse_options`` validates the ``[lms]`` keys beyond the core's
+    (``provider``, ``course``, ``attendance``, ``require_prerequisites``), raising InputError with ``key``."""
 
     name: str
     factory: Callable[[RunContext], LmsProvider]
     description: str = ""
+    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = any_options
 
 
 PersonLike = Person | Trainer | Participant

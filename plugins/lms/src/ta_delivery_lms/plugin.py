@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,19 +17,12 @@ from .client import MoodleClient
 from .options import MoodleSettings, parse_options
 from .provider import MoodleLms
 
-__all__ = ["MoodleSpec", "lms_options", "make_moodle", "parse_options"]
+__all__ = ["lms_options", "make_moodle", "parse_options"]
 
 
 def lms_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     """Validate moodle's extra ``[lms]`` keys (``partial``, ``register``); InputError on a bad one."""
     return attrs.asdict(parse_options(options))
-
-
-@attrs.frozen
-class MoodleSpec(LmsSpec):
-    """The LMS registration, with the option parser the course reader calls at load time."""
-
-    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lms_options
 
 
 def make_moodle(context: RunContext) -> MoodleLms:
@@ -52,9 +45,10 @@ def make_moodle(context: RunContext) -> MoodleLms:
 @hookimpl
 def ta_delivery_register_lms() -> Iterable[LmsSpec]:
     """Moodle, through its REST web services."""
-    yield MoodleSpec(
+    yield LmsSpec(
         name="moodle",
         factory=make_moodle,
+        parse_options=lms_options,
         description="Moodle: course, accounts, enrolments, attendance register, prerequisites",
     )
 
