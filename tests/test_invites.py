@@ -409,9 +409,10 @@ def test_names_survive_in_every_script() -> None:
         ics = next(p for p in parsed.walk() if p.get_content_type() == "text/calendar").get_payload(
             decode=True
         )
-        assert icalendar.Calendar.from_ical(ics).events[0]["ATTENDEE"].params["CN"] == name
+        in_calendar = name.replace("\\", "/")  # a backslash would read as an escape in some parsers
+        assert icalendar.Calendar.from_ical(ics).events[0]["ATTENDEE"].params["CN"] == in_calendar
         iev = IcsCalendarStream.calendar_from_ics(ics.decode()).events[0]  # type: ignore[union-attr]
-        assert iev.attendees[0].common_name == name
+        assert iev.attendees[0].common_name == in_calendar
 
 
 def test_headers_decode_to_the_words_and_stay_short() -> None:

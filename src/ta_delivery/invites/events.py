@@ -21,7 +21,7 @@ import icalendar
 from ..models import Course, Person, Session, Trainer
 from .content import InviteText, Reason, invite_text
 from .ids import session_uid
-from .text import clean_line, clean_text, clean_url
+from .text import clean_line, clean_param, clean_text, clean_url
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
@@ -155,13 +155,13 @@ def event_properties(
         (
             "ORGANIZER",
             f"mailto:{course.organizer.email}",
-            (("CN", clean_line(course.organizer.name)),),
+            (("CN", clean_param(course.organizer.name)),),
         ),
     ]
     if attendee is not None:
         role = "CHAIR" if isinstance(attendee, Trainer) else "REQ-PARTICIPANT"
         params: list[tuple[str, ParamValue]] = [
-            ("CN", clean_line(attendee.name)),
+            ("CN", clean_param(attendee.name)),
             ("CUTYPE", "INDIVIDUAL"),
             ("ROLE", role),
         ]

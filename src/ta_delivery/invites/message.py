@@ -87,16 +87,53 @@ def message_id(course: Course, session: Session, person: Person, method: str, se
 
 @lru_cache(maxsize=8192)
 def _phrase(name: str, header: str) -> str:
-    """A display name as a header phrase: quoted when needed, RFC 2047-encoded when not ASCII."""
+    """A display name as a header phrase: quoted when short ASCII, else RFC 2047-encoded whole."""
     text = clean_line(name)
+    if not text:
+        return ""
     if text.isascii():
-        return formataddr((text, "x@x")).rpartition(" <")[0] if text else ""
-    return Header(text, "utf-8", header_name=header).encode(linesep=CRLF, maxlinelen=78)
+        quoted = formataddr((text, "x@x")).rpartition(" <")[0]
+        if len(header) + 2 + len(quoted) <= 60:
+            return quoted
+    return _encoded_words(text)
+
+
+def _encoded_words(text: str) -> str:
+    """``text`` as base64 encoded-words of at most 75 characters, folded, characters never split.
+
+    The whole phrase is encoded (not only its non-ASCII runs, as ``email.header.Header`` does), so quotes,
+    colons or angle brackets in a name can never end the phrase early.
+    """
+    words: list[str] = []
+    chunk = bytearray()
+    for char in text:
+        data = char.encode("utf-8")
+        if len(chunk) + len(data) > 45:  # 45 octets -> 60 base64 characters -> a 72-character word
+            words.append(bytes(chunk).hex())
+            chunk = bytearray()
+        chunk.extend(data)
+    if chunk:
+        words.append(bytes(chunk).hex())
+    return (CRLF + " ").join(
+        "=?utf-8?b?" + binascii.b2a_base64(bytes.fromhex(w), newline=False).decode("ascii") + "?="
+        for w in words
+    )
 
 
 def _mailbox(name: str, email: str, header: str) -> str:
+    """``phrase <address>``, folded so that no line exceeds 78 characters.
+
+    Lines that fit are never refolded by the email generator, whose refolding of encoded-words in a phrase
+    can produce a broken address.
+    """
     phrase = _phrase(name, header)
-    return f"{phrase} <{email}>" if phrase else email
+    if not phrase:
+        return email
+    lines = phrase.split(CRLF)
+    used = len(lines[-1]) + (len(header) + 2 if len(lines) == 1 else 0)
+    if used + len(email) + 3 > 78:
+        return f"{phrase}{CRLF} <{email}>"
+    return f"{phrase} <{email}>"
 
 
 @lru_cache(maxsize=8192)

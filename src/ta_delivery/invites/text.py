@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-__all__ = ["clean_line", "clean_text", "clean_url"]
+__all__ = ["clean_line", "clean_param", "clean_text", "clean_url"]
 
 # C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
 _BREAKS = re.compile("\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
@@ -29,6 +29,16 @@ def clean_line(value: str) -> str:
     """``value`` on one line: every break and control character becomes a space, runs of spaces shrink."""
     text = _CONTROLS.sub(" ", _BREAKS.sub(" ", _common(value)))
     return _SPACES.sub(" ", text.replace("\t", " ")).strip()
+
+
+@lru_cache(maxsize=16384)
+def clean_param(value: str) -> str:
+    """A one-line parameter value (a ``CN``): as :func:`clean_line`, and backslashes become ``/``.
+
+    A backslash is legal in a parameter value, but parsers that treat it as an escape (icalendar does) read
+    ``CN=\\;CUTYPE=...`` as one value, so a name ending in a backslash would swallow the next parameter.
+    """
+    return clean_line(value).replace("\\", "/")
 
 
 @lru_cache(maxsize=4096)
