@@ -18,7 +18,9 @@ STAMP = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 NASTY = st.sampled_from(
     ["\r", "\n", "\r\n", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\t", ";", ",", ":", '"', "\\", "^"]
 )
-TEXT = st.lists(st.one_of(st.text(max_size=8), NASTY), min_size=1, max_size=12).map("".join)
+TEXT = st.lists(
+    st.one_of(st.text(max_size=8), NASTY, st.text("xyz", min_size=60, max_size=90)), min_size=1, max_size=12
+).map("".join)
 NAME = TEXT.filter(lambda t: t.strip() != "")
 
 

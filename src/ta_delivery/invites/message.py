@@ -108,7 +108,7 @@ def _encoded_words(text: str) -> str:
     chunk = bytearray()
     for char in text:
         data = char.encode("utf-8")
-        if len(chunk) + len(data) > 45:  # 45 octets -> 60 base64 characters -> a 72-character word
+        if len(chunk) + len(data) > 42:  # 42 octets -> 56 base64 characters -> a 68-character word
             words.append(bytes(chunk).hex())
             chunk = bytearray()
         chunk.extend(data)
@@ -142,7 +142,11 @@ def _unstructured(text: str, header: str) -> str:
     if value.isascii() and len(value) + len(header) + 2 <= 78:
         return value
     charset = "us-ascii" if value.isascii() else "utf-8"
-    return Header(value, charset, header_name=header).encode(linesep=CRLF, maxlinelen=78)
+    folded: str = Header(value, charset, header_name=header).encode(linesep=CRLF, maxlinelen=78)
+    lines = folded.split(CRLF)
+    if len(header) + 2 + len(lines[0]) > 78 or any(len(line) > 78 for line in lines[1:]):
+        return _encoded_words(value)  # a word too long to fold at a space: encoded-words split anywhere
+    return folded
 
 
 @lru_cache(maxsize=4096)
