@@ -507,6 +507,10 @@ def test_feed_is_publish_without_attendees_with_the_invite_uids() -> None:
     assert "When:" in str(first["DESCRIPTION"])  # course language
     vcal = vobject.readOne(data.decode())
     assert len(vcal.vevent_list) == 2
+    ical_cal = IcsCalendarStream.calendar_from_ics(data.decode())
+    assert ical_cal.method == "PUBLISH"
+    assert [(e.uid, e.sequence, e.url) for e in ical_cal.events] == [(uids[0], 4, LINK), (uids[1], 0, None)]
+    assert all(not e.attendees for e in ical_cal.events)
 
 
 def test_personal_feed_has_their_sessions_in_their_language() -> None:
