@@ -283,10 +283,11 @@ def reconcile(
         wanted = set(session_ids)
         sessions = tuple(s for s in sessions if s.id in wanted)
     per: dict[str, dict[str, SessionResult]] = {p.id: {} for p in course.participants}
+    person_keys = {p.id: f"person:{p.id}" for p in course.participants}
     for session in sessions:
         limits = Thresholds.of(session, policy)
         for participant in course.participants_of(session):
-            key = (session.id, f"person:{participant.id}")
+            key = (session.id, person_keys[participant.id])
             bucket = acc.intervals.get(key)
             if bucket is None:
                 attended, first = ZERO, None
