@@ -468,6 +468,29 @@ class Decorator:
         event.add("X-COURSE-LEVEL", f"for {person.id}")
 
 
+class Watcher:
+    @hookimpl
+    def ta_delivery_invite_building(
+        self, course: Course, session: Session, person: Any, method: str, event: Any
+    ) -> None:
+        return None
+
+
+def test_decorated_path_gives_the_same_bytes_when_nothing_is_added() -> None:
+    plugins = make_plugin_manager(builtins=False, entry_points=False, extra=[Watcher()])
+    for session, person, method, seq, url in all_messages()[:24]:
+        kwargs: Any = {
+            "method": method,
+            "sequence": seq,
+            "dtstamp": STAMP,
+            "join_url": url,
+            "attendee": person,
+        }
+        assert render_calendar(COURSE, session, plugins=plugins, **kwargs) == render_calendar(
+            COURSE, session, **kwargs
+        )
+
+
 def test_hook_decorates_invites_and_feeds() -> None:
     deco = Decorator()
     plugins = make_plugin_manager(builtins=False, entry_points=False, extra=[deco])

@@ -297,30 +297,6 @@ def render_calendar(
     reason: Reason | None = None,
 ) -> tuple[bytes, InviteText]:
     """The iCalendar object (one VEVENT) of one message, and its localised words."""
-    if has_invite_hooks(plugins):
-        event = build_event(
-            course,
-            session,
-            method=method,
-            sequence=sequence,
-            dtstamp=dtstamp,
-            join_url=join_url,
-            attendee=attendee,
-            plugins=plugins,
-            reason=reason,
-        )
-        _p, words = event_properties(
-            course,
-            session,
-            method=method,
-            sequence=sequence,
-            dtstamp=dtstamp,
-            join_url=join_url,
-            attendee=attendee,
-            reason=reason,
-        )
-        data: bytes = build_calendar(method, [event]).to_ical()
-        return data, words
     props, words = event_properties(
         course,
         session,
@@ -331,6 +307,19 @@ def render_calendar(
         attendee=attendee,
         reason=reason,
     )
+    if has_invite_hooks(plugins):
+        assert plugins is not None
+        event = icalendar.Event()
+        _add(event, props)
+        plugins.hook.ta_delivery_invite_building(
+            course=course,
+            session=session,
+            person=attendee or organizer_person(course),
+            method=method,
+            event=event,
+        )
+        data: bytes = build_calendar(method, [event]).to_ical()
+        return data, words
     props.sort(key=_prop_order)
     lines = [_calendar_head(method)]
     for name, value, params in props:
