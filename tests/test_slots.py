@@ -256,8 +256,10 @@ def test_cli_json(course_file: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["minutes"] == 120
-    assert len(data["slots"]) == 20
+    assert len(data["slots"]) > 20  # --json lists every candidate unless --limit is given
     assert data["slots"][0] == {"start": "2027-08-09T12:00:00Z", "suits": 2, "of": 3, "missing": ["tk"]}
+    limited = json.loads(CliRunner().invoke(main, [*args, "--limit", "20"]).output)
+    assert limited["slots"] == data["slots"][:20]
 
 
 def test_cli_table_and_days(course_file: Path) -> None:

@@ -21,6 +21,9 @@ from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, p
 
 __all__ = ["check_command", "slots_command"]
 
+#: Slots printed in the table when ``--limit`` is not given (``--json`` then prints them all).
+TABLE_LIMIT = 20
+
 
 def _console() -> Console:
     return Console(soft_wrap=False, highlight=False)
@@ -147,15 +150,22 @@ def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
     show_default=True,
     help="Allowed weekdays in the course's zone.",
 )
-@click.option("--limit", type=int, default=20, show_default=True, help="How many slots to print (0: all).")
+@click.option(
+    "--limit",
+    type=int,
+    default=None,
+    help="How many slots to print (0: all; default 20 in the table, all with --json).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the slots as JSON.")
 def slots_command(
-    course: str, minutes: int, first: str, last: str, session_days: str, limit: int, as_json: bool
+    course: str, minutes: int, first: str, last: str, session_days: str, limit: int | None, as_json: bool
 ) -> None:
     """Rank start times on a 15-minute grid by how many participants they suit."""
     path = course_path(course)
     start, end = _date(first, "--from"), _date(last, "--to")
     days = parse_days(session_days)
+    if limit is None:
+        limit = 0 if as_json else TABLE_LIMIT  # scripts get every candidate; people the best few
     if limit < 0:
         fail_input(InputError(f"must not be negative, got {limit}", key="--limit"))
     loaded = load(path, plugin_manager())

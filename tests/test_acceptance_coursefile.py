@@ -1,0 +1,332 @@
+"""Acceptance: the course file as PRODUCT.md section 1 describes it, driven through the CLI.
+
+Each test writes a course file in a temporary folder and runs ``ta-delivery`` on it; input errors must
+exit 2, name the file and the key path on stderr, and change nothing (no state, no outbox).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ta_delivery.cli import main
+
+HEAD = """
+[course]
+id = "acc-2020"
+title = "Acceptance"
+timezone = "Europe/Berlin"
+organizer = { name = "Org", email = "org@example.org" }
+
+[[trainers]]
+id = "t1"
+name = "Trainer One"
+email = "t1@example.org"
+timezone = "Europe/Berlin"
+
+[[participants]]
+id = "p1"
+name = "Part One"
+email = "p1@example.org"
+timezone = "Europe/Berlin"
+"""
+
+
+def session(sid: str = "s01", start: str = "2020-08-10T10:00:00", minutes: int = 60, extra: str = "") -> str:
+    return (
+        f'\n[[sessions]]\nid = "{sid}"\ntitle = "Session {sid}"\nstart = {start}\n'
+        f'minutes = {minutes}\ntrainers = ["t1"]\n{extra}'
+    )
+
+
+def invoke(
+    tmp_path: Path, text: str, *args: str, files: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    course = tmp_path / "course.toml"
+    course.write_text(text, encoding="utf-8")
+    for name, body in (files or {}).items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, [args[0], str(course), *args[1:]], env={"TA_DELIVERY_NOW": "2020-08-01T00:00:00Z"}
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def check_json(tmp_path: Path, text: str, files: dict[str, str] | None = None) -> dict[str, object]:
+    code, out, err = invoke(tmp_path, text, "check", "--json", files=files)
+    assert code in (0, 1), err
+    data = json.loads(out)
+    assert isinstance(data, dict)
+    return data
+
+
+def assert_input_error(tmp_path: Path, text: str, key: str, files: dict[str, str] | None = None) -> str:
+    """The file is refused with exit 2, naming the file and ``key``, and nothing is created."""
+    for command in (["check"], ["apply"], ["plan"], ["calendar"], ["report", "--format", "json"]):
+        code, out, err = invoke(tmp_path, text, *command, files=files)
+        assert code == 2, (command, out, err)
+        assert "course.toml" in err, err
+        assert key in err, (key, err)
+        assert not (tmp_path / ".ta-delivery").exists(), command
+    return err
+
+
+# --- DST gaps and folds ------------------------------------------------------------------------------
+
+
+def test_local_time_in_a_dst_gap_is_an_input_error_asking_for_an_offset(tmp_path: Path) -> None:
+    text = HEAD + session() + session("s02").replace("2020-08-10T10:00:00", "2020-08-11T10:00:00")
+    text += session("s03", "2020-03-29T02:30:00")
+    err = assert_input_error(tmp_path, text, "sessions[2].start")
+    assert "offset" in err
+
+
+def test_local_time_in_a_dst_fold_is_an_input_error_asking_for_an_offset(tmp_path: Path) -> None:
+    err = assert_input_error(tmp_path, HEAD + session("s01", "2020-10-25T02:30:00"), "sessions[0].start")
+    assert "offset" in err
+
+
+def test_offset_date_time_in_a_fold_is_accepted(tmp_path: Path) -> None:
+    text = HEAD + session("s01", "2020-10-25T02:30:00+01:00") + '\n[rules]\nworking_hours = "00:00-24:00"\n'
+    code, out, err = invoke(tmp_path, text, "check", "--json")
+    assert code == 0, err
+    assert json.loads(out)["findings"] == []
+
+
+def test_series_first_start_in_a_gap_is_an_input_error(tmp_path: Path) -> None:
+    text = HEAD + (
+        '\n[[series]]\nid = "w"\ntitle = "W"\nfirst_start = 2020-03-22T02:30:00\n'
+        "minutes = 60\nevery_days = 7\ncount = 3\n"
+    )
+    assert_input_error(tmp_path, text, "series[0]")
+
+
+# --- the reading rules ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (HEAD + session(extra='colour = "red"\n'), "sessions[0].colour"),
+        (HEAD.replace('title = "Acceptance"', 'title = "Acceptance"\nfoo = 1') + session(), "course.foo"),
+        (HEAD + session() + "\n[nonsense]\nx = 1\n", "nonsense"),
+        (HEAD + session() + "\n[rules]\nmax_live_minute = 100\n", "rules.max_live_minute"),
+        (HEAD + session() + "\n[attendance]\nlate_after = 5\n", "attendance.late_after"),
+        (HEAD + 'hobby = "chess"\n' + session(), "participants[0].hobby"),
+        (HEAD + session().replace('["t1"]', '["t9"]'), "sessions[0].trainers[0]"),
+        (HEAD + session(extra='participants = ["p1", "nobody"]\n'), "sessions[0].participants[1]"),
+        (HEAD + session(extra='participants = ["t1"]\n'), "sessions[0].participants[0]"),
+        (HEAD + HEAD[HEAD.index("[[participants]]") :] + session(), "participants[1].id"),
+        (
+            HEAD
+            + HEAD[HEAD.index("[[trainers]]") : HEAD.index("[[participants]]")].replace(
+                "[[trainers]]", "[[participants]]"
+            )
+            + session(),
+            "participants[1].id",
+        ),
+        (HEAD + session() + session(), "sessions[1].id"),
+        (
+            HEAD.replace('"Europe/Berlin"\norganizer', '"Europe/Berlinn"\norganizer') + session(),
+            "course.timezone",
+        ),
+        (
+            HEAD[: HEAD.rindex("Europe/Berlin")] + 'Mars/Olympus_Mons"\n' + session(),
+            "participants[0].timezone",
+        ),
+        (HEAD.replace("p1@example.org", "p1.example.org") + session(), "participants[0].email"),
+        (HEAD.replace("org@example.org", "org@") + session(), "course.organizer.email"),
+        (HEAD + 'working_hours = "18:00-08:00"\n' + session(), "participants[0].working_hours"),
+        (HEAD + 'working_hours = "9-17"\n' + session(), "participants[0].working_hours"),
+        (HEAD + 'working_hours = "09:00-09:00"\n' + session(), "participants[0].working_hours"),
+        (HEAD + session() + '\n[rules]\nworking_hours = "08:00-25:00"\n', "rules.working_hours"),
+        (HEAD + session(minutes=0), "sessions[0].minutes"),
+        (HEAD + session(minutes=-30), "sessions[0].minutes"),
+        (HEAD.replace('id = "acc-2020"', 'id = "Acc_2020"') + session(), "course.id"),
+        (HEAD.replace('title = "Acceptance"\n', "") + session(), "course.title"),
+        (HEAD + session(extra='kind = "hybrid"\n'), "sessions[0].kind"),
+    ],
+    ids=[
+        "unknown-session-key",
+        "unknown-course-key",
+        "unknown-table",
+        "unknown-rules-key",
+        "unknown-attendance-key",
+        "unknown-person-key",
+        "unknown-trainer-id",
+        "unknown-participant-id",
+        "trainer-as-participant",
+        "duplicate-participant",
+        "duplicate-across-trainers-participants",
+        "duplicate-session",
+        "bad-course-zone",
+        "bad-person-zone",
+        "bad-email",
+        "bad-organizer-email",
+        "working-hours-reversed",
+        "working-hours-format",
+        "working-hours-empty",
+        "rules-working-hours",
+        "zero-minutes",
+        "negative-minutes",
+        "bad-course-id",
+        "missing-title",
+        "bad-session-kind",
+    ],
+)
+def test_input_errors_exit_2_naming_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    assert_input_error(tmp_path, text, key)
+
+
+def test_series_ids_colliding_with_a_session_are_duplicates(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + session("w01")
+        + (
+            '\n[[series]]\nid = "w"\ntitle = "W"\nfirst_start = 2020-08-12T10:00:00\n'
+            "minutes = 60\ncount = 2\n"
+        )
+    )
+    assert_input_error(tmp_path, text, "series[0]")
+
+
+def test_control_characters_are_not_a_reason_to_refuse(tmp_path: Path) -> None:
+    text = HEAD.replace('"Part One"', '"Part\\u0007 One\\u001b[31m"') + session().replace(
+        '"Session s01"', '"Open\\u0000ing\\r\\nX-Evil: 1"'
+    )
+    code, out, err = invoke(tmp_path, text, "check", "--json")
+    assert code == 0, err
+    assert json.loads(out)["findings"] == []
+
+
+# --- series ------------------------------------------------------------------------------------------
+
+
+SERIES = """
+[[series]]
+id = "w"
+title = "Weekly webinar"
+first_start = 2020-10-14T10:00:00
+minutes = 90
+every_days = 7
+count = 4
+skip = [2020-10-21]
+trainers = ["t1"]
+"""
+
+
+def calendar_events(text: str) -> dict[str, tuple[str, str, str]]:
+    """UID-less view of a PUBLISH feed: SUMMARY -> (DTSTART, DTEND, UID)."""
+    import icalendar
+
+    cal = icalendar.Calendar.from_ical(text)
+    out: dict[str, tuple[str, str, str]] = {}
+    for event in cal.walk("VEVENT"):
+        out[str(event["SUMMARY"])] = (
+            event["DTSTART"].to_ical().decode(),
+            event["DTEND"].to_ical().decode(),
+            str(event["UID"]),
+        )
+    return out
+
+
+def test_series_keeps_local_time_across_dst_and_skips_dates(tmp_path: Path) -> None:
+    """w01..w04 at 10:00 Berlin: 14 Oct (CEST), [21 Oct skipped], 28 Oct, 4 Nov, 11 Nov (CET)."""
+    code, out, err = invoke(tmp_path, HEAD + SERIES, "calendar")
+    assert code == 0, err
+    starts = sorted(
+        (dtstart, dtend)
+        for summary, (dtstart, dtend, _uid) in calendar_events(out).items()
+        if "Weekly" in summary
+    )
+    assert starts == [
+        ("20201014T080000Z", "20201014T093000Z"),
+        ("20201028T090000Z", "20201028T103000Z"),
+        ("20201104T090000Z", "20201104T103000Z"),
+        ("20201111T090000Z", "20201111T103000Z"),
+    ]
+    titles = " ".join(calendar_events(out))
+    for n in range(1, 5):
+        assert f"Weekly webinar ({n}/4)" in titles
+
+
+def test_series_session_ids_are_two_digit_numbers(tmp_path: Path) -> None:
+    text = HEAD + SERIES + "\n[rules]\nmax_live_minutes = 60\n"
+    data = check_json(tmp_path, text)
+    sessions = [f["session"] for f in data["findings"] if f["rule"] == "live-session-too-long"]  # type: ignore[index]
+    assert sessions == ["w01", "w02", "w03", "w04"]
+
+
+def test_series_of_more_than_99_uses_three_digits(tmp_path: Path) -> None:
+    text = HEAD + (
+        '\n[[series]]\nid = "d"\ntitle = "Daily"\nfirst_start = 2020-01-01T10:00:00\nminutes = 121\n'
+        "every_days = 1\ncount = 100\n"
+    )
+    data = check_json(tmp_path, text)
+    sessions = [f["session"] for f in data["findings"] if f["rule"] == "live-session-too-long"]  # type: ignore[index]
+    assert sessions[0] == "d01" and sessions[98] == "d99" and sessions[99] == "d100"
+
+
+# --- roster ------------------------------------------------------------------------------------------
+
+
+ROSTER = (
+    "id,name,email,timezone,working_hours,language,country\n"
+    "r1,Roster One,r1@example.org,America/New_York,,es,JM\n"
+)
+
+
+def test_roster_participants_join_the_course(tmp_path: Path) -> None:
+    text = HEAD.replace("organizer =", 'roster = "people.csv"\norganizer =') + session()
+    data = check_json(tmp_path, text, files={"people.csv": ROSTER})
+    # 10:00-11:00 Berlin is 04:00-05:00 in New York: the roster participant is outside working hours
+    assert [(f["rule"], f["person"]) for f in data["findings"]] == [("outside-working-hours", "r1")]  # type: ignore[index]
+
+
+def test_roster_is_read_relative_to_the_course_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "people.csv").write_text(ROSTER, encoding="utf-8")
+    (sub / "course.toml").write_text(
+        HEAD.replace("organizer =", 'roster = "people.csv"\norganizer =') + session(), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "sub/course.toml", "--json"])
+    assert result.exit_code == 1, result.stderr
+    assert [f["person"] for f in json.loads(result.stdout)["findings"]] == ["r1"]
+
+
+@pytest.mark.parametrize(
+    ("roster", "key"),
+    [
+        (ROSTER.replace("r1@example.org", "bad-email"), "roster[0].email"),
+        (ROSTER + "p1,Dup,dup@example.org,Europe/Berlin,,,\n", "roster[1].id"),
+        (ROSTER.replace("America/New_York", "Nowhere/City"), "roster[0].timezone"),
+        (ROSTER.replace(",,es", ",9-5,es"), "roster[0].working_hours"),
+        ("id,name,email,timezone,shoe_size\n", "roster"),
+    ],
+    ids=["email", "duplicate-id", "zone", "working-hours", "unknown-column"],
+)
+def test_roster_errors_name_the_row(tmp_path: Path, roster: str, key: str) -> None:
+    text = HEAD.replace("organizer =", 'roster = "people.csv"\norganizer =') + session()
+    assert_input_error(tmp_path, text, key, files={"people.csv": roster})
+
+
+# --- error leaves nothing ----------------------------------------------------------------------------
+
+
+def test_input_error_does_not_touch_an_existing_state(tmp_path: Path) -> None:
+    good = HEAD + session()
+    code, _, err = invoke(tmp_path, good, "apply")
+    assert code == 0, err
+    outbox = tmp_path / ".ta-delivery" / "outbox"
+    before = sorted(p.name for p in outbox.iterdir())
+    db = tmp_path / ".ta-delivery" / "state.db"
+    db_bytes = db.read_bytes()
+    code, _, err = invoke(tmp_path, good.replace("minutes = 60", "minutes = 0"), "apply")
+    assert code == 2 and "sessions[0].minutes" in err
+    assert sorted(p.name for p in outbox.iterdir()) == before
+    assert db.read_bytes() == db_bytes
