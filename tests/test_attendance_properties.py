@@ -229,3 +229,20 @@ def test_the_whole_report_is_invariant_under_row_order(
     shuffled = list(rows)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
     assert report_of(shuffled) == report_of(rows)
+
+
+@settings(max_examples=40)
+@given(segment_rows, st.sampled_from([{}, {("s01", "p2"): "ill"}, {("s01", "p0"): "travel"}]))
+def test_recording_statuses_equal_the_reports(
+    rows: list[tuple[str, tuple[datetime, datetime]]], excuses: dict[tuple[str, str], str]
+) -> None:
+    from ta_delivery.attendance.reconcile import reconcile_statuses
+
+    course = _course()
+    acc = Accumulator(IdentityIndex(course))
+    for who, (j, lv) in rows:
+        acc.add("s01", None, None if "@" in who else who, who if "@" in who else None, None, j, lv)
+    report = reconcile(course, acc, excuses)
+    statuses, unmatched = reconcile_statuses(course, acc, excuses, session_ids=["s01"])
+    assert statuses == report.statuses()
+    assert unmatched == len(report.unmatched)

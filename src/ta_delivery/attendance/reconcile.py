@@ -8,7 +8,7 @@ the fraction read as the decimal written in the course file), never rounded minu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 
@@ -30,6 +30,7 @@ __all__ = [
     "classify",
     "exact_fraction",
     "reconcile",
+    "reconcile_statuses",
 ]
 
 _MINUTE_US = 60_000_000
@@ -264,6 +265,46 @@ class Accumulator:
             add(*row)  # type: ignore[arg-type]
 
 
+def _select(course: Course, session_ids: Iterable[str] | None) -> tuple[Session, ...]:
+    sessions = course.live_sessions
+    if session_ids is not None:
+        wanted = set(session_ids)
+        sessions = tuple(s for s in sessions if s.id in wanted)
+    return sessions
+
+
+_Evaluation = tuple[Session, Participant, Status, timedelta, "datetime | None", str, Status, "str | None"]
+
+
+def _evaluate(
+    course: Course,
+    acc: Accumulator,
+    excuses: Mapping[tuple[str, str], str],
+    sessions: Sequence[Session],
+) -> Iterator[_Evaluation]:
+    """(session, participant, status, attended, first join, reason, computed status, excuse) per pair."""
+    policy = course.attendance
+    person_keys = {p.id: f"person:{p.id}" for p in course.participants}
+    intervals = acc.intervals
+    for session in sessions:
+        limits = Thresholds.of(session, policy)
+        sid, start, end = session.id, session.start, session.end
+        for participant in course.participants_of(session):
+            bucket = intervals.get((sid, person_keys[participant.id]))
+            if bucket is None:
+                attended, first = ZERO, None
+            else:
+                attended, first = coverage(bucket, start, end)
+            status, reason = classify(
+                attended, first, session, policy, recorded=bucket is not None, thresholds=limits
+            )
+            computed = status
+            excuse = excuses.get((sid, participant.id)) if excuses else None
+            if excuse is not None and status not in ("present", "late"):
+                status, reason = "excused", f"excused: {excuse}"
+            yield session, participant, status, attended, first, reason, computed, excuse
+
+
 def reconcile(
     course: Course,
     acc: Accumulator,
@@ -276,33 +317,15 @@ def reconcile(
 
     With ``session_ids``, only those sessions are reconciled (completion then counts only them).
     """
-    excuses = excuses or {}
     policy = course.attendance
-    sessions = course.live_sessions
-    if session_ids is not None:
-        wanted = set(session_ids)
-        sessions = tuple(s for s in sessions if s.id in wanted)
+    sessions = _select(course, session_ids)
     per: dict[str, dict[str, SessionResult]] = {p.id: {} for p in course.participants}
-    person_keys = {p.id: f"person:{p.id}" for p in course.participants}
-    for session in sessions:
-        limits = Thresholds.of(session, policy)
-        for participant in course.participants_of(session):
-            key = (session.id, person_keys[participant.id])
-            bucket = acc.intervals.get(key)
-            if bucket is None:
-                attended, first = ZERO, None
-            else:
-                attended, first = coverage(bucket, session.start, session.end)
-            status, reason = classify(
-                attended, first, session, policy, recorded=bucket is not None, thresholds=limits
-            )
-            computed = status
-            excuse = excuses.get((session.id, participant.id))
-            if excuse is not None and status not in ("present", "late"):
-                status, reason = "excused", f"excused: {excuse}"
-            per[participant.id][session.id] = SessionResult(
-                session.id, status, attended, first, reason, computed, excuse
-            )
+    for session, participant, status, attended, first, reason, computed, excuse in _evaluate(
+        course, acc, excuses or {}, sessions
+    ):
+        per[participant.id][session.id] = SessionResult(
+            session.id, status, attended, first, reason, computed, excuse
+        )
     completion = exact_fraction(policy.completion_fraction)
     results: list[ParticipantResult] = []
     for participant in course.participants:
@@ -314,6 +337,29 @@ def reconcile(
         results.append(ParticipantResult(participant, mine, attended_n, live_n, completed, met))
     unmatched, suggestions = _unmatched(sessions, acc)
     return AttendanceReport(course, sessions, tuple(results), tuple(unmatched), tuple(suggestions))
+
+
+def reconcile_statuses(
+    course: Course,
+    acc: Accumulator,
+    excuses: Mapping[tuple[str, str], str] | None = None,
+    *,
+    session_ids: Iterable[str] | None = None,
+) -> tuple[list[AttendanceStatus], int]:
+    """Only the status records of :func:`reconcile` (same order) and the number of unmatched entries.
+
+    What recording needs, without the report's per-participant objects.
+    """
+    sessions = _select(course, session_ids)
+    statuses = [
+        AttendanceStatus(sess.id, participant.id, status, attended.total_seconds(), first, reason)
+        for sess, participant, status, attended, first, reason, _computed, _excuse in _evaluate(
+            course, acc, excuses or {}, sessions
+        )
+    ]
+    live = {s.id for s in sessions}
+    unmatched = sum(1 for key in acc.identities if key[0] in live and key in acc.intervals)
+    return statuses, unmatched
 
 
 def _unmatched(sessions: Sequence[Session], acc: Accumulator) -> tuple[list[Unmatched], list[NameSuggestion]]:

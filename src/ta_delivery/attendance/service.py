@@ -23,7 +23,7 @@ from ..plugins import Plugins
 from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
 from ..store import Store
 from .identity import IdentityIndex
-from .reconcile import Accumulator, AttendanceReport, reconcile
+from .reconcile import Accumulator, AttendanceReport, reconcile, reconcile_statuses
 from .storage import AttendanceStore, RecordResult
 
 __all__ = ["Attendance", "Outcome", "SessionFailure"]
@@ -196,11 +196,10 @@ class Attendance:
             else:
                 fresh.extend(self.records.rows(self.course.id, affected))
             acc = fresh
-        report = reconcile(self.course, acc, self.records.excuses(self.course.id), session_ids=affected)
+        statuses, unmatched = reconcile_statuses(
+            self.course, acc, self.records.excuses(self.course.id), session_ids=affected
+        )
         acc.clear()
-        statuses = report.statuses()
-        unmatched = len(report.unmatched)
-        del report
         self.records.save_statuses(self.course.id, statuses, self.context.clock.now())
         failures = failures + self._notify(statuses)
         return Outcome(tuple(results), tuple(statuses), failures, notes, unmatched)
