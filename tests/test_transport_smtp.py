@@ -262,3 +262,29 @@ def test_settings() -> None:
     )
     assert PASSWORD not in repr(secret)
     assert PASSWORD not in str(secret)
+
+
+def test_reconnects_when_the_server_dropped_the_connection(certificate: tuple[Path, Path]) -> None:
+    port = free_port()
+
+    def start(inbox: Inbox) -> Any:
+        controller = aiosmtpd_controller.Controller(
+            inbox, hostname="127.0.0.1", port=port, tls_context=server_context(certificate),
+            require_starttls=True, authenticator=authenticator, auth_require_tls=True,
+        )  # fmt: skip
+        controller.start()
+        return controller
+
+    first_inbox, second_inbox = Inbox(), Inbox()
+    controller = start(first_inbox)
+    smtp = make(env_for(port, certificate))
+    try:
+        smtp.send(invite(0))
+        controller.stop()  # the server goes away with our connection
+        controller = start(second_inbox)
+        smtp.send(invite(1))  # NOOP fails on the dead connection: a new one is opened
+    finally:
+        smtp.close()
+        controller.stop()
+    assert len(first_inbox.received) == 1
+    assert len(second_inbox.received) == 1
