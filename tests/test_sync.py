@@ -193,3 +193,27 @@ def test_planned_course_does_nothing_and_says_why(world: World) -> None:
     plan = world.syncer(make_course(status="planned")).plan()
     assert plan.empty
     assert any("planned" in n for n in plan.notes)
+
+
+def _plain_text(sent: object) -> str:
+    message = sent.message  # type: ignore[attr-defined]
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return str(part.get_content())
+    raise AssertionError("no text/plain part")
+
+
+def test_a_cancel_says_why(world: World) -> None:
+    course = make_course()
+    world.syncer(course).apply()
+    first = len(world.transport.sent)
+    fewer = attrs.evolve(course.sessions[0], participants=("jm-01", "tt-01"))
+    world.syncer(attrs.evolve(course, sessions=(fewer, course.sessions[1]))).apply()
+    new = world.transport.sent[first:]
+    removed = [s for s in new if "Dawn@Example.org" in s.to and "Session 1" in s.session]
+    dropped = [s for s in new if "Session 3" in s.session]
+    assert "no longer expected" in _plain_text(removed[0])
+    assert "This session of" in _plain_text(dropped[0])
+    second = len(world.transport.sent)
+    world.syncer(attrs.evolve(course, status="cancelled", sessions=(fewer, course.sessions[1]))).apply()
+    assert all("has been cancelled, and with it" in _plain_text(s) for s in world.transport.sent[second:])

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
@@ -32,6 +32,9 @@ from .records import (
     TransportSpec,
 )
 from .store import ClassroomRow, Intent, InviteRow, Store
+
+if TYPE_CHECKING:
+    from .invites.content import Reason
 
 __all__ = [
     "ApplyResult",
@@ -365,8 +368,18 @@ class Syncer:
             if last.method == "CANCEL" and last.state == "sent":
                 continue
             seq = last.sequence + 1 if last.state == "sent" or last.method != "CANCEL" else last.sequence
-            changes.append(InviteChange(sid, pid, last.email, "CANCEL", seq, "no longer invited"))
+            changes.append(
+                InviteChange(sid, pid, last.email, "CANCEL", seq, self._cancel_reason(sid, desired))
+            )
         return changes
+
+    def _cancel_reason(self, sid: str, desired: Mapping[str, _Desired]) -> str:
+        """Why a CANCEL is sent: the course stopped, the session went, or the person left it."""
+        if not self._active():
+            return "course-cancelled"
+        if sid not in desired:
+            return "session-cancelled"
+        return "removed"
 
     @staticmethod
     def _next_invite(last: InviteRow | None, method: str, fp: str) -> tuple[int, str] | None:
@@ -617,6 +630,7 @@ class Syncer:
                     join_url=link,
                     dtstamp=now,
                     plugins=self.plugins,
+                    reason=cast("Reason", change.reason) if change.method == "CANCEL" else None,
                 )
                 with self._send_lock:
                     transport.send(message)
@@ -702,13 +716,18 @@ class Syncer:
             return out
 
         sessions = sorted(by_session)
-        if self.workers > 1 and len(sessions) > 1:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                for out in pool.map(run, sessions):
-                    results.extend(out)
-        else:
-            for sid in sessions:
-                results.extend(run(sid))
+        try:
+            if self.workers > 1 and len(sessions) > 1:
+                with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                    for out in pool.map(run, sessions):
+                        results.extend(out)
+            else:
+                for sid in sessions:
+                    results.extend(run(sid))
+        finally:
+            close = getattr(transport, "close", None)
+            if callable(close):
+                close()
         if self.course.lms is not None:
             try:
                 for c in self._lms().apply(self.course):
