@@ -323,10 +323,8 @@ class Attendance:
     def report(self, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
         """The whole course reconciled from everything stored."""
         acc = Accumulator(self.index())
-        acc.extend(self.records.rows(self.course.id))
-        return reconcile(self.course, acc, self.records.excuses(self.course.id), prerequisites=prerequisites)
-
-
-def empty_report(course: Course, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
-    """The report of a course with nothing recorded (no store needed)."""
-    return reconcile(course, Accumulator(IdentityIndex(course)), {}, prerequisites=prerequisites)
+        with _gc_paused():
+            acc.extend(self.records.rows(self.course.id))
+            return reconcile(
+                self.course, acc, self.records.excuses(self.course.id), prerequisites=prerequisites
+            )
