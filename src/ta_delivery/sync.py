@@ -7,20 +7,20 @@ create is looked up by its key (``find``) before anything is created again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from .context import RunContext
+from .desired import classroom_key, classroom_request, request_fingerprint
 from .errors import InputError, ProviderError, TaDeliveryError, TransportError
 from .models import Course, Person, Session
+from .planning import ApplyResult, ClassroomChange, InviteChange, ItemResult, Plan
 from .plugins import Plugins
 from .records import (
     Classroom,
@@ -46,53 +46,10 @@ __all__ = [
     "classroom_key",
     "classroom_request",
     "request_fingerprint",
+    "transport_spec",
 ]
 
 log = logging.getLogger(__name__)
-
-Action = Literal["create", "update", "cancel", "recover", "cleanup"]
-
-
-def classroom_key(course_id: str, session_id: str) -> str:
-    """Our stable mark of a session's classroom, searchable on the provider's side."""
-    return f"ta-delivery:{course_id}/{session_id}"
-
-
-def classroom_request(course: Course, session: Session) -> ClassroomRequest:
-    """The classroom ``session`` should have."""
-    provider = course.provider_of(session)
-    return ClassroomRequest(
-        key=classroom_key(course.id, session.id),
-        course_id=course.id,
-        session_id=session.id,
-        title=session.title,
-        start=session.start,
-        minutes=session.minutes,
-        timezone=course.timezone,
-        description=session.description,
-        language=course.language,
-        hosts=course.trainers_of(session),
-        participants=course.participants_of(session),
-        options=dict(course.provider_options.get(provider, {})),
-    )
-
-
-def request_fingerprint(provider: str, request: ClassroomRequest, personal: bool) -> str:
-    """A hash of everything in ``request`` the provider's classroom depends on."""
-    facts: dict[str, Any] = {
-        "provider": provider,
-        "title": request.title,
-        "start": request.start.isoformat(),
-        "minutes": request.minutes,
-        "timezone": request.timezone,
-        "description": request.description,
-        "hosts": [(p.id, p.email.lower()) for p in request.hosts],
-        "options": request.options,
-    }
-    if personal:
-        facts["participants"] = [(p.id, p.email.lower(), p.name) for p in request.participants]
-    blob = json.dumps(facts, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
 
 
 def transport_spec(plugins: Plugins, context: RunContext) -> TransportSpec:
@@ -106,113 +63,6 @@ def transport_spec(plugins: Plugins, context: RunContext) -> TransportSpec:
             source="TA_DELIVERY_TRANSPORT",
         )
     return specs[name]
-
-
-@attrs.frozen
-class ClassroomChange:
-    """One classroom operation in a plan."""
-
-    session_id: str
-    provider: str
-    action: Action
-    reason: str
-
-
-@attrs.frozen
-class InviteChange:
-    """One invitation message in a plan."""
-
-    session_id: str
-    person_id: str
-    email: str
-    method: Literal["REQUEST", "CANCEL"]
-    sequence: int
-    reason: str
-
-
-@attrs.frozen
-class Plan:
-    """What ``apply`` would do."""
-
-    course_id: str
-    classrooms: tuple[ClassroomChange, ...]
-    invites: tuple[InviteChange, ...]
-    lms: tuple[LmsChange, ...] = ()
-    notes: tuple[str, ...] = ()
-    prerequisites: Mapping[str, bool] | None = None
-
-    @property
-    def empty(self) -> bool:
-        """True when nothing would change."""
-        return not (self.classrooms or self.invites or any(c.action != "none" for c in self.lms))
-
-    def to_json(self) -> dict[str, Any]:
-        """The plan as printed by ``plan --json``."""
-        return {
-            "course": self.course_id,
-            "classrooms": [
-                {"session": c.session_id, "provider": c.provider, "action": c.action, "reason": c.reason}
-                for c in self.classrooms
-            ],
-            "invites": [
-                {
-                    "session": i.session_id,
-                    "person": i.person_id,
-                    "email": i.email,
-                    "method": i.method,
-                    "sequence": i.sequence,
-                    "reason": i.reason,
-                }
-                for i in self.invites
-            ],
-            "lms": [{"action": c.action, "target": c.target, "detail": c.detail} for c in self.lms],
-            "prerequisites": dict(self.prerequisites) if self.prerequisites is not None else None,
-            "notes": list(self.notes),
-        }
-
-
-@attrs.frozen
-class ItemResult:
-    """The outcome of one operation of ``apply``."""
-
-    kind: Literal["classroom", "invite", "lms"]
-    target: str
-    action: str
-    ok: bool
-    error: str | None = None
-    detail: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "target": self.target,
-            "action": self.action,
-            "ok": self.ok,
-            "error": self.error,
-            "detail": self.detail,
-        }
-
-
-@attrs.frozen
-class ApplyResult:
-    """Everything ``apply`` did, item by item."""
-
-    course_id: str
-    items: tuple[ItemResult, ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when every item succeeded."""
-        return all(i.ok for i in self.items)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "course": self.course_id,
-            "ok": self.ok,
-            "items": [i.to_json() for i in self.items],
-            "notes": list(self.notes),
-        }
 
 
 @attrs.frozen
