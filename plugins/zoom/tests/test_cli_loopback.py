@@ -1,0 +1,114 @@
+"""End to end over real HTTP: ``ta-delivery apply`` on a course file with Zoom, against the fake Zoom
+served on loopback (every request validated against Zoom's OpenAPI document where ../shared is present)."""
+
+from __future__ import annotations
+
+import email
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from zoomfake import ENV, FakeZoom
+
+from ta_delivery.cli import main
+from ta_delivery.testing.loopback import LoopbackServer
+
+COURSE = """
+[course]
+id = "zoom-e2e"
+title = "Trade policy webinars"
+timezone = "Europe/Zurich"
+provider = "zoom"
+organizer = { name = "Training Institute", email = "training@example.org" }
+
+[zoom]
+waiting_room = true
+
+[[trainers]]
+id = "rf"
+name = "Roberto F."
+email = "rf@example.org"
+timezone = "Europe/Zurich"
+
+[[participants]]
+id = "jm-01"
+name = "Ana Pérez"
+email = "ana@example.org"
+timezone = "Europe/Zurich"
+language = "es"
+
+[[participants]]
+id = "tt-01"
+name = "Kiran R."
+email = "kiran@example.org"
+timezone = "Europe/Zurich"
+
+[[sessions]]
+id = "s01"
+title = "Opening webinar"
+start = 2027-09-06T10:00:00
+minutes = 120
+trainers = ["rf"]
+
+[[sessions]]
+id = "s02"
+title = "Tariffs"
+start = 2027-09-13T10:00:00
+minutes = 90
+trainers = ["rf"]
+"""
+
+
+@pytest.fixture
+def zoom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoom]:
+    fake = FakeZoom()
+    with LoopbackServer(fake.handle) as server:
+        for name, value in ENV.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("TA_DELIVERY_ZOOM_API_URL", f"{server.url}/v2")
+        monkeypatch.setenv("TA_DELIVERY_ZOOM_OAUTH_URL", f"{server.url}/oauth/token")
+        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+        for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+            monkeypatch.delenv(var, raising=False)
+        yield fake
+
+
+def test_apply_creates_meetings_registers_people_and_invites_with_personal_links(
+    zoom: FakeZoom, tmp_path: Path
+) -> None:
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["apply", str(course), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+    live = [m for m in zoom.meetings.values() if not m.get("deleted")]
+    assert sorted(m["topic"] for m in live) == ["Opening webinar", "Tariffs"]
+    for meeting in live:
+        emails = {r["email"] for r in zoom.registrants[str(meeting["id"])].values()}
+        assert emails == {"ana@example.org", "kiran@example.org"}
+
+    outbox = sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml"))
+    assert len(outbox) == 6  # two sessions x (one trainer + two participants)
+    links: dict[str, set[str]] = {}
+    for path in outbox:
+        message = email.message_from_bytes(path.read_bytes())
+        calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        text = calendar.get_payload(decode=True).decode()
+        url = next(line for line in text.split("\r\n") if line.startswith("URL"))
+        links.setdefault(str(message["To"]), set()).add(url)
+    ana = next(v for k, v in links.items() if "ana@example.org" in k)
+    kiran = next(v for k, v in links.items() if "kiran@example.org" in k)
+    assert ana.isdisjoint(kiran), "each participant's invite carries their own join link"
+
+    writes = dict(zoom.writes)
+    again = CliRunner().invoke(main, ["apply", str(course), "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["items"] == []
+    assert dict(zoom.writes) == writes, "a run with nothing changed changes nothing at Zoom"
+    assert len(list((tmp_path / ".ta-delivery" / "outbox").glob("*.eml"))) == 6
+
+    state = (tmp_path / ".ta-delivery" / "state.db").read_bytes()
+    assert ENV["TA_DELIVERY_ZOOM_CLIENT_SECRET"].encode() not in state
+    assert b"secretvalue" not in state, "no access token in the store"

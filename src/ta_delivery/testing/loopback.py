@@ -1,0 +1,72 @@
+"""Serve any httpx handler (a fake API) over real HTTP on 127.0.0.1, for end-to-end tests and benchmarks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+__all__ = ["LoopbackServer"]
+
+Handler = Callable[[httpx.Request], httpx.Response]
+_HOP = {"content-length", "transfer-encoding", "connection", "content-encoding"}
+
+
+class LoopbackServer:
+    """A threaded HTTP/1.1 server on an ephemeral loopback port that answers with ``handler``.
+
+    ```python
+    with LoopbackServer(fake.handle) as server:
+        env["TA_DELIVERY_ZOOM_API_URL"] = server.url + "/v2"
+    ```
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        outer = self
+
+        class _Request(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = httpx.Request(
+                    self.command,
+                    f"http://{self.headers.get('Host', '127.0.0.1')}{self.path}",
+                    headers=list(self.headers.items()),
+                    content=body,
+                )
+                response = outer.handler(request)
+                payload = response.read()
+                self.send_response(response.status_code)
+                for name, value in response.headers.multi_items():
+                    if name.lower() not in _HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815 - http.server names
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Request)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
