@@ -1,0 +1,134 @@
+"""End to end through the command line: a course linked to Moodle (the fake site on loopback).
+
+``plan`` shows prerequisites read from Moodle, ``apply`` makes the course space and enrols people, and an
+attendance import pushes each participant's status into the register; ``report`` shows prerequisites_met.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from moodle_fake import FakeMoodle, Running, serve
+
+from ta_delivery.cli import main
+
+COURSE = """
+[course]
+id = "lms-e2e"
+title = "Advanced course on trade remedies"
+timezone = "UTC"
+organizer = { name = "Training Institute", email = "training@example.org" }
+prerequisites = ["elearning-tr"]
+
+[lms]
+provider = "moodle"
+course = "tr-2027"
+attendance = true
+require_prerequisites = true
+
+[[trainers]]
+id = "rf"
+name = "Roberto F."
+email = "rf@example.org"
+timezone = "UTC"
+
+[[participants]]
+id = "p1"
+name = "Ana Pérez"
+email = "ana@example.org"
+timezone = "UTC"
+
+[[participants]]
+id = "p2"
+name = "Kiran R."
+email = "kiran@example.org"
+timezone = "UTC"
+
+[[sessions]]
+id = "s01"
+title = "Opening"
+start = 2027-09-06T10:00:00
+minutes = 60
+trainers = ["rf"]
+"""
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    running = serve(FakeMoodle(now=1_788_000_000))
+    fake = running.site
+    prereq = fake.add_course("elearning-tr")
+    done = fake.add_user("ana", "ana@example.org", "Ana", "Pérez")
+    fake.enrol_user(prereq, done)
+    fake.completions[(prereq, done)] = True
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url + "/")
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", fake.token)
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+        monkeypatch.delenv(var, raising=False)
+    yield running
+    running.stop()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plan_apply_attendance_and_report_with_moodle(site: Running, tmp_path: Path) -> None:
+    fake = site.site
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+
+    code, out, err = run("plan", str(course), "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["prerequisites"] == {"p1": True, "p2": False}
+    assert {i["person"] for i in plan["invites"]} == {"rf", "p1"}, "p2 has not completed the prerequisite"
+    assert any("p2" in note for note in plan["notes"])
+    assert plan["lms"], "plan lists what the LMS sync would change"
+    assert fake.writes == [], "plan writes nothing to Moodle"
+
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    space = [c for c in fake.courses.values() if c["shortname"] == "tr-2027"]
+    assert len(space) == 1
+    enrolled = {fake.users[u]["email"] for u in fake.enrolments[space[0]["id"]]}
+    assert enrolled == {"rf@example.org", "ana@example.org", "kiran@example.org"}
+    assert len(fake.sessions) == 1, "one register session per live session"
+    outbox = list((tmp_path / ".ta-delivery" / "outbox").glob("*.eml"))
+    assert len(outbox) == 2
+
+    writes = len(fake.writes)
+    code, out, _ = run("apply", str(course), "--json")
+    assert code == 0
+    assert len(fake.writes) == writes, "a second apply changes nothing in Moodle"
+
+    export = tmp_path / "register.csv"
+    export.write_text(
+        "participant,join,leave\n"
+        "ana@example.org,2027-09-06T10:00:00+00:00,2027-09-06T11:00:00+00:00\n"
+        "p2,2027-09-06T10:30:00+00:00,2027-09-06T10:45:00+00:00\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("attendance", "import", str(course), str(export), "--session", "s01")
+    assert code == 0, err + out
+    (session_id,) = fake.sessions
+    ana = fake.user_by_email("ana@example.org")["id"]
+    kiran = fake.user_by_email("kiran@example.org")["id"]
+    assert fake.status_acronym(session_id, ana) == "P"
+    assert fake.status_acronym(session_id, kiran) == "A", "partial is pushed as A by default"
+
+    code, out, err = run("report", str(course), "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    by_id = {p["id"]: p for p in report["participants"]}
+    assert by_id["p1"]["prerequisites_met"] is True
+    assert by_id["p2"]["prerequisites_met"] is False
+    assert by_id["p1"]["sessions"]["s01"] == {"status": "present", "minutes": 60}
+    assert by_id["p2"]["sessions"]["s01"] == {"status": "partial", "minutes": 15}
