@@ -18,9 +18,10 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ta_delivery import webhooks as core_webhooks
 from ta_delivery.clock import Clock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
@@ -28,6 +29,7 @@ from ta_delivery.models import Course
 from ta_delivery.records import Segment
 from ta_delivery.settings import Secret
 from ta_delivery.store import Store
+from ta_delivery.webhooks import ASGIApp, webhook_app
 
 from . import sansio
 
@@ -169,60 +171,20 @@ def receiver_from_context(context: RunContext, resolve: Resolver, sink: Sink) ->
     return WebhookReceiver(secret, resolve, sink)
 
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+# The ASGI type names this module has always offered, now defined in the core.
+Scope = core_webhooks.Scope
+Receive = core_webhooks.Receive
+Send = core_webhooks.Send
 
 
-def asgi_app(receiver: WebhookReceiver) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    """A raw ASGI application: ``POST`` a delivery to any path; answers 200, 400, 401, 405 or 413."""
+def asgi_app(receiver: WebhookReceiver) -> ASGIApp:
+    """A raw ASGI application: ``POST`` a delivery to any path; answers 200, 400, 401, 405 or 413.
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") == "lifespan":
-            while True:
-                message = await receive()
-                if message.get("type") == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message.get("type") == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope.get("type") != "http":
-            return
-        if scope.get("method") != "POST":
-            await _answer(send, 405, {"error": "POST only"})
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            chunk = message.get("body", b"") or b""
-            size += len(chunk)
-            if size > MAX_BODY:
-                await _answer(send, 413, {"error": "body too large"})
-                return
-            chunks.append(chunk)
-            more = bool(message.get("more_body"))
-        signature = None
-        for name, value in scope.get("headers") or ():
-            if name.decode("latin-1").lower() == SIGNATURE_HEADER.lower():
-                signature = value.decode("latin-1")
-        status, fresh = receiver.receive(b"".join(chunks), signature)
-        await _answer(send, status, {"recorded": len(fresh)} if status == 200 else {"error": "rejected"})
+    The HTTP part is :func:`ta_delivery.webhooks.webhook_app`.
+    """
 
-    return app
+    def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
+        status, fresh = receiver.receive(body, headers.get(SIGNATURE_HEADER.lower()))
+        return status, {"recorded": len(fresh)} if status == 200 else {"error": "rejected"}
 
-
-async def _answer(send: Send, status: int, body: Mapping[str, Any]) -> None:
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    return webhook_app(handle, max_body=MAX_BODY)

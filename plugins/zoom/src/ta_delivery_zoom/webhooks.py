@@ -21,17 +21,19 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
+from ta_delivery import webhooks as core_webhooks
 from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import KeyValue, MemoryKeyValue
 from ta_delivery.errors import BadResponse, TaDeliveryError
 from ta_delivery.records import Classroom, Segment
 from ta_delivery.settings import Secret, Settings
+from ta_delivery.webhooks import ASGIApp, webhook_app
 
 from .sansio import parse_time
 
@@ -234,24 +236,13 @@ class AttendanceTracker:
 
 # --- ASGI ---------------------------------------------------------------------------------------------
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY = 1_000_000
 
-
-async def _respond(send: Send, status: int, body: Mapping[str, Any] | None = None) -> None:
-    data = json.dumps(body if body is not None else {}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
+# The ASGI type names this module has always offered, now defined in the core.
+Scope = core_webhooks.Scope
+Message = core_webhooks.Message
+Receive = core_webhooks.Receive
+Send = core_webhooks.Send
 
 
 def make_asgi_app(
@@ -265,67 +256,34 @@ def make_asgi_app(
 
     Answers 401 to a bad signature or stale timestamp, 400 to a body that is not JSON, 405 to anything
     but POST, 413 past 1 MB, and 200 otherwise (also for events it does not use, so Zoom stops retrying).
+    The HTTP part is :func:`ta_delivery.webhooks.webhook_app`.
     """
     tracker = tracker if tracker is not None else AttendanceTracker()
     clock = clock if clock is not None else SystemClock()
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if scope["type"] != "http":
-            return
-        if scope.get("method") != "POST":
-            await _respond(send, 405, {"error": "POST only"})
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY:
-                await _respond(send, 413, {"error": "body too large"})
-                return
-            chunks.append(chunk)
-            more = bool(message.get("more_body"))
-        body = b"".join(chunks)
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
         try:
             verify(secret, headers, body, clock.now())
         except WebhookRejected as exc:
             log.warning("zoom webhook rejected: %s", exc)
-            await _respond(send, 401, {"error": "verification failed"})
-            return
+            return 401, {"error": "verification failed"}
         try:
             event = json.loads(body)
         except ValueError:
-            await _respond(send, 400, {"error": "body is not JSON"})
-            return
+            return 400, {"error": "body is not JSON"}
         if not isinstance(event, Mapping):
-            await _respond(send, 400, {"error": "body is not a JSON object"})
-            return
+            return 400, {"error": "body is not a JSON object"}
         try:
             if event.get("event") == "endpoint.url_validation":
-                await _respond(send, 200, url_validation(secret, event))
-                return
+                return 200, url_validation(secret, event)
             segments = tracker.handle(event)
         except BadResponse as exc:
-            await _respond(send, 400, {"error": exc.message})
-            return
+            return 400, {"error": exc.message}
         if segments:
             on_segments(segments)
-        await _respond(send, 200, {})
+        return 200, {}
 
-    return app
+    return webhook_app(handle, max_body=MAX_BODY)
 
 
 def segments_from_events(events: Iterable[Mapping[str, Any]], tracker: AttendanceTracker) -> list[Segment]:
