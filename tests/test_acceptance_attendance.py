@@ -416,3 +416,42 @@ def test_unmatched_name_entry(world: World) -> None:
     assert world.report()["unmatched"] == [
         {"session": "s01", "name": "Guest 1", "email": None, "minutes": 30}
     ]
+
+
+def test_prerequisites_without_an_lms_are_null(world: World) -> None:
+    text = COURSE.replace('title = "Attendance"', 'title = "Attendance"\nprerequisites = ["intro-elearning"]')
+    w = World(world.dir, text)
+    assert all(p["prerequisites_met"] is None for p in w.report()["participants"])
+
+
+def test_the_same_person_by_id_and_by_email_counts_once(world: World) -> None:
+    rows = HEADER + (
+        "p1,2020-08-10T08:00:00Z,2020-08-10T09:00:00Z\n"
+        "part.one@example.org,2020-08-10T08:30:00Z,2020-08-10T09:15:00Z\n"
+    )
+    assert world.imp(rows, "--session", "s01")[0] == 0
+    # 08:00-09:15 once (not 60 + 45 = 105 minutes, which would be present)
+    assert world.status("p1", "s01") == ("partial", 75)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "session,participant,join,leave\ns99,p1,2020-08-10T08:00:00Z,2020-08-10T09:00:00Z\n",
+        HEADER + "p1,2020-08-10T09:00:00Z,2020-08-10T08:00:00Z\n",
+        HEADER + "p1,yesterday,2020-08-10T08:00:00Z\n",
+        "who,join,leave\np1,2020-08-10T08:00:00Z,2020-08-10T09:00:00Z\n",
+    ],
+    ids=["unknown-session-cell", "leave-before-join", "not-a-time", "no-participant-column"],
+)
+def test_malformed_files_exit_2_and_store_nothing(world: World, rows: str) -> None:
+    good = HEADER + "p2,2020-08-10T08:00:00Z,2020-08-10T10:00:00Z\n"
+    assert world.imp(good, "--session", "s01", name="good.csv")[0] == 0
+    before = world.report()
+    bad = HEADER + "p1,2020-08-10T08:00:00Z,2020-08-10T10:00:00Z\n"
+    code, _, err = world.imp(
+        bad + rows.split("\n", 1)[1] if rows.startswith(HEADER) else rows, "--session", "s01"
+    )
+    assert code == 2, err
+    assert "att.csv" in err
+    assert world.report() == before
