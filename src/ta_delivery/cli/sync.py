@@ -169,16 +169,15 @@ def plugins(as_json: bool) -> None:
             }
         )
         return
-    table = Table(title="Plugins", title_justify="left")
-    for col in ("plugin", "version", "providers", "transports", "formats", "rules"):
-        table.add_column(col)
+    console = Console()
     for i in infos:
-        table.add_row(
-            i.name,
-            i.version or "",
-            ", ".join(sorted({*i.providers, *i.lms})),
-            ", ".join(i.transports),
-            ", ".join(i.formats),
-            ", ".join(i.rules),
-        )
-    Console().print(table)
+        console.print(f"[bold]{i.name}[/] {i.version or ''}".rstrip(), soft_wrap=True)
+        for label, names in (
+            ("providers", sorted({*i.providers, *i.lms})),
+            ("transports", i.transports),
+            ("formats", i.formats),
+            ("rules", i.rules),
+        ):
+            if names:
+                console.print(f"  {label + ':':<12}{', '.join(names)}", soft_wrap=True, highlight=False)
+
