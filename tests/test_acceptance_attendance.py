@@ -455,3 +455,15 @@ def test_malformed_files_exit_2_and_store_nothing(world: World, rows: str) -> No
     assert code == 2, err
     assert "att.csv" in err
     assert world.report() == before
+
+
+def test_unmatched_minutes_are_the_union_clipped_to_the_window(world: World) -> None:
+    rows = HEADER + (
+        "Guest 1,2020-08-10T07:30:00Z,2020-08-10T08:20:00Z\n"  # 20 minutes inside
+        "Guest 1,2020-08-10T08:10:00Z,2020-08-10T08:40:00Z\n"  # overlaps: 20 more
+        "Guest 1,2020-08-10T09:50:00Z,2020-08-10T11:00:00Z\n"  # 10 minutes inside
+    )
+    assert world.imp(rows, "--session", "s01")[0] == 0
+    assert world.report()["unmatched"] == [
+        {"session": "s01", "name": "Guest 1", "email": None, "minutes": 50}
+    ]

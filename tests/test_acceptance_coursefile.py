@@ -330,3 +330,22 @@ def test_input_error_does_not_touch_an_existing_state(tmp_path: Path) -> None:
     assert code == 2 and "sessions[0].minutes" in err
     assert sorted(p.name for p in outbox.iterdir()) == before
     assert db.read_bytes() == db_bytes
+
+
+@pytest.mark.parametrize(
+    ("tail", "key"),
+    [
+        ('\n[rules.severity]\nno-such-rule = "warning"\n', "rules.severity.no-such-rule"),
+        ('\n[rules.severity]\ndouble-booked = "fatal"\n', "rules.severity.double-booked"),
+        ("\n[zoom]\nno_such_option = true\n", "zoom.no_such_option"),
+        ("\n[jitsi]\nroom = 1\n", "jitsi"),
+    ],
+    ids=["unknown-rule", "bad-severity", "zoom-option", "jitsi-option"],
+)
+def test_rule_severities_and_provider_options(tmp_path: Path, tail: str, key: str) -> None:
+    assert_input_error(tmp_path, HEAD + session() + tail, key)
+
+
+def test_known_provider_options_are_accepted(tmp_path: Path) -> None:
+    text = HEAD + session() + '\n[zoom]\nwebinar = false\nwaiting_room = true\nauto_recording = "cloud"\n'
+    assert check_json(tmp_path, text)["findings"] == []

@@ -591,10 +591,6 @@ def test_plugins_json_shape(world: World) -> None:
     assert "register-csv" in formats
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/sync.py plugins: the rich table cuts names to fit 80 columns ('register-cs…', 'ta-deliver…')",
-)
 def test_plugins_table(world: World) -> None:
     code, out, err = world.run("plugins")
     assert code == 0, err
@@ -684,3 +680,13 @@ def test_failed_sends_exit_1_and_a_rerun_resumes(world: World) -> None:
     items = json.loads(out)["items"]
     assert {i["kind"] for i in items} == {"invite"} and len(items) == 6
     assert all(i.sequence == 0 for i in world.new_invites())
+
+
+def test_jitsi_url_setting_names_the_server(world: World) -> None:
+    invites = world.apply(env={"TA_DELIVERY_JITSI_URL": "https://meet.example.org"})
+    assert invites and all(str(i.event["URL"]).startswith("https://meet.example.org/") for i in invites)
+
+
+def test_default_jitsi_server(world: World) -> None:
+    invites = world.apply()
+    assert invites and all(str(i.event["URL"]).startswith("https://meet.jit.si/") for i in invites)
