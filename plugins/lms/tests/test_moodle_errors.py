@@ -295,7 +295,7 @@ def test_the_token_never_leaks(
 
 
 def test_required_functions_are_all_known_to_the_fake() -> None:
-    from moodle_fake import SIGNATURES
+    from moodle_ws import SIGNATURES
 
     assert set(REQUIRED_FUNCTIONS) == set(SIGNATURES)
 

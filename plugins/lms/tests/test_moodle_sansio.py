@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moodle_course import NOW, make_course
-from moodle_fake import clean_param, parse_php_form
+from moodle_ws import clean_param, parse_php_form
 
 from ta_delivery.errors import AuthError, BadResponse, ConflictError, NotFound, Unavailable
 from ta_delivery.records import AttendanceStatus
