@@ -467,3 +467,18 @@ def test_unmatched_minutes_are_the_union_clipped_to_the_window(world: World) -> 
     assert world.report()["unmatched"] == [
         {"session": "s01", "name": "Guest 1", "email": None, "minutes": 50}
     ]
+
+
+def test_thresholds_compare_exact_times_not_floats(world: World) -> None:
+    """0.55 x 45 minutes is exactly 24:45; in binary floating point it is a hair more."""
+    text = COURSE.replace("minutes = 120\ntrainers", "minutes = 45\ntrainers", 1) + (
+        "\n[attendance]\npresent_fraction = 0.55\npartial_fraction = 0.55\n"
+    )
+    w = World(world.dir, text)
+    rows = (
+        HEADER
+        + "p1,2020-08-10T08:00:00Z,2020-08-10T08:24:45Z\np2,2020-08-10T08:00:00Z,2020-08-10T08:24:44Z\n"
+    )
+    assert w.imp(rows, "--session", "s01")[0] == 0
+    assert w.status("p1", "s01") == ("present", 24)
+    assert w.status("p2", "s01") == ("absent", 24)
