@@ -690,3 +690,13 @@ def test_jitsi_url_setting_names_the_server(world: World) -> None:
 def test_default_jitsi_server(world: World) -> None:
     invites = world.apply()
     assert invites and all(str(i.event["URL"]).startswith("https://meet.jit.si/") for i in invites)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="invites/feed.py build_feed lists live sessions only; PRODUCT.md says calendar gives the course's "
+    "(or one person's) sessions, so the recorded one is expected too (ambiguous: recorded = no classroom)",
+)
+def test_calendar_lists_recorded_sessions_too(world: World) -> None:
+    cal = feed(world)
+    assert "Recorded lecture" in {str(e["SUMMARY"]).split(" (")[0] for e in cal.walk("VEVENT")}
