@@ -220,3 +220,31 @@ def test_month_name_times() -> None:
     )
     [segment] = parse_zoom_csv(_req(data, zone="UTC"))
     assert segment.join == datetime(2020, 8, 10, 10, 2, 14, tzinfo=UTC)
+
+
+def test_utf16_zone_suffixes_and_dst_gaps() -> None:
+    """Read with the core's export helpers (ta_delivery.exports), as webex-csv is."""
+    utf16 = ImportRequest(
+        path=Path("participants.csv"),
+        data=PORTAL.encode("utf-16"),
+        course=COURSE,
+        session_id="s01",
+        timezone=ZoneInfo("America/Port_of_Spain"),
+    )
+    assert list(parse_zoom_csv(utf16)) == list(parse_zoom_csv(_req(PORTAL)))
+    suffixed = (
+        "Name (Original Name),User Email,Join Time,Leave Time\n"
+        "A,a@example.org,08/10/2020 10:00:00 AM GMT-04:00,08/10/2020 03:00:00 PM UTC\n"
+    )
+    [segment] = parse_zoom_csv(_req(suffixed, zone=None))
+    assert (segment.join, segment.leave) == (
+        datetime(2020, 8, 10, 14, tzinfo=UTC),
+        datetime(2020, 8, 10, 15, tzinfo=UTC),
+    )
+    gap = (
+        "Name (Original Name),User Email,Join Time,Leave Time\n"
+        "A,a@x.org,03/08/2020 02:30 AM,03/08/2020 03:30 AM\n"
+    )
+    with pytest.raises(InputError, match="DST gap") as info:
+        list(parse_zoom_csv(_req(gap, zone="America/New_York")))
+    assert info.value.key == "rows[1].Join Time"

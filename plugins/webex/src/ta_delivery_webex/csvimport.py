@@ -14,12 +14,20 @@ writes them without one, in the exporting user's zone (``11/26/2026 10:02:13 AM`
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ta_delivery.errors import InputError
+from ta_delivery.exports import (
+    LOCAL_FORMATS,
+    day_first,
+    decode_text,
+    find_columns,
+    find_heading,
+    read_time,
+    row_key,
+)
 from ta_delivery.records import ImportFormatSpec, ImportRequest, Segment
 
 __all__ = ["COLUMNS", "FORMAT", "decode", "parse"]
@@ -34,59 +42,21 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
     "session": ("session", "ta-delivery session"),
 }
 
-_LOCAL_FORMATS = (
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-)
-_ZONE_SUFFIX = re.compile(r"\s*(?:\(?\s*(GMT|UTC)\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?\s*\)?|Z)\s*$", re.I)
+#: The local formats Webex writes: the common ones, and year-first with slashes.
+_LOCAL_FORMATS = (*LOCAL_FORMATS, "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
 def decode(data: bytes, source: str) -> str:
     """The text of an export: UTF-16 (LE/BE, BOM or not) or UTF-8 (BOM or not)."""
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8")
-        sample = data[:200]
-        if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
-            return data.decode("utf-16-le")
-        if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
-            return data.decode("utf-16-be")
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 or UTF-16 text", source=source) from None
+    return decode_text(data, source)
 
 
-def _header(lines: Sequence[str]) -> tuple[int, str]:
-    """The index of the heading line and its delimiter."""
-    join_names, leave_names = set(COLUMNS["join"]), set(COLUMNS["leave"])
-    for index, line in enumerate(lines[:15]):
-        delimiter = "\t" if line.count("\t") >= max(1, line.count(",")) else ","
-        cells = {
-            c.strip().strip('"').strip().lower() for c in next(csv.reader([line], delimiter=delimiter), [])
-        }
-        if cells & join_names and cells & leave_names:
-            return index, delimiter
-    raise InputError("no heading with join and leave time columns found", key="header")
+def _is_heading(labels: set[str]) -> bool:
+    return bool(labels & set(COLUMNS["join"]) and labels & set(COLUMNS["leave"]))
 
 
 def _columns(heading: Sequence[str], source: str) -> dict[str, int]:
-    found: dict[str, int] = {}
-    names = [h.strip().strip('"').strip().lower() for h in heading]
-    for field, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in names:
-                found[field] = names.index(alias)
-                break
+    found = find_columns(heading, COLUMNS)
     for needed in ("join", "leave"):
         if needed not in found:
             raise InputError(f"no {needed} time column", source=source, key="header")
@@ -95,62 +65,19 @@ def _columns(heading: Sequence[str], source: str) -> dict[str, int]:
     return found
 
 
-_SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def day_first(texts: Iterable[str], source: str) -> bool:
-    """Whether slashed dates are day first: only if some first number exceeds 12 (Webex: month first)."""
-    firsts = seconds = False
-    for text in texts:
-        match = _SLASHED.match(text)
-        if match:
-            firsts = firsts or int(match.group(1)) > 12
-            seconds = seconds or int(match.group(2)) > 12
-    if firsts and seconds:
-        raise InputError("dates mix day-first and month-first order", source=source, key="rows")
-    return firsts
-
-
 def parse_time(
     text: str, zone: ZoneInfo | None, source: str, key: str, *, dayfirst: bool = False
 ) -> datetime:
     """A timestamp of the export as a UTC instant."""
-    value = text.strip()
-    offset: timezone | None = None
-    match = _ZONE_SUFFIX.search(value)
-    if match and match.group(0).strip():
-        sign, hours, minutes = match.group(2), match.group(3), match.group(4)
-        delta = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-        offset = timezone(-delta if sign == "-" else delta)
-        value = value[: match.start()].strip()
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        when = None
-        for fmt in _LOCAL_FORMATS:
-            if dayfirst:
-                fmt = fmt.replace("%m/%d/", "%d/%m/")
-            try:
-                when = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if when is None:
-        raise InputError(f"{text!r} is not a date and time", source=source, key=key)
-    if when.tzinfo is not None:
-        return when.astimezone(UTC)
-    if offset is not None:
-        return when.replace(tzinfo=offset).astimezone(UTC)
-    if zone is None:
-        raise InputError(
-            f"{text!r} has no time zone; pass --timezone with the zone the report was exported in",
-            source=source,
-            key=key,
-        )
-    local = when.replace(tzinfo=zone)
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != when:
-        raise InputError(f"{text!r} does not exist in {zone.key} (a DST gap)", source=source, key=key)
-    return local.astimezone(UTC)
+    return read_time(
+        text,
+        zone,
+        source,
+        key,
+        formats=_LOCAL_FORMATS,
+        dayfirst=dayfirst,
+        zone_hint="the report was exported in",
+    )
 
 
 def _duration(text: str, source: str, key: str) -> timedelta:
@@ -171,10 +98,10 @@ def parse(request: ImportRequest) -> Iterable[Segment]:
     source = str(request.path)
     text = decode(request.data, source)
     lines = text.splitlines()
-    try:
-        start, delimiter = _header(lines)
-    except InputError as exc:
-        raise exc.within(source) from None
+    found = find_heading(lines, _is_heading)
+    if found is None:
+        raise InputError("no heading with join and leave time columns found", source=source, key="header")
+    start, delimiter = found
     rows = list(csv.reader(lines[start:], delimiter=delimiter))
     heading, body = rows[0], rows[1:]
     cols = _columns(heading, source)
@@ -192,7 +119,7 @@ def parse(request: ImportRequest) -> Iterable[Segment]:
             return row[index].strip() if index is not None and index < len(row) else ""
 
         def key(field: str, number: int = number) -> str:
-            return f"rows[{number}].{heading[cols[field]].strip()}" if field in cols else f"rows[{number}]"
+            return row_key(number, heading[cols[field]].strip() if field in cols else None)
 
         session = cell("session") or request.session_id
         if not session:
