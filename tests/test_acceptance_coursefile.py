@@ -349,3 +349,36 @@ def test_rule_severities_and_provider_options(tmp_path: Path, tail: str, key: st
 def test_known_provider_options_are_accepted(tmp_path: Path) -> None:
     text = HEAD + session() + '\n[zoom]\nwebinar = false\nwaiting_room = true\nauto_recording = "cloud"\n'
     assert check_json(tmp_path, text)["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana@@example.org",
+        "ana@example",
+        "@example.org",
+        "ana example@example.org",
+        "a..b@example.org",
+        ".a@example.org",
+    ],
+)
+def test_malformed_email_addresses(tmp_path: Path, address: str) -> None:
+    assert_input_error(tmp_path, HEAD.replace("p1@example.org", address) + session(), "participants[0].email")
+
+
+@pytest.mark.parametrize(
+    "address", ["first.last+tag@sub.example.co.uk", "ANA@Example.ORG", "josé@example.org"]
+)
+def test_well_formed_email_addresses(tmp_path: Path, address: str) -> None:
+    assert check_json(tmp_path, HEAD.replace("p1@example.org", address) + session())["findings"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="models._EMAIL and coursefile._EMAIL refuse the apostrophe, valid in a local part (RFC 5322)",
+)
+def test_apostrophe_in_an_email_address_is_accepted(tmp_path: Path) -> None:
+    assert (
+        check_json(tmp_path, HEAD.replace("p1@example.org", "o'brien@example.org") + session())["findings"]
+        == []
+    )

@@ -700,3 +700,32 @@ def test_default_jitsi_server(world: World) -> None:
 def test_calendar_lists_recorded_sessions_too(world: World) -> None:
     cal = feed(world)
     assert "Recorded lecture" in {str(e["SUMMARY"]).split(" (")[0] for e in cal.walk("VEVENT")}
+
+
+def test_leaving_and_coming_back_keeps_raising_the_sequence(world: World) -> None:
+    first = by(world.apply())[("Second", "ana@example.org")]
+    only_p1 = COURSE.replace(
+        'minutes = 90\ntrainers = ["t1"]', 'minutes = 90\ntrainers = ["t1"]\nparticipants = ["p1"]'
+    )
+    world.write(only_p1)
+    (cancel,) = world.apply()
+    world.write(COURSE)
+    (back,) = world.apply()
+    assert (cancel.method, back.method) == ("CANCEL", "REQUEST")
+    assert first.uid == cancel.uid == back.uid
+    assert first.sequence < cancel.sequence < back.sequence
+    assert "ana@example.org" in back.to
+
+
+def test_removed_session_coming_back_keeps_raising_the_sequence(world: World) -> None:
+    first = by(world.apply())
+    start = COURSE.index('[[sessions]]\nid = "s02"')
+    end = COURSE.index('[[sessions]]\nid = "lec"')
+    world.write(COURSE[:start] + COURSE[end:])
+    cancels = by(world.apply())
+    world.write(COURSE)
+    back = by(world.apply())
+    assert set(back) == set(cancels)
+    for key, inv in back.items():
+        assert inv.method == "REQUEST" and inv.uid == first[key].uid
+        assert first[key].sequence < cancels[key].sequence < inv.sequence

@@ -201,7 +201,8 @@ class _Reader:
 
     def email(self, value: object, key: str) -> str:
         text = self.text(value, key)
-        if not _EMAIL.match(text) or len(text) > 254:
+        local = text.rpartition("@")[0]
+        if not _EMAIL.match(text) or len(text) > 254 or _bad_dots(local):
             self.fail(key, f"{text!r} is not an email address")
         return text
 
@@ -638,6 +639,11 @@ class _Reader:
             require_prerequisites=require,
             options=options,
         )
+
+
+def _bad_dots(local: str) -> bool:
+    """Whether a local part breaks the dot-atom rule (RFC 5322): no leading, trailing or double dot."""
+    return local.startswith(".") or local.endswith(".") or ".." in local
 
 
 def _join(prefix: str, name: str) -> str:
