@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
-import icalendar
 import pytest
 from webex_fake import REFRESH_TOKEN, FakeWebex
 from webex_helpers import REFRESH_ENV
@@ -17,30 +14,16 @@ from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
-from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.records import TransportSpec
 from ta_delivery.settings import Secret, Settings
 from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer
+from ta_delivery.testing.capture import CaptureTransport as Outbox
+from ta_delivery.testing.capture import invite_url as links_in
 from ta_delivery_webex import plugin
 from ta_delivery_webex.auth import stored_refresh_token
 from ta_delivery_webex.webhooks import WebhookReceiver, course_resolver, sign, store_sink
-
-
-class Outbox:
-    """A transport keeping messages in memory."""
-
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
-
-    def send(self, message: EmailMessage) -> None:
-        self.sent.append(message)
-
-    @hookimpl
-    def ta_delivery_register_transports(self) -> Iterable[TransportSpec]:
-        yield TransportSpec(name="capture", factory=lambda _ctx: self)
 
 
 def course(**changes: object) -> Course:
@@ -68,16 +51,6 @@ def course(**changes: object) -> Course:
     }
     base.update(changes)
     return Course(**base)  # type: ignore[arg-type]
-
-
-def links_in(message: EmailMessage) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/calendar":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            event = next(iter(icalendar.Calendar.from_ical(payload).walk("VEVENT")))
-            return str(event.get("URL"))
-    raise AssertionError("no calendar part")
 
 
 def test_apply_rerun_and_pull(tmp_path: Path) -> None:

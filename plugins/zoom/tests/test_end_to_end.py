@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import icalendar
 import pytest
 from zoomfake import ENV, FakeZoom, Fault
 
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
-from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.records import TransportSpec
 from ta_delivery.settings import Settings
 from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer
+from ta_delivery.testing.capture import CaptureTransport as Capture
+from ta_delivery.testing.capture import invite_url as url_of
 from ta_delivery_zoom import plugin, sansio
-
-
-class Capture:
-    """An invite transport keeping messages in memory."""
-
-    def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
-
-    def send(self, message: EmailMessage) -> None:
-        self.sent.append(message)
-
-    @hookimpl
-    def ta_delivery_register_transports(self) -> Iterable[TransportSpec]:
-        yield TransportSpec(name="capture", factory=lambda _ctx: self)
 
 
 def the_course(**changes: object) -> Course:
@@ -71,15 +54,6 @@ def the_course(**changes: object) -> Course:
     }
     base.update(changes)
     return Course(**base)  # type: ignore[arg-type]
-
-
-def url_of(message: EmailMessage) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/calendar":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return str(next(iter(icalendar.Calendar.from_ical(payload).walk("VEVENT"))).get("URL"))
-    raise AssertionError("no calendar part")
 
 
 def setup(tmp_path: Path) -> tuple[FakeZoom, Capture, object, object, RunContext, FakeClock]:
