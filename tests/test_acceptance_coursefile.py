@@ -382,3 +382,18 @@ def test_apostrophe_in_an_email_address_is_accepted(tmp_path: Path) -> None:
         check_json(tmp_path, HEAD.replace("p1@example.org", "o'brien@example.org") + session())["findings"]
         == []
     )
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    course = tmp_path / "course.toml"
+    course.write_bytes(b"\xef\xbb\xbf" + (HEAD + session()).encode("utf-8"))
+    result = CliRunner().invoke(main, ["check", str(course), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"course": "acc-2020", "findings": []}
+
+
+def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+    course = tmp_path / "course.toml"
+    course.write_bytes((HEAD + session()).replace("Part One", "Pérez").encode("latin-1"))
+    result = CliRunner().invoke(main, ["check", str(course)])
+    assert result.exit_code == 2 and "course.toml" in result.stderr

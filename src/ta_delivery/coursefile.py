@@ -717,7 +717,7 @@ def load_course(path: Path | str, plugins: Plugins | None = None) -> Course:
     except OSError as exc:
         raise InputError(f"cannot read the course file: {exc.strerror or exc}", source=source) from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is skipped
     except UnicodeDecodeError as exc:
         raise InputError("the course file is not UTF-8 text", source=source) from exc
     return parse_course(text, source=source, base=file.parent, plugins=plugins)
