@@ -141,3 +141,11 @@ def test_teams_session_not_inferable() -> None:
     )
     with pytest.raises(InputError, match="--session is required"):
         list(teams.parse(request(data, tz="UTC")))
+
+
+def test_teams_time_in_a_dst_gap_is_an_input_error() -> None:
+    # New York skipped from 02:00 to 03:00 on 14 March 2027: 02:30 never happened there
+    data = _teams("Ana\t3/14/27, 2:30:00 AM\t3/14/27, 3:20:00 AM\t20m\tana@example.org\tAttendee\n")
+    with pytest.raises(InputError, match="DST gap") as caught:
+        list(teams.parse(request(data, session="s1", tz="America/New_York")))
+    assert caught.value.key == "3. In-Meeting Activities row 1"

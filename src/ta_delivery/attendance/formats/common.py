@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ...errors import InputError
+from ...exports import decode_text, localize
 from ...models import Course, Session
 from ...records import ImportRequest
 
@@ -16,20 +16,7 @@ __all__ = ["decode", "lines", "live_session", "require_zone", "to_utc"]
 
 def decode(request: ImportRequest) -> str:
     """The file's text: UTF-8 (with or without BOM) or UTF-16 (with BOM, or detected by its NULs)."""
-    data = request.data
-    source = str(request.path)
-    try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        if len(data) >= 2 and data[1:2] == b"\x00" and data[0:1] != b"\x00":
-            return data.decode("utf-16-le")
-        if len(data) >= 2 and data[0:1] == b"\x00" and data[1:2] != b"\x00":
-            return data.decode("utf-16-be")
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"cannot be read as UTF-8 or UTF-16 text ({exc.reason})", source=source) from None
+    return decode_text(request.data, str(request.path))
 
 
 def lines(text: str) -> Iterator[str]:
@@ -52,12 +39,13 @@ def require_zone(request: ImportRequest, why: str) -> ZoneInfo:
     return request.timezone
 
 
-def to_utc(value: datetime, zone: ZoneInfo | None) -> datetime:
-    """``value`` as a UTC instant; a naive value is read in ``zone`` (first of two in a DST fold)."""
+def to_utc(value: datetime, zone: ZoneInfo | None, source: str = "", key: str = "") -> datetime:
+    """``value`` as a UTC instant. A naive value is read in ``zone``: first of two in a DST fold, and an
+    input error (naming ``source`` and ``key``) in a DST gap."""
     if value.tzinfo is None:
         if zone is None:
             raise ValueError("naive time without a zone")
-        value = value.replace(tzinfo=zone)
+        return localize(value, zone, source, key)
     return value.astimezone(UTC)
 
 

@@ -206,7 +206,7 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
     order = _choose_order(all_stamps + ([meeting_start] if meeting_start else []), anchor, source)
     if request.session_id is None:
         wall = meeting_start.value(order) if meeting_start else None
-        start_at = to_utc(wall, zone) if wall is not None else None
+        start_at = to_utc(wall, zone, source, f"{section} start") if wall is not None else None
         session = _infer_session(request, start_at, source)
     sid = session.id
     i_name, i_email = index.get("name"), index.get("email")
@@ -215,7 +215,8 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         jw, lw = join_s.value(order), leave_s.value(order)
         if jw is None or lw is None:  # pragma: no cover - _choose_order guarantees both
             raise InputError("unreadable time", source=source, key=f"{section} row {n}")
-        join, leave = to_utc(jw, zone), to_utc(lw, zone)
+        where = f"{section} row {n}"
+        join, leave = to_utc(jw, zone, source, where), to_utc(lw, zone, source, where)
         if leave < join:
             raise InputError("leave is before join", source=source, key=f"{section} row {n}")
         name = row[i_name] if i_name is not None and i_name < len(row) else ""
