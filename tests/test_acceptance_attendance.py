@@ -499,3 +499,65 @@ def test_report_outputs_never_pass_control_characters(world: World) -> None:
         code, out, err = w.run("report", str(w.course), "--format", fmt)
         assert code == 0, err
         assert not any(c in out for c in "\x00\x07\x1b\x7f"), fmt
+
+
+def test_register_csv_as_spreadsheets_write_it(world: World) -> None:
+    """A byte-order mark, CRLF line ends, capitalised and padded headers, blank lines, other columns."""
+    path = world.dir / "excel.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfParticipant, Join , Leave ,Comment\r\n"
+        b"p1,2020-08-10T08:00:00Z,2020-08-10T10:00:00Z,ok\r\n"
+        b"\r\n"
+        b"p2,2020-08-10T10:00:00+02:00,2020-08-10T11:00:00+02:00,left early\r\n"
+    )
+    code, _, err = world.run("attendance", "import", str(world.course), str(path), "--session", "s01")
+    assert code == 0, err
+    assert world.status("p1", "s01") == ("present", 120)
+    assert world.status("p2", "s01") == ("partial", 60)
+
+
+def test_register_csv_without_offsets_is_refused_even_with_a_timezone(world: World) -> None:
+    rows = HEADER + "p2,2020-08-10T10:00:00,2020-08-10T12:00:00\n"
+    code, _, err = world.imp(rows, "--session", "s01", "--timezone", "Europe/Berlin")
+    assert code == 2 and "att.csv" in err
+    assert not world.state.exists()
+
+
+ZOOM_EXPORT = (
+    "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+    "123 4567 8901,First,08/10/2020 09:58:00 AM,08/10/2020 12:05:00 PM,t1@example.org,127,3\n"
+    "\n"
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,Recording Consent,"
+    "In Waiting Room\n"
+    "Part One,PART.ONE@example.org,08/10/2020 10:02:11 AM,08/10/2020 11:58:40 AM,117,No,,No\n"
+    "Guest X,,08/10/2020 10:00:00 AM,08/10/2020 10:30:00 AM,30,Yes,,No\n"
+)
+
+
+def test_zoom_export_by_format_name(world: World) -> None:
+    path = world.csv("zoom.csv", ZOOM_EXPORT)
+    args = ["attendance", "import", str(world.course), str(path), "--format", "zoom-csv", "--session", "s01"]
+    code, _, err = world.run(*args)
+    assert code == 2 and "zoom.csv" in err  # local times without --timezone
+    assert not world.state.exists()
+    code, _, err = world.run(*args, "--timezone", "Europe/Berlin")
+    assert code == 0, err
+    assert world.status("p1", "s01") == ("present", 116)
+    assert world.report()["unmatched"] == [
+        {"session": "s01", "name": "Guest X", "email": None, "minutes": 30}
+    ]
+    code, _, err = world.run(*args, "--timezone", "Europe/Berlin")
+    assert code == 0, err
+    assert world.status("p1", "s01") == ("present", 116)
+
+
+def test_bad_timezone_option_exits_2(world: World) -> None:
+    code, _, _ = world.imp(
+        HEADER + "p2,2020-08-10T08:00:00Z,2020-08-10T09:00:00Z\n",
+        "--session",
+        "s01",
+        "--timezone",
+        "Mars/Base",
+    )
+    assert code == 2
+    assert not world.state.exists()
