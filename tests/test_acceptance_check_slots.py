@@ -197,9 +197,7 @@ def test_day_count_uses_the_local_start_date_of_the_person(tmp_path: Path) -> No
         'timezone = "Asia/Tokyo"\nworking_hours = "00:00-24:00"\n'
     )
     text = (
-        HEAD.replace(
-            'timezone = "Europe/Berlin"\n\n[[trainers]]', 'timezone = "Europe/Berlin"\n\n[[trainers]]'
-        )
+        HEAD
         + tokyo
         + session("a", "2020-08-10T08:00:00", 60, "trainers = []\n")
         + session("b", "2020-08-10T12:00:00", 60, "trainers = []\n")
