@@ -729,3 +729,15 @@ def test_removed_session_coming_back_keeps_raising_the_sequence(world: World) ->
     for key, inv in back.items():
         assert inv.method == "REQUEST" and inv.uid == first[key].uid
         assert first[key].sequence < cancels[key].sequence < inv.sequence
+
+
+def test_uid_depends_on_the_course_id(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    first = {title_of(i): i.uid for i in World(a).apply()}
+    second = {
+        title_of(i): i.uid for i in World(b, COURSE.replace('id = "sync-2020"', 'id = "sync-2021"')).apply()
+    }
+    assert set(first) == set(second) == {"Opening", "Second"}
+    assert first["Opening"] != second["Opening"] and first["Second"] != second["Second"]
