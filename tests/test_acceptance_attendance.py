@@ -560,3 +560,12 @@ def test_bad_timezone_option_exits_2(world: World) -> None:
     )
     assert code == 2
     assert not world.state.exists()
+
+
+def test_an_interval_ending_exactly_at_the_start_does_not_overlap_the_window(world: World) -> None:
+    rows = HEADER + (
+        "p2,2020-08-10T07:50:00Z,2020-08-10T08:00:00Z\n"  # touches the start: not in the window
+        "p2,2020-08-10T08:15:00Z,2020-08-10T10:00:00Z\n"
+    )
+    assert world.imp(rows, "--session", "s01")[0] == 0
+    assert world.status("p2", "s01") == ("late", 105)
