@@ -180,4 +180,3 @@ def plugins(as_json: bool) -> None:
         ):
             if names:
                 console.print(f"  {label + ':':<12}{', '.join(names)}", soft_wrap=True, highlight=False)
-
