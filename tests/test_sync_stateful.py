@@ -1,8 +1,11 @@
-"""A stateful property test of plan/apply: random edits, injected faults and crashes; the remote state always
-converges to the file after one clean run, with no duplicates, and every recipient's invitations stay coherent."""
+"""A stateful property test of plan/apply: random edits, injected faults and crashes.
+
+The remote state always converges to the file after one clean run, with no duplicates, and every
+recipient's invitations stay coherent."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,8 +15,8 @@ import attrs
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from synchelpers import TOKEN, CapturePlugin, CaptureTransport, calendar_of, make_course
 
+from synchelpers import TOKEN, CapturePlugin, CaptureTransport, calendar_of, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import StoreError
@@ -180,7 +183,7 @@ class ApplyMachine(RuleBasedStateMachine):
             )
             history[(sent.uid, sent.to)].append((sent.sequence, sent.method, content))
         for messages in history.values():
-            for (seq1, m1, c1), (seq2, m2, c2) in zip(messages, messages[1:], strict=False):
+            for (seq1, m1, c1), (seq2, m2, c2) in itertools.pairwise(messages):
                 assert seq2 >= seq1, "SEQUENCE never decreases"
                 if (m1, c1) != (m2, c2):
                     assert seq2 > seq1, "a changed or cancelled invitation has a higher SEQUENCE"
