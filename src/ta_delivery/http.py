@@ -6,13 +6,18 @@ Providers take an injected :class:`httpx.Client` (tests pass ``httpx.MockTranspo
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import email.utils
 import logging
 import random
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus
 
 import attrs
 import httpx
@@ -35,6 +40,8 @@ __all__ = [
     "error_for",
     "make_client",
     "parse_retry_after",
+    "redact",
+    "request_secrets",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,17 +87,82 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return seconds
 
 
+#: Header, query and form field names whose values are credentials.
+_SENSITIVE_NAME = re.compile(r"token|secret|passw|auth|key|signature|credential|session|code", re.IGNORECASE)
+_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+MESSAGE_LIMIT = 200
+MASK = "********"
+
+
+def _credential_parts(value: str) -> Iterator[str]:
+    yield value
+    scheme, _, credential = value.strip().partition(" ")
+    if not credential:
+        return
+    yield credential
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return
+        _user, _, password = decoded.partition(":")
+        yield decoded
+        yield password
+
+
+def request_secrets(request: httpx.Request) -> list[str]:
+    """Credentials ``request`` carries: its Authorization value, and sensitive query and form values."""
+    found: list[str] = []
+    for name, value in request.headers.multi_items():
+        if name.lower() in _SENSITIVE_HEADERS or _SENSITIVE_NAME.search(name):
+            found.extend(_credential_parts(value))
+    pairs: list[tuple[str, str]] = list(request.url.params.multi_items())
+    if "application/x-www-form-urlencoded" in request.headers.get("Content-Type", ""):
+        with contextlib.suppress(UnicodeDecodeError, httpx.RequestNotRead):
+            pairs += parse_qsl(request.content.decode("utf-8"), keep_blank_values=True)
+    found += [value for name, value in pairs if _SENSITIVE_NAME.search(name)]
+    return [secret for secret in found if len(secret) >= 4]
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """``text`` with each secret (as written, or URL-encoded) replaced by a mask."""
+    forms = {form for secret in secrets for form in (secret, quote(secret, safe=""), quote_plus(secret))}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
+
+
+def _loggable(url: str | httpx.URL) -> str:
+    """``url`` for a log line: the values of sensitive query parameters masked."""
+    text = str(url)
+    try:
+        params = httpx.URL(text).params
+    except httpx.InvalidURL:
+        return text.partition("?")[0]
+    return redact(text, [v for k, v in params.multi_items() if _SENSITIVE_NAME.search(k) and len(v) >= 4])
+
+
 def _message(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
         text = response.text.strip()
-        return text[:200] or response.reason_phrase
+        return text or response.reason_phrase
     if isinstance(body, Mapping):
         for key in ("message", "error_description", "error", "detail"):
             if isinstance(body.get(key), str):
-                return str(body[key])[:200]
+                return str(body[key])
     return response.reason_phrase
+
+
+def _safe_message(response: httpx.Response) -> str:
+    """The error text of ``response``, with the request's credentials masked, then cut short."""
+    text = _message(response)
+    try:
+        request = response.request
+    except RuntimeError:
+        return text[:MESSAGE_LIMIT]
+    return redact(text, request_secrets(request))[:MESSAGE_LIMIT]
 
 
 def error_for(response: httpx.Response, provider: str, now: datetime | None = None) -> ProviderError | None:
@@ -98,7 +170,7 @@ def error_for(response: httpx.Response, provider: str, now: datetime | None = No
     status = response.status_code
     if status < 400:
         return None
-    msg = _message(response)
+    msg = _safe_message(response)
     if status in (401, 403):
         return AuthError(msg, provider=provider, status=status)
     if status in (404, 410):
@@ -226,7 +298,7 @@ class HttpApi:
                 "%s %s %s failed (%s); retry %d in %.1fs",
                 self.provider,
                 method,
-                url,
+                _loggable(url),
                 type(error).__name__,
                 attempt,
                 wait,
