@@ -75,3 +75,12 @@ def test_instants_round_trip_as_utc_text(value: datetime) -> None:
     written = to_text(value)
     assert written.endswith("Z")
     assert from_text(written) == value.astimezone(UTC)
+
+
+@pytest.mark.parametrize("url", ["bogus://nowhere", "postgresql+nodriver://u:pw@h/db", "not a url at all://"])
+def test_a_url_that_cannot_be_opened_is_an_input_error(url: str) -> None:
+    from ta_delivery.errors import InputError
+
+    with pytest.raises(InputError, match="TA_DELIVERY_STATE") as caught:
+        open_store(url)
+    assert "pw" not in str(caught.value)

@@ -9,6 +9,9 @@ import attrs
 
 __all__ = ["Secret", "Settings"]
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
 
 @attrs.frozen(repr=False)
 class Secret:
@@ -49,8 +52,17 @@ class Settings:
         return Secret(value) if value is not None else None
 
     def flag(self, name: str, key: str, default: bool = False) -> bool:
-        """A boolean variable (1/true/yes/on)."""
+        """A boolean variable: 1/true/yes/on or 0/false/no/off (any case); anything else is an input error."""
         value = self.get(name, key)
         if value is None:
             return default
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        from .errors import InputError
+
+        raise InputError(
+            f"{value!r} is not a yes/no value (use true or false)", source=self.variable(name, key)
+        )

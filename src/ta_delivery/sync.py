@@ -93,6 +93,7 @@ class Syncer:
     context: RunContext
     workers: int = 4
     on_progress: Callable[[str], None] | None = None
+    transport: Transport | None = None
     _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
     _send_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
@@ -431,7 +432,9 @@ class Syncer:
         )
 
     def _transport(self) -> Transport:
-        return transport_spec(self.plugins, self.context).factory(self.context)
+        if self.transport is None:
+            self.transport = transport_spec(self.plugins, self.context).factory(self.context)
+        return self.transport
 
     def _send_invites(
         self,

@@ -117,10 +117,12 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     path = course_path(course)
     plugins = plugin_manager()
     model = load(path, plugins)
-    transport_spec(plugins, make_context(path, None))  # bad settings: exit 2 before anything changes
+    # the transport reads its settings now: a bad one exits 2 before anything changes
+    context = make_context(path, None)
+    transport = transport_spec(plugins, context).factory(context)
     store = open_store(state_url(path, state))
     try:
-        syncer = Syncer(model, store, plugins, make_context(path, store))
+        syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)
         show = not as_json and sys.stderr.isatty()
         if show:
             total = len(model.live_sessions) * (1 + len(model.people))

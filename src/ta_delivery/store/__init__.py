@@ -17,9 +17,10 @@ import attrs
 from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from ..errors import StoreError
+from ..errors import InputError, StoreError
 from ..records import Classroom
 from . import schema
 from .migrations import migrate
@@ -400,8 +401,34 @@ def open_store(url: str) -> Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
+    check_url(url)
     try:
         engine = create_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot open state store: {exc}") from exc
     return Store(engine)
+
+
+def _shown(url: str) -> str:
+    """``url`` with any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@", 1)[-1] if "@" in url else url
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`InputError` unless ``url`` is a database URL this installation can open."""
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise InputError(
+            f"{_shown(url)!r} is not a database URL this installation can open ({type(exc).__name__})",
+            source="--state / TA_DELIVERY_STATE",
+        ) from None
+    except ImportError as exc:
+        raise InputError(
+            f"the database driver for {parsed.drivername!r} is not installed ({exc.name})",
+            source="--state / TA_DELIVERY_STATE",
+        ) from None
