@@ -400,6 +400,8 @@ class _Reader:
                 if name == "late_after_minutes":
                     if number < 0:
                         self.fail(key, f"must not be negative, got {table[name]}")
+                    if number > MAX_MINUTES:
+                        self.fail(key, f"must be at most {MAX_MINUTES}, got {table[name]}")
                 elif not 0 <= number <= 1:
                     self.fail(key, f"must be between 0 and 1, got {table[name]}")
                 values[name] = number
@@ -442,15 +444,22 @@ class _Reader:
         name = self.text(value, "course.roster")
         path = self.base / name
         try:
+            if path.exists() and not path.is_file():  # a pipe or device would block or never end
+                self.fail("course.roster", f"roster {str(path)!r} is not a regular file")
             raw = path.read_bytes()
-        except OSError as exc:
-            self.fail("course.roster", f"cannot read roster {str(path)!r}: {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            self.fail(
+                "course.roster", f"cannot read roster {str(path)!r}: {getattr(exc, 'strerror', None) or exc}"
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             self.fail("course.roster", f"roster {name!r} is not UTF-8 text")
         reader = csv.reader(io.StringIO(text, newline=""))
-        rows = list(reader)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            self.fail("roster", f"{name!r} line {reader.line_num}: {exc}")
         if not rows:
             self.fail("course.roster", f"roster {name!r} is empty: it needs a header row")
         header = [h.strip() for h in rows[0]]

@@ -45,7 +45,13 @@ class JitsiProvider:
     base_url: str = DEFAULT_URL
 
     def __attrs_post_init__(self) -> None:
-        parts = urlsplit(self.base_url)
+        try:
+            parts = urlsplit(self.base_url)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise InputError(
+                f"{self.base_url!r} is not a valid URL", source="TA_DELIVERY_JITSI_URL"
+            ) from None
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise InputError(f"{self.base_url!r} is not an http(s) URL", source="TA_DELIVERY_JITSI_URL")
         self.base_url = self.base_url.rstrip("/")

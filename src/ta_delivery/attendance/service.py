@@ -149,7 +149,12 @@ class Attendance:
             path=path, data=data, course=self.course, session_id=session_id, timezone=timezone
         )
         acc = Accumulator(self.index())
-        parsed = formats[name].parse(request)
+        try:  # a format may read eagerly: its errors are mapped as while iterating
+            parsed = formats[name].parse(request)
+        except InputError as exc:
+            raise exc if exc.source else exc.within(source) from None
+        except (ValueError, KeyError, IndexError, UnicodeError, csv.Error) as exc:
+            raise InputError(f"malformed file: {exc}", source=source) from exc
         with _gc_paused():
             result = self.records.record(
                 self.course.id, self._checked(parsed, acc, source), self.context.clock.now()

@@ -54,7 +54,11 @@ class MoodleSettings:
         url = settings.get(NAME, "url")
         if url is None:
             raise InputError("is not set: the Moodle site's root URL", source=Settings.variable(NAME, "url"))
-        parts = urlsplit(url.strip())
+        try:
+            parts = urlsplit(url.strip())
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise InputError(f"{url!r} is not a valid URL", source=Settings.variable(NAME, "url")) from None
         if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
             raise InputError(f"{url!r} is not an http(s) site URL", source=Settings.variable(NAME, "url"))
         token = settings.secret(NAME, "token")

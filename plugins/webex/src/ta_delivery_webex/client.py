@@ -418,7 +418,11 @@ def make_provider(context: RunContext) -> WebexProvider:
     """The provider the ``TA_DELIVERY_WEBEX_*`` settings describe, on ``context``'s HTTP seam."""
     settings = context.settings
     base_url = (settings.get("webex", "api_url") or sansio.DEFAULT_API_URL).rstrip("/")
-    parts = urlsplit(base_url)
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise InputError(f"{base_url!r} is not a valid URL", source="TA_DELIVERY_WEBEX_API_URL") from None
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise InputError(f"{base_url!r} is not an http(s) URL", source="TA_DELIVERY_WEBEX_API_URL")
     concurrency = _number(settings.get("webex", "concurrency"), DEFAULT_CONCURRENCY, "CONCURRENCY", int)

@@ -20,7 +20,11 @@ __all__ = ["make_provider"]
 
 
 def _origin(url: str, variable: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise InputError(f"{url!r} is not a valid URL", source=variable) from None
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise InputError(f"{url!r} is not an http(s) URL", source=variable)
     return f"{parts.scheme}://{parts.netloc}"
