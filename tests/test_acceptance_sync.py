@@ -619,22 +619,12 @@ def test_bad_now_override_exits_2(world: World) -> None:
     assert not (world.dir / ".ta-delivery").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.open_store: an unknown database URL raises StoreError (exit 1), "
-    "not an input error (exit 2)",
-)
 def test_bad_state_url_is_an_input_error(world: World) -> None:
     for command in ("plan", "apply", "report"):
         code, _, err = world.run(command, str(world.course), env={"TA_DELIVERY_STATE": "bogus://nowhere"})
         assert code == 2, (command, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/sync.py apply: the transport's settings are read after the store is opened, so a bad "
-    "TA_DELIVERY_SMTP_PORT exits 2 but leaves a new .ta-delivery/state.db behind",
-)
 def test_bad_transport_setting_exits_2_creating_nothing(world: World) -> None:
     env: dict[str, str | None] = {
         "TA_DELIVERY_TRANSPORT": "smtp",
@@ -646,11 +636,6 @@ def test_bad_transport_setting_exits_2_creating_nothing(world: World) -> None:
     assert not (world.dir / ".ta-delivery").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="settings.Settings.flag reads any value but 1/true/yes/on as false: "
-    "TA_DELIVERY_SMTP_STARTTLS=ture silently turns STARTTLS off instead of being an input error",
-)
 def test_misspelt_starttls_flag_is_an_input_error(world: World) -> None:
     env: dict[str, str | None] = {
         "TA_DELIVERY_TRANSPORT": "smtp",
