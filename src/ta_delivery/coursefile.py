@@ -38,6 +38,7 @@ from .models import (
     Session,
     Trainer,
     WorkingHours,
+    is_email,
     zone,
 )
 from .plugins import Plugins, make_plugin_manager
@@ -48,9 +49,6 @@ T = TypeVar("T")
 P = TypeVar("P", Trainer, Participant)
 
 _COURSE_ID = re.compile(r"^[a-z0-9-]{1,64}$")
-_EMAIL = re.compile(
-    r"^[^@\s<>\"',;()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 TOP_LEVEL = ("course", "rules", "attendance", "trainers", "participants", "sessions", "series", "lms")
@@ -201,8 +199,7 @@ class _Reader:
 
     def email(self, value: object, key: str) -> str:
         text = self.text(value, key)
-        local = text.rpartition("@")[0]
-        if not _EMAIL.match(text) or len(text) > 254 or _bad_dots(local):
+        if not is_email(text):
             self.fail(key, f"{text!r} is not an email address")
         return text
 
@@ -648,11 +645,6 @@ class _Reader:
             require_prerequisites=require,
             options=options,
         )
-
-
-def _bad_dots(local: str) -> bool:
-    """Whether a local part breaks the dot-atom rule (RFC 5322): no leading, trailing or double dot."""
-    return local.startswith(".") or local.endswith(".") or ".." in local
 
 
 def _join(prefix: str, name: str) -> str:

@@ -40,8 +40,10 @@ SESSION_KINDS = ("live", "recorded")
 SEVERITIES = ("error", "warning")
 
 _ID = re.compile(r"^[a-z0-9-]{1,64}$")
+# RFC 5322 dot-atom local part (atext and dots; non-ASCII letters allowed, RFC 6531) and a DNS host name
 _EMAIL = re.compile(
-    r"^[^@\s<>\"',;()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\U0010ffff-]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -66,8 +68,17 @@ def _check_zone(_inst: object, attribute: attrs.Attribute[str], value: str) -> N
     zone(value)
 
 
+def is_email(value: object) -> bool:
+    """Whether ``value`` is an email address we can write into an invitation (``o'brien@example.org``
+    yes; quoted local parts, spaces, commas, angle brackets no)."""
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
+        return False
+    local = value.rpartition("@")[0]
+    return not (local.startswith(".") or local.endswith(".") or ".." in local)
+
+
 def _check_email(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _EMAIL.match(value) or len(value) > 254:
+    if not is_email(value):
         raise ValueError(f"{value!r} is not an email address")
 
 

@@ -1,0 +1,54 @@
+"""Model validation that the course reader and plugins rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from ta_delivery.models import Participant, WorkingHours, is_email
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana@example.org",
+        "o'brien@example.org",
+        "first.last+tag@sub.example.org",
+        "josé@example.org",
+        "a_b@x.io",
+    ],
+)
+def test_addresses_we_accept(address: str) -> None:
+    assert is_email(address)
+    Participant(id="p", name="P", email=address, timezone="UTC")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana",
+        "ana@localhost",
+        "a b@example.org",
+        "a,b@example.org",
+        '"quoted"@example.org',
+        "<ana@example.org>",
+        ".ana@example.org",
+        "ana.@example.org",
+        "an..a@example.org",
+        "ana@example.org\r\nBcc: x@example.org",
+        "ana@-example.org",
+        "x" * 250 + "@example.org",
+    ],
+)
+def test_addresses_we_refuse(address: str) -> None:
+    assert not is_email(address)
+    with pytest.raises(ValueError, match="email"):
+        Participant(id="p", name="P", email=address, timezone="UTC")
+
+
+def test_working_hours_to_midnight() -> None:
+    hours = WorkingHours.parse("08:00-24:00")
+    assert str(hours) == "08:00-24:00"
+    with pytest.raises(ValueError, match="HH:MM"):
+        WorkingHours.parse("24:00-24:30")
+    with pytest.raises(ValueError, match="start before"):
+        WorkingHours.parse("18:00-08:00")
