@@ -57,7 +57,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> str:
-    """A CSV cell a spreadsheet will show as text, never run as a formula (OWASP: prefix ``'``)."""
+    """A CSV cell a spreadsheet will show as text, never run as a formula (OWASP: prefix ``'``), with
+    control characters (tab, CR, LF, BEL, ESC, ...) turned into spaces."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,7 +66,8 @@ def neutralise(value: object) -> str:
     text = str(value)
     if isinstance(value, int | float):
         return text
-    if text.startswith(_FORMULA_START):
+    text = "".join(c if c.isprintable() else " " for c in text)
+    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START):
         return "'" + text
     return text
 
