@@ -522,7 +522,13 @@ class Syncer:
 
         Each session runs as a small pipeline (classroom operations, then its invitations), several
         sessions at a time, so building messages overlaps waiting on the provider's rate limit.
+        Runs of one course on one store take turns (:meth:`Store.run_lock`): a second run waits, then
+        finds the first one's work done.
         """
+        with self.store.run_lock(self.course.id):
+            return self._apply()
+
+    def _apply(self) -> ApplyResult:
         now = self._now()
         transport = self._transport()  # a bad setting stops the run before anything changes
         desired = self.desired()
