@@ -98,7 +98,12 @@ class SmtpTransport:
                 conn.starttls(context=st.tls_context())
                 conn.ehlo()
             if st.username and st.password is not None:
-                conn.login(st.username, st.password.reveal())
+                try:
+                    conn.login(st.username, st.password.reveal())
+                except UnicodeEncodeError:  # smtplib's AUTH sends ASCII only
+                    raise TransportError(
+                        "SMTP login impossible: TA_DELIVERY_SMTP_USERNAME and _PASSWORD must be ASCII"
+                    ) from None
         except BaseException:
             conn.close()
             raise
