@@ -156,13 +156,12 @@ def _message(response: httpx.Response) -> str:
 
 
 def _safe_message(response: httpx.Response) -> str:
-    """The error text of ``response``, with the request's credentials masked, then cut short."""
+    """The error text of ``response``: the request's credentials masked, control characters (escape
+    sequences, line breaks) turned into spaces, then cut short."""
     text = _message(response)
-    try:
-        request = response.request
-    except RuntimeError:
-        return text[:MESSAGE_LIMIT]
-    return redact(text, request_secrets(request))[:MESSAGE_LIMIT]
+    with contextlib.suppress(RuntimeError):  # a response built without its request has none to mask
+        text = redact(text, request_secrets(response.request))
+    return "".join(c if c.isprintable() else " " for c in text)[:MESSAGE_LIMIT]
 
 
 def error_for(response: httpx.Response, provider: str, now: datetime | None = None) -> ProviderError | None:

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from ..store import open_store
 from ..sync import ApplyResult, Plan, Syncer, transport_spec
@@ -28,6 +29,11 @@ from .common import (
 PROGRESS_THRESHOLD = 20
 
 
+def _safe(text: object) -> Text:
+    """``text`` shown verbatim: no rich markup, no control characters."""
+    return Text("".join(c if c.isprintable() else " " for c in str(text or "")))
+
+
 def _print_plan(plan: Plan) -> None:
     console = Console()
     if plan.empty:
@@ -37,27 +43,28 @@ def _print_plan(plan: Plan) -> None:
         for col in ("session", "provider", "action", "why"):
             table.add_column(col)
         for c in plan.classrooms:
-            table.add_row(c.session_id, c.provider, c.action, c.reason)
+            table.add_row(*(_safe(v) for v in (c.session_id, c.provider, c.action, c.reason)))
         console.print(table)
     if plan.invites:
         table = Table(title="Invitations", title_justify="left")
         for col in ("session", "person", "email", "method", "sequence", "why"):
             table.add_column(col)
         for i in plan.invites:
-            table.add_row(i.session_id, i.person_id, i.email, i.method, str(i.sequence), i.reason)
+            row = (i.session_id, i.person_id, i.email, i.method, i.sequence, i.reason)
+            table.add_row(*(_safe(v) for v in row))
         console.print(table)
     if plan.lms:
         table = Table(title="LMS", title_justify="left")
         for col in ("action", "target", "detail"):
             table.add_column(col)
         for change in plan.lms:
-            table.add_row(change.action, change.target, change.detail)
+            table.add_row(*(_safe(v) for v in (change.action, change.target, change.detail)))
         console.print(table)
     if plan.prerequisites is not None:
         met = sum(plan.prerequisites.values())
         console.print(f"Prerequisites met by {met} of {len(plan.prerequisites)} participants")
     for note in plan.notes:
-        console.print(f"note: {note}")
+        console.print(_safe(f"note: {note}"))
 
 
 def _print_result(result: ApplyResult, verbose: bool) -> None:
@@ -74,14 +81,18 @@ def _print_result(result: ApplyResult, verbose: bool) -> None:
         for col in ("kind", "target", "action", "result"):
             table.add_column(col)
         for item in shown:
-            outcome = "[green]ok[/]" if item.ok else f"[red]failed[/] {item.error}"
-            table.add_row(item.kind, item.target, item.action, outcome)
+            outcome = (
+                Text("ok", style="green")
+                if item.ok
+                else Text.assemble(("failed", "red"), " ", _safe(item.error))
+            )
+            table.add_row(_safe(item.kind), _safe(item.target), _safe(item.action), outcome)
         console.print(table)
     failed = sum(not i.ok for i in result.items)
     if failed:
         console.print(f"[red]{failed} operation(s) failed[/]; what succeeded is kept: run apply again")
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(_safe(f"note: {note}"))
 
 
 @main.command()
