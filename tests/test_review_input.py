@@ -209,3 +209,43 @@ def test_fuzzed_course_values_never_crash_the_cli(
         assert result.exit_code in (0, 1, 2), result.output
         if result.exit_code == 2:
             assert result.output.startswith("error: "), result.output
+
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "p1",
+            "A@EXAMPLE.ORG",
+            "s01",
+            "2027-09-06T08:00:00Z",
+            "2027-09-06T09:00:00+00:00",
+            "9999-12-31T23:59:59+14:00",
+            "0001-01-01T00:00:00-14:00",
+            "2027-09-06T08:00:00+99:00",
+            "2027-13-45T99:00:00Z",
+            "2027-09-06",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.sampled_from(["participant,join,leave", "participant,join,leave,session", "join,leave", ""]),
+    rows=st.lists(st.lists(_CELLS, min_size=2, max_size=4), max_size=4),
+    fmt=st.sampled_from(["register-csv", "teams-csv", "zoom-csv", "webex-csv"]),
+)
+def test_fuzzed_import_rows_never_crash_the_cli(
+    tmp_path: Path, header: str, rows: list[list[str]], fmt: str
+) -> None:
+    course = _course(tmp_path)
+    data = tmp_path / f"rows-{os.getpid()}.csv"
+    quoted = [",".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
+    data.write_text("\n".join([header, *quoted]) + "\n", encoding="utf-8", errors="surrogatepass")
+    result = _run("attendance", "import", str(course), str(data), "--session", "s01", "--format", fmt)
+    if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
+        raise AssertionError(f"{fmt} crashed on {rows!r}") from result.exc_info[1]
+    assert result.exit_code in (0, 1, 2), result.output
+    if result.exit_code == 2:
+        assert result.output.startswith("error: "), result.output
