@@ -249,3 +249,9 @@ def test_fuzzed_import_rows_never_crash_the_cli(
     assert result.exit_code in (0, 1, 2), result.output
     if result.exit_code == 2:
         assert result.output.startswith("error: "), result.output
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_now_override_that_overflows_in_utc_is_an_input_error(tmp_path: Path, now: str) -> None:
+    course = _course(tmp_path)
+    _assert_input_error(_run("plan", str(course), env={"TA_DELIVERY_NOW": now}), "TA_DELIVERY_NOW")

@@ -82,7 +82,10 @@ def now_override() -> datetime | None:
         fail_input(InputError("not an ISO 8601 instant", source="TA_DELIVERY_NOW"))
     if when.tzinfo is None:
         fail_input(InputError("needs an offset, e.g. 2027-08-10T12:00:00Z", source="TA_DELIVERY_NOW"))
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        fail_input(InputError("is out of range once in UTC", source="TA_DELIVERY_NOW"))
 
 
 def make_context(course: Path, store: Store | None) -> RunContext:
