@@ -483,11 +483,6 @@ def test_thresholds_compare_exact_times_not_floats(world: World) -> None:
     assert w.status("p2", "s01") == ("absent", 24)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/render.py to_csv: control characters in names (BEL) pass through into the CSV report; "
-    "PRODUCT.md: control characters in names are neutralised, never passed through",
-)
 def test_report_outputs_never_pass_control_characters(world: World) -> None:
     text = COURSE.replace('name = "Part One"', 'name = "Part\\u0007 One\\u001b[31m"')
     w = World(world.dir, text)
