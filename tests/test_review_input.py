@@ -3,6 +3,8 @@ never with a traceback or a hang."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import threading
 from pathlib import Path
@@ -255,3 +257,22 @@ def test_fuzzed_import_rows_never_crash_the_cli(
 def test_a_now_override_that_overflows_in_utc_is_an_input_error(tmp_path: Path, now: str) -> None:
     course = _course(tmp_path)
     _assert_input_error(_run("plan", str(course), env={"TA_DELIVERY_NOW": now}), "TA_DELIVERY_NOW")
+
+
+def test_apply_writes_an_invitation_to_an_internationalised_address(tmp_path: Path) -> None:
+    """The model accepts a non-ASCII local part (RFC 6531); apply must not crash writing its invite."""
+    path = tmp_path / "course.toml"
+    path.write_text(COURSE.format(extra="").replace("a@example.org", "zoë@example.org"), encoding="utf-8")
+    result = _run("apply", str(path), env={"TA_DELIVERY_NOW": "2027-08-01T00:00:00Z"})
+    if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
+        raise AssertionError(f"crashed: {result.exc_info[1]!r}") from result.exc_info[1]
+    assert result.exit_code == 0, result.output
+    outbox = tmp_path / ".ta-delivery" / "outbox"
+    parsed = [
+        email.message_from_string(f.read_text(encoding="utf-8"), policy=email.policy.default)
+        for f in outbox.glob("*.eml")
+    ]
+    assert sorted(str(m["To"].addresses[0].addr_spec) for m in parsed) == [
+        "rf@example.org",
+        "zoë@example.org",
+    ]

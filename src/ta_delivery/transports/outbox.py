@@ -14,7 +14,7 @@ import os
 import tempfile
 import uuid
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from pathlib import Path
 
 import attrs
@@ -48,7 +48,10 @@ class OutboxTransport:
         """Write ``message`` atomically; a message already there counts as delivered."""
         # The invitation's own policy already writes CRLF (and remembers parsed headers); others get SMTP's.
         policy = message.policy if getattr(message.policy, "linesep", None) == "\r\n" else SMTP
-        data = message.as_bytes(policy=policy)
+        try:
+            data = message.as_bytes(policy=policy)
+        except UnicodeEncodeError:  # an internationalised address (RFC 6531) needs UTF-8 headers (RFC 6532)
+            data = message.as_bytes(policy=SMTPUTF8)
         target = self.folder / file_name(message)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
