@@ -273,9 +273,18 @@ class HttpApi:
                     f"cannot connect: {type(exc).__name__}", provider=self.provider
                 )
                 retry_ok = True
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.ProxyError,
+            ) as exc:
                 error = Unavailable(f"no response: {type(exc).__name__}", provider=self.provider)
                 retry_ok = safe
+            except httpx.DecodingError:
+                raise BadResponse("undecodable response body", provider=self.provider) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # e.g. UnsupportedProtocol: never sent
+                raise Unavailable(f"cannot send: {type(exc).__name__}", provider=self.provider) from None
             else:
                 mapped = error_for(response, self.provider, self.clock.now())
                 if mapped is None:
