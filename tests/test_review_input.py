@@ -276,3 +276,15 @@ def test_apply_writes_an_invitation_to_an_internationalised_address(tmp_path: Pa
         "rf@example.org",
         "zoë@example.org",
     ]
+
+
+@pytest.mark.parametrize(
+    "args", [["calendar"], ["report", "--format", "html"], ["report", "--format", "csv"]], ids=str
+)
+def test_an_out_path_that_is_a_directory_is_an_input_error(tmp_path: Path, args: list[str]) -> None:
+    course = _course(tmp_path)
+    folder = tmp_path / "somewhere"
+    folder.mkdir()
+    result = _run(args[0], str(course), *args[1:], "--out", str(folder))
+    _assert_input_error(result, str(folder), "--out")
+    assert list(tmp_path.glob(".*.tmp")) == []
