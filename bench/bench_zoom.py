@@ -17,14 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins" / "zoom" / "tests"))
@@ -35,45 +31,10 @@ from ta_delivery.context import MemoryKeyValue, RunContext  # noqa: E402
 from ta_delivery.models import Participant, Trainer  # noqa: E402
 from ta_delivery.records import ClassroomRequest  # noqa: E402
 from ta_delivery.settings import Settings  # noqa: E402
+from ta_delivery.testing.loopback import LoopbackServer  # noqa: E402
 from ta_delivery_zoom.plugin import make_provider  # noqa: E402
 
 PRO = {"light": 30.0, "medium": 20.0, "heavy": 10.0}
-
-
-def serve(fake: FakeZoom) -> tuple[ThreadingHTTPServer, str]:
-    """Run ``fake`` behind a threaded HTTP server on an ephemeral loopback port."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-        def _any(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            request = httpx.Request(
-                self.command,
-                f"http://{self.headers.get('Host')}{self.path}",
-                headers=list(self.headers.items()),
-                content=body,
-            )
-            response = fake.handle(request)
-            payload = response.read()
-            self.send_response(response.status_code)
-            for name, value in response.headers.items():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any  # noqa: N815
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def requests_for(sessions: int, registrants: int) -> list[ClassroomRequest]:
@@ -108,7 +69,8 @@ def run(sessions: int, registrants: int) -> dict[str, object]:
         validate=False,
         daily_limit=10_000,
     )
-    server, base = serve(fake)
+    server = LoopbackServer(fake.handle).__enter__()
+    base = server.url
     env = {
         "TA_DELIVERY_ZOOM_ACCOUNT_ID": ACCOUNT_ID,
         "TA_DELIVERY_ZOOM_CLIENT_ID": CLIENT_ID,
@@ -123,7 +85,7 @@ def run(sessions: int, registrants: int) -> dict[str, object]:
     began = time.perf_counter()
     rooms = [provider.create(r) for r in requests]
     wall = time.perf_counter() - began
-    server.shutdown()
+    server.__exit__(None, None, None)
     counts = Counter(category for _m, _p, category in fake.categories)
     floor = max(counts[c] / PRO[c] for c in counts)
     assert all(len(r.personal_links) == registrants for r in rooms)
