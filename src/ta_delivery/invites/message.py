@@ -218,7 +218,7 @@ def build_invite(
             _part(_TEXT_HEADERS["html"], _qp(words.html)),
             _part(
                 [
-                    ("Content-Type", f'text/calendar; method="{method}"; charset="UTF-8"'),
+                    ("Content-Type", f"text/calendar; method={method}; charset=UTF-8"),
                     ("Content-Transfer-Encoding", "base64"),
                 ],
                 calendar64,
