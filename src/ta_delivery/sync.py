@@ -65,6 +65,27 @@ def transport_spec(plugins: Plugins, context: RunContext) -> TransportSpec:
     return specs[name]
 
 
+def preflight(course: Course, plugins: Plugins, context: RunContext) -> None:
+    """Build each provider and the LMS a run on ``course`` will use, to surface bad settings early.
+
+    Call it with a context that has no store (its state is in memory): a missing or malformed
+    ``TA_DELIVERY_*`` setting is then an :class:`InputError` before any state is created or changed.
+    Building contacts no server.
+    """
+    if course.status in ("scheduled", "delivered"):
+        now = context.clock.now()
+        names = {course.provider_of(s) for s in course.live_sessions if s.end > now}
+        specs = plugins.providers
+        for name in sorted(names):
+            if name not in specs:
+                raise InputError(f"no classroom provider named {name!r} is installed", key="course.provider")
+            specs[name].factory(context)
+    if course.lms is not None:
+        if course.lms.provider not in plugins.lms:
+            raise InputError(f"no LMS named {course.lms.provider!r} is installed", key="lms.provider")
+        plugins.lms[course.lms.provider].factory(context)
+
+
 @attrs.frozen
 class _Desired:
     session: Session

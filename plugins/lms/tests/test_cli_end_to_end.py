@@ -132,3 +132,19 @@ def test_plan_apply_attendance_and_report_with_moodle(site: Running, tmp_path: P
     assert by_id["p2"]["prerequisites_met"] is False
     assert by_id["p1"]["sessions"]["s01"] == {"status": "present", "minutes": 60}
     assert by_id["p2"]["sessions"]["s01"] == {"status": "partial", "minutes": 15}
+
+
+def test_missing_moodle_url_exits_2_before_any_state_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("TA_DELIVERY_MOODLE_URL", "TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", "token")
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+    for command in ("plan", "apply"):
+        code, _, err = run(command, str(course))
+        assert code == 2, err
+        assert "TA_DELIVERY_MOODLE_URL" in err
+    assert not (tmp_path / ".ta-delivery").exists()

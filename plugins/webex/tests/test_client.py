@@ -562,3 +562,17 @@ def test_find_never_raises_on_odd_lengths(server: FakeWebex) -> None:
     provider = provider_on(server)
     assert provider.find(make_request(minutes=1)) is None
     assert provider.find(make_request(minutes=3 * 24 * 60)) is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"TA_DELIVERY_WEBEX_CLIENT_ID": "cid"}, {"TA_DELIVERY_WEBEX_CLIENT_SECRET": "a-secret-value"}],
+)
+def test_no_usable_credentials_is_an_input_error_naming_the_variable(
+    server: FakeWebex, env: dict[str, str]
+) -> None:
+    context, _clock, _state = make_context(server, env)
+    with pytest.raises(InputError, match="TA_DELIVERY_WEBEX_ACCESS_TOKEN") as info:
+        make_provider(context)
+    assert "a-secret-value" not in str(info.value)
+    assert server.calls == [], "nothing is asked of Webex"

@@ -112,3 +112,21 @@ def test_apply_creates_meetings_registers_people_and_invites_with_personal_links
     state = (tmp_path / ".ta-delivery" / "state.db").read_bytes()
     assert ENV["TA_DELIVERY_ZOOM_CLIENT_SECRET"].encode() not in state
     assert b"secretvalue" not in state, "no access token in the store"
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_missing_credentials_exit_2_before_any_state_is_made(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TA_DELIVERY_ZOOM_ACCOUNT_ID", "acct")
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+    monkeypatch.delenv("TA_DELIVERY_STATE", raising=False)
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+    result = CliRunner().invoke(main, [command, str(course)])
+    assert result.exit_code == 2, result.output
+    assert "TA_DELIVERY_ZOOM_CLIENT_ID" in result.stderr
+    assert "TA_DELIVERY_ZOOM_CLIENT_SECRET" in result.stderr
+    assert not (tmp_path / ".ta-delivery").exists(), "nothing is created when a setting is missing"

@@ -15,7 +15,7 @@ from zoomfake import CLIENT_SECRET, ENV, FakeZoom, Fault
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
-from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, Unavailable
+from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, InputError, Unavailable
 from ta_delivery.models import Participant, Trainer
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import ClassroomRequest
@@ -249,7 +249,7 @@ def test_wrong_credentials_are_an_auth_error_without_the_secret(context: RunCont
 
 def test_missing_settings_are_named(context: RunContext) -> None:
     context.settings = Settings({"TA_DELIVERY_ZOOM_ACCOUNT_ID": "a"})
-    with pytest.raises(AuthError, match="TA_DELIVERY_ZOOM_CLIENT_ID, TA_DELIVERY_ZOOM_CLIENT_SECRET"):
+    with pytest.raises(InputError, match="TA_DELIVERY_ZOOM_CLIENT_ID, TA_DELIVERY_ZOOM_CLIENT_SECRET"):
         make_provider(context)
 
 

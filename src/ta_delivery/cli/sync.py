@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..store import open_store
-from ..sync import ApplyResult, Plan, Syncer, transport_spec
+from ..sync import ApplyResult, Plan, Syncer, preflight, transport_spec
 from .common import (
     EXIT_FAILED,
     course_path,
@@ -104,6 +104,7 @@ def plan(course: str, as_json: bool, state: str | None) -> None:
     path = course_path(course)
     plugins = plugin_manager()
     model = load(path, plugins)
+    preflight(model, plugins, make_context(path, None))  # a missing setting exits 2, before the store
     url = state_url(path, state)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         url = "sqlite://"  # nothing applied yet: plan against an empty store, create no file
@@ -128,9 +129,10 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     path = course_path(course)
     plugins = plugin_manager()
     model = load(path, plugins)
-    # the transport reads its settings now: a bad one exits 2 before anything changes
+    # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
     context = make_context(path, None)
     transport = transport_spec(plugins, context).factory(context)
+    preflight(model, plugins, context)
     store = open_store(state_url(path, state))
     try:
         syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)

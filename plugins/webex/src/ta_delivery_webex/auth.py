@@ -21,7 +21,7 @@ import attrs
 
 from ta_delivery.clock import Clock
 from ta_delivery.context import KeyValue
-from ta_delivery.errors import AuthError, BadResponse, ProviderError
+from ta_delivery.errors import AuthError, BadResponse, InputError, ProviderError
 from ta_delivery.http import HttpApi
 from ta_delivery.settings import Secret, Settings
 
@@ -177,7 +177,19 @@ def lineage(configured: str) -> str:
 
 
 def auth_from_settings(settings: Settings, api: HttpApi, state: KeyValue, clock: Clock) -> WebexAuth:
-    """The credentials the ``TA_DELIVERY_WEBEX_*`` variables describe."""
+    """The credentials the ``TA_DELIVERY_WEBEX_*`` variables describe; an input error when there are none.
+
+    (A refresh token may live in the state store only, so its absence from the settings is not an error.)
+    """
+    access = settings.secret("webex", "access_token")
+    if access is None and (
+        settings.get("webex", "client_id") is None or settings.secret("webex", "client_secret") is None
+    ):
+        raise InputError(
+            "is not set: set TA_DELIVERY_WEBEX_ACCESS_TOKEN, or TA_DELIVERY_WEBEX_CLIENT_ID, _CLIENT_SECRET "
+            "and _REFRESH_TOKEN",
+            source="TA_DELIVERY_WEBEX_ACCESS_TOKEN",
+        )
     return WebexAuth(
         api=api,
         state=state,

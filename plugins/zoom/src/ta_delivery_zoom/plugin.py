@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from ta_delivery.context import RunContext
-from ta_delivery.errors import AuthError, InputError
+from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 
@@ -42,11 +42,10 @@ def make_provider(context: RunContext) -> ZoomProvider:
         if value is None
     ]
     if missing or account is None or client_id is None or secret is None:
-        raise AuthError(
-            "Zoom needs "
-            + ", ".join(f"TA_DELIVERY_ZOOM_{m}" for m in missing)
-            + " (a Server-to-Server OAuth app)",
-            provider="zoom",
+        raise InputError(
+            "is not set: Zoom needs the account id, client id and client secret of a Server-to-Server "
+            "OAuth app",
+            source=", ".join(f"TA_DELIVERY_ZOOM_{m}" for m in missing),
         )
     api_url = (settings.get("zoom", "api_url", DEFAULT_API_URL) or DEFAULT_API_URL).rstrip("/")
     oauth_url = settings.get("zoom", "oauth_url", DEFAULT_OAUTH_URL) or DEFAULT_OAUTH_URL
