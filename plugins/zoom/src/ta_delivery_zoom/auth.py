@@ -70,12 +70,15 @@ class TokenSource:
         basic = base64.b64encode(f"{self.client_id}:{self.client_secret.reveal()}".encode()).decode()
         api = HttpApi(self.client, "zoom", clock=self.clock)
         try:
-            # Safe to repeat: a token we never received is simply replaced by the next one.
+            # Safe to repeat: a token we never received is simply replaced by the next one. Zoom takes
+            # the grant as query parameters (its documented example) or as a form body: send both.
+            grant = {"grant_type": "account_credentials", "account_id": self.account_id}
             response = api.request(
                 "POST",
                 self.oauth_url,
                 idempotent=True,
-                data={"grant_type": "account_credentials", "account_id": self.account_id},
+                params=grant,
+                data=grant,
                 headers={"Authorization": f"Basic {basic}"},
             )
         except (AuthError, BadResponse) as exc:

@@ -1,0 +1,56 @@
+"""QA round 2: requests checked against Zoom's documented contract, not only against our own fake."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+
+import httpx
+
+from ta_delivery.clock import FakeClock
+from ta_delivery.settings import Secret
+from ta_delivery_zoom.auth import TokenSource
+
+BASIC = "Basic " + base64.b64encode(b"cid:csecret").decode()
+
+
+def _token_source(handler: httpx.MockTransport) -> TokenSource:
+    return TokenSource(
+        client=httpx.Client(transport=handler, base_url="https://zoom.example"),
+        account_id="acct-1",
+        client_id="cid",
+        client_secret=Secret("csecret"),
+        oauth_url="https://zoom.example/oauth/token",
+        clock=FakeClock(datetime(2027, 8, 1, 8, 0, tzinfo=UTC)),
+    )
+
+
+def _grant(fields: dict[str, str], request: httpx.Request) -> httpx.Response:
+    if request.headers.get("Authorization") != BASIC:
+        return httpx.Response(
+            401, json={"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
+        )
+    if fields.get("grant_type") != "account_credentials" or fields.get("account_id") != "acct-1":
+        return httpx.Response(400, json={"reason": "Invalid request", "error": "invalid_request"})
+    return httpx.Response(200, json={"access_token": "tok-1", "token_type": "bearer", "expires_in": 3599})
+
+
+def test_token_request_carries_the_grant_as_query_parameters() -> None:
+    """Zoom's documented request: POST /oauth/token?grant_type=account_credentials&account_id=..."""
+
+    def query_only(request: httpx.Request) -> httpx.Response:
+        return _grant(dict(request.url.params), request)
+
+    assert _token_source(httpx.MockTransport(query_only)).token().reveal() == "tok-1"
+
+
+def test_token_request_also_carries_the_grant_as_a_form_body() -> None:
+    """Zoom also documents the x-www-form-urlencoded body; a server reading only the body is served too."""
+
+    def form_only(request: httpx.Request) -> httpx.Response:
+        assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+        fields = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        return _grant(fields, request)
+
+    assert _token_source(httpx.MockTransport(form_only)).token().reveal() == "tok-1"
