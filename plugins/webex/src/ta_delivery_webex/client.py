@@ -122,7 +122,9 @@ class WebexProvider:
             for item in items:
                 if isinstance(item, Mapping):
                     yield item
-            next_url = sansio.next_link(response.headers.get("Link"), self.page_size)
+            next_url = sansio.next_link(
+                response.headers.get("Link"), self.page_size, base=str(response.request.url)
+            )
             if next_url is None:
                 return
             self._check_origin(next_url)

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ta_delivery.models import Person
 from ta_delivery.records import ClassroomRequest, Segment
@@ -239,13 +239,16 @@ def _links(header: str) -> Iterator[tuple[str, set[str]]]:
         i = nxt if nxt >= 0 else n
 
 
-def next_link(header: str | None, page_size: int) -> str | None:
-    """The ``rel="next"`` URL of a ``Link`` header, with Webex's ``max=null`` defect repaired."""
+def next_link(header: str | None, page_size: int, base: str | None = None) -> str | None:
+    """The ``rel="next"`` URL of a ``Link`` header, with Webex's ``max=null`` defect repaired.
+
+    A relative reference (RFC 8288 allows one) is resolved against ``base``, the page's own URL.
+    """
     if not header:
         return None
     for url, rels in _links(header):
         if "next" in rels and url:
-            parts = urlsplit(url)
+            parts = urlsplit(urljoin(base, url) if base else url)
             query = [
                 (k, str(page_size) if k == "max" and v in ("null", "", "undefined", "None") else v)
                 for k, v in parse_qsl(parts.query, keep_blank_values=True)
