@@ -31,7 +31,8 @@ PROGRESS_THRESHOLD = 20
 
 def _safe(text: object) -> Text:
     """``text`` shown verbatim: no rich markup, no control characters."""
-    return Text("".join(c if c.isprintable() else " " for c in str(text or "")))
+    value = "" if text is None else str(text)
+    return Text("".join(c if c.isprintable() else " " for c in value))
 
 
 def _print_plan(plan: Plan) -> None:

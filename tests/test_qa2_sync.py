@@ -1,0 +1,128 @@
+"""QA round 2: plan, apply, invitations and the calendar feed, driven through the CLI.
+
+Built-in Jitsi provider and outbox transport; "now" fixed by ``TA_DELIVERY_NOW``; no network.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from ta_delivery.cli import main
+
+NOW = "2027-08-01T08:00:00Z"
+
+COURSE = """
+[course]
+id = "qa-2027"
+title = "QA course"
+timezone = "Europe/Berlin"
+organizer = { name = "Training Institute", email = "training@example.org" }
+
+[[trainers]]
+id = "t1"
+name = "Trainer One"
+email = "t1@example.org"
+timezone = "Europe/Berlin"
+
+[[participants]]
+id = "p1"
+name = "Part One"
+email = "p1@example.org"
+timezone = "Europe/Berlin"
+language = "fr"
+
+[[participants]]
+id = "p2"
+name = "Ana Pérez"
+email = "ana@example.org"
+timezone = "America/New_York"
+language = "es"
+
+[[sessions]]
+id = "s01"
+title = "Opening"
+start = 2027-08-10T14:00:00
+minutes = 120
+trainers = ["t1"]
+description = "Welcome"
+
+[[sessions]]
+id = "s02"
+title = "Second"
+start = 2027-08-17T14:00:00
+minutes = 90
+trainers = ["t1"]
+"""
+
+
+class World:
+    def __init__(self, tmp_path: Path, text: str = COURSE) -> None:
+        self.dir = tmp_path
+        self.course = tmp_path / "course.toml"
+        self.course.write_text(text, encoding="utf-8")
+        self.seen: set[str] = set()
+
+    def write(self, text: str) -> None:
+        self.course.write_text(text, encoding="utf-8")
+
+    def run(self, *args: str, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
+        base: dict[str, str | None] = {
+            "TA_DELIVERY_NOW": NOW,
+            "TA_DELIVERY_STATE": None,
+            "TA_DELIVERY_OUTBOX": None,
+            "TA_DELIVERY_TRANSPORT": None,
+            "COLUMNS": "200",
+        }
+        result = CliRunner().invoke(main, list(args), env={**base, **(env or {})})
+        return result.exit_code, result.stdout, result.stderr
+
+    def plan(self) -> dict[str, Any]:
+        code, out, err = self.run("plan", str(self.course), "--json")
+        assert code == 0, err
+        data: dict[str, Any] = json.loads(out)
+        return data
+
+    def apply(self) -> list[tuple[EmailMessage, Any]]:
+        """Run apply (expecting success); the new messages with their VEVENT."""
+        code, out, err = self.run("apply", str(self.course))
+        assert code == 0, (out, err)
+        folder = self.dir / ".ta-delivery" / "outbox"
+        found = []
+        for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+            if path.name in self.seen:
+                continue
+            self.seen.add(path.name)
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            cal = icalendar.Calendar.from_ical(payload)
+            found.append((message, next(iter(cal.walk("VEVENT")))))
+        return found
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return World(tmp_path)
+
+
+def planned_invites(plan: dict[str, Any]) -> set[tuple[str, str, str, int]]:
+    return {(i["session"], i["person"], i["method"], i["sequence"]) for i in plan["invites"]}
+
+
+def test_plan_table_shows_sequence_zero(world: World) -> None:
+    code, out, err = world.run("plan", str(world.course))
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if "new invitation" in line]
+    assert len(rows) == 6
+    assert all(" 0 " in row for row in rows), rows
