@@ -188,8 +188,14 @@ def localize(wall: datetime, zone: ZoneInfo, source: str, key: str) -> datetime:
     its first occurrence, the earlier instant.
     """
     local = wall.replace(tzinfo=zone, fold=0)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != wall.replace(fold=0):
+    try:
+        instant = local.astimezone(UTC)
+        back = instant.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        raise InputError(
+            f"{wall.isoformat(sep=' ')} in {zone.key} is out of range in UTC", source=source, key=key
+        ) from None
+    if back != wall.replace(fold=0):
         raise InputError(
             f"{wall.isoformat(sep=' ')} does not exist in {zone.key} (a DST gap)", source=source, key=key
         )
@@ -219,10 +225,13 @@ def read_time(
     when = parse_wall_time(value, formats, dayfirst=dayfirst)
     if when is None:
         raise InputError(f"{text!r} is not a date-time", source=source, key=key)
+    if when.tzinfo is None and offset is not None:
+        when = when.replace(tzinfo=offset)
     if when.tzinfo is not None:
-        return when.astimezone(UTC)
-    if offset is not None:
-        return when.replace(tzinfo=offset).astimezone(UTC)
+        try:
+            return when.astimezone(UTC)
+        except OverflowError:
+            raise InputError(f"{text!r} is out of range in UTC", source=source, key=key) from None
     if zone is None:
         raise InputError(
             f"{text!r} has no time zone; pass --timezone with the zone {zone_hint}", source=source, key=key

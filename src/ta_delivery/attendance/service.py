@@ -153,7 +153,7 @@ class Attendance:
             parsed = formats[name].parse(request)
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
-        except (ValueError, KeyError, IndexError, UnicodeError, csv.Error) as exc:
+        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
         with _gc_paused():
             result = self.records.record(
@@ -173,7 +173,7 @@ class Attendance:
                 yield seg
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
-        except (ValueError, KeyError, IndexError, UnicodeError, csv.Error) as exc:
+        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
 
     def _after(

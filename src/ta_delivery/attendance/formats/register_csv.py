@@ -35,7 +35,12 @@ def _instant(value: str, source: str, line: int, column: str) -> datetime:
             source=source,
             key=f"line {line}, column {column}",
         )
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InputError(
+            f"{value!r} is out of range in UTC", source=source, key=f"line {line}, column {column}"
+        ) from None
 
 
 def parse(request: ImportRequest) -> Iterator[Segment]:
@@ -103,10 +108,15 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         if join.tzinfo is None or leave.tzinfo is None:
             _instant(join_text, source, line, "join")
             _instant(leave_text, source, line, "leave")
-        if join.tzinfo is not UTC:
-            join = join.astimezone(UTC)
-        if leave.tzinfo is not UTC:
-            leave = leave.astimezone(UTC)
+        try:
+            if join.tzinfo is not UTC:
+                join = join.astimezone(UTC)
+            if leave.tzinfo is not UTC:
+                leave = leave.astimezone(UTC)
+        except OverflowError:
+            _instant(join_text, source, line, "join")  # raises, naming the cell out of range
+            _instant(leave_text, source, line, "leave")
+            raise
         if leave < join:
             raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
         email = who if "@" in who else None
