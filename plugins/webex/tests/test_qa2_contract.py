@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
 from webex_fake import FakeWebex
 from webex_helpers import make_context, make_request
+from webex_spec import request_validator
 
 from ta_delivery_webex.client import WebexProvider, make_provider
 from ta_delivery_webex.sansio import next_link
@@ -33,3 +36,26 @@ def test_next_link_resolves_a_relative_reference_against_the_page_url() -> None:
     assert next_link('<https://webexapis.com/v1/x?a=1>; rel="next"', 5, base=base) == (
         "https://webexapis.com/v1/x?a=1"
     )
+
+
+def test_the_fake_refuses_body_fields_the_spec_does_not_name() -> None:
+    """The spec names every field a meeting body may hold: a misspelt one must not pass unnoticed."""
+    validate = request_validator()
+    if validate is None:
+        pytest.skip("../shared is absent")
+    body = {"title": "t", "start": "2027-04-05T14:00:00Z", "end": "2027-04-05T16:00:00Z"}
+    validate(httpx.Request("POST", "https://webexapis.com/v1/meetings", json=body))
+    with pytest.raises(AssertionError, match="enabledAutoRecord"):
+        validate(
+            httpx.Request(
+                "POST", "https://webexapis.com/v1/meetings", json={**body, "enabledAutoRecord": True}
+            )
+        )
+    with pytest.raises(AssertionError, match=r"registration\.autoAccept"):
+        validate(
+            httpx.Request(
+                "POST",
+                "https://webexapis.com/v1/meetings",
+                json={**body, "registration": {"autoAccept": True}},
+            )
+        )

@@ -7,6 +7,7 @@ defaults of the wrong type, so the document itself is not validated, only our re
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -93,5 +94,75 @@ def request_validator() -> Callable[[httpx.Request], None] | None:
             raise AssertionError(f"{request.method} {request.url.path} is not in the Webex spec") from None
         except Exception as exc:
             raise AssertionError(f"{request.method} {request.url} violates the Webex spec: {exc}") from None
+        unknown = unknown_fields(request)
+        if unknown:
+            raise AssertionError(
+                f"{request.method} {request.url.path} sends fields the spec lacks: {unknown}"
+            )
 
     return validate
+
+
+@lru_cache(maxsize=1)
+def _document() -> dict[str, Any]:
+    shared = shared_dir()
+    assert shared is not None
+    data: dict[str, Any] = json.loads((shared / "specs" / SPEC_NAME).read_text())
+    return data
+
+
+def _resolve(schema: Any) -> Any:
+    while isinstance(schema, dict) and "$ref" in schema:
+        node: Any = _document()
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _properties(schema: Any) -> dict[str, Any] | None:
+    schema = _resolve(schema)
+    if not isinstance(schema, dict):
+        return None
+    props: dict[str, Any] = dict(schema.get("properties", {}))
+    for key in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(key, []):
+            props.update(_properties(sub) or {})
+    return props or None
+
+
+def _unknown(body: Any, schema: Any, where: str) -> list[str]:
+    props = _properties(schema)
+    if props is None or not isinstance(body, dict):
+        return []
+    out: list[str] = []
+    for key, value in body.items():
+        if key not in props:
+            out.append(where + key)
+        else:
+            out.extend(_unknown(value, props[key], f"{where}{key}."))
+    return out
+
+
+def unknown_fields(request: httpx.Request) -> list[str]:
+    """Body fields the operation's schema does not name (Webex may ignore them silently: typos hide)."""
+    if not request.content or shared_dir() is None:
+        return []
+    method = request.method.lower()
+    path = request.url.path.removeprefix("/v1")
+    matches = [
+        template
+        for template, item in _document()["paths"].items()
+        if method in item and re.match("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$", path)
+    ]
+    if not matches:
+        return []
+    operation = _document()["paths"][min(matches, key=lambda t: t.count("{"))][method]
+    content = _resolve(operation.get("requestBody", {})).get("content", {})
+    media = request.headers.get("content-type", "").split(";")[0]
+    schema = content.get(media, {}).get("schema")
+    try:
+        body = json.loads(request.content)
+    except ValueError:
+        return []
+    return _unknown(body, schema, "")
