@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,17 @@ from ta_delivery.exports import localize, read_time
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import (
+    AttendanceStatus,
+    Capabilities,
+    Classroom,
+    ClassroomRequest,
     ImportFormatSpec,
     ImportRequest,
+    LmsSpec,
+    ProviderSpec,
     Segment,
 )
+from ta_delivery.store import open_store, state_location
 
 COURSE = """
 [course]
@@ -154,3 +161,131 @@ def test_a_format_that_overflows_is_a_malformed_file(tmp_path: Path, monkeypatch
     assert result.exit_code == 2, result.output
     assert "malformed file" in result.stderr
     assert not (tmp_path / ".ta-delivery").exists()
+
+
+# --- the LMS's settings are read before anything is recorded -------------------------------------
+
+
+class Pushes:
+    """Remembers every attendance_recorded call."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[AttendanceStatus]] = []
+
+    @hookimpl
+    def ta_delivery_attendance_recorded(
+        self, course: Any, statuses: Sequence[AttendanceStatus], context: Any
+    ) -> None:
+        self.calls.append(list(statuses))
+
+
+class UnconfiguredLms:
+    """An LMS whose settings are missing: building it is an input error, as for Moodle without a URL."""
+
+    @hookimpl
+    def ta_delivery_register_lms(self) -> list[LmsSpec]:
+        def factory(context: Any) -> Any:
+            raise InputError("is not set", source="TA_DELIVERY_FAKELMS_URL")
+
+        return [LmsSpec("fakelms", factory)]
+
+
+LMS = '\n[lms]\nprovider = "fakelms"\ncourse = "qa"\nattendance = true'
+ROWS = "participant,join,leave,session\np1,2027-07-01T10:00:00Z,2027-07-01T11:00:00Z,s1\n"
+
+
+def test_import_with_an_unconfigured_lms_exits_2_and_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushes = Pushes()
+    use_plugins(monkeypatch, UnconfiguredLms(), pushes)
+    course = write_course(tmp_path, extra=LMS)
+    data = tmp_path / "att.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 2, result.output
+    assert "TA_DELIVERY_FAKELMS_URL" in result.stderr
+    assert not (tmp_path / ".ta-delivery").exists()
+    assert pushes.calls == []
+    result = run(
+        "attendance", "excuse", str(course), "--session", "s1", "--participant", "p1", "--reason", "ill"
+    )
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / ".ta-delivery").exists()
+
+
+def test_import_without_lms_attendance_does_not_build_the_lms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_plugins(monkeypatch, UnconfiguredLms())
+    course = write_course(tmp_path, extra=LMS.replace("true", "false"))
+    data = tmp_path / "att.csv"
+    data.write_text(ROWS, encoding="utf-8")
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 0, result.output
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 60}
+
+
+# --- pull: providers are built before anything is recorded ---------------------------------------
+
+
+class Provider:
+    def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
+        return [
+            Segment(request.session_id, request.start, request.end, "fake", "k1", person_id="p1"),
+        ]
+
+
+class Providers:
+    """``fake`` works; ``needs-key`` lacks its settings (building it is an input error)."""
+
+    @hookimpl
+    def ta_delivery_register_providers(self) -> list[ProviderSpec]:
+        def broken(context: Any) -> Any:
+            raise InputError("is not set", source="TA_DELIVERY_NEEDS_KEY_TOKEN")
+
+        can = Capabilities(attendance_fetch=True)
+        return [
+            ProviderSpec("fake", lambda ctx: Provider(), can),  # type: ignore[arg-type,return-value]
+            ProviderSpec("needs-key", broken, can),
+        ]
+
+
+def remember_rooms(course: Path, rooms: Mapping[str, str]) -> None:
+    store = open_store(state_location(course))
+    try:
+        now = datetime(2027, 6, 1, tzinfo=UTC)
+        store.remember_course("qa", "QA", "UTC", now)
+        for sid, provider in rooms.items():
+            store.save_classroom(
+                "qa",
+                sid,
+                Classroom(provider, f"k-{sid}", f"ext-{sid}", "https://x.example/j"),
+                fingerprint="f",
+                state="active",
+                start=now,
+                end=now,
+                title=sid,
+                minutes=60,
+                now=now,
+            )
+    finally:
+        store.close()
+
+
+def test_pull_with_a_provider_missing_its_settings_exits_2_and_records_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushes = Pushes()
+    use_plugins(monkeypatch, Providers(), pushes)
+    course = write_course(tmp_path)
+    remember_rooms(course, {"s1": "fake", "s2": "needs-key"})
+    result = run("attendance", "pull", str(course))
+    assert result.exit_code == 2, result.output
+    assert "TA_DELIVERY_NEEDS_KEY_TOKEN" in result.stderr
+    assert pushes.calls == []
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "absent", "minutes": 0}
+    # only the session whose provider is configured: it is pulled
+    result = run("attendance", "pull", str(course), "--session", "s1")
+    assert result.exit_code == 0, result.output
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 60}

@@ -26,7 +26,7 @@ from .identity import IdentityIndex
 from .reconcile import Accumulator, AttendanceReport, reconcile, reconcile_statuses
 from .storage import AttendanceStore, RecordResult
 
-__all__ = ["Attendance", "Outcome", "SessionFailure"]
+__all__ = ["Attendance", "Outcome", "SessionFailure", "check_lms"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,20 @@ def _check_segment(seg: Segment, course: Course, live: Mapping[str, Session], so
             raise InputError(f"a segment's {name} time has no zone", source=source)
     if seg.leave < seg.join:
         raise InputError("a segment leaves before it joins", source=source)
+
+
+def check_lms(course: Course, plugins: Plugins, context: RunContext) -> None:
+    """Build the LMS that recorded statuses are pushed to (``[lms] attendance``), contacting no server.
+
+    Call it with a context that has no store: a missing or malformed setting is then an
+    :class:`InputError` before anything is recorded.
+    """
+    lms = course.lms
+    if lms is None or not lms.attendance:
+        return
+    if lms.provider not in plugins.lms:
+        raise InputError(f"no LMS named {lms.provider!r} is installed", key="lms.provider")
+    plugins.lms[lms.provider].factory(context)
 
 
 @attrs.define
@@ -240,6 +254,22 @@ class Attendance:
             sessions = tuple(s for s in self.course.live_sessions if s.end <= now)
         rooms = self.store.classrooms(self.course.id)
         specs = self.plugins.providers
+        # build the providers first: a missing or bad setting is an input error before anything is stored
+        for name in sorted(
+            {
+                row.classroom.provider
+                for session in sessions
+                if (row := rooms.get(session.id)) is not None and row.state != "cancelled"
+            }
+        ):
+            spec = specs.get(name)
+            if spec is not None and spec.capabilities.attendance_fetch and name not in self._providers:
+                try:
+                    self._providers[name] = spec.factory(self.context)
+                except InputError:
+                    raise
+                except TaDeliveryError:
+                    continue  # a failure of each of its sessions, below
         results: list[RecordResult] = []
         failures: list[SessionFailure] = []
         notes: list[str] = []

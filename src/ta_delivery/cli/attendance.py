@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from ..attendance import Attendance, Outcome
+from ..attendance.service import check_lms
 from ..errors import InputError, TaDeliveryError
 from ..models import Course, zone
 from ..plugins import Plugins
@@ -144,6 +145,7 @@ def import_command(
     source = Path(file)
     if not source.is_file():
         raise InputError("no such file", source=str(source))
+    check_lms(model, plugins, make_context(path, None))  # a missing LMS setting exits 2, before the store
     with _store_for_writing(state_url(path, state)) as store:
         outcome = Attendance(model, store, plugins, make_context(path, store)).import_file(
             source, fmt=fmt, session_id=session_id, timezone=timezone
@@ -163,6 +165,7 @@ def pull_command(course: str, session_id: str | None, state: str | None) -> None
     plugins = plugin_manager()
     model = load(path, plugins)
     _live_session(model, session_id)
+    check_lms(model, plugins, make_context(path, None))
     url = state_url(path, state)
     file = _sqlite_file(url)
     if file is not None and not file.exists():
@@ -200,6 +203,7 @@ def excuse_command(
         raise InputError("give either --reason or --withdraw", key="--withdraw")
     if not withdraw and (reason is None or not reason.strip()):
         raise InputError("a reason is required", key="--reason")
+    check_lms(model, plugins, make_context(path, None))
     with _store_for_writing(state_url(path, state)) as store:
         attendance = Attendance(model, store, plugins, make_context(path, store))
         outcome = attendance.excuse(session_id, participant_id, None if withdraw else reason)
