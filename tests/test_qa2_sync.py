@@ -126,3 +126,26 @@ def test_plan_table_shows_sequence_zero(world: World) -> None:
     rows = [line for line in out.splitlines() if "new invitation" in line]
     assert len(rows) == 6
     assert all(" 0 " in row for row in rows), rows
+
+
+def test_plan_predicts_no_invite_for_a_change_that_apply_sends_none_for(world: World) -> None:
+    """A description-only edit updates the classroom; no invitation changes, and plan says so."""
+    world.apply()
+    world.write(COURSE.replace('description = "Welcome"', 'description = "Welcome, everyone"'))
+    plan = world.plan()
+    assert [(c["session"], c["action"]) for c in plan["classrooms"]] == [("s01", "update")]
+    assert plan["invites"] == []
+    assert world.apply() == []
+
+
+def test_plan_predicts_exactly_the_requests_of_a_moved_session(world: World) -> None:
+    world.apply()
+    world.write(COURSE.replace("start = 2027-08-17T14:00:00", "start = 2027-08-18T15:00:00"))
+    plan = world.plan()
+    expected = {("s02", p, "REQUEST", 1) for p in ("t1", "p1", "p2")}
+    assert planned_invites(plan) == expected
+    sent = world.apply()
+    assert {(str(e["UID"]), int(e["SEQUENCE"]), str(e["DTSTART"].to_ical().decode())) for _, e in sent} == {
+        (str(sent[0][1]["UID"]), 1, "20270818T130000Z")
+    }
+    assert len(sent) == 3

@@ -291,7 +291,13 @@ class Syncer:
         if self.course.status == "planned":
             notes.append("course status is 'planned': no classroom or invitation until it is 'scheduled'")
         changes = self._classroom_changes(desired, stored)
-        touched = {c.session_id for c in changes}
+        # a classroom updated in place keeps its links, so its invitations are judged as apply will
+        # judge them; one created (again) gets a new link, so everyone of its session is owed a REQUEST
+        touched = {
+            c.session_id
+            for c in changes
+            if c.action != "update" or not self._spec(c.provider).capabilities.update_in_place
+        }
         invites = self._invite_changes(
             desired, {k: v for k, v in rooms.items() if k not in touched}, prerequisites, assume_created=True
         )
