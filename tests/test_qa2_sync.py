@@ -149,3 +149,22 @@ def test_plan_predicts_exactly_the_requests_of_a_moved_session(world: World) -> 
         (str(sent[0][1]["UID"]), 1, "20270818T130000Z")
     }
     assert len(sent) == 3
+
+
+def test_a_new_address_gets_the_invitation(world: World) -> None:
+    first = {(str(m["To"]), str(e["UID"])): int(e["SEQUENCE"]) for m, e in world.apply()}
+    moved = COURSE.replace('email = "ana@example.org"', 'email = "ana.perez@example.net"')
+    world.write(moved)
+    plan = world.plan()
+    assert planned_invites(plan) == {("s01", "p2", "REQUEST", 1), ("s02", "p2", "REQUEST", 1)}
+    assert {i["email"] for i in plan["invites"]} == {"ana.perez@example.net"}
+    sent = world.apply()
+    assert len(sent) == 2
+    for message, event in sent:
+        assert "ana.perez@example.net" in str(message["To"])
+        assert str(event["ATTENDEE"]) == "mailto:ana.perez@example.net"
+        assert first[("Ana Pérez <ana@example.org>", str(event["UID"]))] < int(event["SEQUENCE"])
+    assert world.apply() == []
+    # the same address written differently is not a new address
+    world.write(moved.replace("ana.perez@example.net", "Ana.Perez@Example.NET"))
+    assert world.plan()["invites"] == []

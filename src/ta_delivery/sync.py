@@ -230,7 +230,7 @@ class Syncer:
                     continue
                 link = room.join_url_for(person.id) if room is not None else None
                 fp = _invite_fingerprint(want.session, link) if room is not None else "?"
-                change = self._next_invite(stored.get((sid, person.id)), "REQUEST", fp)
+                change = self._next_invite(stored.get((sid, person.id)), "REQUEST", fp, person.email)
                 if change is not None:
                     seq, reason = change
                     changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
@@ -254,15 +254,23 @@ class Syncer:
         return "removed"
 
     @staticmethod
-    def _next_invite(last: InviteRow | None, method: str, fp: str) -> tuple[int, str] | None:
+    def _next_invite(last: InviteRow | None, method: str, fp: str, email: str) -> tuple[int, str] | None:
+        """The SEQUENCE and reason of the message owed after ``last``, or ``None`` when it is up to date.
+
+        A new address counts as a change: the invitation sent to the old one never reached the new one.
+        """
         if last is None:
             return 0, "new invitation"
+        moved = last.email.lower() != email.lower()
         same = last.method == method and last.fingerprint == fp
-        if same and last.state == "sent":
+        if same and not moved and last.state == "sent":
             return None
-        if same:
+        if same and last.state != "sent":
             return last.sequence, "retry of an unsent message"
-        reason = "session changed" if last.method == method else "invited again"
+        if last.method != method:
+            reason = "invited again"
+        else:
+            reason = "session changed" if not same else "address changed"
         return last.sequence + 1, reason
 
     def prerequisites(self) -> Mapping[str, bool] | None:
