@@ -1,9 +1,10 @@
 """Server-to-Server OAuth: an access token for the account, cached and fetched one caller at a time.
 
-Zoom revokes the previous token whenever a new one is issued, so two callers fetching at once would
-invalidate each other: :class:`TokenSource` holds a lock while fetching, keeps the token until shortly
-before it expires, and replaces it only when the token that failed (HTTP 401, code 124) is still the
-current one. The token lives in memory only: never in the store, a repr, a log line or an exception.
+Zoom used to revoke the previous token whenever it issued a new one (it now lets several live at once),
+so two callers fetching at once could invalidate each other: :class:`TokenSource` holds a lock while
+fetching, keeps the token until shortly before it expires, and replaces it only when the token that
+failed (HTTP 401, code 124) is still the current one. The token lives in memory only: never in the
+store, a repr, a log line or an exception.
 """
 
 from __future__ import annotations
