@@ -23,8 +23,10 @@ _REQUIRED = ("participant", "join", "leave")
 
 
 def _instant(value: str, source: str, line: int, column: str) -> datetime:
+    """``value`` as a UTC instant, or an input error naming the cell (the slow path of :func:`parse`)."""
     try:
-        parsed = datetime.fromisoformat(value)
+        # RFC 3339 allows a lower-case 't' and 'z'
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise InputError(
             f"{value!r} is not an ISO 8601 date-time", source=source, key=f"line {line}, column {column}"
@@ -46,7 +48,10 @@ def _instant(value: str, source: str, line: int, column: str) -> datetime:
 def parse(request: ImportRequest) -> Iterator[Segment]:
     """The segments of a register-csv file (lazily: errors surface while iterating)."""
     source = str(request.path)
-    reader = csv.reader(lines(decode(request)))
+    text = decode(request)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # old Mac line endings (Excel's "CSV (Macintosh)")
+    reader = csv.reader(lines(text))
     header: list[str] | None = None
     for header_row in reader:
         if any(cell.strip() for cell in header_row):
@@ -101,22 +106,16 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         join_text, leave_text = row[i_join].strip(), row[i_leave].strip()
         try:
             join, leave = fromiso(join_text), fromiso(leave_text)
-        except ValueError:
-            _instant(join_text, source, line, "join")  # raises, naming the bad cell
-            _instant(leave_text, source, line, "leave")
-            raise
-        if join.tzinfo is None or leave.tzinfo is None:
-            _instant(join_text, source, line, "join")
-            _instant(leave_text, source, line, "leave")
-        try:
+            if join.tzinfo is None or leave.tzinfo is None:
+                raise ValueError("no offset")  # never astimezone() a naive time: it would read it as local
             if join.tzinfo is not UTC:
                 join = join.astimezone(UTC)
             if leave.tzinfo is not UTC:
                 leave = leave.astimezone(UTC)
-        except OverflowError:
-            _instant(join_text, source, line, "join")  # raises, naming the cell out of range
-            _instant(leave_text, source, line, "leave")
-            raise
+        except (ValueError, OverflowError):
+            # the slow path: lower-case 't'/'z', or an input error naming the bad cell
+            join = _instant(join_text, source, line, "join")
+            leave = _instant(leave_text, source, line, "leave")
         if leave < join:
             raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
         email = who if "@" in who else None
