@@ -57,6 +57,8 @@ class FakeMoodle:
     lose: dict[str, int] = field(default_factory=dict)
     ws_user: int = 2
     now: int = 0
+    #: compare short names as MySQL's default collation does (case-insensitively); PostgreSQL does not.
+    ci_collation: bool = False
     _next: int = 100
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -189,6 +191,9 @@ class FakeMoodle:
             "enablecompletion": c["enablecompletion"],
         }
 
+    def _same_shortname(self, a: str, b: str) -> bool:
+        return a.lower() == b.lower() if self.ci_collation else a == b
+
     def core_course_get_courses_by_field(self, field: str, value: str) -> dict[str, Any]:
         if field not in ("", "id", "ids", "shortname", "idnumber", "category", "sectionid"):
             raise invalid_parameter("Invalid field name")
@@ -196,7 +201,7 @@ class FakeMoodle:
             c
             for c in self.courses.values()
             if field == ""
-            or (field == "shortname" and c["shortname"] == value)
+            or (field == "shortname" and self._same_shortname(c["shortname"], value))
             or (field == "id" and str(c["id"]) == value)
         ]
         return {"courses": [self._course_out(c) for c in found], "warnings": []}
@@ -210,7 +215,7 @@ class FakeMoodle:
                 )
             if not course["fullname"].strip() or not course["shortname"].strip():
                 raise moodle_exception("errorinvalidparam", "Invalid parameter")
-            if any(c["shortname"] == course["shortname"] for c in self.courses.values()):
+            if any(self._same_shortname(c["shortname"], course["shortname"]) for c in self.courses.values()):
                 raise moodle_exception(
                     "shortnametaken", f"Short name is already used for another course ({course['shortname']})"
                 )

@@ -146,13 +146,20 @@ class MoodleClient:
     # --- courses ------------------------------------------------------------------------------
 
     def courses_by_shortname(self, shortname: str) -> list[dict[str, Any]]:
-        """Courses whose short name is exactly ``shortname`` (Moodle keeps short names unique)."""
+        """Courses whose short name is ``shortname``: exactly, else as the site's database compares.
+
+        Moodle keeps short names unique as its database compares them: on MySQL (case-insensitive
+        collation) ``RTPC-2020`` is the course ``rtpc-2020`` names, and creating that one again fails
+        with ``shortnametaken``; so a course the site returns whose name differs only in case counts.
+        """
         body = _object(
             self.call("core_course_get_courses_by_field", {"field": "shortname", "value": shortname}),
             "core_course_get_courses_by_field",
         )
         courses = _list(body.get("courses", []), "core_course_get_courses_by_field")
-        found = [c for c in courses if c.get("shortname") == shortname]
+        found = [c for c in courses if c.get("shortname") == shortname] or [
+            c for c in courses if str(c.get("shortname", "")).casefold() == shortname.casefold()
+        ]
         for course in found:
             course["id"] = _int(course.get("id"), "core_course_get_courses_by_field id")
         return found
