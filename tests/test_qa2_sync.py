@@ -168,3 +168,38 @@ def test_a_new_address_gets_the_invitation(world: World) -> None:
     # the same address written differently is not a new address
     world.write(moved.replace("ana.perez@example.net", "Ana.Perez@Example.NET"))
     assert world.plan()["invites"] == []
+
+
+def with_status(status: str) -> str:
+    return COURSE.replace('title = "QA course"\n', f'title = "QA course"\nstatus = "{status}"\n', 1)
+
+
+@pytest.mark.parametrize("status", ["postponed", "planned"])
+def test_a_postponed_course_is_not_said_to_be_cancelled(world: World, status: str) -> None:
+    first = {(str(m["To"]), str(e["UID"])): int(e["SEQUENCE"]) for m, e in world.apply()}
+    world.write(with_status(status))
+    plan = world.plan()
+    assert {i["reason"] for i in plan["invites"]} == {"course-postponed"}
+    sent = world.apply()
+    assert len(sent) == len(first) == 6
+    for message, event in sent:
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert int(event["SEQUENCE"]) > first[(str(message["To"]), str(event["UID"]))]
+        body = message.get_body(("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert "annulé" not in text and "cancelado" not in text and "has been cancelled" not in text
+        assert any(word in text for word in ("postponed", "reporté", "aplazado")), text
+    assert world.apply() == []
+
+
+def test_a_cancelled_course_still_says_cancelled(world: World) -> None:
+    world.apply()
+    world.write(with_status("cancelled"))
+    assert {i["reason"] for i in world.plan()["invites"]} == {"course-cancelled"}
+    sent = world.apply()
+    english = [m for m, _ in sent if "t1@example.org" in str(m["To"])]
+    assert len(english) == 2
+    for message in english:
+        body = message.get_body(("plain",))
+        assert body is not None and "has been cancelled" in body.get_content()

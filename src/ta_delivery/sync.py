@@ -248,7 +248,7 @@ class Syncer:
     def _cancel_reason(self, sid: str, desired: Mapping[str, _Desired]) -> str:
         """Why a CANCEL is sent: the course stopped, the session went, or the person left it."""
         if not self._active():
-            return "course-cancelled"
+            return "course-cancelled" if self.course.status == "cancelled" else "course-postponed"
         if sid not in desired:
             return "session-cancelled"
         return "removed"

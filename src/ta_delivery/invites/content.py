@@ -19,8 +19,8 @@ from .i18n import format_short, format_span, format_utc_span, translations, zone
 __all__ = ["REASONS", "InviteText", "Reason", "invite_text"]
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
-Reason = Literal["session-cancelled", "course-cancelled", "removed"]
-REASONS: tuple[Reason, ...] = ("session-cancelled", "course-cancelled", "removed")
+Reason = Literal["session-cancelled", "course-cancelled", "course-postponed", "removed"]
+REASONS: tuple[Reason, ...] = ("session-cancelled", "course-cancelled", "course-postponed", "removed")
 
 
 @attrs.frozen
@@ -62,6 +62,10 @@ def invite_text(
         subject = _("Cancelled: {title}, {when}").format(title=session_title, when=when_short)
         if reason == "course-cancelled":
             intro = _("The course {course} has been cancelled, and with it this session.")
+        elif reason == "course-postponed":
+            intro = _(
+                "The course {course} has been postponed: this session will not take place at this time."
+            )
         elif reason == "removed":
             intro = _("You are no longer expected at this session of {course}.")
         else:

@@ -177,8 +177,8 @@ def build_invite(
 ) -> EmailMessage:
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
-    ``reason`` (for CANCEL: ``session-cancelled``, ``course-cancelled`` or ``removed``) picks the
-    explanation in the body; the calendar part is the same whatever the reason.
+    ``reason`` (for CANCEL: ``session-cancelled``, ``course-cancelled``, ``course-postponed`` or
+    ``removed``) picks the explanation in the body; the calendar part is the same whatever the reason.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"an invitation is a REQUEST or a CANCEL, not {method!r}")
