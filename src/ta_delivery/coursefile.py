@@ -127,6 +127,7 @@ class _Reader:
         self.providers = dict(plugins.providers)
         self.rules = dict(plugins.rules)
         self.lms = dict(plugins.lms)
+        self.roster_lines: list[str] = []  # where each roster participant was read, for messages
 
     # --- primitives ------------------------------------------------------------------------------
 
@@ -453,8 +454,14 @@ class _Reader:
         except UnicodeDecodeError:
             self.fail("course.roster", f"roster {name!r} is not UTF-8 text")
         reader = csv.reader(io.StringIO(text, newline=""))
+        rows: list[list[str]] = []
+        lines: list[int] = []  # the CSV line each row starts on, for messages
         try:
-            rows = list(reader)
+            end = 0
+            for row in reader:
+                lines.append(end + 1)
+                end = reader.line_num
+                rows.append(row)
         except csv.Error as exc:
             self.fail("roster", f"{name!r} line {reader.line_num}: {exc}")
         if not rows:
@@ -473,10 +480,15 @@ class _Reader:
             if not any(cell.strip() for cell in row):
                 continue
             prefix = f"roster[{len(people)}]"
+            where = f"{name!r} line {lines[i + 1]}"
             if len(row) != len(header):
-                self.fail(prefix, f"{name!r} row {i + 2} has {len(row)} cells, the header {len(header)}")
+                self.fail(prefix, f"{where} has {len(row)} cells, the header {len(header)}")
             entry = {col: cell.strip() for col, cell in zip(header, row, strict=True) if cell.strip()}
-            people.append(self.read_person(Participant, entry, prefix, PARTICIPANT_KEYS))
+            try:
+                people.append(self.read_person(Participant, entry, prefix, PARTICIPANT_KEYS))
+                self.roster_lines.append(where)
+            except InputError as exc:  # name the roster file and line, not only the course file
+                raise InputError(f"{exc.message} ({where})", source=exc.source, key=exc.key) from exc
         return people
 
     def check_unique_people(
@@ -486,10 +498,11 @@ class _Reader:
         keys = [f"trainers[{i}].id" for i in range(len(trainers))]
         keys += [f"participants[{i}].id" for i in range(inline)]
         keys += [f"roster[{i}].id" for i in range(len(participants) - inline)]
+        notes = [""] * (len(trainers) + inline) + [f" ({where})" for where in self.roster_lines]
         seen: dict[str, str] = {}
-        for person, key in zip((*trainers, *participants), keys, strict=True):
+        for person, key, note in zip((*trainers, *participants), keys, notes, strict=True):
             if person.id in seen:
-                self.fail(key, f"duplicate person id {person.id!r} (also {seen[person.id]})")
+                self.fail(key, f"duplicate person id {person.id!r} (also {seen[person.id]}){note}")
             seen[person.id] = key
 
     def id_list(
@@ -600,7 +613,8 @@ class _Reader:
             except ValueError as exc:
                 self.fail(
                     first_key,
-                    f"session {n} of the series: {exc}; choose another time of day or skip {local.date()}",
+                    f"session {n} of the series: {exc}; choose another time of day, skip {local.date()}, "
+                    "or write that session as a [[sessions]] table with an offset date-time",
                 )
             session_id = f"{sid}{n:02d}"
             sessions.append(

@@ -1,0 +1,87 @@
+"""QA round 2: the course file, ``check`` and ``slots`` as a user drives them (PRODUCT.md 1 and 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ta_delivery.cli import main
+
+HEAD = """
+[course]
+id = "qa2-course"
+title = "QA"
+timezone = "Europe/Berlin"
+organizer = { name = "Org", email = "org@example.org" }
+roster = "people.csv"
+
+[[trainers]]
+id = "t1"
+name = "Trainer One"
+email = "t1@example.org"
+timezone = "Europe/Berlin"
+
+[[participants]]
+id = "p1"
+name = "Part One"
+email = "p1@example.org"
+timezone = "Europe/Berlin"
+"""
+
+ROSTER_HEADER = "id,name,email,timezone\n"
+
+
+def run(tmp_path: Path, text: str, *args: str, roster: str = ROSTER_HEADER) -> tuple[int, str, str]:
+    (tmp_path / "people.csv").write_text(roster, encoding="utf-8")
+    course = tmp_path / "course.toml"
+    course.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, [args[0], str(course), *args[1:]])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("roster", "key", "line"),
+    [
+        (ROSTER_HEADER + "\nr1,R One,not-an-email,Europe/Paris\n", "roster[0].email", 3),
+        (
+            ROSTER_HEADER + "r1,R One,r1@example.org,Europe/Paris\nr2,R Two,r2@example.org,Nowhere/Zone\n",
+            "roster[1].timezone",
+            3,
+        ),
+        (
+            ROSTER_HEADER + "r1,R One,r1@example.org,Europe/Paris\np1,Dup,d@example.org,UTC\n",
+            "roster[1].id",
+            3,
+        ),
+        (
+            ROSTER_HEADER + 'r1,"R\nOne",r1@example.org,Europe/Paris\nr2,R Two,r2@example.org,UTC,extra\n',
+            "roster[1]",
+            4,
+        ),
+    ],
+    ids=["email-after-blank-line", "zone", "duplicate-id", "cell-count-after-multiline-cell"],
+)
+def test_roster_row_errors_name_the_csv_file_and_line(
+    tmp_path: Path, roster: str, key: str, line: int
+) -> None:
+    code, _, err = run(tmp_path, HEAD, "check", roster=roster)
+    assert code == 2
+    assert f"course.toml: {key}: " in err
+    assert f"'people.csv' line {line}" in err
+
+
+def test_series_occurrence_in_a_dst_gap_asks_for_an_offset(tmp_path: Path) -> None:
+    series = """
+[[series]]
+id = "w"
+title = "Weekly"
+first_start = 2027-03-14T02:30:00
+minutes = 60
+count = 3
+"""
+    code, _, err = run(tmp_path, HEAD + series, "check")
+    assert code == 2
+    assert "series[0].first_start" in err and "2027-03-28" in err
+    assert "offset date-time" in err
