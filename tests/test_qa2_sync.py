@@ -203,3 +203,21 @@ def test_a_cancelled_course_still_says_cancelled(world: World) -> None:
     for message in english:
         body = message.get_body(("plain",))
         assert body is not None and "has been cancelled" in body.get_content()
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("scheduled", "CONFIRMED"),
+        ("cancelled", "CANCELLED"),
+        ("postponed", "CANCELLED"),
+        ("planned", "TENTATIVE"),
+    ],
+)
+def test_feed_status_follows_the_course_status(world: World, status: str, expected: str) -> None:
+    world.write(with_status(status))
+    code, out, err = world.run("calendar", str(world.course))
+    assert code == 0, err
+    events = list(icalendar.Calendar.from_ical(out).walk("VEVENT"))
+    assert len(events) == 2
+    assert {str(e["STATUS"]) for e in events} == {expected}

@@ -140,7 +140,10 @@ def event_properties(
         zone=zone,
         reason=reason,
     )
-    status = "CANCELLED" if method == "CANCEL" or course.status == "cancelled" else "CONFIRMED"
+    if method == "CANCEL" or course.status in ("cancelled", "postponed"):
+        status = "CANCELLED"  # a postponed course's sessions do not take place at these times
+    else:
+        status = "TENTATIVE" if course.status == "planned" else "CONFIRMED"
     lang: Params = (("LANGUAGE", language),)
     props: list[Prop] = [
         ("UID", session_uid(course.id, session.id), ()),
