@@ -59,6 +59,9 @@ class FakeMoodle:
     now: int = 0
     #: compare short names as MySQL's default collation does (case-insensitively); PostgreSQL does not.
     ci_collation: bool = False
+    #: mod_attendance releases that declare a session's description PARAM_TEXT: Moodle's return
+    #: validation (cleaned value must equal the value) then refuses a description holding HTML tags.
+    text_descriptions: bool = False
     _next: int = 100
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -437,6 +440,13 @@ class FakeMoodle:
 
     def _session_out(self, sid: int) -> dict[str, Any]:
         s = self.sessions[sid]
+        if self.text_descriptions and re.sub(r"<[^>]*>", "", s["description"]) != s["description"]:
+            raise WsError(
+                "invalid_response_exception",
+                "invalidresponse",
+                "Invalid response value detected",
+                "description => Invalid response value detected: Invalid external api response",
+            )
         aid = s["attendanceid"]
         courseid = self.attendances[aid]["course"]
         return {

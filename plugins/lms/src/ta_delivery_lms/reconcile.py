@@ -81,9 +81,13 @@ def parse_mark(description: str) -> tuple[str, str] | None:
 
 
 def session_description(course: Course, session: Session) -> str:
-    """The HTML description of a register session: the title, then our mark."""
-    title = html.escape(clean_text(session.title, 200))
-    return f"<p>{title}</p><p>{session_mark(course.id, session.id)}</p>"
+    """The description of a register session: the title, then our mark.
+
+    Text without tags (shown as HTML, so escaped): releases of mod_attendance that declare the
+    description ``PARAM_TEXT`` refuse to return one holding tags ("Invalid response value detected").
+    """
+    title = html.escape(clean_text(session.title, 200), quote=False)
+    return f"{title} {session_mark(course.id, session.id)}"
 
 
 # --- roles ----------------------------------------------------------------------------------------
