@@ -85,3 +85,12 @@ count = 3
     assert code == 2
     assert "series[0].first_start" in err and "2027-03-28" in err
     assert "offset date-time" in err
+
+
+@pytest.mark.parametrize("value", ["20270802", "2027-W31-1", "2027-214", "2027-08-02\n"])
+def test_slots_dates_must_be_written_yyyy_mm_dd(tmp_path: Path, value: str) -> None:
+    code, out, err = run(
+        tmp_path, HEAD, "slots", "--minutes", "60", "--from", value, "--to", "2027-08-06", "--json"
+    )
+    assert code == 2, out
+    assert "--from" in err and "YYYY-MM-DD" in err

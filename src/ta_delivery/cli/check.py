@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -23,6 +24,7 @@ __all__ = ["check_command", "slots_command"]
 
 #: Slots printed in the table when ``--limit`` is not given (``--json`` then prints them all).
 TABLE_LIMIT = 20
+_YMD = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _console() -> Console:
@@ -103,7 +105,10 @@ def check_command(course: str, as_json: bool) -> None:
 
 
 def _date(value: str, option: str) -> date:
+    """``YYYY-MM-DD`` only: ``date.fromisoformat`` would also take ``20270802`` or ``2027-W31-1``."""
     try:
+        if not _YMD.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         fail_input(InputError(f"{value!r} is not a date (YYYY-MM-DD)", key=option))
