@@ -330,3 +330,40 @@ def test_register_csv_with_old_mac_line_endings(tmp_path: Path) -> None:
         "s1": {"status": "partial", "minutes": 30},
         "s2": {"status": "present", "minutes": 60},
     }
+
+
+def test_register_csv_participant_id_matches_ignoring_case(tmp_path: Path) -> None:
+    course = write_course(tmp_path)
+    data = tmp_path / "att.csv"
+    data.write_text(
+        "participant,join,leave,session\n"
+        "P1,2027-07-01T10:00:00Z,2027-07-01T11:00:00Z,s1\n"
+        "TR,2027-07-01T10:00:00Z,2027-07-01T11:00:00Z,s1\n",
+        encoding="utf-8",
+    )
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 0, result.output
+    report = report_json(course)
+    assert report["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 60}
+    assert report["unmatched"] == []  # the trainer's row is kept, not reported
+
+
+def test_an_id_that_matches_two_people_only_ignoring_case_is_unmatched(tmp_path: Path) -> None:
+    extra = '\n[[participants]]\nid = "P1"\nname = "Other"\nemail = "other@example.org"\ntimezone = "UTC"\n'
+    course = write_course(
+        tmp_path, s2=extra.replace('"P1"', '"Ab"') + extra.replace('"P1"', '"aB"').replace("other@", "o2@")
+    )
+    data = tmp_path / "att.csv"
+    data.write_text(
+        "participant,join,leave,session\n"
+        "Ab,2027-07-01T10:00:00Z,2027-07-01T11:00:00Z,s1\n"
+        "AB,2027-07-01T10:00:00Z,2027-07-01T10:30:00Z,s1\n",
+        encoding="utf-8",
+    )
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 0, result.output
+    report = report_json(course)
+    by_id = {p["id"]: p["sessions"] for p in report["participants"]}
+    assert by_id["Ab"]["s1"] == {"status": "present", "minutes": 60}
+    assert by_id["aB"]["s1"] == {"status": "absent", "minutes": 0}
+    assert report["unmatched"] == [{"session": "s1", "name": "AB", "email": None, "minutes": 30}]

@@ -50,19 +50,27 @@ class Identity:
 
 @attrs.define
 class IdentityIndex:
-    """Resolves raw identities against a course, in order: ids, then email. Names are never applied."""
+    """Resolves raw identities against a course, in order: ids, then email, then ids ignoring case.
+
+    Names are never applied.
+    """
 
     course: Course
     external_ids: Mapping[str, str] = attrs.field(factory=dict)
     _roles: dict[str, str] = attrs.field(init=False, factory=dict)
     _emails: dict[str, str] = attrs.field(init=False, factory=dict)
+    #: case-folded id -> id, for ids no other person's id equals once case is ignored
+    _folded_ids: dict[str, str] = attrs.field(init=False, factory=dict)
     _names: dict[str, list[str]] = attrs.field(init=False, factory=dict)
     _cache: dict[tuple[str | None, ...], Identity] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
+        folded: dict[str, list[str]] = {}
         for person in self.course.people:
             self._roles[person.id] = person.role
             self._emails.setdefault(person.email.strip().casefold(), person.id)
+            folded.setdefault(person.id.casefold(), []).append(person.id)
+        self._folded_ids = {key: ids[0] for key, ids in folded.items() if len(ids) == 1}
         for participant in self.course.participants:
             key = name_key(participant.name)
             if key is not None:
@@ -119,11 +127,13 @@ class IdentityIndex:
         mail = normalise_email(email)
         if mail is not None and mail in self._emails:
             return self._emails[mail]
-        # a register-csv 'participant' cell may hold an email in the id column
+        # a register-csv 'participant' cell may hold an email in the id column, or an id in another case
         for candidate in (person_id, external_id):
             folded = normalise_email(candidate)
             if folded is not None and "@" in folded and folded in self._emails:
                 return self._emails[folded]
+            if folded is not None and folded in self._folded_ids:
+                return self._folded_ids[folded]
         return None
 
     def suggest(self, name: str | None) -> tuple[str, ...]:
