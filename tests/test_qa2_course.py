@@ -94,3 +94,17 @@ def test_slots_dates_must_be_written_yyyy_mm_dd(tmp_path: Path, value: str) -> N
     )
     assert code == 2, out
     assert "--from" in err and "YYYY-MM-DD" in err
+
+
+def test_series_id_too_long_for_its_session_ids_is_reported_at_the_series_id(tmp_path: Path) -> None:
+    series = f"""
+[[series]]
+id = "{"w" * 63}"
+title = "Weekly"
+first_start = 2027-09-01T10:00:00
+minutes = 60
+count = 2
+"""
+    code, _, err = run(tmp_path, HEAD + series, "check")
+    assert code == 2
+    assert "course.toml: series[0].id: " in err

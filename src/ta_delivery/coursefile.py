@@ -587,6 +587,11 @@ class _Reader:
             first = first.astimezone(tz).replace(tzinfo=None)
         every = self.positive_int(entry.get("every_days", 7), f"{prefix}.every_days", MAX_EVERY_DAYS)
         count = self.positive_int(self.required(entry, "count", prefix), f"{prefix}.count", MAX_SERIES)
+        last_id = f"{sid}{count:02d}"
+        if len(last_id) > 64:
+            self.fail(
+                f"{prefix}.id", f"{sid!r} is too long: session ids such as {last_id!r} exceed 64 characters"
+            )
         skip_value = entry.get("skip", [])
         if not isinstance(skip_value, list):
             self.fail(f"{prefix}.skip", f"must be an array of dates, got {_kind(skip_value)}")
