@@ -108,3 +108,10 @@ count = 2
     code, _, err = run(tmp_path, HEAD + series, "check")
     assert code == 2
     assert "course.toml: series[0].id: " in err
+
+
+@pytest.mark.parametrize("nested", ["[" * 20000 + "]" * 20000, "{a=" * 20000 + "1" + "}" * 20000])
+def test_deeply_nested_toml_is_an_input_error_not_a_traceback(tmp_path: Path, nested: str) -> None:
+    code, _, err = run(tmp_path, HEAD.replace("[course]\n", f"[course]\nx = {nested}\n"), "check")
+    assert code == 2
+    assert "course.toml: not valid TOML" in err

@@ -721,6 +721,8 @@ def parse_course(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", source=source) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and inline tables recursively
+        raise InputError("not valid TOML: arrays or tables nested too deeply", source=source) from exc
     reader = _Reader(source, base if base is not None else Path.cwd(), plugins or make_plugin_manager())
     return reader.read(data)
 
