@@ -7,10 +7,34 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 import httpx
+import pytest
+from zoomfake import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
-from ta_delivery.settings import Secret
+from ta_delivery.context import RunContext
+from ta_delivery.errors import AuthError
+from ta_delivery.models import Participant, Trainer
+from ta_delivery.records import ClassroomRequest
+from ta_delivery.settings import Secret, Settings
 from ta_delivery_zoom.auth import TokenSource
+from ta_delivery_zoom.plugin import make_provider
+
+
+def _request() -> ClassroomRequest:
+    return ClassroomRequest(
+        key="qa2/s01",
+        course_id="qa2",
+        session_id="s01",
+        title="Opening webinar",
+        start=datetime(2027, 4, 5, 14, tzinfo=UTC),
+        minutes=90,
+        timezone="Europe/Zurich",
+        description=None,
+        hosts=(Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
+        participants=(Participant(id="p1", name="Ana Pérez", email="ana@example.org", timezone="UTC"),),
+        options={},
+    )
+
 
 BASIC = "Basic " + base64.b64encode(b"cid:csecret").decode()
 
@@ -54,3 +78,14 @@ def test_token_request_also_carries_the_grant_as_a_form_body() -> None:
         return _grant(fields, request)
 
     assert _token_source(httpx.MockTransport(form_only)).token().reveal() == "tok-1"
+
+
+def test_a_refused_token_request_spends_none_of_the_hosts_daily_budget(
+    fake: FakeZoom, clock: FakeClock
+) -> None:
+    """The daily budget counts creates/updates sent to Zoom; one that never got a token was not sent."""
+    settings = Settings({**ENV, "TA_DELIVERY_ZOOM_CLIENT_SECRET": "wrong-secret"})
+    provider = make_provider(RunContext(settings=settings, clock=clock, transport=fake.transport()))
+    with pytest.raises(AuthError):
+        provider.create(_request())
+    assert provider.daily_budget()[ENV["TA_DELIVERY_ZOOM_USER"]] == 100

@@ -101,10 +101,13 @@ class ZoomProvider:
         scope = ACCOUNT if kind == "report" else (host or self.user)
         if kind is not None:
             self.budget.check(kind, scope)
-        if kind == "write":
-            self.budget.record(scope)
+        recorded = False
         for attempt in (1, 2):
             token = self.tokens.token()
+            if kind == "write" and not recorded:
+                # counted once we can send it: a refused token request never reaches the meeting API
+                self.budget.record(scope)
+                recorded = True
             headers = {"Authorization": f"Bearer {token.reveal()}"}
             try:
                 return self.http.json(
