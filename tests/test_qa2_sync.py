@@ -221,3 +221,18 @@ def test_feed_status_follows_the_course_status(world: World, status: str, expect
     events = list(icalendar.Calendar.from_ical(out).walk("VEVENT"))
     assert len(events) == 2
     assert {str(e["STATUS"]) for e in events} == {expected}
+
+
+def test_a_session_moved_into_the_past_has_ended_and_is_left_alone(world: World) -> None:
+    """Its classroom is not cancelled (it may hold attendance) and nobody gets a CANCEL or REQUEST."""
+    world.apply()
+    world.write(COURSE.replace("start = 2027-08-17T14:00:00", "start = 2027-07-20T14:00:00"))
+    plan = world.plan()
+    assert plan["classrooms"] == [] and plan["invites"] == []
+    assert world.apply() == []
+    code, out, err = world.run("calendar", str(world.course))
+    assert code == 0, err
+    second = [
+        e for e in icalendar.Calendar.from_ical(out).walk("VEVENT") if str(e["SUMMARY"]).startswith("Second")
+    ]
+    assert len(second) == 1 and "URL" in second[0]  # its join link is kept

@@ -156,10 +156,19 @@ class Syncer:
             out[session.id] = _Desired(session, name, request, fp)
         return out
 
+    def _ended(self) -> Callable[[str, datetime], bool]:
+        """Whether a session has ended: by the file's times when the file lists it, else the store's.
+
+        A session moved into the past has ended too: it is left alone, its classroom and invitations kept.
+        """
+        now = self._now()
+        ends = {s.id: s.end for s in self.course.sessions}
+        return lambda sid, stored_end: ends.get(sid, stored_end) <= now
+
     def _classroom_changes(
         self, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
     ) -> list[ClassroomChange]:
-        now = self._now()
+        ended = self._ended()
         pending = self.store.pending_intents(self.course.id)
         changes: list[ClassroomChange] = []
         for sid, want in desired.items():
@@ -176,14 +185,14 @@ class Syncer:
             elif row.fingerprint != want.fingerprint or sid in pending:
                 changes.append(ClassroomChange(sid, want.provider, "update", "session changed"))
         for sid, row in sorted(stored.items()):
-            if sid in desired or row.state != "active" or row.session_end <= now:
+            if sid in desired or row.state != "active" or ended(sid, row.session_end):
                 continue
             reason = "course " + self.course.status if not self._active() else "session removed"
             changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", reason))
         for sid, intents in sorted(pending.items()):
             row = stored.get(sid)
             last = intents[-1]
-            if sid in desired or (row is not None and row.state == "active") or last.end <= now:
+            if sid in desired or (row is not None and row.state == "active") or ended(sid, last.end):
                 continue
             reason = "an interrupted run may have left a classroom behind"
             changes.append(ClassroomChange(sid, last.provider, "cleanup", reason))
@@ -210,7 +219,7 @@ class Syncer:
         ``only`` limits the comparison to one session. A session whose classroom is missing (its
         operation failed) gets no REQUEST this run, and its people no CANCEL either.
         """
-        now = self._now()
+        ended = self._ended()
         if stored is None:
             stored = self.store.invites(self.course.id, only)
         eligible = self._eligible(prerequisites)
@@ -235,7 +244,7 @@ class Syncer:
                     seq, reason = change
                     changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
         for (sid, pid), last in sorted(stored.items()):
-            if (only is not None and sid != only) or (sid, pid) in wanted or last.session_end <= now:
+            if (only is not None and sid != only) or (sid, pid) in wanted or ended(sid, last.session_end):
                 continue
             if last.method == "CANCEL" and last.state == "sent":
                 continue
