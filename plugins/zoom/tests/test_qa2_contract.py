@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
+import attrs
 import httpx
 import pytest
 from zoomfake import ENV, FakeZoom
@@ -17,6 +18,7 @@ from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Secret, Settings
 from ta_delivery_zoom.auth import TokenSource
+from ta_delivery_zoom.client import ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
 
 
@@ -89,3 +91,33 @@ def test_a_refused_token_request_spends_none_of_the_hosts_daily_budget(
     with pytest.raises(AuthError):
         provider.create(_request())
     assert provider.daily_budget()[ENV["TA_DELIVERY_ZOOM_USER"]] == 100
+
+
+def _stored_webinar(fake: FakeZoom, number: int, agenda: str) -> None:
+    mid = str(82000000000 + number)
+    fake.meetings[mid] = {
+        "id": mid,
+        "uuid": f"w{mid}==",
+        "kind": "webinar",
+        "host": ENV["TA_DELIVERY_ZOOM_USER"],
+        "topic": f"Webinar {number}",
+        "type": 5,
+        "start_time": "2027-04-05T14:00:00Z",
+        "duration": 60,
+        "timezone": "UTC",
+        "agenda": agenda,
+        "settings": {},
+    }
+
+
+@pytest.mark.parametrize("page_count", [True, False])
+def test_the_webinar_list_is_read_past_its_first_page_with_or_without_page_count(
+    fake: FakeZoom, provider: ZoomProvider, page_count: bool
+) -> None:
+    """``page_count`` is optional in the webinar list's schema: a full page means there may be more."""
+    fake.webinar_page_count = page_count
+    for n in range(300):
+        _stored_webinar(fake, n, "another course [ta-delivery:other/x]")
+    _stored_webinar(fake, 300, "[ta-delivery:qa2/s01]")
+    found = provider.find(attrs.evolve(_request(), options={"webinar": True, "registration": False}))
+    assert found is not None and found.external_id == "82000000300"

@@ -88,6 +88,8 @@ class FakeZoom:
     validate: bool = True
     page_size_cap: int = 300
     daily_header: bool = False
+    #: whether the webinar list answers ``page_count`` (an optional field of its schema)
+    webinar_page_count: bool = True
     latency: float = 0.0
     sleep: Callable[[float], None] | None = None
     meetings: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -265,7 +267,10 @@ class FakeZoom:
                 number = int(request.url.params.get("page_number", 1))
                 count = max(1, -(-len(items) // size))
                 chunk = items[(number - 1) * size : number * size]
-                return self._json(200, {"page_count": count, "page_number": number, "webinars": chunk})
+                page: dict[str, Any] = {"page_number": number, "webinars": chunk}
+                if self.webinar_page_count:
+                    page["page_count"] = count
+                return self._json(200, page)
             return self._page(items, request, "meetings")
         if pattern in ("meetings/*", "webinars/*"):
             meeting = self.meetings.get(parts[1])

@@ -330,6 +330,7 @@ class ZoomProvider:
             yield from self._pages(path, "meetings", "medium", {"type": "scheduled", "page_size": PAGE_SIZE})
             return
         page = 1  # the webinar list pages by number
+        previous: list[object] = []
         while True:
             answer = self._call(
                 "GET",
@@ -338,9 +339,18 @@ class ZoomProvider:
                 params={"type": "scheduled", "page_size": PAGE_SIZE, "page_number": page},
             )
             items, _ = sansio.page_items(answer, "webinars")
+            ids = [i.get("id") for i in items]
+            if page > 1 and ids == previous:
+                raise BadResponse(f"{path}: pagination does not advance", provider="zoom")
+            previous = ids
             yield from items
             count = answer.get("page_count") if isinstance(answer, Mapping) else None
-            if not items or not isinstance(count, int) or page >= count:
+            if not items:
+                return
+            if isinstance(count, int) and not isinstance(count, bool):
+                if page >= count:
+                    return
+            elif len(items) < PAGE_SIZE:  # page_count is optional: a short page is the last one
                 return
             page += 1
 
