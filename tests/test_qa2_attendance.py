@@ -367,3 +367,32 @@ def test_an_id_that_matches_two_people_only_ignoring_case_is_unmatched(tmp_path:
     assert by_id["Ab"]["s1"] == {"status": "present", "minutes": 60}
     assert by_id["aB"]["s1"] == {"status": "absent", "minutes": 0}
     assert report["unmatched"] == [{"session": "s1", "name": "AB", "email": None, "minutes": 30}]
+
+
+def test_teams_report_mixing_times_with_and_without_an_offset(tmp_path: Path) -> None:
+    course = write_course(tmp_path)
+    data = tmp_path / "teams.csv"
+    lines = [
+        "1. Summary",
+        "Meeting title\tOne",
+        "Start time\t7/1/27, 10:00:00 AM",
+        "",
+        "3. In-Meeting Activities",
+        "Name\tJoin Time\tLeave Time\tEmail",
+        "Ana\t7/1/27, 10:00:00 AM\t2027-07-01T10:30:00+00:00\tana@example.org",
+    ]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-16")
+    result = run(
+        "attendance",
+        "import",
+        str(course),
+        str(data),
+        "--format",
+        "teams-csv",
+        "--session",
+        "s1",
+        "--timezone",
+        "UTC",
+    )
+    assert result.exit_code == 0, result.output
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "partial", "minutes": 30}

@@ -128,7 +128,8 @@ def _choose_order(stamps: list[_Stamp], anchor: date | None, source: str) -> str
         return feasible[0]
 
     def distance(order: str) -> timedelta:
-        first = min(v for s in stamps if (v := s.value(order)) is not None)
+        # wall times: a cell with an offset is compared by its own clock, like the others
+        first = min(v.replace(tzinfo=None) for s in stamps if (v := s.value(order)) is not None)
         return abs(first.date() - anchor)
 
     return min(feasible, key=distance)
