@@ -236,3 +236,14 @@ def test_a_session_moved_into_the_past_has_ended_and_is_left_alone(world: World)
         e for e in icalendar.Calendar.from_ical(out).walk("VEVENT") if str(e["SUMMARY"]).startswith("Second")
     ]
     assert len(second) == 1 and "URL" in second[0]  # its join link is kept
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["file", "below-a-file"])
+def test_an_outbox_that_is_a_file_is_an_input_error_changing_nothing(world: World, inside: bool) -> None:
+    blocker = world.dir / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    outbox = blocker / "mail" if inside else blocker
+    code, out, err = world.run("apply", str(world.course), env={"TA_DELIVERY_OUTBOX": str(outbox)})
+    assert code == 2, (out, err)
+    assert "TA_DELIVERY_OUTBOX" in err
+    assert not (world.dir / ".ta-delivery").exists()

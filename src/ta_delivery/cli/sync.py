@@ -133,6 +133,9 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
     context = make_context(path, None)
     transport = transport_spec(plugins, context).factory(context)
+    check = getattr(transport, "check", None)
+    if callable(check):
+        check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
     preflight(model, plugins, context)
     store = open_store(state_url(path, state))
     try:

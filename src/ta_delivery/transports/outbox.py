@@ -20,7 +20,7 @@ from pathlib import Path
 import attrs
 
 from ..context import RunContext
-from ..errors import TransportError
+from ..errors import InputError, TransportError
 
 __all__ = ["DEFAULT_OUTBOX", "OutboxTransport", "outbox_factory"]
 
@@ -78,6 +78,15 @@ class OutboxTransport:
         except OSError as exc:
             raise TransportError(f"cannot write to the outbox {self.folder}: {exc.strerror or exc}") from exc
         self.written.append(target)
+
+    def check(self) -> None:
+        """An :class:`InputError` naming ``TA_DELIVERY_OUTBOX`` when a file stands where the folder goes.
+
+        ``apply`` calls it before changing anything; nothing is created here.
+        """
+        existing = next((p for p in (self.folder, *self.folder.parents) if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise InputError(f"{existing} is not a folder", source="TA_DELIVERY_OUTBOX")
 
     @staticmethod
     def _write_exclusive(target: Path, data: bytes) -> None:
