@@ -247,3 +247,15 @@ def test_an_outbox_that_is_a_file_is_an_input_error_changing_nothing(world: Worl
     assert code == 2, (out, err)
     assert "TA_DELIVERY_OUTBOX" in err
     assert not (world.dir / ".ta-delivery").exists()
+
+
+def test_apply_on_a_planned_course_says_why_it_does_nothing(world: World) -> None:
+    world.write(with_status("planned"))
+    code, out, err = world.run("apply", str(world.course), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["items"] == []
+    assert any("planned" in note for note in result["notes"])
+    code, out, err = world.run("apply", str(world.course))
+    assert code == 0, err
+    assert "nothing to do" in out and "planned" in out

@@ -305,8 +305,7 @@ class Syncer:
         prerequisites = self.prerequisites()
         rooms = dict(stored)
         notes: list[str] = []
-        if self.course.status == "planned":
-            notes.append("course status is 'planned': no classroom or invitation until it is 'scheduled'")
+        notes.extend(self._status_notes())
         changes = self._classroom_changes(desired, stored)
         # a classroom updated in place keeps its links, so its invitations are judged as apply will
         # judge them; one created (again) gets a new link, so everyone of its session is owed a REQUEST
@@ -334,6 +333,11 @@ class Syncer:
             tuple(notes),
             prerequisites,
         )
+
+    def _status_notes(self) -> list[str]:
+        if self.course.status == "planned":
+            return ["course status is 'planned': no classroom or invitation until it is 'scheduled'"]
+        return []
 
     def _provider_notes(self, desired: Mapping[str, _Desired]) -> list[str]:
         notes: list[str] = []
@@ -580,7 +584,7 @@ class Syncer:
         changes = self._classroom_changes(desired, stored)
         self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
         results: list[ItemResult] = []
-        notes: list[str] = []
+        notes: list[str] = self._status_notes()
         prerequisites: Mapping[str, bool] | None = None
         hold_invites = False
         if self.course.lms is not None:

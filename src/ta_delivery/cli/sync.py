@@ -72,6 +72,8 @@ def _print_result(result: ApplyResult, verbose: bool) -> None:
     console = Console()
     if not result.items:
         console.print(f"[bold]{result.course_id}[/]: nothing to do")
+        for note in result.notes:
+            console.print(_safe(f"note: {note}"))
         return
     counts = Counter((i.kind, i.action) for i in result.items if i.ok)
     summary = ", ".join(f"{n} {kind} {action}" for (kind, action), n in sorted(counts.items()))
