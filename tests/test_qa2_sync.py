@@ -259,3 +259,20 @@ def test_apply_on_a_planned_course_says_why_it_does_nothing(world: World) -> Non
     code, out, err = world.run("apply", str(world.course))
     assert code == 0, err
     assert "nothing to do" in out and "planned" in out
+
+
+def test_a_cancel_goes_to_the_address_the_invitation_went_to(world: World) -> None:
+    world.apply()
+    only_p1 = COURSE.replace(
+        'minutes = 90\ntrainers = ["t1"]', 'minutes = 90\ntrainers = ["t1"]\nparticipants = ["p1"]'
+    )
+    world.write(only_p1.replace('email = "ana@example.org"', 'email = "ana.perez@example.net"'))
+    plan = world.plan()
+    cancels = [i for i in plan["invites"] if i["method"] == "CANCEL"]
+    assert [(i["session"], i["person"], i["email"]) for i in cancels] == [("s02", "p2", "ana@example.org")]
+    sent = world.apply()
+    assert len(sent) == 2
+    by_status = {str(e["STATUS"]): (m["To"].addresses[0].addr_spec, str(e["ATTENDEE"])) for m, e in sent}
+    assert by_status["CANCELLED"] == ("ana@example.org", "mailto:ana@example.org")  # s02, which she left
+    assert by_status["CONFIRMED"] == ("ana.perez@example.net", "mailto:ana.perez@example.net")  # s01
+    assert world.apply() == []

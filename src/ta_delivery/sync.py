@@ -507,6 +507,8 @@ class Syncer:
                 person = self.course.person(change.person_id)
             except KeyError:
                 person = self._ghost_person(change, last)
+            if change.method == "CANCEL" and person.email.lower() != change.email.lower():
+                person = attrs.evolve(person, email=change.email)  # withdraw it where it was sent
             room_row = rooms.get(change.session_id)
             link = room_row.classroom.join_url_for(person.id) if room_row is not None else None
             fp = _invite_fingerprint(session, link) if change.method == "REQUEST" else "cancel"
