@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib.resources
+from datetime import UTC, datetime
 
-from ta_delivery.models import Participant, WorkingHours, is_email
+import pytest
+import tzdata
+
+from ta_delivery.models import Participant, WorkingHours, is_email, known_zones, zone
 
 
 @pytest.mark.parametrize(
@@ -52,3 +56,21 @@ def test_working_hours_to_midnight() -> None:
         WorkingHours.parse("24:00-24:30")
     with pytest.raises(ValueError, match="start before"):
         WorkingHours.parse("18:00-08:00")
+
+
+@pytest.mark.parametrize(
+    "name", ["localtime", "posixrules", "posix/UTC", "right/UTC", "Factory", "Etc/../UTC", ""]
+)
+def test_machine_files_that_are_not_iana_zones_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="is not an IANA time zone"):
+        zone(name)
+
+
+def test_zones_come_from_the_pinned_tzdata_release() -> None:
+    listed = importlib.resources.files("tzdata").joinpath("zones").read_text().split()
+    assert known_zones() == set(listed) - {"Factory"}
+    assert {"America/St_Johns", "Pacific/Chatham", "US/Eastern", "UTC"} <= known_zones()
+    berlin = zone("Europe/Berlin")
+    assert berlin.key == "Europe/Berlin" and zone("Europe/Berlin") is berlin
+    assert datetime(2027, 3, 28, 1, 0, tzinfo=UTC).astimezone(berlin).hour == 3  # DST starts at 01:00 UTC
+    assert tzdata.IANA_VERSION  # the release the results depend on, whatever the machine has

@@ -7,11 +7,12 @@ Times are instants: every ``datetime`` held here is timezone-aware UTC. Zones be
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -49,19 +50,28 @@ _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
 def zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; ``ValueError`` if unknown."""
-    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+    """The IANA zone ``name`` from the pinned ``tzdata`` package; ``ValueError`` if unknown.
+
+    The machine's own zone files are not consulted, so results do not depend on the machine, and names
+    that are files but not zones there (``localtime``, ``posixrules``) are refused.
+    """
+    if not isinstance(name, str) or name not in known_zones():
         raise ValueError(f"{name!r} is not an IANA time zone")
     return _zone(name)
 
 
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """Every zone name (canonical and backward links) of the pinned ``tzdata`` release."""
+    listed = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - {"Factory"}
+
+
 @functools.lru_cache(maxsize=1024)
 def _zone(name: str) -> ZoneInfo:
-    # ZoneInfo's own cache is weak: without a strong reference, hot loops re-read the tz file each call
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError(f"{name!r} is not an IANA time zone") from exc
+    # cached strongly: ZoneInfo.from_file objects are not cached by zoneinfo itself
+    with importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+        return ZoneInfo.from_file(data, key=name)
 
 
 def _check_zone(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:

@@ -17,9 +17,11 @@ from ..models import (
     Session,
     Trainer,
     WorkingHours,
+    known_zones,
 )
 
 __all__ = [
+    "all_zone_names",
     "attendance_policies",
     "courses",
     "emails",
@@ -54,6 +56,8 @@ INTERESTING_ZONES = (
 
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True)
 zone_names = st.sampled_from(INTERESTING_ZONES)
+#: Every IANA zone of the pinned ``tzdata``, drawn through hypothesis' own ``timezone_keys``.
+all_zone_names = st.timezone_keys(allow_prefix=False).filter(lambda key: key in known_zones())
 emails = st.builds(
     lambda user, host: f"{user}@{host}.example.org",
     st.from_regex(r"[a-z][a-z0-9._+-]{0,15}", fullmatch=True),
