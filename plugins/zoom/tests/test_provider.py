@@ -455,6 +455,20 @@ def test_attendance_reads_every_instance_and_page(provider: ZoomProvider, fake: 
     assert list(provider.fetch_attendance(room, request)) == segments  # stable keys
 
 
+def test_a_guest_who_rejoins_is_one_identity_not_one_per_join(provider: ZoomProvider, fake: FakeZoom) -> None:
+    request = make_request(participants=())
+    room = provider.create(request)
+    fake.reports[room.external_id] = [
+        report_row(user_id="16778240", name="Guest 1"),
+        report_row(user_id="16779264", name="Guest 1", join_time="2027-04-05T14:40:00Z"),
+        report_row(id="zoomUserUuid", user_id="16780288", name="Logged In"),
+    ]
+    segments = list(provider.fetch_attendance(room, request))
+    assert [s.external_id for s in segments] == [None, None, "zoomUserUuid"]
+    assert {s.name for s in segments[:2]} == {"Guest 1"}
+    assert len({s.raw_key for s in segments}) == 3, "each join is still its own segment"
+
+
 def test_attendance_without_instances_uses_the_meeting_id(provider: ZoomProvider, fake: FakeZoom) -> None:
     request = make_request(participants=())
     room = provider.create(request)

@@ -286,7 +286,9 @@ def segments_from_report(
         person_id = registrants.get(registrant_id) if isinstance(registrant_id, str) else None
         email = row.get("user_email") or None
         name = row.get("name") or None
-        external = row.get("participant_user_id") or row.get("id") or row.get("user_id") or None
+        # ``user_id`` is assigned per join (valid for that join only): a guest who rejoins would become
+        # several people, so a guest without a Zoom account is matched by email or name instead
+        external = row.get("participant_user_id") or row.get("id") or None
         yield Segment(
             session_id=session_id,
             join=join,
