@@ -91,9 +91,9 @@ class World:
         data: dict[str, Any] = json.loads(out)
         return data
 
-    def apply(self) -> list[tuple[EmailMessage, Any]]:
+    def apply(self, env: dict[str, str | None] | None = None) -> list[tuple[EmailMessage, Any]]:
         """Run apply (expecting success); the new messages with their VEVENT."""
-        code, out, err = self.run("apply", str(self.course))
+        code, out, err = self.run("apply", str(self.course), env=env)
         assert code == 0, (out, err)
         folder = self.dir / ".ta-delivery" / "outbox"
         found = []
@@ -276,3 +276,22 @@ def test_a_cancel_goes_to_the_address_the_invitation_went_to(world: World) -> No
     assert by_status["CANCELLED"] == ("ana@example.org", "mailto:ana@example.org")  # s02, which she left
     assert by_status["CONFIRMED"] == ("ana.perez@example.net", "mailto:ana.perez@example.net")  # s01
     assert world.apply() == []
+
+
+def test_a_new_jitsi_server_moves_the_rooms_and_reinvites(world: World) -> None:
+    first = {(str(m["To"]), str(e["UID"])): e for m, e in world.apply()}
+    assert all(str(e["URL"]).startswith("https://meet.jit.si/") for e in first.values())
+    env: dict[str, str | None] = {"TA_DELIVERY_JITSI_URL": "https://meet.example.org/"}
+    code, out, err = world.run("plan", str(world.course), "--json", env=env)
+    assert code == 0, err
+    plan = json.loads(out)
+    assert {(c["session"], c["action"]) for c in plan["classrooms"]} == {("s01", "update"), ("s02", "update")}
+    assert planned_invites(plan) == {(s, p, "REQUEST", 1) for s in ("s01", "s02") for p in ("t1", "p1", "p2")}
+    sent = world.apply(env=env)
+    assert len(sent) == 6
+    for message, event in sent:
+        before = first[(str(message["To"]), str(event["UID"]))]
+        room = str(before["URL"]).rsplit("/", 1)[1]
+        assert str(event["URL"]) == f"https://meet.example.org/{room}"  # the same room on the new server
+        assert int(event["SEQUENCE"]) == 1
+    assert world.apply(env=env) == []

@@ -74,6 +74,10 @@ class JitsiProvider:
     def cancel(self, classroom: Classroom) -> None:
         return None
 
+    def stale(self, classroom: Classroom) -> bool:
+        """True when ``classroom`` was made on another server (``TA_DELIVERY_JITSI_URL`` changed since)."""
+        return not classroom.join_url.startswith(f"{self.base_url}/")
+
     def find(self, request: ClassroomRequest) -> Classroom | None:
         return None
 

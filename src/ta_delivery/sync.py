@@ -86,6 +86,10 @@ def preflight(course: Course, plugins: Plugins, context: RunContext) -> None:
         plugins.lms[course.lms.provider].factory(context)
 
 
+#: The reason of an update that gives the classroom a new join link (the provider's settings changed).
+_RELINK = "provider settings changed"
+
+
 @attrs.frozen
 class _Desired:
     session: Session
@@ -165,6 +169,11 @@ class Syncer:
         ends = {s.id: s.end for s in self.course.sessions}
         return lambda sid, stored_end: ends.get(sid, stored_end) <= now
 
+    def _stale(self, classroom: Classroom) -> bool:
+        """Whether the provider says ``classroom`` no longer matches its settings (a new Jitsi server)."""
+        check = getattr(self.provider(classroom.provider), "stale", None)
+        return bool(check(classroom)) if callable(check) else False
+
     def _classroom_changes(
         self, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
     ) -> list[ClassroomChange]:
@@ -184,6 +193,8 @@ class Syncer:
                 changes.append(ClassroomChange(sid, want.provider, "create", "provider changed"))
             elif row.fingerprint != want.fingerprint or sid in pending:
                 changes.append(ClassroomChange(sid, want.provider, "update", "session changed"))
+            elif self._stale(row.classroom):
+                changes.append(ClassroomChange(sid, want.provider, "update", _RELINK))
         for sid, row in sorted(stored.items()):
             if sid in desired or row.state != "active" or ended(sid, row.session_end):
                 continue
@@ -312,7 +323,9 @@ class Syncer:
         touched = {
             c.session_id
             for c in changes
-            if c.action != "update" or not self._spec(c.provider).capabilities.update_in_place
+            if c.action != "update"
+            or c.reason == _RELINK
+            or not self._spec(c.provider).capabilities.update_in_place
         }
         invites = self._invite_changes(
             desired, {k: v for k, v in rooms.items() if k not in touched}, prerequisites, assume_created=True
