@@ -396,3 +396,18 @@ def test_teams_report_mixing_times_with_and_without_an_offset(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "partial", "minutes": 30}
+
+
+def test_an_address_a_participant_shares_with_a_trainer_credits_the_participant(tmp_path: Path) -> None:
+    course = write_course(tmp_path)
+    course.write_text(course.read_text().replace('email = "ana@example.org"', 'email = "TR@example.org"'))
+    data = tmp_path / "att.csv"
+    data.write_text(
+        "participant,join,leave,session\ntr@example.org,2027-07-01T10:00:00Z,2027-07-01T11:00:00Z,s1\n",
+        encoding="utf-8",
+    )
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 0, result.output
+    report = report_json(course)
+    assert report["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 60}
+    assert report["unmatched"] == []

@@ -66,7 +66,9 @@ class IdentityIndex:
 
     def __attrs_post_init__(self) -> None:
         folded: dict[str, list[str]] = {}
-        for person in self.course.people:
+        # participants first: an address a participant shares with a trainer credits the participant,
+        # whose attendance the report is about
+        for person in (*self.course.participants, *self.course.trainers):
             self._roles[person.id] = person.role
             self._emails.setdefault(person.email.strip().casefold(), person.id)
             folded.setdefault(person.id.casefold(), []).append(person.id)
