@@ -295,3 +295,11 @@ def test_a_new_jitsi_server_moves_the_rooms_and_reinvites(world: World) -> None:
         assert str(event["URL"]) == f"https://meet.example.org/{room}"  # the same room on the new server
         assert int(event["SEQUENCE"]) == 1
     assert world.apply(env=env) == []
+
+
+@pytest.mark.parametrize("url", ["https://meet.example.org/?tenant=a", "https://meet.example.org/#x"])
+def test_a_jitsi_url_with_a_query_or_fragment_is_an_input_error(world: World, url: str) -> None:
+    """The room name is appended to the URL's path: ``https://host/?q=1/Room`` is no room link."""
+    code, _, err = world.run("apply", str(world.course), env={"TA_DELIVERY_JITSI_URL": url})
+    assert code == 2 and "TA_DELIVERY_JITSI_URL" in err
+    assert not (world.dir / ".ta-delivery").exists()

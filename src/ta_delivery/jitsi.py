@@ -54,6 +54,10 @@ class JitsiProvider:
             ) from None
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise InputError(f"{self.base_url!r} is not an http(s) URL", source="TA_DELIVERY_JITSI_URL")
+        if parts.query or parts.fragment:  # the room name is appended to the path
+            raise InputError(
+                f"{self.base_url!r} must not have a query or fragment", source="TA_DELIVERY_JITSI_URL"
+            )
         self.base_url = self.base_url.rstrip("/")
 
     def _classroom(self, request: ClassroomRequest, room: str) -> Classroom:
