@@ -8,6 +8,8 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
+import stat
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -303,3 +305,19 @@ def test_a_jitsi_url_with_a_query_or_fragment_is_an_input_error(world: World, ur
     code, _, err = world.run("apply", str(world.course), env={"TA_DELIVERY_JITSI_URL": url})
     assert code == 2 and "TA_DELIVERY_JITSI_URL" in err
     assert not (world.dir / ".ta-delivery").exists()
+
+
+def test_calendar_out_file_is_readable_like_a_redirect(world: World) -> None:
+    """A feed is meant to be published: ``--out`` gives the permissions a shell redirect would."""
+    old = os.umask(0o022)
+    try:
+        out = world.dir / "feed.ics"
+        code, _, err = world.run("calendar", str(world.course), "--out", str(out))
+        assert code == 0, err
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o640)  # a mode chosen by the user is kept when the feed is rewritten
+        code, _, err = world.run("calendar", str(world.course), "--out", str(out))
+        assert code == 0, err
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

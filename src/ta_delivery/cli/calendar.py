@@ -43,14 +43,30 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
     return links, sequences
 
 
+def _mode(out: Path) -> int:
+    """The permissions ``out`` gets: those it has, else what a shell redirect would give (0666 less umask)."""
+    try:
+        return out.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _write(out: Path, data: bytes) -> None:
-    """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``."""
+    """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``.
+
+    The file is readable as a redirect's would be (a feed is meant to be published), not private like
+    the temporary file it is written through.
+    """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode(out)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, mode)
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
