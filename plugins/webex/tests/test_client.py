@@ -576,3 +576,29 @@ def test_no_usable_credentials_is_an_input_error_naming_the_variable(
         make_provider(context)
     assert "a-secret-value" not in str(info.value)
     assert server.calls == [], "nothing is asked of Webex"
+
+
+def test_a_refresh_token_kept_only_in_the_store_is_enough(server: FakeWebex) -> None:
+    env = {k: v for k, v in REFRESH_ENV.items() if k != "TA_DELIVERY_WEBEX_REFRESH_TOKEN"}
+    context, _clock, state = make_context(server, env)
+    state.put(STATE_KEY, f"{lineage(REFRESH_TOKEN)}:{REFRESH_TOKEN}")
+    provider = make_provider(context)  # built without the variable: the store has the rotated token
+    provider.create(make_request())
+    assert server.token_grants == 1
+    empty, _clock, _state = make_context(server, env)
+    make_provider(empty)  # the settings check before the store opens does not refuse it either
+
+
+def test_a_session_already_under_way_gets_a_meeting_from_now(server: FakeWebex) -> None:
+    request = make_request()  # 14:00-16:00 UTC
+    context, clock, _state = make_context(server)
+    clock.current = datetime(2027, 4, 5, 14, 20, 30, tzinfo=UTC)
+    server.now = clock.now()  # Webex refuses a start before the current time
+    provider = make_provider(context)
+    room = provider.create(request)
+    meeting = server.meetings[room.external_id]
+    assert (meeting["start"], meeting["end"]) == ("2027-04-05T14:22:00Z", "2027-04-05T16:00:00Z")
+    renamed = make_request(title="Trade policy: opening (moved room)")
+    provider.update(room, renamed)  # the PATCH leaves the times of a meeting in progress alone
+    assert meeting["title"] == "Trade policy: opening (moved room)"
+    assert meeting["start"] == "2027-04-05T14:22:00Z"

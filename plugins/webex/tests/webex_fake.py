@@ -71,6 +71,8 @@ class FakeWebex:
         self.issued: list[str] = []
         self.keep_pending = False
         self.next_host: str | None = None
+        #: the server's current time, when set: a ``start`` or ``end`` sent before it is refused
+        self.now: datetime | None = None
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         template = sample("create_meeting_200.json")
@@ -219,6 +221,8 @@ class FakeWebex:
             start, end = _parse(body.get("start")), _parse(body.get("end"))
         except ValueError:
             return "start and end must be ISO 8601 with a zone"
+        if self.now is not None and not partial and start < self.now:
+            return "start cannot be before current date and time"
         if not timedelta(minutes=10) <= end - start <= timedelta(hours=23, minutes=59):
             return "a meeting lasts between 10 minutes and 23 hours 59 minutes"
         if body.get("joinBeforeHostMinutes") not in (None, 0, 5, 10, 15):
@@ -258,6 +262,8 @@ class FakeWebex:
             body = self._body(request)
         except ValueError:
             return _error(400, "malformed body")
+        if self.now is not None and "start" in body and _parse(body["start"]) < self.now:
+            return _error(400, "start cannot be before current date and time")
         merged = {**meeting, **body}
         problem = self._check_meeting(merged | {"sendEmail": body.get("sendEmail")}, partial=True)
         if problem:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
+from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound
 from ta_delivery.http import HttpApi, RateLimiter
@@ -51,6 +52,7 @@ class WebexProvider:
     base_url: str = sansio.DEFAULT_API_URL
     concurrency: int = DEFAULT_CONCURRENCY
     page_size: int = PAGE_SIZE
+    clock: Clock = attrs.field(factory=SystemClock)
     _slots: threading.BoundedSemaphore = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -161,14 +163,16 @@ class WebexProvider:
 
     def create(self, request: ClassroomRequest) -> Classroom:
         options = _options(request)
-        meeting = self._object("POST", "/meetings", json=_body(sansio.meeting_body, request, options))
+        meeting = self._object(
+            "POST", "/meetings", json=_body(sansio.meeting_body, request, options, self.clock.now())
+        )
         meeting_id, _link = _meeting_ids(meeting)
         people = self._sync_people(meeting_id, request, options)
         return self._classroom(request, meeting, people)
 
     def update(self, classroom: Classroom, request: ClassroomRequest) -> Classroom:
         options = _options(request)
-        body = _body(sansio.patch_body, request, options)
+        body = _body(sansio.patch_body, request, options, self.clock.now())
         try:
             meeting = self._object(
                 "PATCH",
@@ -397,12 +401,13 @@ def _options(request: ClassroomRequest) -> WebexOptions:
 
 
 def _body(
-    build: Callable[[ClassroomRequest, WebexOptions], dict[str, Any]],
+    build: Callable[[ClassroomRequest, WebexOptions, datetime], dict[str, Any]],
     request: ClassroomRequest,
     options: WebexOptions,
+    now: datetime,
 ) -> dict[str, Any]:
     try:
-        return build(request, options)
+        return build(request, options, now)
     except ValueError as exc:
         raise InputError(str(exc), key=f"sessions.{request.session_id}.minutes") from None
 
@@ -431,14 +436,11 @@ def make_provider(context: RunContext) -> WebexProvider:
     rate = _number(settings.get("webex", "rate"), DEFAULT_RATE, "RATE", float)
     limiter = RateLimiter(rate, burst=max(1, int(concurrency)), clock=context.clock)
     api = HttpApi(context.http_client(base_url), NAME, clock=context.clock, limiter=limiter)
+    # an input error without a token or client credentials; a refresh token may be in the store only
     auth = auth_from_settings(settings, api, context.state(NAME), context.clock)
-    if auth.access_token is None and not auth.can_refresh:
-        raise InputError(
-            "set TA_DELIVERY_WEBEX_ACCESS_TOKEN, or TA_DELIVERY_WEBEX_CLIENT_ID, _CLIENT_SECRET and "
-            "_REFRESH_TOKEN",
-            source="TA_DELIVERY_WEBEX_ACCESS_TOKEN",
-        )
-    return WebexProvider(api=api, auth=auth, base_url=base_url, concurrency=int(concurrency))
+    return WebexProvider(
+        api=api, auth=auth, base_url=base_url, concurrency=int(concurrency), clock=context.clock
+    )
 
 
 def _number(text: str | None, default: float, key: str, kind: Callable[[str], float]) -> float:

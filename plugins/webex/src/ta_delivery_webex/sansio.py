@@ -156,9 +156,20 @@ def _common(request: ClassroomRequest, options: WebexOptions) -> dict[str, Any]:
     return body
 
 
-def meeting_body(request: ClassroomRequest, options: WebexOptions) -> dict[str, Any]:
-    """The body of ``POST /meetings`` for ``request`` (Webex sends no e-mail)."""
+def meeting_body(
+    request: ClassroomRequest, options: WebexOptions, now: datetime | None = None
+) -> dict[str, Any]:
+    """The body of ``POST /meetings`` for ``request`` (Webex sends no e-mail).
+
+    Webex refuses a ``start`` before the current time: a session already under way (``now`` after its
+    start) gets a meeting from a whole minute one to two minutes ahead to its scheduled end (at least 10
+    minutes), so the request still lands before its start.
+    """
     body = _common(request, options)
+    if now is not None and request.start < now:
+        start = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)  # 1-2 minutes ahead
+        end = max(scheduled_window(request)[1], start + timedelta(minutes=MIN_MINUTES))
+        body.update(start=format_time(start), end=format_time(end))
     if options.registration:
         body["registration"] = registration_form()
     if options.site_url:
@@ -166,9 +177,18 @@ def meeting_body(request: ClassroomRequest, options: WebexOptions) -> dict[str, 
     return body
 
 
-def patch_body(request: ClassroomRequest, options: WebexOptions) -> dict[str, Any]:
-    """The body of ``PATCH /meetings/{id}``: every field we own, with absolute values (idempotent)."""
-    return _common(request, options)
+def patch_body(
+    request: ClassroomRequest, options: WebexOptions, now: datetime | None = None
+) -> dict[str, Any]:
+    """The body of ``PATCH /meetings/{id}``: every field we own, with absolute values (idempotent).
+
+    For a session already under way (``now`` after its start) the times are left out: Webex refuses a
+    ``start`` in the past, and the meeting in progress keeps its own.
+    """
+    body = _common(request, options)
+    if now is not None and request.start < now:
+        del body["start"], body["end"]
+    return body
 
 
 # --- people --------------------------------------------------------------------------------------
