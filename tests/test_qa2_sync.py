@@ -321,3 +321,13 @@ def test_calendar_out_file_is_readable_like_a_redirect(world: World) -> None:
         assert stat.S_IMODE(out.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+def test_a_session_turned_recorded_is_not_said_to_be_removed(world: World) -> None:
+    world.apply()
+    world.write(COURSE.replace("minutes = 90\n", 'minutes = 90\nkind = "recorded"\n'))
+    plan = world.plan()
+    assert [(c["session"], c["action"], c["reason"]) for c in plan["classrooms"]] == [
+        ("s02", "cancel", "session no longer live")
+    ]
+    assert planned_invites(plan) == {("s02", p, "CANCEL", 1) for p in ("t1", "p1", "p2")}

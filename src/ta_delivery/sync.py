@@ -178,6 +178,7 @@ class Syncer:
         self, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
     ) -> list[ClassroomChange]:
         ended = self._ended()
+        listed = {s.id for s in self.course.sessions}
         pending = self.store.pending_intents(self.course.id)
         changes: list[ClassroomChange] = []
         for sid, want in desired.items():
@@ -198,7 +199,10 @@ class Syncer:
         for sid, row in sorted(stored.items()):
             if sid in desired or row.state != "active" or ended(sid, row.session_end):
                 continue
-            reason = "course " + self.course.status if not self._active() else "session removed"
+            if not self._active():
+                reason = "course " + self.course.status
+            else:
+                reason = "session removed" if sid not in listed else "session no longer live"
             changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", reason))
         for sid, intents in sorted(pending.items()):
             row = stored.get(sid)
