@@ -520,7 +520,7 @@ def test_calendar_for_one_person_and_to_a_file(world: World) -> None:
     )
     world.write(text)
     cal = feed(world, "--person", "p2")
-    assert [str(e["SUMMARY"]).split(" (")[0] for e in cal.walk("VEVENT")] == ["Opening"]
+    assert [str(e["SUMMARY"]).split(" (")[0] for e in cal.walk("VEVENT")] == ["Opening", "Recorded lecture"]
     for e in cal.walk("VEVENT"):
         assert "ATTENDEE" not in e
     out = world.dir / "p1.ics"
@@ -677,14 +677,11 @@ def test_default_jitsi_server(world: World) -> None:
     assert invites and all(str(i.event["URL"]).startswith("https://meet.jit.si/") for i in invites)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invites/feed.py build_feed lists live sessions only; PRODUCT.md says calendar gives the course's "
-    "(or one person's) sessions, so the recorded one is expected too (ambiguous: recorded = no classroom)",
-)
 def test_calendar_lists_recorded_sessions_too(world: World) -> None:
     cal = feed(world)
-    assert "Recorded lecture" in {str(e["SUMMARY"]).split(" (")[0] for e in cal.walk("VEVENT")}
+    lecture = next(e for e in cal.walk("VEVENT") if str(e["SUMMARY"]).startswith("Recorded lecture"))
+    assert "URL" not in lecture and "CONFERENCE" not in lecture and "LOCATION" not in lecture
+    assert "no live classroom" in str(lecture["DESCRIPTION"])
 
 
 def test_leaving_and_coming_back_keeps_raising_the_sequence(world: World) -> None:

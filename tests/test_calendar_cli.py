@@ -94,7 +94,8 @@ def test_course_feed_without_a_store(course_file: Path) -> None:
     assert code == 0, err
     assert lint_calendar(out, expect_method="PUBLISH") == []
     evs = events(out)
-    assert list(evs) == [uid("s01"), uid("s02")]  # live sessions only
+    assert list(evs) == [uid("s01"), uid("s03"), uid("s02")]  # every session, by start
+    assert "séance enregistrée" in str(evs[uid("s03")]["DESCRIPTION"])  # recorded: no classroom
     assert b"ATTENDEE" not in out
     assert b"LOCATION" not in out
     assert b"DTSTAMP:20270102T030405Z" in out
@@ -110,7 +111,7 @@ def test_personal_feed_and_out_file(course_file: Path, tmp_path: Path) -> None:
     data = target.read_bytes()
     assert lint_calendar(data, expect_method="PUBLISH") == []
     evs = events(data)
-    assert list(evs) == [uid("s01")]
+    assert list(evs) == [uid("s01"), uid("s03")]  # ana is not in s02
     assert "America/Jamaica" in str(evs[uid("s01")]["DESCRIPTION"])
     assert "Cuándo" in str(evs[uid("s01")]["DESCRIPTION"])
 

@@ -506,8 +506,10 @@ def test_hook_decorates_invites_and_feeds() -> None:
     build_feed(COURSE, person_id="jo", join_urls={}, sequences={}, dtstamp=STAMP, plugins=plugins)
     assert deco.calls[1:] == [
         ("s01", "organizer", "PUBLISH"),
+        ("s03", "organizer", "PUBLISH"),
         ("s02", "organizer", "PUBLISH"),
         ("s01", "jo", "PUBLISH"),
+        ("s03", "jo", "PUBLISH"),
         ("s02", "jo", "PUBLISH"),
     ]
 
@@ -520,26 +522,33 @@ def test_feed_is_publish_without_attendees_with_the_invite_uids() -> None:
     assert lint_calendar(data, expect_method="PUBLISH") == []
     cal = icalendar.Calendar.from_ical(data)
     uids = [str(e["UID"]) for e in cal.events]
-    assert uids == [session_uid(COURSE.id, "s01"), session_uid(COURSE.id, "s02")]  # live only, by start
-    first = cal.events[0]
+    assert uids == [session_uid(COURSE.id, sid) for sid in ("s01", "s03", "s02")]  # every session, by start
+    first, recorded, second = cal.events
     assert first["SEQUENCE"] == 4
     assert str(first["LOCATION"]) == LINK
-    assert "LOCATION" not in cal.events[1]
-    assert cal.events[1]["SEQUENCE"] == 0
+    assert "LOCATION" not in second
+    assert second["SEQUENCE"] == 0
+    assert not {"LOCATION", "URL", "CONFERENCE"} & set(recorded)  # a recorded session has no classroom
+    assert "recorded session" in str(recorded["DESCRIPTION"])
+    assert "join link will follow" not in str(recorded["DESCRIPTION"])
     assert b"ATTENDEE" not in data
     assert "When:" in str(first["DESCRIPTION"])  # course language
     vcal = vobject.readOne(data.decode())
-    assert len(vcal.vevent_list) == 2
+    assert len(vcal.vevent_list) == 3
     ical_cal = IcsCalendarStream.calendar_from_ics(data.decode())
     assert ical_cal.method == "PUBLISH"
-    assert [(e.uid, e.sequence, e.url) for e in ical_cal.events] == [(uids[0], 4, LINK), (uids[1], 0, None)]
+    assert [(e.uid, e.sequence, e.url) for e in ical_cal.events] == [
+        (uids[0], 4, LINK),
+        (uids[1], 0, None),
+        (uids[2], 0, None),
+    ]
     assert all(not e.attendees for e in ical_cal.events)
 
 
 def test_personal_feed_has_their_sessions_in_their_language() -> None:
     data = build_feed(COURSE, person_id="li", join_urls={}, sequences={}, dtstamp=STAMP)
     cal = icalendar.Calendar.from_ical(data)
-    assert [str(e["UID"]) for e in cal.events] == [session_uid(COURSE.id, "s01")]
+    assert [str(e["UID"]) for e in cal.events] == [session_uid(COURSE.id, s) for s in ("s01", "s03")]
     assert "Asia/Shanghai" in str(cal.events[0]["DESCRIPTION"])
     fr = icalendar.Calendar.from_ical(
         build_feed(COURSE, person_id="jo", join_urls={}, sequences={}, dtstamp=STAMP)

@@ -49,6 +49,7 @@ def invite_text(
     join_url: str | None,
     organizer_name: str,
     organizer_email: str,
+    live: bool = True,
 ) -> InviteText:
     """Build the words of an invitation for one language and one zone (cached: many recipients share them)."""
     _ = translations(language).gettext
@@ -76,14 +77,17 @@ def invite_text(
     elif method == "REQUEST":
         subject = _("Invitation: {title}, {when}").format(title=session_title, when=when_short)
         intro = _("You are invited to a live session of {course}.")
-    else:
+    elif live:
         subject = summary
         intro = _("A live session of {course}.")
+    else:
+        subject = summary
+        intro = _("A recorded session of {course}: there is no live classroom to join.")
     intro = intro.format(course=course_title)
 
     when_line = _("When: {when} ({zone})").format(when=when_local, zone=label)
     utc_line = _("In UTC: {when}").format(when=format_utc_span(start, end))
-    if method == "CANCEL":
+    if method == "CANCEL" or not live:
         join_line = None
     elif join_url:
         join_line = _("Join: {url}").format(url=join_url)

@@ -99,6 +99,7 @@ def _words(
         join_url=join_url,
         organizer_name=clean_line(course.organizer.name),
         organizer_email=course.organizer.email,
+        live=session.live,
     )
 
 

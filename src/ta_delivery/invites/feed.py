@@ -1,4 +1,4 @@
-"""Calendar feeds: a course's (or one person's) live sessions as one METHOD:PUBLISH calendar."""
+"""Calendar feeds: a course's (or one person's) sessions as one METHOD:PUBLISH calendar."""
 
 from __future__ import annotations
 
@@ -25,19 +25,21 @@ def build_feed(
     dtstamp: datetime,
     plugins: Plugins | None = None,
 ) -> bytes:
-    """The live sessions of ``course`` (of ``person_id`` only, when given) as METHOD:PUBLISH bytes.
+    """The sessions of ``course`` (of ``person_id`` only, when given) as METHOD:PUBLISH bytes.
 
-    No ATTENDEE is written; UIDs are the invites' UIDs, so importing the feed next to the invitations
-    does not duplicate events. ``join_urls`` and ``sequences`` map session ids to the link to show and
-    the last SEQUENCE sent (0 when absent). The words use the person's language and zone, else the
-    course's. ``KeyError`` if ``person_id`` names nobody on the course.
+    Recorded sessions are listed too, at their scheduled time, without a join link. No ATTENDEE is
+    written. UIDs are the invites' UIDs (derived the same way for a recorded session, so a session turned
+    live keeps its event): importing the feed next to the invitations does not duplicate events.
+    ``join_urls`` and ``sequences`` map session ids to the link to show and the last SEQUENCE sent (0 when
+    absent). The words use the person's language and zone, else the course's. ``KeyError`` if
+    ``person_id`` names nobody on the course.
     """
     person: Person | None = course.person(person_id) if person_id is not None else None
     if person is not None:
-        sessions = [s for s in course.sessions_of(person.id) if s.live]
+        sessions = list(course.sessions_of(person.id))
         name = f"{clean_line(course.title)} – {clean_line(person.name)}"
     else:
-        sessions = list(course.live_sessions)
+        sessions = list(course.sessions)
         name = clean_line(course.title)
     sessions.sort(key=lambda s: (s.start, s.id))
     hook_person = person or organizer_person(course)
