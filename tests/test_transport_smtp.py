@@ -262,6 +262,10 @@ def test_settings() -> None:
     )
     assert PASSWORD not in repr(secret)
     assert PASSWORD not in str(secret)
+    with pytest.raises(
+        InputError, match="TA_DELIVERY_SMTP_PASSWORD: is required with TA_DELIVERY_SMTP_USERNAME"
+    ):
+        make({"TA_DELIVERY_SMTP_HOST": "h", "TA_DELIVERY_SMTP_USERNAME": "training@example.org"})
 
 
 def test_reconnects_when_the_server_dropped_the_connection(certificate: tuple[Path, Path]) -> None:

@@ -59,11 +59,15 @@ class SmtpSettings:
             timeout = float(timeout_text) if timeout_text else 30.0
         except ValueError:
             raise InputError(f"{timeout_text!r} is not a number", source="TA_DELIVERY_SMTP_TIMEOUT") from None
+        username, password = s.get("smtp", "username"), s.secret("smtp", "password")
+        if username and password is None:
+            # without it the login would be skipped and every send refused by the server
+            raise InputError("is required with TA_DELIVERY_SMTP_USERNAME", source="TA_DELIVERY_SMTP_PASSWORD")
         return cls(
             host=host,
             port=port,
-            username=s.get("smtp", "username"),
-            password=s.secret("smtp", "password"),
+            username=username,
+            password=password,
             starttls=False if use_ssl else s.flag("smtp", "starttls", default=True),
             ssl=use_ssl,
             ca_file=s.get("smtp", "ca_file"),
