@@ -16,7 +16,10 @@ from ta_delivery.models import Course, Organizer, Participant, Session
 
 STAMP = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 NASTY = st.sampled_from(
-    ["\r", "\n", "\r\n", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\t", ";", ",", ":", '"', "\\", "^"]
+    [
+        *("\r", "\n", "\r\n", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\t", ";", ",", ":", '"', "\\", "^"),
+        *("\u202e", "\u2066", "\u200f"),  # bidi override, isolate, right-to-left mark
+    ]
 )
 TEXT = st.lists(
     st.one_of(st.text(max_size=8), NASTY, st.text("xyz", min_size=60, max_size=90)), min_size=1, max_size=12
@@ -65,3 +68,24 @@ def test_any_text_gives_a_clean_invite(
         course, person_id=None, join_urls={"s": "https://x.example/" + link_tail}, sequences={}, dtstamp=STAMP
     )
     assert lint_calendar(feed, expect_method="PUBLISH") == []
+
+
+def test_bidi_overrides_are_dropped_but_right_to_left_marks_kept() -> None:
+    spoof = "Invoice \u202efdp.exe\u202c and \u2067isolate\u2069"
+    assert clean_line(spoof) == "Invoice fdp.exe and isolate"
+    assert clean_line("\u05e9\u05dc\u05d5\u05dd\u200f (1/3)") == "\u05e9\u05dc\u05d5\u05dd\u200f (1/3)"
+    course = Course(
+        id="c",
+        title="Course",
+        timezone="UTC",
+        organizer=Organizer("Org", "org@example.org"),
+        participants=(Participant("p", "P", "p@example.org", "UTC"),),
+        sessions=(Session("s", spoof, datetime(2027, 5, 1, 10, tzinfo=UTC), 60),),
+    )
+    msg = build_invite(
+        course, course.sessions[0], course.participants[0], method="REQUEST", sequence=0,
+        join_url="https://x.example/r", dtstamp=STAMP,
+    )  # fmt: skip
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert "\u202e" not in str(parsed["Subject"]) and "fdp.exe" in str(parsed["Subject"])
+    assert "\u202e" not in msg.as_bytes().decode("utf-8", "replace")

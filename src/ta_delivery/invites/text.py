@@ -17,11 +17,14 @@ __all__ = ["clean_line", "clean_param", "clean_text", "clean_url"]
 _BREAKS = re.compile("\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
 _CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates: they can make a subject read other than it is
+# ("Trojan Source"); the implicit marks LRM/RLM that right-to-left names need are kept.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile("[ \t]+")
 
 
 def _common(value: str) -> str:
-    return _SURROGATES.sub("\ufffd", value)
+    return _BIDI.sub("", _SURROGATES.sub("\ufffd", value))
 
 
 @lru_cache(maxsize=16384)
