@@ -606,6 +606,19 @@ def test_series_skip_dates_without_an_occurrence_change_nothing(bare: Plugins) -
     assert course.sessions == plain.sessions
 
 
+@pytest.mark.parametrize(("offset", "first_utc"), [("+01:00", 1), ("+02:00", 0)])
+def test_series_first_start_with_an_offset_settles_a_fold(bare: Plugins, offset: str, first_utc: int) -> None:
+    berlin = HEAD.replace("America/Port_of_Spain", "Europe/Berlin")
+    series = SERIES.replace("2027-03-10T10:00:00", f"2027-10-31T02:30:00{offset}").replace(
+        "count = 4", "count = 2"
+    )
+    course = read(berlin + PEOPLE + series, bare)
+    assert [(s.start.day, s.start.hour, s.start.minute) for s in course.sessions] == [
+        (31, first_utc, 30),  # the 02:30 the offset names
+        (7, 1, 30),  # a week later, 02:30 winter time
+    ]
+
+
 def test_series_ids_three_digits_past_99(bare: Plugins) -> None:
     text = HEAD + SERIES.replace("count = 4", "count = 101").replace("every_days = 7", "every_days = 1")
     course = read(text.replace('trainers = ["rf"]\n', ""), bare)

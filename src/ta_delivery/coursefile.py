@@ -583,6 +583,8 @@ class _Reader:
         if not isinstance(first, datetime):
             self.fail(first_key, f"must be a TOML local date-time, got {_kind(first)}")
         self.instant(first, first_key, tz)  # the year is sensible, a local one exists exactly once
+        # an offset first_start names its instant exactly, even in a fold; later ones keep its wall time
+        first_instant = first.astimezone(UTC) if first.tzinfo is not None else None
         if first.tzinfo is not None:
             first = first.astimezone(tz).replace(tzinfo=None)
         every = self.positive_int(entry.get("every_days", 7), f"{prefix}.every_days", MAX_EVERY_DAYS)
@@ -612,7 +614,7 @@ class _Reader:
                 continue
             n = len(sessions) + 1
             try:
-                start = local_to_utc(local, tz)
+                start = first_instant if step == 1 and first_instant else local_to_utc(local, tz)
             except ValueError as exc:
                 self.fail(
                     first_key,
