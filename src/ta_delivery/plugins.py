@@ -155,6 +155,34 @@ class Plugins:
             self._origin[id(plugin)] = (dist, None)
 
 
+#: The registration hooks and the record type each returns.
+REGISTRATION_HOOKS: dict[str, type] = {
+    "ta_delivery_register_providers": ProviderSpec,
+    "ta_delivery_register_transports": TransportSpec,
+    "ta_delivery_register_import_formats": ImportFormatSpec,
+    "ta_delivery_register_rules": RuleSpec,
+    "ta_delivery_register_lms": LmsSpec,
+}
+
+
+def _probe(pm: pluggy.PluginManager, plugin: object) -> None:
+    """Call ``plugin``'s registration hooks once: raising, or returning wrong records, fails its load."""
+    for hook_name, record_type in REGISTRATION_HOOKS.items():
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.plugin is not plugin:
+                continue
+            for record in impl.function() or ():
+                if not isinstance(record, record_type):
+                    raise PluginError(
+                        f"{hook_name} returned a {type(record).__name__}, not a {record_type.__name__}"
+                    )
+
+
+def _fail(plugins: Plugins, ep: importlib.metadata.EntryPoint, dist: str | None, exc: Exception) -> None:
+    log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, exc)
+    plugins.failures.append(PluginFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
+
+
 def _version(dist: str) -> str | None:
     try:
         return importlib.metadata.version(dist)
@@ -171,7 +199,8 @@ def make_plugin_manager(
 ) -> Plugins:
     """A fresh plugin manager: built-ins, then installed entry points, then ``extra`` plugins.
 
-    A plugin that fails to import is logged, recorded in ``failures`` and skipped.
+    A plugin that fails to import, or whose registration hooks raise or return something other than
+    their records, is logged, recorded in ``failures`` and skipped.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -185,14 +214,22 @@ def make_plugin_manager(
     if entry_points:
         for ep in importlib.metadata.entry_points(group=group):
             dist_name = ep.dist.name if ep.dist is not None else None
-            if pm.get_plugin(ep.name) is not None or pm.has_plugin(ep.name):
-                continue
+            # two distributions may use the same entry-point name: both load, so a clash of what
+            # they register is reported instead of one of them silently missing
+            name = f"{dist_name}:{ep.name}" if dist_name else ep.name
+            if pm.has_plugin(name):
+                continue  # the same distribution found twice on the path
             try:
                 loaded: ModuleType | object = ep.load()
-                pm.register(loaded, name=ep.name)
+                pm.register(loaded, name=name)
             except Exception as exc:  # a broken plugin must never stop the tool
-                log.warning("plugin %s (%s) failed to load: %s", ep.name, dist_name, exc)
-                plugins.failures.append(PluginFailure(ep.name, dist_name, f"{type(exc).__name__}: {exc}"))
+                _fail(plugins, ep, dist_name, exc)
+                continue
+            try:
+                _probe(pm, loaded)
+            except Exception as exc:  # a registration hook that raises is a plugin that fails to load
+                pm.unregister(name=name)
+                _fail(plugins, ep, dist_name, exc)
                 continue
             dist = dist_name or ep.name
             plugins._origin[id(loaded)] = (dist, _version(dist) if dist_name else None)

@@ -1,0 +1,139 @@
+"""QA round 2: the plugin framework, the state store and command-line-wide behaviour."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ta_delivery.cli import main
+from ta_delivery.errors import PluginError
+from ta_delivery.plugins import make_plugin_manager
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027"
+CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
+
+REGISTER_TWIN = """
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.records import ProviderSpec
+from ta_delivery.testing.memory import make_memory_provider
+
+@hookimpl
+def ta_delivery_register_providers():
+    yield ProviderSpec(name="twin", factory=make_memory_provider)
+"""
+
+RAISING = """
+from ta_delivery.hookspecs import hookimpl
+
+@hookimpl
+def ta_delivery_register_transports():
+    raise RuntimeError("boom in the registration hook")
+"""
+
+WRONG_RECORDS = """
+from ta_delivery.hookspecs import hookimpl
+
+@hookimpl
+def ta_delivery_register_providers():
+    return ["not-a-spec"]
+"""
+
+
+def fake_distribution(root: Path, dist: str, entry_points: dict[str, str]) -> dict[str, str]:
+    """Install, under ``root`` (put on sys.path), a distribution whose ``ta_delivery`` entry points
+    name fresh modules with the given sources; return entry-point name -> module name."""
+    modules = {}
+    lines = ["[ta_delivery]"]
+    for ep_name, source in entry_points.items():
+        module = f"qa2_plugin_{uuid.uuid4().hex}"
+        (root / f"{module}.py").write_text(source, encoding="utf-8")
+        lines.append(f"{ep_name} = {module}")
+        modules[ep_name] = module
+    info = root / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return modules
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    return root
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name in ("course.toml", "participants.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+        monkeypatch.delenv(var, raising=False)
+    return folder / "course.toml"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command line in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+# --- plugins ------------------------------------------------------------------------------------
+
+
+def test_two_distributions_with_the_same_entry_point_name_clash_naming_both(site: Path) -> None:
+    fake_distribution(site, "alpha-plug", {"same": REGISTER_TWIN})
+    fake_distribution(site, "beta-plug", {"same": REGISTER_TWIN})
+    plugins = make_plugin_manager()
+    assert plugins.failures == []
+    with pytest.raises(
+        PluginError, match=r"'twin' is registered by both (alpha-plug and beta-plug|beta-plug and alpha-plug)"
+    ):
+        _ = plugins.providers
+
+
+def test_a_plugin_whose_registration_hook_raises_is_reported_and_skipped(site: Path) -> None:
+    fake_distribution(site, "raising-plug", {"raising": RAISING})
+    fake_distribution(site, "good-plug", {"good": REGISTER_TWIN})
+    plugins = make_plugin_manager()
+    assert [(f.name, f.distribution) for f in plugins.failures] == [("raising", "raising-plug")]
+    assert "boom in the registration hook" in plugins.failures[0].error
+    assert {"jitsi", "twin"} <= set(plugins.providers)
+    assert "outbox" in plugins.transports
+
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    names = [p["name"] for p in json.loads(result.stdout)["plugins"]]
+    assert "good-plug" in names and "raising-plug" not in names
+    assert "raising" in result.stderr and "boom in the registration hook" in result.stderr
+
+
+def test_a_plugin_returning_something_else_than_records_is_reported_and_skipped(site: Path) -> None:
+    fake_distribution(site, "wrong-plug", {"wrong": WRONG_RECORDS})
+    plugins = make_plugin_manager()
+    assert [f.name for f in plugins.failures] == ["wrong"]
+    assert "ProviderSpec" in plugins.failures[0].error
+    assert "jitsi" in plugins.providers  # no AttributeError on the str the plugin returned
