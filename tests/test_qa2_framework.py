@@ -137,3 +137,34 @@ def test_a_plugin_returning_something_else_than_records_is_reported_and_skipped(
     assert [f.name for f in plugins.failures] == ["wrong"]
     assert "ProviderSpec" in plugins.failures[0].error
     assert "jitsi" in plugins.providers  # no AttributeError on the str the plugin returned
+
+
+def test_a_plugin_that_fails_to_import_is_reported_once_on_stderr(site: Path) -> None:
+    fake_distribution(site, "broken-plug", {"broken": 'raise RuntimeError("boom at import")\n'})
+    done = run_cli("plugins", env={"PYTHONPATH": os.pathsep.join([str(site), *sys.path])})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("boom at import") == 1, done.stderr
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+def test_output_in_an_ascii_terminal_does_not_crash(course: Path) -> None:
+    for args in (["plan", str(course)], ["report", str(course)], ["check", str(course)]):
+        done = run_cli(*args, env={"PYTHONIOENCODING": "ascii"})
+        assert "Traceback" not in done.stderr, done.stderr
+        assert done.returncode in (0, 1), done.stderr
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_json_in_an_ascii_terminal_stays_valid_and_lossless() -> None:
+    code = "from ta_delivery.cli.common import print_json; print_json({'name': 'Ana Pérez'})"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("ascii")) == {"name": "Ana Pérez"}

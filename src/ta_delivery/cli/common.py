@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -33,14 +35,25 @@ def fail_input(error: InputError | str) -> NoReturn:
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as JSON on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print ``data`` as JSON on stdout (``\\u`` escapes where stdout's encoding is not a UTF one)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    click.echo(json.dumps(data, indent=2, ensure_ascii=not encoding.startswith("utf")))
+
+
+def tolerant_streams() -> None:
+    """Characters stdout's or stderr's encoding cannot show (``PYTHONIOENCODING=ascii``) become ``?``."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure) and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(ValueError, OSError):  # a stream that cannot change keeps its ways
+                reconfigure(errors="replace")
 
 
 class Group(click.Group):
     """The root group: input errors exit 2, other library errors exit 1, with a one-line message."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        tolerant_streams()
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -116,7 +129,15 @@ def plugin_manager() -> Plugins:
     """The plugin manager, with load failures reported on stderr."""
     from ..plugins import make_plugin_manager
 
-    plugins = make_plugin_manager()
+    def drop(_record: logging.LogRecord) -> bool:
+        return False  # reported once, below, rather than also through logging
+
+    logger = logging.getLogger(make_plugin_manager.__module__)
+    logger.addFilter(drop)
+    try:
+        plugins = make_plugin_manager()
+    finally:
+        logger.removeFilter(drop)
     for failure in plugins.failures:
         click.echo(f"warning: plugin {failure.name} failed to load: {failure.error}", err=True)
     return plugins
