@@ -168,3 +168,44 @@ def test_json_in_an_ascii_terminal_stays_valid_and_lossless() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.decode("ascii")) == {"name": "Ana Pérez"}
+
+
+# --- state ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_apply_on_an_in_memory_store_completes(course: Path, url: str) -> None:
+    result = CliRunner().invoke(main, ["apply", str(course), "--json", "--state", url])
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert sum(i["kind"] == "classroom" for i in items) == 14
+    assert all(i["ok"] for i in items)
+
+
+def test_a_state_url_with_a_bad_query_exits_2_creating_nothing(course: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "state.db"
+    result = CliRunner().invoke(main, ["apply", str(course), "--state", f"sqlite:///{target}?timeout=abc"])
+    assert result.exit_code == 2, result.output
+    assert "--state" in result.stderr
+    assert not target.parent.exists()
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_a_malformed_sqlite_url_exits_2_without_its_password(course: Path) -> None:
+    result = CliRunner().invoke(main, ["apply", str(course), "--state", "sqlite://me:hunter2@host/x.db"])
+    assert result.exit_code == 2, result.output
+    assert "hunter2" not in result.output
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_an_sqlite_url_naming_its_driver_gets_its_folder_made(course: Path, tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "er" / "state.db"
+    result = CliRunner().invoke(
+        main, ["apply", str(course), "--json", "--state", f"sqlite+pysqlite:///{target}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+    again = CliRunner().invoke(
+        main, ["apply", str(course), "--json", "--state", f"sqlite+pysqlite:///{target}"]
+    )
+    assert again.exit_code == 0 and json.loads(again.stdout)["items"] == []

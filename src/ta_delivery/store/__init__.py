@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from ..errors import InputError, StoreError
 from ..records import Classroom
@@ -34,6 +35,7 @@ __all__ = [
     "Store",
     "from_text",
     "open_store",
+    "sqlite_file",
     "state_location",
     "to_text",
 ]
@@ -451,20 +453,50 @@ except ImportError:  # pragma: no cover - Windows: the in-process lock only
     _flock = None  # type: ignore[assignment]
 
 
-def open_store(url: str) -> Store:
-    """Open (creating and migrating as needed) the store at a SQLAlchemy ``url``."""
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) not in ("", ":memory:"):
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
-    check_url(url)
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite ``url`` (any driver, query allowed); ``None`` for anything else."""
     try:
-        engine = create_engine(url)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_store(url: str) -> Store:
+    """Open (creating and migrating as needed) the store at a SQLAlchemy ``url``.
+
+    A URL that cannot be opened as given is an :class:`InputError`, raised before anything is created.
+    In-memory SQLite (``sqlite://``) keeps one connection that the threads of a run take in turn.
+    """
+    check_url(url)
+    parsed = make_url(url)
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite" and sqlite_file(url) is None:
+        options = {
+            "poolclass": QueuePool,
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": RUN_LOCK_TIMEOUT,
+            "connect_args": {"check_same_thread": False},
+        }
+    try:
+        engine = create_engine(url, **options)
+    except (ArgumentError, ValueError, TypeError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"{_shown(url)!r} cannot be opened: {message}", source="--state / TA_DELIVERY_STATE"
+        ) from None
+    except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open state store: {exc}") from exc
+    path = sqlite_file(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
     return Store(engine)
 
 
