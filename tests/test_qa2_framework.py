@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from ta_delivery.cli import main
 from ta_delivery.errors import PluginError
 from ta_delivery.plugins import make_plugin_manager
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "rtpc-caribbean-2027"
 CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
 
 REGISTER_TWIN = """
@@ -144,6 +146,24 @@ def test_a_plugin_that_fails_to_import_is_reported_once_on_stderr(site: Path) ->
     done = run_cli("plugins", env={"PYTHONPATH": os.pathsep.join([str(site), *sys.path])})
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("boom at import") == 1, done.stderr
+
+
+def test_the_acme_example_is_a_distribution_whose_entry_point_adds_its_provider(site: Path) -> None:
+    project = tomllib.loads(
+        (ROOT / "examples" / "plugin-acme" / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    name = project["project"]["name"]
+    entry_points = project["project"]["entry-points"]["ta_delivery"]
+    info = site / f"{name.replace('-', '_')}-{project['project']['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n", encoding="utf-8")
+    lines = ["[ta_delivery]", *(f"{k} = {v}" for k, v in entry_points.items())]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plugins = make_plugin_manager()
+    assert plugins.failures == []
+    assert "acme" in plugins.providers
+    acme = next(i for i in plugins.info() if i.name == "ta-delivery-acme")
+    assert acme.providers == ("acme",)
 
 
 # --- output ---------------------------------------------------------------------------------------
