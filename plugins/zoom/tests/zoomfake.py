@@ -295,6 +295,8 @@ class FakeZoom:
             if meeting is None or meeting.get("deleted"):
                 return self._json(404, {"code": 3001, "message": f"Meeting does not exist: {parts[1]}."})
             regs = self.registrants.setdefault(parts[1], {})
+            if m != "GET" and meeting["settings"].get("approval_type") == 2:
+                return self._json(400, {"code": 3000, "message": "Registration has not been enabled"})
             if pattern.endswith("/status"):
                 for r in body.get("registrants", []):
                     reg = regs.get(r.get("email", "").lower())
@@ -306,8 +308,6 @@ class FakeZoom:
             if m == "GET":
                 status = request.url.params.get("status", "approved")
                 return self._page([r for r in regs.values() if r["status"] == status], request, "registrants")
-            if meeting["settings"].get("approval_type") == 2:
-                return self._json(400, {"code": 3000, "message": "Registration has not been enabled"})
             email = body["email"].lower()
             reg = regs.get(email)
             if reg is None or reg["status"] != "approved":

@@ -248,19 +248,6 @@ class ZoomProvider:
         body = sansio.meeting_body(request, options, kind)
         body_hash = sansio.fingerprint(body)
         meeting_id = classroom.external_id
-        if body_hash != classroom.data.get("body_hash"):
-            try:
-                self._call(
-                    "PATCH",
-                    f"{self._base(kind)}/{quote(meeting_id)}",
-                    "light",
-                    json=body,
-                    host=host,
-                    idempotent=True,
-                )
-            except NotFound:
-                log.warning("zoom: meeting of %s is gone from Zoom; creating it again", request.key)
-                return self.create(request)
         known: dict[str, dict[str, str]] = {}
         for pid, reg in dict(classroom.data.get("registrants", {})).items():
             if pid in classroom.personal_links:
@@ -275,8 +262,22 @@ class ZoomProvider:
             for pid, reg in known.items()
             if pid not in wanted or wanted[pid].email.lower() != reg["email"].lower()
         ]
-        if leaving:
-            self._cancel_registrants(kind, meeting_id, leaving)
+        try:
+            if leaving:
+                # before the PATCH: once it turns registration off, Zoom refuses registrant changes
+                self._cancel_registrants(kind, meeting_id, leaving)
+            if body_hash != classroom.data.get("body_hash"):
+                self._call(
+                    "PATCH",
+                    f"{self._base(kind)}/{quote(meeting_id)}",
+                    "light",
+                    json=body,
+                    host=host,
+                    idempotent=True,
+                )
+        except NotFound:
+            log.warning("zoom: meeting of %s is gone from Zoom; creating it again", request.key)
+            return self.create(request)
         staying = {pid: reg for pid, reg in known.items() if reg not in leaving}
         newcomers = [p for pid, p in wanted.items() if pid not in staying]
         staying.update(self._register(kind, meeting_id, newcomers))

@@ -1,0 +1,116 @@
+"""QA round 2: the Zoom lifecycle as a coordinator drives it through the CLI, against the fake on loopback."""
+
+from __future__ import annotations
+
+import email
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from zoomfake import ENV, FakeZoom
+
+from ta_delivery.cli import main
+from ta_delivery.testing.loopback import LoopbackServer
+
+COURSE = """
+[course]
+id = "qa2-zoom"
+title = "Trade policy"
+timezone = "Europe/Zurich"
+provider = "zoom"
+organizer = { name = "Training Institute", email = "training@example.org" }
+
+[zoom]
+registration = REGISTRATION
+
+[[trainers]]
+id = "rf"
+name = "Roberto F."
+email = "rf@example.org"
+timezone = "Europe/Zurich"
+
+[[participants]]
+id = "jm-01"
+name = "Ana Pérez"
+email = "ana@example.org"
+timezone = "Europe/Zurich"
+
+[[participants]]
+id = "tt-01"
+name = "Kiran R."
+email = "kiran@example.org"
+timezone = "Europe/Zurich"
+
+[[sessions]]
+id = "s01"
+title = "Opening"
+start = 2027-09-06T10:00:00
+minutes = 90
+trainers = ["rf"]
+"""
+
+
+@pytest.fixture
+def zoom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoom]:
+    fake = FakeZoom()
+    with LoopbackServer(fake.handle) as server:
+        for name, value in ENV.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("TA_DELIVERY_ZOOM_API_URL", f"{server.url}/v2")
+        monkeypatch.setenv("TA_DELIVERY_ZOOM_OAUTH_URL", f"{server.url}/oauth/token")
+        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+        for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+            monkeypatch.delenv(var, raising=False)
+        yield fake
+
+
+def _course(tmp_path: Path, *, registration: bool) -> Path:
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE.replace("REGISTRATION", str(registration).lower()), encoding="utf-8")
+    return course
+
+
+def _apply(course: Path) -> dict[str, object]:
+    result = CliRunner().invoke(main, ["apply", str(course), "--json"])
+    assert result.exit_code == 0, result.output
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer
+
+
+def _links(tmp_path: Path, seen: set[Path]) -> dict[str, str]:
+    """Recipient email -> the URL of each invite written since ``seen`` (which is updated)."""
+    links: dict[str, str] = {}
+    for path in sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml")):
+        if path in seen:
+            continue
+        seen.add(path)
+        message = email.message_from_bytes(path.read_bytes())
+        calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        text = calendar.get_payload(decode=True).decode()
+        url = next(line for line in text.split("\r\n") if line.startswith("URL"))
+        links[str(message["To"]).split("<")[-1].rstrip(">")] = url.split(":", 1)[1]
+    return links
+
+
+def test_switching_registration_off_cancels_registrants_and_sends_the_shared_link(
+    zoom: FakeZoom, tmp_path: Path
+) -> None:
+    """Registrants are cancelled while registration is still on: Zoom refuses registrant changes after."""
+    seen: set[Path] = set()
+    _apply(_course(tmp_path, registration=True))
+    first = _links(tmp_path, seen)
+    assert "/w/" in first["ana@example.org"], "a registrant's personal link"
+
+    _apply(_course(tmp_path, registration=False))
+    (meeting,) = zoom.live()
+    assert meeting["settings"]["approval_type"] == 2
+    statuses = {r["email"]: r["status"] for r in zoom.registrants[meeting["id"]].values()}
+    assert statuses == {"ana@example.org": "cancelled", "kiran@example.org": "cancelled"}
+    shared = f"https://fake.zoom.us/j/{meeting['id']}?pwd=abc"
+    assert _links(tmp_path, seen) == {"ana@example.org": shared, "kiran@example.org": shared}
+
+    writes = len(zoom.requests)
+    assert _apply(_course(tmp_path, registration=False))["items"] == []
+    assert [r.method for r in zoom.requests[writes:]] == [], "then nothing more is asked of Zoom"
