@@ -145,6 +145,9 @@ def event_properties(
         status = "CANCELLED"  # a postponed course's sessions do not take place at these times
     else:
         status = "TENTATIVE" if course.status == "planned" else "CONFIRMED"
+    # A cancelled event blocks no time: calendars that keep it (Outlook until it is removed, any client
+    # importing a feed) read free/busy from TRANSP, and would otherwise show the slot as busy.
+    transp = "TRANSPARENT" if status == "CANCELLED" else "OPAQUE"
     lang: Params = (("LANGUAGE", language),)
     props: list[Prop] = [
         ("UID", session_uid(course.id, session.id), ()),
@@ -155,7 +158,7 @@ def event_properties(
         ("SUMMARY", words.summary, lang),
         ("DESCRIPTION", words.description, lang),
         ("STATUS", status, ()),
-        ("TRANSP", "OPAQUE", ()),
+        ("TRANSP", transp, ()),
         (
             "ORGANIZER",
             f"mailto:{course.organizer.email}",
