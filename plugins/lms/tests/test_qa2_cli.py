@@ -1,0 +1,237 @@
+"""QA round 2: a coordinator's Moodle cycle through ``ta-delivery`` against the fake site on loopback.
+
+The register follows reschedules and removals, prerequisites show in ``plan`` and ``report`` (false without
+an account or an enrolment, null without prerequisites), and every recorded status is pushed as P/L/E/A.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from moodle_fake import FakeMoodle, Running, serve
+
+from ta_delivery.cli import main
+
+HEAD = """
+[course]
+id = "lms-qa2"
+title = "Trade remedies"
+timezone = "UTC"
+organizer = {{ name = "Training Institute", email = "training@example.org" }}
+{prerequisites}
+
+[lms]
+provider = "moodle"
+course = "tr-qa2"
+{lms_extra}
+
+[attendance]
+late_after_minutes = 10
+
+[[trainers]]
+id = "rf"
+name = "Roberto F."
+email = "rf@example.org"
+timezone = "UTC"
+
+[[participants]]
+id = "p1"
+name = "Ana Pérez"
+email = "Ana@Example.org"
+timezone = "UTC"
+
+[[participants]]
+id = "p2"
+name = "Kiran R."
+email = "kiran@example.org"
+timezone = "UTC"
+
+[[participants]]
+id = "p3"
+name = "Lee"
+email = "lee@example.org"
+timezone = "UTC"
+"""
+
+SESSION = """
+[[sessions]]
+id = "{sid}"
+title = "Session {sid}"
+start = {start}
+minutes = 60
+trainers = ["rf"]
+"""
+
+
+def course_text(sessions: dict[str, str], prerequisites: str = "", lms_extra: str = "") -> str:
+    text = HEAD.format(prerequisites=prerequisites, lms_extra=lms_extra)
+    for sid, start in sessions.items():
+        text += SESSION.format(sid=sid, start=start)
+    return text
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMoodle]:
+    running: Running = serve(FakeMoodle(now=1_785_571_200))
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url)
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", running.site.token)
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+        monkeypatch.delenv(var, raising=False)
+    yield running.site
+    running.stop()
+
+
+def run(*args: str, now: str | None = None) -> tuple[int, str, str]:
+    env = {"TA_DELIVERY_NOW": now} if now else None
+    result = CliRunner().invoke(main, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ts(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def register(fake: FakeMoodle) -> dict[str, int]:
+    """Our register's sessions: session id (from the mark) -> start (Unix time)."""
+    out = {}
+    for s in fake.sessions.values():
+        mark = s["description"].rsplit("[ta-delivery:lms-qa2/", 1)
+        assert len(mark) == 2, s["description"]
+        out[mark[1].rstrip("]").strip()] = s["sessdate"]
+    return out
+
+
+def test_register_follows_reschedules_and_removals(site: FakeMoodle, tmp_path: Path) -> None:
+    course = tmp_path / "course.toml"
+    sessions = {"s01": "2027-09-06T10:00:00", "s02": "2027-09-13T10:00:00", "s03": "2027-09-20T10:00:00"}
+    course.write_text(course_text(sessions), encoding="utf-8")
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    [space] = [c for c in site.courses.values() if c["shortname"] == "tr-qa2"]
+    roles = {site.users[u]["email"].lower(): r for u, r in site.enrolments[space["id"]].items()}
+    assert roles == {
+        "rf@example.org": {3},
+        "ana@example.org": {5},
+        "kiran@example.org": {5},
+        "lee@example.org": {5},
+    }
+    assert register(site) == {sid: ts(start) for sid, start in sessions.items()}
+
+    sessions["s02"] = "2027-09-14T09:00:00"
+    del sessions["s03"]
+    course.write_text(course_text(sessions), encoding="utf-8")
+    code, out, err = run("plan", str(course), "--json")
+    assert code == 0, err
+    lms = {(c["action"], c["target"]) for c in json.loads(out)["lms"]}
+    assert lms == {("update", "register session s02"), ("delete", "register session s03")}
+    assert json.loads(out)["prerequisites"] is None
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    assert register(site) == {"s01": ts("2027-09-06T10:00:00"), "s02": ts("2027-09-14T09:00:00")}
+    writes = len(site.writes)
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    assert len(site.writes) == writes
+
+    # attendance: present, late, partial (pushed as A), and an excuse
+    export = tmp_path / "register.csv"
+    export.write_text(
+        "participant,join,leave\n"
+        "ana@example.org,2027-09-06T10:00:00+00:00,2027-09-06T11:00:00+00:00\n"
+        "kiran@example.org,2027-09-06T10:20:00+00:00,2027-09-06T11:00:00+00:00\n"
+        "p3,2027-09-06T10:00:00+00:00,2027-09-06T10:20:00+00:00\n",
+        encoding="utf-8",
+    )
+    after = "2027-09-07T08:00:00Z"
+    code, out, err = run("attendance", "import", str(course), str(export), "--session", "s01", now=after)
+    assert code == 0, err + out
+    s01 = next(sid for sid, s in site.sessions.items() if "lms-qa2/s01" in s["description"])
+    acronyms = {
+        email: site.status_acronym(s01, site.user_by_email(email)["id"])
+        for email in ("ana@example.org", "kiran@example.org", "lee@example.org")
+    }
+    assert acronyms == {"ana@example.org": "P", "kiran@example.org": "A", "lee@example.org": "A"}
+    code, out, err = run(
+        "attendance",
+        "excuse",
+        str(course),
+        "--session",
+        "s01",
+        "--participant",
+        "p3",
+        "--reason",
+        "ill",
+        now=after,
+    )
+    assert code == 0, err + out
+    assert site.status_acronym(s01, site.user_by_email("lee@example.org")["id"]) == "E"
+
+    code, out, err = run("report", str(course), "--format", "json", now=after)
+    assert code == 0, err
+    report = json.loads(out)
+    assert {p["id"]: p["prerequisites_met"] for p in report["participants"]} == {
+        "p1": None,
+        "p2": None,
+        "p3": None,
+    }
+
+
+def test_partial_acronym_configured_and_late_pushed(site: FakeMoodle, tmp_path: Path) -> None:
+    course = tmp_path / "course.toml"
+    course.write_text(
+        course_text({"s01": "2027-09-06T10:00:00"}, lms_extra='partial = "L"'), encoding="utf-8"
+    )
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    export = tmp_path / "register.csv"
+    export.write_text(
+        "participant,join,leave,session\n"
+        "kiran@example.org,2027-09-06T10:20:00+00:00,2027-09-06T11:00:00+00:00,s01\n"
+        "p3,2027-09-06T10:00:00+00:00,2027-09-06T10:20:00+00:00,s01\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("attendance", "import", str(course), str(export), now="2027-09-07T08:00:00Z")
+    assert code == 0, err + out
+    [s01] = site.sessions
+    got = {
+        e: site.status_acronym(s01, site.user_by_email(e)["id"])
+        for e in ("kiran@example.org", "lee@example.org", "ana@example.org")
+    }
+    assert got == {"kiran@example.org": "L", "lee@example.org": "L", "ana@example.org": "A"}
+
+
+def test_prerequisites_false_without_account_or_enrolment(site: FakeMoodle, tmp_path: Path) -> None:
+    prereq = site.add_course("mta-elearning")
+    ana = site.add_user("ana", "ana@example.org", "Ana", "Pérez")  # the file writes Ana@Example.org
+    site.enrol_user(prereq, ana)
+    site.completions[(prereq, ana)] = True
+    site.add_user("kiran", "kiran@example.org", "Kiran", "R.")  # an account, but not enrolled
+    course = tmp_path / "course.toml"
+    course.write_text(
+        course_text(
+            {"s01": "2027-09-06T10:00:00"},
+            prerequisites='prerequisites = ["mta-elearning"]',
+            lms_extra="require_prerequisites = true",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run("plan", str(course), "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["prerequisites"] == {"p1": True, "p2": False, "p3": False}
+    assert {i["person"] for i in plan["invites"]} == {"rf", "p1"}
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    sent = list((tmp_path / ".ta-delivery" / "outbox").glob("*.eml"))
+    assert len(sent) == 2
+    code, out, err = run("report", str(course), "--format", "json")
+    assert code == 0, err
+    met = {p["id"]: p["prerequisites_met"] for p in json.loads(out)["participants"]}
+    assert met == {"p1": True, "p2": False, "p3": False}
