@@ -114,3 +114,20 @@ def test_switching_registration_off_cancels_registrants_and_sends_the_shared_lin
     writes = len(zoom.requests)
     assert _apply(_course(tmp_path, registration=False))["items"] == []
     assert [r.method for r in zoom.requests[writes:]] == [], "then nothing more is asked of Zoom"
+
+
+def test_a_trainer_who_hosts_is_not_made_their_own_alternative_host(
+    zoom: FakeZoom, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zoom refuses a meeting whose alternative hosts are invalid; the host is no alternative to itself."""
+    monkeypatch.setenv("TA_DELIVERY_ZOOM_USER", "RF@example.org")
+    course = _course(tmp_path, registration=True)
+    course.write_text(
+        course.read_text(encoding="utf-8").replace('trainers = ["rf"]', 'trainers = ["rf", "kb"]')
+        + '\n[[trainers]]\nid = "kb"\nname = "Kim B."\nemail = "kb@example.org"\ntimezone = "UTC"\n',
+        encoding="utf-8",
+    )
+    _apply(course)
+    (meeting,) = zoom.live()
+    assert meeting["host"] == "RF@example.org"
+    assert meeting["settings"]["alternative_hosts"] == "kb@example.org"

@@ -221,7 +221,7 @@ class ZoomProvider:
         options = ZoomOptions.from_mapping(request.options)
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
-        body = sansio.meeting_body(request, options, kind)
+        body = sansio.meeting_body(request, options, kind, host)
         answer = self._call(
             "POST",
             f"/users/{quote(host)}/{kind}s",
@@ -245,7 +245,7 @@ class ZoomProvider:
             replacement = self.create(request)
             self.cancel(classroom)
             return replacement
-        body = sansio.meeting_body(request, options, kind)
+        body = sansio.meeting_body(request, options, kind, host)
         body_hash = sansio.fingerprint(body)
         meeting_id = classroom.external_id
         known: dict[str, dict[str, str]] = {}

@@ -119,7 +119,9 @@ def agenda_for(request: ClassroomRequest) -> str:
 # --- request bodies -----------------------------------------------------------------------------------
 
 
-def _settings(request: ClassroomRequest, options: ZoomOptions, kind: Kind) -> dict[str, Any]:
+def _settings(
+    request: ClassroomRequest, options: ZoomOptions, kind: Kind, host: str | None
+) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     common = ("mute_upon_entry", "host_video", "auto_recording", "audio", "meeting_authentication")
     meeting_only = ("waiting_room", "join_before_host", "participant_video")
@@ -138,14 +140,21 @@ def _settings(request: ClassroomRequest, options: ZoomOptions, kind: Kind) -> di
     else:
         settings["approval_type"] = 2  # no registration
     if kind == "meeting" and options.alternative_hosts:
-        emails = sorted({t.email.lower() for t in request.hosts})
+        # the host is never its own alternative host (Zoom refuses an invalid alternative host)
+        emails = sorted({t.email.lower() for t in request.hosts} - {(host or "").lower()})
         settings["alternative_hosts"] = ";".join(emails)
         settings["alternative_hosts_email_notification"] = False
     return settings
 
 
-def meeting_body(request: ClassroomRequest, options: ZoomOptions, kind: Kind = "meeting") -> dict[str, Any]:
-    """The JSON body creating (POST) or updating (PATCH) the meeting or webinar of ``request``."""
+def meeting_body(
+    request: ClassroomRequest, options: ZoomOptions, kind: Kind = "meeting", host: str | None = None
+) -> dict[str, Any]:
+    """The JSON body creating (POST) or updating (PATCH) the meeting or webinar of ``request``.
+
+    ``host`` is the user who hosts it (an email or id): a trainer who is the host is not made an
+    alternative host.
+    """
     return {
         "topic": topic_for(request),
         "type": 2 if kind == "meeting" else 5,
@@ -153,7 +162,7 @@ def meeting_body(request: ClassroomRequest, options: ZoomOptions, kind: Kind = "
         "duration": request.minutes,
         "timezone": request.timezone,
         "agenda": agenda_for(request),
-        "settings": _settings(request, options, kind),
+        "settings": _settings(request, options, kind, host),
     }
 
 
