@@ -313,3 +313,76 @@ def test_bearer_token_run_stores_nothing_secret(
     assert len(webex.meetings) == 2
     assert ACCESS_TOKEN.encode() not in (tmp_path / ".ta-delivery" / "state.db").read_bytes()
     assert ACCESS_TOKEN not in out + err
+
+
+class SeriesOnlyWebex(FakeWebex):
+    """A Webex that answers participants for a series id (its last instance, as the docs say) but lists
+    no instances of a series: ``refuse`` answers that listing 400 instead of an empty page."""
+
+    def __init__(self, refuse: bool) -> None:
+        super().__init__()
+        self.refuse = refuse
+
+    def _list_meetings(self, request: httpx.Request) -> httpx.Response:
+        if "meetingSeriesId" in request.url.params:
+            if self.refuse:
+                return httpx.Response(400, json={"message": "meetingType=meeting is not supported"})
+            return self._page(request, [])
+        return super()._list_meetings(request)
+
+    def _route(self, request: httpx.Request, parts: list[str]) -> httpx.Response:
+        mid = request.url.params.get("meetingId", "")
+        if parts == ["meetingParticipants"] and mid in self.meetings:
+            held = [i for i, v in self.instances.items() if v["meetingSeriesId"] == mid]
+            if not held:
+                return httpx.Response(404, json={"message": "Meeting not found."})
+            return self._page(request, self.participants[held[-1]])
+        return super()._route(request, parts)
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_pull_asks_the_series_when_no_instance_is_listed(
+    refuse: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = SeriesOnlyWebex(refuse)
+
+    def as_webex(request: httpx.Request) -> httpx.Response:
+        url = f"{BASE_URL}{request.url.raw_path.decode()[len('/v1') :]}"
+        return fake.handle(
+            httpx.Request(request.method, url, headers=request.headers, content=request.content)
+        )
+
+    with LoopbackServer(as_webex) as server:
+        monkeypatch.setenv("TA_DELIVERY_WEBEX_API_URL", f"{server.url}/v1")
+        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_SECRET", CLIENT_SECRET)
+        monkeypatch.setenv("TA_DELIVERY_WEBEX_REFRESH_TOKEN", REFRESH_TOKEN)
+        monkeypatch.setenv("TA_DELIVERY_NOW", NOW)
+        for var in ("TA_DELIVERY_WEBEX_ACCESS_TOKEN", "TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX"):
+            monkeypatch.delenv(var, raising=False)
+        course = tmp_path / "course.toml"
+        course.write_text(course_text(s02=False), encoding="utf-8")
+        code, out, err = run("apply", str(course))
+        assert code == 0, err + out
+        after = {"TA_DELIVERY_NOW": "2027-09-07T08:00:00Z"}
+        # nobody held the meeting yet: nothing to record, and no failure
+        result = CliRunner().invoke(main, ["attendance", "pull", str(course)], env=after)
+        assert result.exit_code == 0, result.output
+        [meeting] = fake.meetings.values()
+        fake.end_meeting(
+            meeting["id"],
+            [
+                {
+                    "id": "k",
+                    "email": "kiran@example.org",
+                    "displayName": "Kiran",
+                    "joinedTime": "2027-09-06T14:00:00Z",
+                    "leftTime": "2027-09-06T16:00:00Z",
+                }
+            ],
+        )
+        result = CliRunner().invoke(main, ["attendance", "pull", str(course)], env=after)
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(main, ["report", str(course), "--format", "json"], env=after)
+        kiran = next(p for p in json.loads(result.stdout)["participants"] if p["id"] == "tt-01")
+        assert kiran["sessions"]["s01"] == {"status": "present", "minutes": 120}
