@@ -190,6 +190,23 @@ def test_json_in_an_ascii_terminal_stays_valid_and_lossless() -> None:
     assert json.loads(done.stdout.decode("ascii")) == {"name": "Ana Pérez"}
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["plugins"], ["plugins", "--json"]])
+def test_output_to_a_full_device_is_a_one_line_error(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", CLI, *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "No space left on device" in done.stderr
+
+
 # --- state ----------------------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -61,6 +62,22 @@ class Group(click.Group):
         except TaDeliveryError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILED)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # a reader that went away (``| head``): click's own quiet exit
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            _quiet_stdout()
+            sys.exit(EXIT_FAILED)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device when it cannot be written (a full disk): exit without a traceback."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
