@@ -79,19 +79,21 @@ def _apply(course: Path) -> dict[str, object]:
     return answer
 
 
-def _links(tmp_path: Path, seen: set[Path]) -> dict[str, str]:
-    """Recipient email -> the URL of each invite written since ``seen`` (which is updated)."""
-    links: dict[str, str] = {}
+def _calendar_lines(tmp_path: Path, seen: set[Path]) -> dict[str, dict[str, str]]:
+    """Recipient email -> the METHOD, SEQUENCE and URL of each invite written since ``seen``."""
+    out: dict[str, dict[str, str]] = {}
     for path in sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml")):
         if path in seen:
             continue
         seen.add(path)
         message = email.message_from_bytes(path.read_bytes())
         calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
-        text = calendar.get_payload(decode=True).decode()
-        url = next(line for line in text.split("\r\n") if line.startswith("URL"))
-        links[str(message["To"]).split("<")[-1].rstrip(">")] = url.split(":", 1)[1]
-    return links
+        lines = calendar.get_payload(decode=True).decode().replace("\r\n ", "").split("\r\n")
+        fields = {
+            k: v for k, _, v in (line.partition(":") for line in lines) if k in ("METHOD", "SEQUENCE", "URL")
+        }
+        out[str(message["To"]).split("<")[-1].rstrip(">")] = fields
+    return out
 
 
 def test_switching_registration_off_cancels_registrants_and_sends_the_shared_link(
@@ -100,8 +102,8 @@ def test_switching_registration_off_cancels_registrants_and_sends_the_shared_lin
     """Registrants are cancelled while registration is still on: Zoom refuses registrant changes after."""
     seen: set[Path] = set()
     _apply(_course(tmp_path, registration=True))
-    first = _links(tmp_path, seen)
-    assert "/w/" in first["ana@example.org"], "a registrant's personal link"
+    first = _calendar_lines(tmp_path, seen)
+    assert "/w/" in first["ana@example.org"]["URL"], "a registrant's personal link"
 
     _apply(_course(tmp_path, registration=False))
     (meeting,) = zoom.live()
@@ -109,7 +111,10 @@ def test_switching_registration_off_cancels_registrants_and_sends_the_shared_lin
     statuses = {r["email"]: r["status"] for r in zoom.registrants[meeting["id"]].values()}
     assert statuses == {"ana@example.org": "cancelled", "kiran@example.org": "cancelled"}
     shared = f"https://fake.zoom.us/j/{meeting['id']}?pwd=abc"
-    assert _links(tmp_path, seen) == {"ana@example.org": shared, "kiran@example.org": shared}
+    assert {k: v["URL"] for k, v in _calendar_lines(tmp_path, seen).items()} == {
+        "ana@example.org": shared,
+        "kiran@example.org": shared,
+    }
 
     writes = len(zoom.requests)
     assert _apply(_course(tmp_path, registration=False))["items"] == []
@@ -131,3 +136,42 @@ def test_a_trainer_who_hosts_is_not_made_their_own_alternative_host(
     (meeting,) = zoom.live()
     assert meeting["host"] == "RF@example.org"
     assert meeting["settings"]["alternative_hosts"] == "kb@example.org"
+
+
+def test_reschedule_and_a_leaver_update_zoom_in_place_and_reinvite(zoom: FakeZoom, tmp_path: Path) -> None:
+    """A reschedule is one PATCH and REQUESTs keeping each personal link; a leaver is cancelled in Zoom."""
+    seen: set[Path] = set()
+    course = _course(tmp_path, registration=True)
+    _apply(course)
+    first = _calendar_lines(tmp_path, seen)
+    (meeting,) = zoom.live()
+
+    text = course.read_text(encoding="utf-8").replace("2027-09-06T10:00:00", "2027-09-06T11:00:00")
+    course.write_text(text, encoding="utf-8")
+    sent = len(zoom.requests)
+    _apply(course)
+    assert [(r.method, r.url.path) for r in zoom.requests[sent:]] == [
+        ("PATCH", f"/v2/meetings/{meeting['id']}")
+    ]
+    assert meeting["start_time"] == "2027-09-06T09:00:00Z"
+    again = _calendar_lines(tmp_path, seen)
+    assert {k: (v["METHOD"], v["SEQUENCE"], v["URL"]) for k, v in again.items()} == {
+        k: ("REQUEST", "1", v["URL"]) for k, v in first.items()
+    }
+
+    course.write_text(
+        text.replace('trainers = ["rf"]', 'trainers = ["rf"]\nparticipants = ["jm-01"]'), encoding="utf-8"
+    )
+    sent = len(zoom.requests)
+    _apply(course)
+    assert [r.method for r in zoom.requests[sent:]] == ["PUT"], "no PATCH: the meeting itself did not change"
+    assert zoom.registrants[meeting["id"]]["kiran@example.org"]["status"] == "cancelled"
+    assert zoom.registrants[meeting["id"]]["ana@example.org"]["status"] == "approved"
+    left = _calendar_lines(tmp_path, seen)
+    assert {k: (v["METHOD"], v["SEQUENCE"]) for k, v in left.items()} == {
+        "kiran@example.org": ("CANCEL", "2")
+    }
+
+    sent = len(zoom.requests)
+    assert _apply(course)["items"] == []
+    assert zoom.requests[sent:] == [], "a run with nothing changed asks nothing of Zoom"
