@@ -7,9 +7,11 @@ an account or an enrolment, null without prerequisites), and every recorded stat
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -235,3 +237,39 @@ def test_prerequisites_false_without_account_or_enrolment(site: FakeMoodle, tmp_
     assert code == 0, err
     met = {p["id"]: p["prerequisites_met"] for p in json.loads(out)["participants"]}
     assert met == {"p1": True, "p2": False, "p3": False}
+
+
+class DocsMoodle(FakeMoodle):
+    """A site whose ``core_user_get_users`` does what its API documentation says of ``email``: compared
+    case-insensitively, ``%`` a wildcard, and nothing else special (no backslash escapes)."""
+
+    def core_user_get_users(self, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+        [item] = criteria
+        assert item["key"] == "email"
+        pattern = ".*".join(re.escape(part) for part in item["value"].lower().split("%"))
+        found = [dict(u) for u in self.users.values() if re.fullmatch(pattern, u["email"].lower())]
+        return {"users": found, "warnings": []}
+
+
+def test_an_account_whose_email_differs_in_case_and_holds_an_underscore_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = serve(DocsMoodle(now=1_785_571_200))
+    try:
+        site = running.site
+        ana = site.add_user("ana", "ANA_PEREZ@example.org", "Ana", "Pérez")
+        monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url)
+        monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", site.token)
+        monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
+        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
+        monkeypatch.delenv("TA_DELIVERY_STATE", raising=False)
+        course = tmp_path / "course.toml"
+        text = course_text({"s01": "2027-09-06T10:00:00"}).replace("Ana@Example.org", "Ana_Perez@Example.org")
+        course.write_text(text, encoding="utf-8")
+        code, out, err = run("apply", str(course), "--json")
+        assert code == 0, err + out
+        assert "account p1" not in {i["target"] for i in json.loads(out)["items"]}
+        [space] = [c for c in site.courses.values() if c["shortname"] == "tr-qa2"]
+        assert site.enrolments[space["id"]][ana] == {5}
+    finally:
+        running.stop()

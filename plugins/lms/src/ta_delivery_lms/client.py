@@ -188,10 +188,13 @@ class MoodleClient:
         return _list(body, "core_user_get_users_by_field")
 
     def users_by_email_like(self, email: str) -> list[dict[str, Any]]:
-        """``core_user_get_users`` by email: Moodle compares case-insensitively (SQL LIKE, escaped)."""
-        pattern = email.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        """``core_user_get_users`` by email: Moodle compares case-insensitively (SQL LIKE).
+
+        The email is sent as it is, without LIKE escapes: the API documents ``%`` as its only wildcard, and
+        a ``_`` matches itself under LIKE too; callers keep only the exact (case-insensitive) matches.
+        """
         body = _object(
-            self.call("core_user_get_users", {"criteria": [{"key": "email", "value": pattern}]}),
+            self.call("core_user_get_users", {"criteria": [{"key": "email", "value": email}]}),
             "core_user_get_users",
         )
         return _list(body.get("users", []), "core_user_get_users")
