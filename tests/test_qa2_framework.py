@@ -246,3 +246,17 @@ def test_an_sqlite_url_naming_its_driver_gets_its_folder_made(course: Path, tmp_
         main, ["apply", str(course), "--json", "--state", f"sqlite+pysqlite:///{target}"]
     )
     assert again.exit_code == 0 and json.loads(again.stdout)["items"] == []
+
+
+def test_a_state_file_that_is_not_a_database_exits_2_and_stays_as_it_was(
+    course: Path, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database: do not touch\n" * 10, encoding="utf-8")
+    before = notes.read_bytes()
+    for args in (["apply", str(course)], ["report", str(course)], ["plan", str(course), "--json"]):
+        result = CliRunner().invoke(main, [*args, "--state", str(notes)])
+        assert result.exit_code == 2, result.output
+        assert "not an SQLite database" in result.stderr
+    assert notes.read_bytes() == before
+    assert not (course.parent / ".ta-delivery").exists()

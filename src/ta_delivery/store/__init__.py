@@ -137,7 +137,11 @@ class Store:
             with self.engine.begin() as conn:
                 migrate(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open state store: {exc.__class__.__name__}: {exc}") from exc
+            cause = getattr(exc, "orig", None) or exc
+            if self.sqlite and "file is not a database" in str(cause):
+                where = self.engine.url.database or self.engine.url.render_as_string(hide_password=True)
+                raise InputError("is not an SQLite database", source=where) from None
+            raise StoreError(f"cannot open state store: {type(cause).__name__}: {cause}") from exc
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
