@@ -697,6 +697,9 @@ def test_leaving_and_coming_back_keeps_raising_the_sequence(world: World) -> Non
     assert first.uid == cancel.uid == back.uid
     assert first.sequence < cancel.sequence < back.sequence
     assert "ana@example.org" in back.to
+    # invited afresh, not told the session changed
+    assert str(back.message["Subject"]).startswith("Invitación: Second"), back.message["Subject"]
+    assert "ha cambiado" not in back.calendar_text
 
 
 def test_removed_session_coming_back_keeps_raising_the_sequence(world: World) -> None:

@@ -90,6 +90,13 @@ def preflight(course: Course, plugins: Plugins, context: RunContext) -> None:
 _RELINK = "provider settings changed"
 
 
+def _message_reason(change: InviteChange) -> Reason | None:
+    """What the message's words should say: the CANCEL's reason, or a fresh invitation."""
+    if change.method == "CANCEL":
+        return cast("Reason", change.reason)
+    return "invited" if change.reason in ("invited again", "address changed") else None
+
+
 @attrs.frozen
 class _Desired:
     session: Session
@@ -550,7 +557,7 @@ class Syncer:
                     join_url=link,
                     dtstamp=now,
                     plugins=self.plugins,
-                    reason=cast("Reason", change.reason) if change.method == "CANCEL" else None,
+                    reason=_message_reason(change),
                 )
                 with self._send_lock:
                     transport.send(message)

@@ -1,4 +1,4 @@
-"""``ta-delivery calendar COURSE [--person ID] [--out FILE]``: the live sessions as a PUBLISH feed."""
+"""``ta-delivery calendar COURSE [--person ID] [--out FILE]``: the sessions as a PUBLISH feed."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _write(out: Path, data: bytes) -> None:
 @click.option("--out", "out", metavar="FILE", default=None, help="Write the feed here instead of stdout.")
 @state_option
 def calendar_command(course: str, person_id: str | None, out: str | None, state: str | None) -> None:
-    """Print the course's (or one person's) live sessions as an iCalendar feed (METHOD:PUBLISH)."""
+    """Print the course's (or one person's) sessions as an iCalendar feed (METHOD:PUBLISH)."""
     from ..invites import build_feed
 
     path = course_path(course)

@@ -19,8 +19,16 @@ from .i18n import format_short, format_span, format_utc_span, translations, zone
 __all__ = ["REASONS", "InviteText", "Reason", "invite_text"]
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
-Reason = Literal["session-cancelled", "course-cancelled", "course-postponed", "removed"]
-REASONS: tuple[Reason, ...] = ("session-cancelled", "course-cancelled", "course-postponed", "removed")
+#: Why a message is sent: the CANCEL reasons pick the explanation; ``invited`` marks a REQUEST that invites
+#: afresh (a person added back, or at a new address) although its SEQUENCE is above 0.
+Reason = Literal["session-cancelled", "course-cancelled", "course-postponed", "removed", "invited"]
+REASONS: tuple[Reason, ...] = (
+    "session-cancelled",
+    "course-cancelled",
+    "course-postponed",
+    "removed",
+    "invited",
+)
 
 
 @attrs.frozen
@@ -71,7 +79,7 @@ def invite_text(
             intro = _("You are no longer expected at this session of {course}.")
         else:
             intro = _("This session of {course} has been cancelled.")
-    elif method == "REQUEST" and updated:
+    elif method == "REQUEST" and updated and reason != "invited":
         subject = _("Updated invitation: {title}, {when}").format(title=session_title, when=when_short)
         intro = _("This session of {course} has changed: please check its time and join link.")
     elif method == "REQUEST":

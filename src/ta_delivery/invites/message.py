@@ -178,7 +178,8 @@ def build_invite(
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
     ``reason`` (for CANCEL: ``session-cancelled``, ``course-cancelled``, ``course-postponed`` or
-    ``removed``) picks the explanation in the body; the calendar part is the same whatever the reason.
+    ``removed``; for REQUEST: ``invited`` when it invites afresh rather than updates) picks the words of
+    the subject and body; the calendar part is the same whatever the reason.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"an invitation is a REQUEST or a CANCEL, not {method!r}")
