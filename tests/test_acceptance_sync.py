@@ -726,3 +726,21 @@ def test_uid_depends_on_the_course_id(tmp_path: Path) -> None:
     }
     assert set(first) == set(second) == {"Opening", "Second"}
     assert first["Opening"] != second["Opening"] and first["Second"] != second["Second"]
+
+
+def test_a_shared_address_keeps_its_event_while_someone_there_is_still_invited(world: World) -> None:
+    shared = COURSE.replace('email = "ana@example.org"', 'email = "P1@example.org"')
+    world.write(shared)
+    world.apply()
+    only_p1 = shared.replace(
+        'minutes = 90\ntrainers = ["t1"]', 'minutes = 90\ntrainers = ["t1"]\nparticipants = ["p1"]'
+    )
+    world.write(only_p1)
+    assert world.apply() == [], "p2 left, but the mailbox still holds the session for p1"
+    nobody = shared.replace(
+        'minutes = 90\ntrainers = ["t1"]', 'minutes = 90\ntrainers = ["t1"]\nparticipants = []'
+    )
+    world.write(nobody)
+    cancels = world.apply()
+    # once nobody there is invited, the mailbox gets its CANCEL (one message: same UID, SEQUENCE and address)
+    assert [(i.method, i.to) for i in cancels] == [("CANCEL", "Part One <p1@example.org>")]

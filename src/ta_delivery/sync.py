@@ -247,6 +247,7 @@ class Syncer:
         eligible = self._eligible(prerequisites)
         changes: list[InviteChange] = []
         wanted: set[tuple[str, str]] = set()
+        mailboxes: set[tuple[str, str]] = set()  # (session, address) still invited
         for sid, want in desired.items():
             if only is not None and sid != only:
                 continue
@@ -257,6 +258,7 @@ class Syncer:
                 if not eligible(person):
                     continue
                 wanted.add((sid, person.id))
+                mailboxes.add((sid, person.email.lower()))
                 if room is None and not assume_created:
                     continue
                 link = room.join_url_for(person.id) if room is not None else None
@@ -270,6 +272,8 @@ class Syncer:
                 continue
             if last.method == "CANCEL" and last.state == "sent":
                 continue
+            if (sid, last.email.lower()) in mailboxes:
+                continue  # a shared address: its calendar's event is still someone else's invitation
             seq = last.sequence + 1 if last.state == "sent" or last.method != "CANCEL" else last.sequence
             changes.append(
                 InviteChange(sid, pid, last.email, "CANCEL", seq, self._cancel_reason(sid, desired))
