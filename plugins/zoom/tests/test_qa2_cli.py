@@ -175,3 +175,21 @@ def test_reschedule_and_a_leaver_update_zoom_in_place_and_reinvite(zoom: FakeZoo
     sent = len(zoom.requests)
     assert _apply(course)["items"] == []
     assert zoom.requests[sent:] == [], "a run with nothing changed asks nothing of Zoom"
+
+
+def test_the_host_email_written_in_another_case_keeps_the_meetings(zoom: FakeZoom, tmp_path: Path) -> None:
+    """Emails ignore case: re-casing ``[zoom] host`` must not replace the meeting and re-send every link."""
+    seen: set[Path] = set()
+    course = _course(tmp_path, registration=True)
+    text = course.read_text(encoding="utf-8")
+    course.write_text(text.replace("[zoom]\n", '[zoom]\nhost = "Host@Example.org"\n'), encoding="utf-8")
+    _apply(course)
+    _calendar_lines(tmp_path, seen)
+    (meeting,) = zoom.live()
+
+    course.write_text(text.replace("[zoom]\n", '[zoom]\nhost = "host@example.org"\n'), encoding="utf-8")
+    sent = len(zoom.requests)
+    _apply(course)
+    assert zoom.live() == [meeting], "the same meeting, not a replacement"
+    assert [r.method for r in zoom.requests[sent:]] == []
+    assert _calendar_lines(tmp_path, seen) == {}, "nobody's link changed"

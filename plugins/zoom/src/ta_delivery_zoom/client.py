@@ -50,6 +50,13 @@ def _is_expired_token(response: httpx.Response) -> bool:
     return isinstance(body, Mapping) and body.get("code") == 124
 
 
+def _same_host(stored: str, host: str) -> bool:
+    """Whether two host settings name one Zoom user (an email in any case, or the same user id)."""
+    if "@" in stored and "@" in host:
+        return stored.casefold() == host.casefold()
+    return stored == host
+
+
 @attrs.define(repr=False)
 class ZoomProvider:
     """Classrooms on one Zoom account, hosted by ``user`` unless a course's ``[zoom] host`` says otherwise."""
@@ -240,7 +247,9 @@ class ZoomProvider:
         options = ZoomOptions.from_mapping(request.options)
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
-        if classroom.data.get("kind", "meeting") != kind or classroom.data.get("host", self.user) != host:
+        if classroom.data.get("kind", "meeting") != kind or not _same_host(
+            classroom.data.get("host", self.user), host
+        ):
             log.info("zoom: %s changes kind or host; replacing the classroom", request.key)
             replacement = self.create(request)
             self.cancel(classroom)
