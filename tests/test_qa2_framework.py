@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
+import time
 import tomllib
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
 from ta_delivery.errors import PluginError
 from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.testing.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "rtpc-caribbean-2027"
@@ -260,3 +265,24 @@ def test_a_state_file_that_is_not_a_database_exits_2_and_stays_as_it_was(
         assert "not an SQLite database" in result.stderr
     assert notes.read_bytes() == before
     assert not (course.parent / ".ta-delivery").exists()
+
+
+# --- the contract kit ----------------------------------------------------------------------------
+
+
+def test_a_client_that_hangs_up_before_the_answer_prints_no_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        time.sleep(0.3)
+        return httpx.Response(200, json={"ok": True})
+
+    with LoopbackServer(slow) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # a reset: the answer has nowhere to go
+        time.sleep(0.8)
+        assert httpx.get(server.url + "/y", timeout=5).status_code == 200  # still serving
+    assert "Traceback" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,15 @@ __all__ = ["LoopbackServer"]
 
 Handler = Callable[[httpx.Request], httpx.Response]
 _HOP = {"content-length", "transfer-encoding", "connection", "content-encoding"}
+
+
+class _Server(ThreadingHTTPServer):
+    """A client that hangs up before its answer (a test of a lost response) is not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -56,7 +66,7 @@ class LoopbackServer:
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve  # noqa: N815 - http.server names
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Request)
+        self._server = _Server(("127.0.0.1", 0), _Request)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
