@@ -273,3 +273,35 @@ def test_an_account_whose_email_differs_in_case_and_holds_an_underscore_is_found
         assert site.enrolments[space["id"]][ana] == {5}
     finally:
         running.stop()
+
+
+def test_an_excuse_ahead_of_a_session_does_not_take_its_register(site: FakeMoodle, tmp_path: Path) -> None:
+    """Excusing someone before the session writes nothing yet: no A for the others, and the register
+    session stays movable; the statuses are written once attendance is recorded after the session."""
+    course = tmp_path / "course.toml"
+    course.write_text(course_text({"s01": "2027-09-06T10:00:00"}), encoding="utf-8")
+    assert run("apply", str(course))[0] == 0
+    code, out, err = run(
+        "attendance", "excuse", str(course), "--session", "s01", "--participant", "p3", "--reason", "trip"
+    )
+    assert code == 0, err + out
+    assert all(not log for log in site.logs.values())
+    course.write_text(course_text({"s01": "2027-09-07T10:00:00"}), encoding="utf-8")
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err + out
+    assert register(site) == {"s01": ts("2027-09-07T10:00:00")}
+
+    export = tmp_path / "register.csv"
+    export.write_text(
+        "participant,join,leave\nana@example.org,2027-09-07T10:00:00+00:00,2027-09-07T11:00:00+00:00\n",
+        encoding="utf-8",
+    )
+    after = "2027-09-08T08:00:00Z"
+    code, out, err = run("attendance", "import", str(course), str(export), "--session", "s01", now=after)
+    assert code == 0, err + out
+    [s01] = site.sessions
+    got = {
+        e: site.status_acronym(s01, site.user_by_email(e)["id"])
+        for e in ("ana@example.org", "kiran@example.org", "lee@example.org")
+    }
+    assert got == {"ana@example.org": "P", "kiran@example.org": "A", "lee@example.org": "E"}

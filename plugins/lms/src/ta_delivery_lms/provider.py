@@ -487,13 +487,25 @@ class MoodleLms:
 
     # --- attendance --------------------------------------------------------------------------------
 
+    def _ended(self, course: Course, session_id: str) -> bool:
+        """True unless ``session_id`` is a session of ``course`` still to end."""
+        try:
+            return course.session(session_id).end <= self.clock.now()
+        except KeyError:
+            return True
+
     def push_attendance(self, course: Course, statuses: Iterable[AttendanceStatus]) -> None:
         """Write each participant's status into the register, by the session's own status set.
 
-        Statuses already in the register are not written again. Every status is tried; if any could
-        not be pushed, one :class:`ProviderError` names them afterwards.
+        Statuses already in the register are not written again. A session that has not ended and in
+        which nobody attended yet (an excuse given ahead) waits: writing it would mark everyone else
+        absent and the register session taken, so no longer movable; its statuses are written once
+        attendance is recorded. Every status is tried; if any could not be pushed, one
+        :class:`ProviderError` names them afterwards.
         """
-        wanted = list(statuses)
+        given = list(statuses)
+        attended = {s.session_id for s in given if s.status not in ("absent", "excused")}
+        wanted = [s for s in given if s.session_id in attended or self._ended(course, s.session_id)]
         lms, options = self._lms(course)
         if not wanted or not lms.attendance:
             return
