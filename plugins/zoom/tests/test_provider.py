@@ -322,14 +322,20 @@ def test_daily_limit_stops_writes_for_the_host_and_is_remembered(clock: FakeCloc
     assert len(fake.requests) == sent  # not even tried
     assert sum(clock.slept) < 1  # only pacing: a daily limit is never waited for
     assert provider.daily_budget() == {"host@example.org": 0}
-    # the next run (same store) still knows, until the UTC day turns
+    # the next run (same store) shows it in plan, and asks Zoom once more: Zoom may count differently
     again = make_provider(
         RunContext(
             settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
         )
     )
+    assert any("refused more earlier today" in note for note in again.plan_notes())
     with pytest.raises(DailyLimitReached):
         again.create(make_request(key="c/s5", participants=()))
+    creates = [r for r in fake.requests[sent:] if r.method == "POST" and "/meetings" in r.url.path]
+    assert len(creates) == 1, "one try, then stopped for the rest of the run"
+    sent = len(fake.requests)
+    with pytest.raises(DailyLimitReached):
+        again.create(make_request(key="c/s7", participants=()))
     assert len(fake.requests) == sent
     # reads and deletes still work
     assert again.find(make_request(key="c/s1", participants=())) is not None
@@ -625,5 +631,5 @@ def test_heavy_daily_limit_stops_reports_for_the_account(provider: ZoomProvider,
     with pytest.raises(DailyLimitReached):
         provider.fetch_attendance(room, request)
     assert not any("/report/" in str(r.url) for r in fake.requests[sent:])
-    assert any("participant reports stopped" in n for n in provider.plan_notes())
+    assert any("refused participant reports earlier today" in n for n in provider.plan_notes())
     provider.create(make_request(key="c/s2", participants=()))  # writes are not affected

@@ -133,7 +133,7 @@ class ZoomProvider:
             except DailyLimitReached as exc:
                 if kind is not None:
                     self.budget.block(kind, scope, exc.message)
-                log.warning("zoom: daily limit reached for %s (%s); stopped until 00:00 UTC", scope, kind)
+                log.warning("zoom: daily limit reached for %s (%s); stopped for this run", scope, kind)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -168,15 +168,17 @@ class ZoomProvider:
         return self.budget.remaining((self.user, *hosts))
 
     def plan_notes(self) -> list[str]:
-        """Lines for ``ta-delivery plan``: each host's daily budget, and what is stopped until 00:00 UTC."""
+        """Lines for ``ta-delivery plan``: each host's daily budget, and what Zoom refused earlier today."""
         notes = []
         for host, left in self.daily_budget().items():
             line = f"zoom: {host} has {left} of {self.daily_limit} meeting creates/updates left today (UTC)"
             reason = self.budget.blocked("write", host)
-            notes.append(line + (f"; stopped until 00:00 UTC: {reason}" if reason else ""))
+            notes.append(
+                line + (f"; Zoom refused more earlier today ({reason}): apply asks once" if reason else "")
+            )
         reason = self.budget.blocked("report", ACCOUNT)
         if reason:
-            notes.append(f"zoom: participant reports stopped until 00:00 UTC: {reason}")
+            notes.append(f"zoom: Zoom refused participant reports earlier today ({reason}): pull asks once")
         return notes
 
     def _register(

@@ -101,12 +101,15 @@ class DailyBudget:
     """Per-host counts of meeting creates/updates and daily blocks for the current UTC day.
 
     Stored as one JSON value under ``daily`` in the plugin's KeyValue; a new UTC day starts afresh.
+    A block (Zoom's own daily 429) stops further calls for the rest of this run; the stored one only
+    informs ``plan``, so each new run asks Zoom once more (Zoom may have counted differently).
     """
 
     state: KeyValue
     clock: Clock
     limit: int = 100
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+    _this_run: dict[str, str] = attrs.field(init=False, factory=dict)
 
     def _load(self) -> dict[str, object]:
         day = self.clock.now().date().isoformat()
@@ -146,9 +149,10 @@ class DailyBudget:
             assert isinstance(blocked, dict)
             blocked[f"{kind}:{host}"] = message[:200]
             self._save(data)
+            self._this_run[f"{kind}:{host}"] = message[:200]
 
     def blocked(self, kind: DailyKind, host: str) -> str | None:
-        """Why ``kind`` calls for ``host`` are stopped today, or ``None``."""
+        """Why Zoom refused ``kind`` calls for ``host`` earlier today (this run or another), or ``None``."""
         with self._lock:
             blocked = self._load()["blocked"]
             assert isinstance(blocked, dict)
@@ -156,8 +160,9 @@ class DailyBudget:
             return str(value) if value is not None else None
 
     def check(self, kind: DailyKind, host: str) -> None:
-        """Raise :class:`DailyLimitReached` when ``kind`` calls for ``host`` must not be sent today."""
-        reason = self.blocked(kind, host)
+        """Raise :class:`DailyLimitReached` when ``kind`` calls for ``host`` must not be sent now."""
+        with self._lock:
+            reason = self._this_run.get(f"{kind}:{host}")
         if reason is None and kind == "write" and self.used(host) >= self.limit:
             reason = f"{self.limit} meeting creates/updates already sent today for this host"
         if reason is not None:
