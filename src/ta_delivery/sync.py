@@ -65,12 +65,13 @@ def transport_spec(plugins: Plugins, context: RunContext) -> TransportSpec:
     return specs[name]
 
 
-def preflight(course: Course, plugins: Plugins, context: RunContext) -> None:
+def preflight(course: Course, plugins: Plugins, context: RunContext, *, ask_lms: bool = False) -> None:
     """Build each provider and the LMS a run on ``course`` will use, to surface bad settings early.
 
     Call it with a context that has no store (its state is in memory): a missing or malformed
     ``TA_DELIVERY_*`` setting is then an :class:`InputError` before any state is created or changed.
-    Building contacts no server.
+    Building contacts no server. With ``ask_lms``, an LMS that has a ``preflight(course)`` method is asked
+    too (it may read from its server): its input errors are raised, its other errors left for the run.
     """
     if course.status in ("scheduled", "delivered"):
         now = context.clock.now()
@@ -83,7 +84,15 @@ def preflight(course: Course, plugins: Plugins, context: RunContext) -> None:
     if course.lms is not None:
         if course.lms.provider not in plugins.lms:
             raise InputError(f"no LMS named {course.lms.provider!r} is installed", key="lms.provider")
-        plugins.lms[course.lms.provider].factory(context)
+        lms = plugins.lms[course.lms.provider].factory(context)
+        check = getattr(lms, "preflight", None)
+        if ask_lms and callable(check):
+            try:
+                check(course)
+            except InputError:
+                raise
+            except TaDeliveryError as exc:
+                log.info("LMS preflight could not read the site (%s): the run will report it", exc)
 
 
 #: The reason of an update that gives the classroom a new join link (the provider's settings changed).
@@ -624,7 +633,10 @@ class Syncer:
                 results.append(ItemResult("lms", "prerequisites", "read", False, error=_error_text(exc)))
                 if self.course.lms.require_prerequisites:
                     hold_invites = True
-                    notes.append("prerequisites unknown: invitations held back until the LMS answers")
+                    notes.append(
+                        "prerequisites unknown: participants' invitations held back until the LMS answers"
+                    )
+        participant_ids = {p.id for p in self.course.participants}
         by_session: dict[str, list[ClassroomChange]] = {sid: [] for sid in desired}
         for change in changes:
             by_session.setdefault(change.session_id, []).append(change)
@@ -641,13 +653,13 @@ class Syncer:
                     self.on_progress(sid)
                 if not result.ok:
                     break
-            if hold_invites:
-                return out
             rooms = self.store.classrooms(self.course.id, sid)
             mine = {k: v for k, v in invites.items() if k[0] == sid}
             owed = self._invite_changes(
                 desired, rooms, prerequisites, assume_created=False, stored=mine, only=sid
             )
+            if hold_invites:  # whether participants may come is unknown; trainers and CANCELs go on
+                owed = [c for c in owed if c.method == "CANCEL" or c.person_id not in participant_ids]
             if owed:
                 out.extend(self._send_invites(owed, rooms, transport, mine))
             return out

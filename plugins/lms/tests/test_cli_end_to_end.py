@@ -148,3 +148,37 @@ def test_missing_moodle_url_exits_2_before_any_state_is_made(
         assert code == 2, err
         assert "TA_DELIVERY_MOODLE_URL" in err
     assert not (tmp_path / ".ta-delivery").exists()
+
+
+def test_a_course_to_create_without_a_category_exits_2_before_anything_changes(
+    site: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TA_DELIVERY_MOODLE_CATEGORY_ID")
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+    code, _, err = run("apply", str(course))
+    assert code == 2, err
+    assert "TA_DELIVERY_MOODLE_CATEGORY_ID" in err
+    assert not (tmp_path / ".ta-delivery").exists(), "no classroom, no invitation, no store"
+    site.site.add_course("tr-2027")  # once the course exists, no category is needed
+    code, _, err = run("apply", str(course))
+    assert code == 0, err
+
+
+def test_with_the_lms_down_trainers_are_still_invited_and_participants_wait(
+    site: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", "not-the-token")
+    course = tmp_path / "course.toml"
+    course.write_text(COURSE, encoding="utf-8")
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 1, err
+    result = json.loads(out)
+    assert any("participants' invitations held back" in n for n in result["notes"])
+    sent = [i["target"] for i in result["items"] if i["kind"] == "invite" and i["ok"]]
+    assert sent == ["s01/rf"]
+    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", site.site.token)
+    code, out, err = run("apply", str(course), "--json")
+    assert code == 0, err
+    sent = [i["target"] for i in json.loads(out)["items"] if i["kind"] == "invite"]
+    assert sent == ["s01/p1"], "the participant who met the prerequisites, once the LMS answers"

@@ -138,7 +138,7 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     check = getattr(transport, "check", None)
     if callable(check):
         check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
-    preflight(model, plugins, context)
+    preflight(model, plugins, context, ask_lms=True)
     store = open_store(state_url(path, state))
     try:
         syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)

@@ -202,6 +202,15 @@ class MoodleLms:
                 changes.extend(self._session_changes(course, plan))
         return changes
 
+    def preflight(self, course: Course) -> None:
+        """The input errors only the site can reveal, with one read: a course to create and no category.
+
+        Called by ``apply`` before it changes anything, so such an error exits 2 with nothing done.
+        """
+        lms, _options = self._lms(course)
+        if self.settings.category_id is None and _active(course) and self._course(lms.course) is None:
+            self._category_detail()
+
     def _category_detail(self) -> str:
         if self.settings.category_id is None:
             raise InputError(
