@@ -168,6 +168,23 @@ def test_some_failures_do_not_stop_the_others(world: World) -> None:
     assert len({s.uid for s in world.transport.sent}) == 3
 
 
+def test_a_failed_classroom_update_holds_its_requests_until_the_classroom_matches(world: World) -> None:
+    course = make_course()
+    world.syncer(course).apply()
+    first = len(world.transport.sent)
+    moved = attrs.evolve(course.sessions[1], start=course.sessions[1].start + timedelta(hours=1))
+    course2 = attrs.evolve(course, sessions=(course.sessions[0], moved, course.sessions[2]))
+    faulty = FaultyTransport(world.server.transport())
+    faulty.inject(Fault("status", status=400, method="PATCH", path="/rooms/"))
+    world.context.transport = faulty
+    result = world.syncer(course2).apply()
+    assert [(i.kind, i.action, i.ok) for i in result.items] == [("classroom", "update", False)]
+    assert len(world.transport.sent) == first, "no REQUEST with a time the classroom does not have"
+    world.context.transport = world.server.transport()
+    assert world.syncer(course2).apply().ok
+    assert [s.method for s in world.transport.sent[first:]] == ["REQUEST"] * 4
+
+
 def test_a_failed_send_is_retried_next_run_with_the_same_sequence(world: World) -> None:
     course = make_course()
     world.transport.fail = 1

@@ -658,6 +658,10 @@ class Syncer:
             owed = self._invite_changes(
                 desired, rooms, prerequisites, assume_created=False, stored=mine, only=sid
             )
+            if out and not out[-1].ok:
+                # the classroom does not match the session yet: no REQUEST announcing what it does not
+                # offer (the next run sends them); people who left are still told
+                owed = [c for c in owed if c.method == "CANCEL"]
             if hold_invites:  # whether participants may come is unknown; trainers and CANCELs go on
                 owed = [c for c in owed if c.method == "CANCEL" or c.person_id not in participant_ids]
             if owed:
