@@ -171,6 +171,15 @@ def test_the_acme_example_is_a_distribution_whose_entry_point_adds_its_provider(
     assert acme.providers == ("acme",)
 
 
+def test_the_acme_example_takes_the_core_from_this_checkout() -> None:
+    folder = ROOT / "examples" / "plugin-acme"
+    project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "ta-delivery" in project["project"]["dependencies"]
+    source = project["tool"]["uv"]["sources"]["ta-delivery"]
+    core = tomllib.loads((folder / source["path"] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert core["project"]["name"] == "ta-delivery"
+
+
 # --- output ---------------------------------------------------------------------------------------
 
 
