@@ -331,3 +331,15 @@ def test_a_session_turned_recorded_is_not_said_to_be_removed(world: World) -> No
         ("s02", "cancel", "session no longer live")
     ]
     assert planned_invites(plan) == {("s02", p, "CANCEL", 1) for p in ("t1", "p1", "p2")}
+
+
+def test_report_out_file_is_readable_like_a_redirect(world: World) -> None:
+    old = os.umask(0o022)
+    try:
+        out = world.dir / "report.html"
+        code, _, err = world.run("report", str(world.course), "--format", "html", "--out", str(out))
+        assert code == 0, err
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    finally:
+        os.umask(old)

@@ -9,6 +9,7 @@ import pytest
 
 from synchelpers import World, make_course
 from ta_delivery.errors import StoreError
+from ta_delivery.hookspecs import hookimpl
 from ta_delivery.testing.faults import Fault, FaultyTransport
 
 CHANGING = {"POST", "PATCH", "DELETE", "PUT"}
@@ -234,3 +235,18 @@ def test_a_cancel_says_why(world: World) -> None:
     second = len(world.transport.sent)
     world.syncer(attrs.evolve(course, status="cancelled", sessions=(fewer, course.sessions[1]))).apply()
     assert all("has been cancelled, and with it" in _plain_text(s) for s in world.transport.sent[second:])
+
+
+def test_a_listener_that_raises_does_not_stop_apply(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        @hookimpl
+        def ta_delivery_classroom_provisioned(
+            self, course: object, session: object, classroom: object
+        ) -> None:
+            raise RuntimeError("listener bug")
+
+    world.plugins.register(Broken())
+    result = world.syncer(make_course()).apply()
+    assert result.ok
+    assert len(world.server.rooms) == 3 and len(world.transport.sent) == 12
+    assert "listener bug" in caplog.text

@@ -512,9 +512,14 @@ class Syncer:
             session = self.course.session(sid)
         except KeyError:
             return
-        self.plugins.hook.ta_delivery_classroom_provisioned(
-            course=self.course, session=session, classroom=room, action=action
-        )
+        try:
+            self.plugins.hook.ta_delivery_classroom_provisioned(
+                course=self.course, session=session, classroom=room, action=action
+            )
+        except Exception as exc:  # a listener's bug must not stop the run: the classroom is recorded
+            log.warning(
+                "a plugin failed on classroom_provisioned for %s: %s: %s", sid, type(exc).__name__, exc
+            )
 
     def _transport(self) -> Transport:
         if self.transport is None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,33 +18,28 @@ from ..errors import InputError, TaDeliveryError
 from ..models import Course, zone
 from ..plugins import Plugins
 from ..report import FORMATS, render, to_table
-from ..store import Store, open_store
+from ..store import Store, open_store, sqlite_file
 from .common import (
     EXIT_FAILED,
     course_path,
+    existing_store_url,
     load,
     main,
     make_context,
     plugin_manager,
     state_option,
     state_url,
+    store_missing,
+    write_out,
 )
 
 __all__ = ["attendance_group", "report_command"]
 
 
-def _sqlite_file(url: str) -> Path | None:
-    if url.startswith("sqlite:///"):
-        name = url.removeprefix("sqlite:///")
-        if name and name != ":memory:":
-            return Path(name)
-    return None
-
-
 @contextmanager
 def _store_for_writing(url: str) -> Iterator[Store]:
     """Open the store; if this run created it and fails on an input error, remove it again."""
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     fresh = file is not None and not file.exists()
     made_dir = file is not None and not file.parent.exists()
     store = open_store(url)
@@ -62,12 +55,6 @@ def _store_for_writing(url: str) -> Iterator[Store]:
         raise
     finally:
         store.close()
-
-
-def _existing_store_url(url: str) -> str:
-    """``url``, or an empty in-memory store when the SQLite file does not exist (nothing is created)."""
-    file = _sqlite_file(url)
-    return "sqlite://" if file is not None and not file.exists() else url
 
 
 def _live_session(model: Course, session_id: str | None) -> None:
@@ -167,8 +154,7 @@ def pull_command(course: str, session_id: str | None, state: str | None) -> None
     _live_session(model, session_id)
     check_lms(model, plugins, make_context(path, None))
     url = state_url(path, state)
-    file = _sqlite_file(url)
-    if file is not None and not file.exists():
+    if store_missing(url):
         click.echo("note: no classroom has been made for this course yet (run apply first); nothing to pull")
         return
     with _store_for_writing(url) as store:
@@ -223,22 +209,6 @@ def excuse_command(
         sys.exit(EXIT_FAILED)
 
 
-def _write_atomically(out: Path, text: str) -> None:
-    """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``."""
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out), key="--out") from None
-
-
 def _prerequisites(attendance: Attendance) -> tuple[Mapping[str, bool] | None, str | None]:
     try:
         return attendance.prerequisites(), None
@@ -266,7 +236,7 @@ def report_command(course: str, fmt: str, out: str | None, state: str | None) ->
     path = course_path(course)
     plugins: Plugins = plugin_manager()
     model = load(path, plugins)
-    store = open_store(_existing_store_url(state_url(path, state)))
+    store = open_store(existing_store_url(state_url(path, state)))
     try:
         attendance = Attendance(model, store, plugins, make_context(path, store))
         prerequisites, warning = _prerequisites(attendance)
@@ -274,7 +244,7 @@ def report_command(course: str, fmt: str, out: str | None, state: str | None) ->
     finally:
         store.close()
     if out is not None:
-        _write_atomically(Path(out), render(report, fmt))
+        write_out(Path(out), render(report, fmt).encode("utf-8"))
     elif fmt == "table":
         to_table(report, Console(highlight=False))
     else:

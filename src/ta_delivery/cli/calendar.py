@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,7 +11,18 @@ import click
 from ..errors import InputError
 from ..models import Course
 from ..store import open_store
-from .common import course_path, fail_input, load, main, make_context, plugin_manager, state_option, state_url
+from .common import (
+    course_path,
+    fail_input,
+    load,
+    main,
+    make_context,
+    plugin_manager,
+    state_option,
+    state_url,
+    store_missing,
+    write_out,
+)
 
 __all__ = ["calendar_command", "feed_state"]
 
@@ -23,7 +32,7 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
 
     A SQLite store that does not exist yet is not created: the feed then simply has no links.
     """
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    if store_missing(url):
         return {}, {}
     store = open_store(url)
     try:
@@ -41,38 +50,6 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
         if person_id is None or pid == person_id:
             sequences[sid] = max(sequences.get(sid, 0), invite.sequence)
     return links, sequences
-
-
-def _mode(out: Path) -> int:
-    """The permissions ``out`` gets: those it has, else what a shell redirect would give (0666 less umask)."""
-    try:
-        return out.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write(out: Path, data: bytes) -> None:
-    """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``.
-
-    The file is readable as a redirect's would be (a feed is meant to be published), not private like
-    the temporary file it is written through.
-    """
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        mode = _mode(out)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, mode)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out), key="--out") from None
 
 
 @main.command("calendar")
@@ -105,7 +82,7 @@ def calendar_command(course: str, person_id: str | None, out: str | None, state:
         plugins=plugins,
     )
     if out:
-        _write(Path(out), data)
+        write_out(Path(out), data)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -99,6 +100,51 @@ def state_url(course: Path, state: str | None) -> str:
     from ..store import state_location
 
     return state_location(course, state or os.environ.get("TA_DELIVERY_STATE") or None)
+
+
+def _mode(out: Path) -> int:
+    """The permissions ``out`` gets: those it has, else what a shell redirect would give (0666 less umask)."""
+    try:
+        return out.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_out(out: Path, data: bytes) -> None:
+    """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``.
+
+    The file is readable as a redirect's would be (a feed or report is meant to be shared), not private
+    like the temporary file it is written through.
+    """
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode(out)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, mode)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(out), key="--out") from None
+
+
+def store_missing(url: str) -> bool:
+    """Whether ``url`` names an SQLite file (any driver, query allowed) that does not exist yet."""
+    from ..store import sqlite_file
+
+    file = sqlite_file(url)
+    return file is not None and not file.exists()
+
+
+def existing_store_url(url: str) -> str:
+    """``url``, or an empty in-memory store when its SQLite file does not exist: reading creates nothing."""
+    return "sqlite://" if store_missing(url) else url
 
 
 def now_override() -> datetime | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -17,6 +16,7 @@ from ..sync import ApplyResult, Plan, Syncer, preflight, transport_spec
 from .common import (
     EXIT_FAILED,
     course_path,
+    existing_store_url,
     load,
     main,
     make_context,
@@ -29,6 +29,11 @@ from .common import (
 PROGRESS_THRESHOLD = 20
 
 
+def _console() -> Console:
+    """Standard output; piped or redirected, wide enough that addresses and reasons stay whole."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
 def _safe(text: object) -> Text:
     """``text`` shown verbatim: no rich markup, no control characters."""
     value = "" if text is None else str(text)
@@ -36,20 +41,20 @@ def _safe(text: object) -> Text:
 
 
 def _print_plan(plan: Plan) -> None:
-    console = Console()
+    console = _console()
     if plan.empty:
         console.print(f"[bold]{plan.course_id}[/]: nothing to do")
     if plan.classrooms:
         table = Table(title="Classrooms", title_justify="left")
         for col in ("session", "provider", "action", "why"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for c in plan.classrooms:
             table.add_row(*(_safe(v) for v in (c.session_id, c.provider, c.action, c.reason)))
         console.print(table)
     if plan.invites:
         table = Table(title="Invitations", title_justify="left")
         for col in ("session", "person", "email", "method", "sequence", "why"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for i in plan.invites:
             row = (i.session_id, i.person_id, i.email, i.method, i.sequence, i.reason)
             table.add_row(*(_safe(v) for v in row))
@@ -57,7 +62,7 @@ def _print_plan(plan: Plan) -> None:
     if plan.lms:
         table = Table(title="LMS", title_justify="left")
         for col in ("action", "target", "detail"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for change in plan.lms:
             table.add_row(*(_safe(v) for v in (change.action, change.target, change.detail)))
         console.print(table)
@@ -69,7 +74,7 @@ def _print_plan(plan: Plan) -> None:
 
 
 def _print_result(result: ApplyResult, verbose: bool) -> None:
-    console = Console()
+    console = _console()
     if not result.items:
         console.print(f"[bold]{result.course_id}[/]: nothing to do")
         for note in result.notes:
@@ -82,7 +87,7 @@ def _print_result(result: ApplyResult, verbose: bool) -> None:
     if shown:
         table = Table(title="what was done" if verbose else "what failed", title_justify="left")
         for col in ("kind", "target", "action", "result"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for item in shown:
             outcome = (
                 Text("ok", style="green")
@@ -109,9 +114,7 @@ def plan(course: str, as_json: bool, state: str | None) -> None:
     model = load(path, plugins)
     preflight(model, plugins, make_context(path, None))  # a missing setting exits 2, before the store
     url = state_url(path, state)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        url = "sqlite://"  # nothing applied yet: plan against an empty store, create no file
-    store = open_store(url)
+    store = open_store(existing_store_url(url))  # nothing applied yet: an empty store, no file made
     try:
         result = Syncer(model, store, plugins, make_context(path, store)).plan()
     finally:
@@ -190,7 +193,7 @@ def plugins(as_json: bool) -> None:
             }
         )
         return
-    console = Console()
+    console = _console()
     for i in infos:
         console.print(f"[bold]{i.name}[/] {i.version or ''}".rstrip(), soft_wrap=True)
         for label, names in (
