@@ -295,3 +295,17 @@ def test_a_client_that_hangs_up_before_the_answer_prints_no_traceback(
         time.sleep(0.8)
         assert httpx.get(server.url + "/y", timeout=5).status_code == 200  # still serving
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("form", ["sqlite:///{path}?timeout=5", "sqlite+pysqlite:///{path}"])
+def test_a_state_url_with_a_query_or_driver_is_read_back(course: Path, form: str) -> None:
+    url = form.format(path=course.parent / "kept" / "state.db")
+    runner = CliRunner()
+    applied = runner.invoke(main, ["apply", str(course), "--state", url])
+    assert applied.exit_code == 0, applied.output
+    planned = runner.invoke(main, ["plan", str(course), "--state", url, "--json"])
+    assert planned.exit_code == 0, planned.output
+    plan = json.loads(planned.stdout)
+    assert plan["classrooms"] == [] and plan["invites"] == [], "plan reads the store apply wrote"
+    feed = runner.invoke(main, ["calendar", str(course), "--state", url])
+    assert "https://meet.jit.si/" in feed.stdout, "the feed carries the links apply recorded"
