@@ -309,3 +309,15 @@ def test_a_state_url_with_a_query_or_driver_is_read_back(course: Path, form: str
     assert plan["classrooms"] == [] and plan["invites"] == [], "plan reads the store apply wrote"
     feed = runner.invoke(main, ["calendar", str(course), "--state", url])
     assert "https://meet.jit.si/" in feed.stdout, "the feed carries the links apply recorded"
+
+
+def test_python_dash_m_runs_the_command_line(course: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ta_delivery", "check", str(course), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["course"] == "rtpc-caribbean-2027"
