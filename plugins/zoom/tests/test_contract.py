@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import httpx
 from zoomfake import ENV, FakeZoom
 
 from ta_delivery.context import RunContext
-from ta_delivery.records import Capabilities, ClassroomProvider
+from ta_delivery.records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest
 from ta_delivery.testing.contract import ProviderContract
 from ta_delivery_zoom import sansio
 from ta_delivery_zoom.plugin import make_provider
@@ -43,3 +44,12 @@ class TestZoomWebinarContract(TestZoomContract):
 
     def options(self) -> Mapping[str, Any]:
         return {"webinar": True}
+
+    def _check_room(self, room: Classroom, request: ClassroomRequest) -> None:
+        """A webinar's trainers are panelists: their personal links come with the participants' ones."""
+        trainers = {t.id for t in request.hosts}
+        participants = {pid: url for pid, url in room.personal_links.items() if pid not in trainers}
+        super()._check_room(attrs.evolve(room, personal_links=participants), request)
+        panelists = {pid: url for pid, url in room.personal_links.items() if pid in trainers}
+        assert set(panelists) == trainers, "a panelist link for each trainer"
+        assert not set(panelists.values()) & set(participants.values()), "links are personal"

@@ -134,7 +134,7 @@ def test_webinar_when_asked(provider: ZoomProvider, fake: FakeZoom) -> None:
     assert webinar["type"] == 5
     assert "waiting_room" not in webinar["settings"]
     assert room.data["kind"] == "webinar"
-    assert set(room.personal_links) == {"p1", "p2", "p3"}
+    assert set(room.personal_links) == {"p1", "p2", "p3", "rf"}, "participants, and the trainer as panelist"
     assert provider.find(request) is not None
     provider.update(room, make_request(options=request.options, minutes=30))
     provider.cancel(room)

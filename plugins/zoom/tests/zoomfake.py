@@ -55,6 +55,9 @@ CATEGORIES = {
     ("POST", "webinars/*/registrants"): "light",
     ("GET", "webinars/*/registrants"): "medium",
     ("PUT", "webinars/*/registrants/status"): "medium",
+    ("GET", "webinars/*/panelists"): "medium",
+    ("POST", "webinars/*/panelists"): "medium",
+    ("DELETE", "webinars/*/panelists/*"): "light",
     ("GET", "past_meetings/*/instances"): "medium",
     ("GET", "past_webinars/*/instances"): "light",
     ("GET", "report/meetings/*/participants"): "heavy",
@@ -90,10 +93,16 @@ class FakeZoom:
     daily_header: bool = False
     #: whether the webinar list answers ``page_count`` (an optional field of its schema)
     webinar_page_count: bool = True
+    #: what a registrant POST answers for an email whose registrant was cancelled or denied (Zoom keeps
+    #: such a registrant, listed as ``denied``): ``"old"`` the old registrant, still denied (its link
+    #: refused until approved); ``"error"`` a 400; ``"new"`` a new approved registrant
+    readd: str = "old"
     latency: float = 0.0
     sleep: Callable[[float], None] | None = None
     meetings: dict[str, dict[str, Any]] = field(default_factory=dict)
     registrants: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: webinar id -> its panelists, in the order added (a repeated POST adds the email again)
+    panelists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     instances: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
@@ -169,8 +178,8 @@ class FakeZoom:
             for validator in validators():
                 validator.check(request)
                 self.spec_checks += 1
-        wild = 2 if parts[0] == "report" else 1
-        pattern = "/".join("*" if i == wild else p for i, p in enumerate(parts))
+        wild = {2} if parts[0] == "report" else {1, 3} if parts[2:3] == ["panelists"] else {1}
+        pattern = "/".join("*" if i in wild else p for i, p in enumerate(parts))
         category = CATEGORIES.get((request.method, pattern))
         if category is None:
             return self._json(404, {"code": 404, "message": f"no route {request.method} {pattern}"})
@@ -290,6 +299,8 @@ class FakeZoom:
             meeting["settings"].update(body.get("settings", {}))
             meeting["patches"] = meeting.get("patches", 0) + 1
             return self._json(204)
+        if pattern.startswith("webinars/*/panelists"):
+            return self._panelists(request, parts, body)
         if pattern.endswith(("/registrants", "/registrants/status")):
             meeting = self.meetings.get(parts[1])
             if meeting is None or meeting.get("deleted"):
@@ -307,10 +318,16 @@ class FakeZoom:
                 return self._json(204)
             if m == "GET":
                 status = request.url.params.get("status", "approved")
-                return self._page([r for r in regs.values() if r["status"] == status], request, "registrants")
+                # a registrant the host cancelled is listed as denied (no "cancelled" status exists)
+                listed = ("denied", "cancelled") if status == "denied" else (status,)
+                return self._page([r for r in regs.values() if r["status"] in listed], request, "registrants")
             email = body["email"].lower()
             reg = regs.get(email)
-            if reg is None or reg["status"] != "approved":
+            if reg is not None and reg["status"] != "approved" and self.readd == "error":
+                return self._json(400, {"code": 3000, "message": "This registrant has been denied."})
+            if reg is not None and reg["status"] != "approved" and self.readd == "old":
+                pass  # the old registrant comes back as it is: denied, its link refused
+            elif reg is None or reg["status"] != "approved":
                 rid = f"reg{next(self._ids)}"
                 reg = {
                     "id": rid,
@@ -350,6 +367,47 @@ class FakeZoom:
                 rows = [{k: v for k, v in r.items() if k != "registrant_id"} for r in rows]
             return self._page(rows, request, "participants")
         return self._json(404, {"code": 404, "message": "not found"})
+
+    def _panelists(self, request: httpx.Request, parts: list[str], body: Any) -> httpx.Response:
+        webinar = self.meetings.get(parts[1])
+        if webinar is None or webinar.get("deleted") or webinar["kind"] != "webinar":
+            return self._json(404, {"code": 3001, "message": f"Webinar does not exist: {parts[1]}."})
+        panelists = self.panelists.setdefault(parts[1], [])
+        if request.method == "GET":
+            return self._json(200, {"panelists": list(panelists), "total_records": len(panelists)})
+        if request.method == "DELETE":
+            target = unquote(parts[3])
+            kept = [p for p in panelists if target not in (p["id"], p["email"].lower(), p["email"])]
+            if len(kept) == len(panelists):
+                return self._json(404, {"code": 3001, "message": "Panelist does not exist."})
+            self.panelists[parts[1]] = kept
+            return self._json(204)
+        items = body.get("panelists") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not items or len(items) > 30:
+            return self._json(400, {"code": 300, "message": "panelists: between 1 and 30 items"})
+        for item in items:
+            if not item.get("email") or not item.get("name"):
+                return self._json(400, {"code": 300, "message": "A panelist needs a name and an email."})
+            pid = f"pan{next(self._ids)}"
+            panelists.append(
+                {
+                    "id": pid,
+                    "email": item["email"],
+                    "name": item["name"],
+                    "join_url": f"https://fake.zoom.us/w/{parts[1]}?tk={pid}-panelist",
+                }
+            )
+        return self._json(201, {"id": parts[1], "updated_at": self.now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    def can_join(self, url: str) -> str | None:
+        """Who a personal link lets in: ``"panelist"``, ``"attendee"`` (an approved registrant), or None."""
+        for panelists in self.panelists.values():
+            if any(p["join_url"] == url for p in panelists):
+                return "panelist"
+        for regs in self.registrants.values():
+            if any(r["join_url"] == url and r["status"] == "approved" for r in regs.values()):
+                return "attendee"
+        return None
 
     def _create(self, kind: str, host: str, body: dict[str, Any]) -> httpx.Response:
         mid = str(next(self._ids))

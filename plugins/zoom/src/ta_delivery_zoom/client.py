@@ -21,7 +21,7 @@ from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import KeyValue, MemoryKeyValue
 from ta_delivery.errors import AuthError, BadResponse, ConflictError, DailyLimitReached, NotFound
 from ta_delivery.http import HttpApi, RateLimiter
-from ta_delivery.models import Participant
+from ta_delivery.models import Participant, Person
 from ta_delivery.records import Classroom, ClassroomRequest, Segment
 
 from . import sansio
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://api.zoom.us/v2"
 PAGE_SIZE = 300
 STATUS_BATCH = 30
+PANELIST_BATCH = 30
+#: Where a registrant is looked for by email: Zoom lists a registrant the host cancelled as ``denied``.
+REGISTRANT_STATUSES = ("approved", "denied", "pending")
 
 
 def _is_expired_token(response: httpx.Response) -> bool:
@@ -182,51 +185,141 @@ class ZoomProvider:
         return notes
 
     def _register(
-        self, kind: Kind, meeting_id: str, people: Iterable[Participant]
+        self,
+        kind: Kind,
+        meeting_id: str,
+        people: Iterable[Participant],
+        cancelled: Mapping[str, str] | None = None,
     ) -> dict[str, dict[str, str]]:
-        """Register ``people``: person id -> {id, email, join_url} (a repeat gets the same link)."""
-        path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
+        """Register ``people``: person id -> {id, email, join_url} (a repeat gets the same link).
 
-        def one(person: Participant) -> tuple[str, dict[str, str]]:
+        ``cancelled`` (email -> registrant id) names registrants we cancelled earlier. Zoom keeps a
+        cancelled registrant as ``denied``: adding the person back may return that registrant (its link
+        refused until approved) or refuse the POST. Either way the registrant is approved again.
+        """
+        path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
+        cancelled = {email.lower(): rid for email, rid in (cancelled or {}).items()}
+
+        def one(person: Participant) -> tuple[str, dict[str, str], bool]:
             try:
                 answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
             except (BadResponse, ConflictError) as exc:
                 if exc.status not in (400, 409):
                     raise
-                existing = self._registrant_by_email(kind, meeting_id, person.email)
-                if existing is None:
+                found = self._registrant_by_email(kind, meeting_id, person.email)
+                if found is None:
                     raise
-                return person.id, existing  # already registered (an earlier run's lost answer)
-            reg = sansio.registrant_from(answer)
-            return person.id, {**reg, "email": person.email}
+                existing, status = found  # an earlier run's lost answer, or a registrant cancelled before
+                return person.id, existing, status != "approved"
+            reg = {**sansio.registrant_from(answer), "email": person.email}
+            return person.id, reg, cancelled.get(person.email.lower()) == reg["id"]
 
         people = list(people)
         if not people:
             return {}
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(people)))) as pool:
-            return dict(pool.map(one, people))
+            results = list(pool.map(one, people))
+        again = [reg for _pid, reg, denied in results if denied]
+        if again:
+            log.info("zoom: approving %d registrant(s) added back to %s", len(again), meeting_id)
+            self._set_registrant_status(kind, meeting_id, again, "approve")
+        return {pid: reg for pid, reg, _denied in results}
 
-    def _cancel_registrants(self, kind: Kind, meeting_id: str, regs: Sequence[Mapping[str, str]]) -> None:
+    def _set_registrant_status(
+        self, kind: Kind, meeting_id: str, regs: Sequence[Mapping[str, str]], action: str
+    ) -> None:
         path = f"{self._base(kind)}/{quote(meeting_id)}/registrants/status"
         for i in range(0, len(regs), STATUS_BATCH):
             batch = [{"id": r["id"], "email": r["email"]} for r in regs[i : i + STATUS_BATCH]]
-            self._call("PUT", path, "medium", json={"action": "cancel", "registrants": batch})
+            self._call("PUT", path, "medium", json={"action": action, "registrants": batch})
 
-    def _registrant_by_email(self, kind: Kind, meeting_id: str, email: str) -> dict[str, str] | None:
-        for reg in self._registrants_of(kind, meeting_id):
-            if str(reg.get("email", "")).lower() == email.lower() and reg.get("id") and reg.get("join_url"):
-                return {"id": str(reg["id"]), "email": str(reg["email"]), "join_url": str(reg["join_url"])}
+    def _cancel_registrants(self, kind: Kind, meeting_id: str, regs: Sequence[Mapping[str, str]]) -> None:
+        self._set_registrant_status(kind, meeting_id, regs, "cancel")
+
+    def _registrant_by_email(
+        self, kind: Kind, meeting_id: str, email: str
+    ) -> tuple[dict[str, str], str] | None:
+        """The registration of ``email`` and its status (approved first, then denied, then pending)."""
+        for status in REGISTRANT_STATUSES:
+            for reg in self._registrants_of(kind, meeting_id, status):
+                if (
+                    str(reg.get("email", "")).lower() == email.lower()
+                    and reg.get("id")
+                    and reg.get("join_url")
+                ):
+                    found = {
+                        "id": str(reg["id"]),
+                        "email": str(reg["email"]),
+                        "join_url": str(reg["join_url"]),
+                    }
+                    return found, status
         return None
 
-    def _registrants_of(self, kind: Kind, meeting_id: str) -> list[Mapping[str, Any]]:
+    def _registrants_of(
+        self, kind: Kind, meeting_id: str, status: str = "approved"
+    ) -> list[Mapping[str, Any]]:
         path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
-        params = {"status": "approved", "page_size": PAGE_SIZE}
+        params = {"status": status, "page_size": PAGE_SIZE}
         return list(self._pages(path, "registrants", "medium", params))
+
+    # --- webinar panelists -------------------------------------------------------------------------
+
+    @staticmethod
+    def _panelist_trainers(request: ClassroomRequest, host: str) -> dict[str, Person]:
+        """Trainer id -> trainer, for the trainers who become panelists (not the host; one per email)."""
+        out: dict[str, Person] = {}
+        emails = {host.casefold()}
+        for trainer in request.hosts:
+            if trainer.email.casefold() not in emails:
+                emails.add(trainer.email.casefold())
+                out[trainer.id] = trainer
+        return out
+
+    def _panelists_of(self, webinar_id: str) -> dict[str, dict[str, str]]:
+        answer = self._call("GET", f"/webinars/{quote(webinar_id)}/panelists", "medium")
+        return sansio.panelists_from(answer)
+
+    def _add_panelists(
+        self, webinar_id: str, trainers: Iterable[Person], *, fresh: bool = False
+    ) -> dict[str, dict[str, str]]:
+        """Make ``trainers`` panelists: trainer id -> {id, email, join_url}.
+
+        Unless the webinar is ``fresh`` (just created), its panelists are read first and only the missing
+        ones are added, so a rerun, or a run after a lost answer, never adds a trainer twice.
+        """
+        trainers = list(trainers)
+        if not trainers:
+            return {}
+        listed = {} if fresh else self._panelists_of(webinar_id)
+        missing = [t for t in trainers if t.email.lower() not in listed]
+        path = f"/webinars/{quote(webinar_id)}/panelists"
+        for i in range(0, len(missing), PANELIST_BATCH):
+            body = {"panelists": [sansio.panelist_body(t) for t in missing[i : i + PANELIST_BATCH]]}
+            self._call("POST", path, "medium", json=body)
+        if missing:
+            listed = self._panelists_of(webinar_id)  # the answer to the POST carries no links
+        out: dict[str, dict[str, str]] = {}
+        for trainer in trainers:
+            panelist = listed.get(trainer.email.lower())
+            if panelist is None:
+                raise BadResponse(f"{path}: {trainer.email} is not listed as a panelist", provider="zoom")
+            if not panelist["join_url"]:
+                log.warning("zoom: panelist %s of webinar %s has no join link", trainer.id, webinar_id)
+            out[trainer.id] = {**panelist, "email": trainer.email}
+        return out
+
+    def _remove_panelists(self, webinar_id: str, panelists: Iterable[Mapping[str, str]]) -> None:
+        for panelist in panelists:
+            path = f"/webinars/{quote(webinar_id)}/panelists/{quote(panelist['id'], safe='')}"
+            try:
+                self._call("DELETE", path, "light")
+            except NotFound:
+                log.info("zoom: panelist %s already gone from webinar %s", panelist["email"], webinar_id)
 
     # --- the provider protocol ---------------------------------------------------------------------
 
     def create(self, request: ClassroomRequest) -> Classroom:
-        """Create the meeting (or webinar), then register its participants."""
+        """Create the meeting (or webinar), then register its participants (and make trainers panelists)."""
         options = ZoomOptions.from_mapping(request.options)
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
@@ -240,12 +333,25 @@ class ZoomProvider:
         )
         meeting_id = sansio.classroom_from(request, answer, kind=kind, host=host, registrants={}).external_id
         registrants = self._register(kind, meeting_id, request.participants) if options.registration else {}
+        panelists: dict[str, dict[str, str]] = {}
+        if kind == "webinar":
+            trainers = self._panelist_trainers(request, host).values()
+            panelists = self._add_panelists(meeting_id, trainers, fresh=True)
         return sansio.classroom_from(
-            request, answer, kind=kind, host=host, registrants=registrants, body_hash=sansio.fingerprint(body)
+            request,
+            answer,
+            kind=kind,
+            host=host,
+            registrants=registrants,
+            body_hash=sansio.fingerprint(body),
+            panelists=panelists,
         )
 
     def update(self, classroom: Classroom, request: ClassroomRequest) -> Classroom:
-        """PATCH what changed (only when it did), register newcomers, cancel those who left."""
+        """PATCH what changed (only when it did), register newcomers, cancel those who left.
+
+        For a webinar, trainers who joined the session become panelists and those who left are removed.
+        """
         options = ZoomOptions.from_mapping(request.options)
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
@@ -259,24 +365,19 @@ class ZoomProvider:
         body = sansio.meeting_body(request, options, kind, host)
         body_hash = sansio.fingerprint(body)
         meeting_id = classroom.external_id
-        known: dict[str, dict[str, str]] = {}
-        for pid, reg in dict(classroom.data.get("registrants", {})).items():
-            if pid in classroom.personal_links:
-                known[pid] = {
-                    "id": reg["id"],
-                    "email": reg["email"],
-                    "join_url": classroom.personal_links[pid],
-                }
+        known = self._known(classroom, "registrants")
         wanted = {p.id: p for p in request.participants} if options.registration else {}
         leaving = [
             reg
             for pid, reg in known.items()
             if pid not in wanted or wanted[pid].email.lower() != reg["email"].lower()
         ]
+        cancelled = {str(k).lower(): str(v) for k, v in dict(classroom.data.get("cancelled", {})).items()}
         try:
             if leaving:
                 # before the PATCH: once it turns registration off, Zoom refuses registrant changes
                 self._cancel_registrants(kind, meeting_id, leaving)
+                cancelled.update({reg["email"].lower(): reg["id"] for reg in leaving})
             if body_hash != classroom.data.get("body_hash"):
                 self._call(
                     "PATCH",
@@ -291,13 +392,56 @@ class ZoomProvider:
             return self.create(request)
         staying = {pid: reg for pid, reg in known.items() if reg not in leaving}
         newcomers = [p for pid, p in wanted.items() if pid not in staying]
-        staying.update(self._register(kind, meeting_id, newcomers))
+        staying.update(self._register(kind, meeting_id, newcomers, cancelled))
+        for reg in staying.values():
+            cancelled.pop(reg["email"].lower(), None)
+        panelists: dict[str, dict[str, str]] = {}
+        if kind == "webinar":
+            panelists = self._update_panelists(classroom, request, host)
         meeting = {"id": meeting_id, "join_url": classroom.join_url}
         if "uuid" in classroom.data:
             meeting["uuid"] = classroom.data["uuid"]
         return sansio.classroom_from(
-            request, meeting, kind=kind, host=host, registrants=staying, body_hash=body_hash
+            request,
+            meeting,
+            kind=kind,
+            host=host,
+            registrants=staying,
+            body_hash=body_hash,
+            panelists=panelists,
+            cancelled=cancelled,
         )
+
+    @staticmethod
+    def _known(classroom: Classroom, field: str) -> dict[str, dict[str, str]]:
+        """Person id -> {id, email, join_url} of the registrants (or panelists) a classroom records."""
+        known: dict[str, dict[str, str]] = {}
+        for pid, reg in dict(classroom.data.get(field, {})).items():
+            if pid in classroom.personal_links:
+                known[pid] = {
+                    "id": reg["id"],
+                    "email": reg["email"],
+                    "join_url": classroom.personal_links[pid],
+                }
+        return known
+
+    def _update_panelists(
+        self, classroom: Classroom, request: ClassroomRequest, host: str
+    ) -> dict[str, dict[str, str]]:
+        """Remove the panelists whose trainer left (or changed email); add the trainers who came."""
+        webinar_id = classroom.external_id
+        known = self._known(classroom, "panelists")
+        wanted = self._panelist_trainers(request, host)
+        leaving = [
+            p
+            for pid, p in known.items()
+            if pid not in wanted or wanted[pid].email.lower() != p["email"].lower()
+        ]
+        self._remove_panelists(webinar_id, leaving)
+        staying = {pid: p for pid, p in known.items() if p not in leaving}
+        newcomers = [t for pid, t in wanted.items() if pid not in staying]
+        staying.update(self._add_panelists(webinar_id, newcomers))
+        return staying
 
     def cancel(self, classroom: Classroom) -> None:
         """DELETE the meeting; one already gone counts as done."""
@@ -324,7 +468,8 @@ class ZoomProvider:
             return None
         meeting_id = str(found["id"])
         registrants: dict[str, dict[str, str]] = {}
-        if options.registration:
+        cancelled: dict[str, str] = {}
+        if options.registration and request.participants:
             by_email = {p.email.lower(): p.id for p in request.participants}
             for reg in self._registrants_of(kind, meeting_id):
                 pid = by_email.get(str(reg.get("email", "")).lower())
@@ -334,7 +479,29 @@ class ZoomProvider:
                         "email": str(reg["email"]),
                         "join_url": str(reg["join_url"]),
                     }
-        return sansio.classroom_from(request, found, kind=kind, host=host, registrants=registrants)
+            # registrants cancelled before (Zoom lists them as denied): approved again if added back
+            registered = {reg["email"].lower() for reg in registrants.values()}
+            for reg in self._registrants_of(kind, meeting_id, "denied"):
+                email = str(reg.get("email", "")).lower()
+                if email in by_email and email not in registered and reg.get("id"):
+                    cancelled[email] = str(reg["id"])
+        panelists: dict[str, dict[str, str]] = {}
+        trainers = self._panelist_trainers(request, host) if kind == "webinar" else {}
+        if trainers:
+            listed = self._panelists_of(meeting_id)
+            for pid, trainer in trainers.items():
+                panelist = listed.get(trainer.email.lower())
+                if panelist is not None and panelist["join_url"]:
+                    panelists[pid] = {**panelist, "email": trainer.email}
+        return sansio.classroom_from(
+            request,
+            found,
+            kind=kind,
+            host=host,
+            registrants=registrants,
+            panelists=panelists,
+            cancelled=cancelled,
+        )
 
     def _listing(self, kind: Kind, host: str) -> Iterator[Mapping[str, Any]]:
         path = f"/users/{quote(host)}/{kind}s"

@@ -36,6 +36,8 @@ __all__ = [
     "maybe_truncated",
     "meeting_body",
     "page_items",
+    "panelist_body",
+    "panelists_from",
     "parse_time",
     "registrant_body",
     "segments_from_report",
@@ -48,6 +50,8 @@ AGENDA_MAX = 2000
 #: Zoom truncates the agenda to this many characters when it lists a user's meetings.
 LISTED_AGENDA_MAX = 250
 NAME_MAX = 64
+#: A panelist's full name: Zoom documents no limit in Latin letters (12 Chinese characters); keep it short.
+PANELIST_NAME_MAX = 128
 
 Kind = Literal["meeting", "webinar"]
 
@@ -139,6 +143,9 @@ def _settings(
             settings["registrants_confirmation_email"] = options.registrant_emails
     else:
         settings["approval_type"] = 2  # no registration
+    if kind == "webinar":
+        # the trainers are panelists; our invitations carry their panelist links
+        settings["panelists_invitation_email_notification"] = options.registrant_emails
     if kind == "meeting" and options.alternative_hosts:
         # the host is never its own alternative host (Zoom refuses an invalid alternative host)
         emails = sorted({t.email.lower() for t in request.hosts} - {(host or "").lower()})
@@ -187,6 +194,12 @@ def registrant_body(person: Person) -> dict[str, Any]:
     return body
 
 
+def panelist_body(person: Person) -> dict[str, Any]:
+    """One item of the ``panelists`` list that makes ``person`` a webinar panelist: full name and email."""
+    name = " ".join(_clean(person.name, keep_newlines=False).split())[:PANELIST_NAME_MAX]
+    return {"name": name or person.email, "email": person.email}
+
+
 # --- answers -----------------------------------------------------------------------------------------
 
 
@@ -223,8 +236,14 @@ def classroom_from(
     host: str,
     registrants: Mapping[str, Mapping[str, str]],
     body_hash: str | None = None,
+    panelists: Mapping[str, Mapping[str, str]] | None = None,
+    cancelled: Mapping[str, str] | None = None,
 ) -> Classroom:
     """The classroom for a Zoom meeting (or webinar) and its registrants (person id -> id, email, url).
+
+    ``panelists`` (webinars: trainer id -> panelist id, email, url) add the trainers' personal links;
+    ``cancelled`` (email -> registrant id) remembers registrants we cancelled, so a person added back
+    is approved again rather than left with Zoom's denied registration.
 
     ``start_url`` (a host token valid two hours) is deliberately dropped: it is a secret and would be
     stale in any store; hosts start from their Zoom client or the web portal.
@@ -233,6 +252,9 @@ def classroom_from(
     meeting_id = _string(body, "id", "meeting")
     join_url = _string(body, "join_url", "meeting")
     links = {pid: reg["join_url"] for pid, reg in registrants.items() if reg.get("join_url")}
+    for pid, panelist in (panelists or {}).items():
+        if panelist.get("join_url"):
+            links[pid] = panelist["join_url"]
     data: dict[str, Any] = {
         "kind": kind,
         "host": host,
@@ -240,6 +262,10 @@ def classroom_from(
     }
     if isinstance(body.get("uuid"), str):
         data["uuid"] = body["uuid"]
+    if panelists:
+        data["panelists"] = {pid: {"id": p["id"], "email": p["email"]} for pid, p in panelists.items()}
+    if cancelled:
+        data["cancelled"] = dict(sorted(cancelled.items()))
     if body_hash:
         data["body_hash"] = body_hash
     return Classroom(
@@ -260,6 +286,23 @@ def registrant_from(answer: object) -> dict[str, str]:
         "id": _string(body, "registrant_id", "registrant"),
         "join_url": _string(body, "join_url", "registrant"),
     }
+
+
+def panelists_from(answer: object) -> dict[str, dict[str, str]]:
+    """Lower-cased email -> ``{"id", "email", "join_url"}`` from a webinar's panelist list."""
+    items, _ = page_items(answer, "panelists")
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        email = item.get("email")
+        if not isinstance(email, str) or not email:
+            continue
+        panelist_id = _string(item, "id", "panelist")
+        url = item.get("join_url")
+        out.setdefault(
+            email.lower(),
+            {"id": panelist_id, "email": email, "join_url": url if isinstance(url, str) else ""},
+        )
+    return out
 
 
 def encode_uuid(uuid: str) -> str:
