@@ -337,3 +337,14 @@ def test_zoom_sends_panelists_no_invitation_of_its_own(provider: ZoomProvider, f
     first, second = fake.live()
     assert first["settings"]["panelists_invitation_email_notification"] is False
     assert second["settings"]["panelists_invitation_email_notification"] is True
+
+
+def test_two_trainers_sharing_an_address_share_one_panelist(provider: ZoomProvider, fake: FakeZoom) -> None:
+    """Zoom knows a panelist by email: one panelist, both links; one trainer leaving keeps the other's."""
+    pair = (TWO[0], Trainer(id="rf2", name="Roberto F. (office)", email="RF@example.org", timezone="UTC"))
+    room = provider.create(make_request(options=WEBINAR, hosts=pair))
+    assert len(fake.panelists[room.external_id]) == 1
+    assert room.personal_links["rf"] == room.personal_links["rf2"]
+    alone = provider.update(room, make_request(options=WEBINAR, hosts=pair[:1]))
+    assert len(fake.panelists[room.external_id]) == 1, "the remaining trainer is still a panelist"
+    assert fake.can_join(alone.personal_links["rf"]) == "panelist"

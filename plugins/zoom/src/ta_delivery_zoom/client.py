@@ -266,14 +266,8 @@ class ZoomProvider:
 
     @staticmethod
     def _panelist_trainers(request: ClassroomRequest, host: str) -> dict[str, Person]:
-        """Trainer id -> trainer, for the trainers who become panelists (not the host; one per email)."""
-        out: dict[str, Person] = {}
-        emails = {host.casefold()}
-        for trainer in request.hosts:
-            if trainer.email.casefold() not in emails:
-                emails.add(trainer.email.casefold())
-                out[trainer.id] = trainer
-        return out
+        """Trainer id -> trainer, for the trainers who become panelists (all but one who is the host)."""
+        return {t.id: t for t in request.hosts if t.email.casefold() != host.casefold()}
 
     def _panelists_of(self, webinar_id: str) -> dict[str, dict[str, str]]:
         answer = self._call("GET", f"/webinars/{quote(webinar_id)}/panelists", "medium")
@@ -291,7 +285,12 @@ class ZoomProvider:
         if not trainers:
             return {}
         listed = {} if fresh else self._panelists_of(webinar_id)
-        missing = [t for t in trainers if t.email.lower() not in listed]
+        missing: list[Person] = []
+        for trainer in trainers:  # one panelist per email: two trainers may share an address
+            if trainer.email.lower() not in listed and all(
+                m.email.lower() != trainer.email.lower() for m in missing
+            ):
+                missing.append(trainer)
         path = f"/webinars/{quote(webinar_id)}/panelists"
         for i in range(0, len(missing), PANELIST_BATCH):
             body = {"panelists": [sansio.panelist_body(t) for t in missing[i : i + PANELIST_BATCH]]}
@@ -437,7 +436,9 @@ class ZoomProvider:
             for pid, p in known.items()
             if pid not in wanted or wanted[pid].email.lower() != p["email"].lower()
         ]
-        self._remove_panelists(webinar_id, leaving)
+        emails = {t.email.lower() for t in wanted.values()}
+        # a panelist whose email another trainer of the session still has stays (a shared address)
+        self._remove_panelists(webinar_id, [p for p in leaving if p["email"].lower() not in emails])
         staying = {pid: p for pid, p in known.items() if p not in leaving}
         newcomers = [t for pid, t in wanted.items() if pid not in staying]
         staying.update(self._add_panelists(webinar_id, newcomers))
