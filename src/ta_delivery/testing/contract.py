@@ -141,7 +141,10 @@ class ProviderContract:
         assert room.key == request.key, "the classroom must carry our key"
         if self.capabilities.personal_join_links:
             links = room.personal_links
-            assert set(links) == {p.id for p in request.participants}, "a personal link for each participant"
+            participants = {p.id for p in request.participants}
+            assert participants <= set(links), "a personal link for each participant"
+            extra = set(links) - participants
+            assert extra <= {h.id for h in request.hosts}, "personal links only for the session's people"
             assert len(set(links.values())) == len(links), "personal links must differ"
 
     # --- the contract ---------------------------------------------------------------------------
