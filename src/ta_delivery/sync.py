@@ -255,27 +255,40 @@ class Syncer:
             stored = self.store.invites(self.course.id, only)
         eligible = self._eligible(prerequisites)
         changes: list[InviteChange] = []
-        wanted: set[tuple[str, str]] = set()
-        mailboxes: set[tuple[str, str]] = set()  # (session, address) still invited
-        for sid, want in desired.items():
-            if only is not None and sid != only:
-                continue
+        invited = {
+            sid: [p for p in self.course.people_of(want.session) if eligible(p)]
+            for sid, want in desired.items()
+            if only is None or sid == only
+        }
+        wanted = {(sid, p.id) for sid, people in invited.items() for p in people}
+        # (session, address) still invited: a shared address keeps its event while someone there is invited
+        mailboxes = {(sid, p.email.lower()) for sid, people in invited.items() for p in people}
+        for sid, people in invited.items():
+            want = desired[sid]
             row = rooms.get(sid)
             ready = row is not None and row.state == "active" and row.classroom.provider == want.provider
             room = row.classroom if ready and row is not None else None
-            for person in self.course.people_of(want.session):
-                if not eligible(person):
-                    continue
-                wanted.add((sid, person.id))
-                mailboxes.add((sid, person.email.lower()))
+            for person in people:
                 if room is None and not assume_created:
                     continue
                 link = room.join_url_for(person.id) if room is not None else None
                 fp = _invite_fingerprint(want.session, link) if room is not None else "?"
-                change = self._next_invite(stored.get((sid, person.id)), "REQUEST", fp, person.email)
-                if change is not None:
-                    seq, reason = change
-                    changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
+                last = stored.get((sid, person.id))
+                change = self._next_invite(last, "REQUEST", fp, person.email)
+                if change is None:
+                    continue
+                seq, reason = change
+                if (
+                    last is not None
+                    and last.method == "REQUEST"
+                    and last.state == "sent"
+                    and last.email.lower() != person.email.lower()
+                    and (sid, last.email.lower()) not in mailboxes
+                ):
+                    # the old address's calendar holds the event: withdraw it there first
+                    changes.append(InviteChange(sid, person.id, last.email, "CANCEL", seq, "removed"))
+                    seq += 1
+                changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
         for (sid, pid), last in sorted(stored.items()):
             if (only is not None and sid != only) or (sid, pid) in wanted or ended(sid, last.session_end):
                 continue
