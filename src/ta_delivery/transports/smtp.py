@@ -137,6 +137,14 @@ class SmtpTransport:
         except smtplib.SMTPResponseException as exc:
             self.close()
             raise TransportError(f"SMTP server {st.host}:{st.port} answered {exc.smtp_code}") from None
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. no STARTTLS on a plain relay: say so
+            self.close()
+            hint = (
+                " (for a plain relay set TA_DELIVERY_SMTP_STARTTLS=false)" if "STARTTLS" in str(exc) else ""
+            )
+            raise TransportError(
+                f"SMTP server {st.host}:{st.port} lacks a needed extension: {exc}{hint}"
+            ) from None
         except (smtplib.SMTPException, tls.SSLError, OSError) as exc:
             self.close()
             raise TransportError(
