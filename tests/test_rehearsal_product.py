@@ -779,6 +779,7 @@ def test_series_dst_skip_recorded_errors_and_cancellation(tmp_path: Path) -> Non
         "20301110T090000Z",
     ]
     assert all(m == "REQUEST" for _, m, _, _ in sent)
+    assert {m["Content-Language"] for *_, m in sent} == {"fr"}  # the course's language by default
 
     feed = o.run("calendar", str(course))
     assert feed.code == 0, feed.err
@@ -853,6 +854,9 @@ trainers = ["t1"]
 
 def test_ended_sessions_are_left_alone_by_the_real_clock(tmp_path: Path) -> None:
     o = Outsider(tmp_path, now=None)
+    # the state in a database named by URL, elsewhere; the outbox stays beside the course file
+    o.env["TA_DELIVERY_STATE"] = f"sqlite:///{tmp_path / 'db' / 'state.sqlite'}"
+    (tmp_path / "db").mkdir()
     course = o.write("course.toml", MIXED)
     applied = o.run("apply", str(course), "--json")
     assert applied.code == 0, applied.err
@@ -860,6 +864,8 @@ def test_ended_sessions_are_left_alone_by_the_real_clock(tmp_path: Path) -> None
     assert items and all(item["ok"] for item in items)
     assert len(o.outbox()) == 2
     assert {e["DTSTART"] for *_, e, _ in invites(o.outbox())} == {"20300107T130000Z"}
+    assert (tmp_path / "db" / "state.sqlite").is_file()
+    assert not (tmp_path / ".ta-delivery" / "state.db").exists()
 
     register = o.write(
         "att.csv", "participant,join,leave\np1,2020-01-07T10:00:00-03:00,2020-01-07T11:00:00-03:00\n"
