@@ -178,7 +178,7 @@ def test_starttls_and_login(
     port, inbox = starttls_server
     caplog.set_level(logging.DEBUG)
     with make(env_for(port, certificate)) as smtp:
-        assert smtp.settings.starttls
+        assert smtp.settings.starttls is None  # unset: used because the server offers it
         assert not smtp.settings.ssl
         first, second = invite(0), invite(1)
         smtp.send(first)
@@ -233,6 +233,31 @@ def test_plain_login_refused_by_a_server_that_requires_starttls(
     assert inbox.received == []
 
 
+def test_unset_starttls_never_sends_a_login_in_clear_but_relays_without_one(
+    certificate: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox()
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
+    )  # a plain relay: no STARTTLS offered
+    controller.start()
+    try:
+        with pytest.raises(TransportError, match="offers no STARTTLS: the login is not sent in clear"):
+            make(env_for(port, certificate)).send(invite(0))
+        assert inbox.received == []
+        anonymous = {"TA_DELIVERY_SMTP_HOST": "127.0.0.1", "TA_DELIVERY_SMTP_PORT": str(port)}
+        with make(anonymous) as smtp:
+            smtp.send(invite(1))
+        assert len(inbox.received) == 1
+        with make(env_for(port, certificate, starttls="false")) as smtp:  # said explicitly: allowed
+            smtp.send(invite(2))
+        assert len(inbox.received) == 2
+    finally:
+        controller.stop()
+    assert PASSWORD not in caplog.text
+
+
 def test_unreachable_server_is_a_transport_error(certificate: tuple[Path, Path]) -> None:
     with pytest.raises(TransportError, match="failed"):
         make(env_for(free_port(), certificate, timeout="2")).send(invite())
@@ -245,7 +270,7 @@ def test_settings() -> None:
         make({"TA_DELIVERY_SMTP_HOST": "h", "TA_DELIVERY_SMTP_PORT": "smtp"})
     default = SmtpSettings.from_context(RunContext(settings=Settings({"TA_DELIVERY_SMTP_HOST": "h"})))
     assert (default.port, default.starttls, default.ssl, default.username, default.password) == (
-        587, True, False, None, None,
+        587, None, False, None, None,
     )  # fmt: skip
     implicit = SmtpSettings.from_context(
         RunContext(settings=Settings({"TA_DELIVERY_SMTP_HOST": "h", "TA_DELIVERY_SMTP_PORT": "465"}))

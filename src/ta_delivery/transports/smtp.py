@@ -1,7 +1,8 @@
-"""The SMTP transport: STARTTLS (default), implicit TLS or plain, with optional login.
+"""The SMTP transport: STARTTLS, implicit TLS or plain, with optional login.
 
 Settings (``TA_DELIVERY_SMTP_*``): ``HOST`` (required), ``PORT`` (default 587, or 465 with SSL),
-``USERNAME`` and ``PASSWORD`` (login when both are set), ``STARTTLS`` (default true), ``SSL`` (implicit
+``USERNAME`` and ``PASSWORD`` (login when both are set), ``STARTTLS`` (true: required; false: never;
+unset: used whenever the server offers it, and a login is never sent without it), ``SSL`` (implicit
 TLS; also implied by port 465), ``CA_FILE`` (extra trusted certificates, e.g. a private CA),
 ``TIMEOUT`` (seconds, default 30). The password is held as a :class:`~ta_delivery.settings.Secret` and
 never appears in a repr, a log line or an error.
@@ -18,7 +19,7 @@ import attrs
 
 from ..context import RunContext
 from ..errors import InputError, TransportError
-from ..settings import Secret
+from ..settings import Secret, Settings
 
 __all__ = ["SmtpSettings", "SmtpTransport", "smtp_factory"]
 
@@ -33,7 +34,8 @@ class SmtpSettings:
     port: int = 587
     username: str | None = None
     password: Secret | None = None
-    starttls: bool = True
+    #: True: required; False: never; None: whenever the server offers it (no login without it)
+    starttls: bool | None = None
     ssl: bool = False
     ca_file: str | None = None
     timeout: float = 30.0
@@ -68,7 +70,7 @@ class SmtpSettings:
             port=port,
             username=username,
             password=password,
-            starttls=False if use_ssl else s.flag("smtp", "starttls", default=True),
+            starttls=False if use_ssl else _tristate(s.get("smtp", "starttls"), s),
             ssl=use_ssl,
             ca_file=s.get("smtp", "ca_file"),
             timeout=timeout,
@@ -80,6 +82,11 @@ class SmtpSettings:
         if self.ca_file:
             context.load_verify_locations(cafile=self.ca_file)
         return context
+
+
+def _tristate(value: str | None, settings: Settings) -> bool | None:
+    """``TA_DELIVERY_SMTP_STARTTLS``: ``None`` when unset, else the yes/no it says."""
+    return None if value is None else settings.flag("smtp", "starttls")
 
 
 @attrs.define
@@ -98,9 +105,14 @@ class SmtpTransport:
             conn = smtplib.SMTP(st.host, st.port, timeout=st.timeout)
         try:
             conn.ehlo()
-            if st.starttls:
+            if st.starttls or (st.starttls is None and conn.has_extn("starttls")):
                 conn.starttls(context=st.tls_context())
                 conn.ehlo()
+            elif st.starttls is None and st.username and not st.ssl:
+                raise TransportError(
+                    f"SMTP server {st.host}:{st.port} offers no STARTTLS: the login is not sent in clear "
+                    "(set TA_DELIVERY_SMTP_SSL=true, or TA_DELIVERY_SMTP_STARTTLS=false to allow it)"
+                )
             if st.username and st.password is not None:
                 try:
                     conn.login(st.username, st.password.reveal())
