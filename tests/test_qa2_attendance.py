@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -411,3 +413,20 @@ def test_an_address_a_participant_shares_with_a_trainer_credits_the_participant(
     report = report_json(course)
     assert report["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 60}
     assert report["unmatched"] == []
+
+
+def test_csv_report_lists_a_participant_in_no_live_session(tmp_path: Path) -> None:
+    course = write_course(
+        tmp_path,
+        s2='participants = ["p1"]\n\n[[participants]]\nid = "p9"\nname = "Nobody Yet"\n'
+        'email = "p9@example.org"\ntimezone = "UTC"\n',
+    )
+    first_only = 'minutes = 60\nparticipants = ["p1"]\n\n[[sessions]]'
+    text = course.read_text().replace("minutes = 60\n\n[[sessions]]", first_only, 1)
+    course.write_text(text)
+    assert report_json(course)["participants"][1]["live_sessions"] == 0
+    result = run("report", str(course), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    nobody = [r for r in rows if r["participant"] == "p9"]
+    assert len(nobody) == 1 and nobody[0]["session"] == "" and nobody[0]["live_sessions"] == "0"

@@ -90,14 +90,18 @@ CSV_COLUMNS = (
 
 
 def to_csv(report: AttendanceReport) -> str:
-    """One row per participant and live session, then one per unmatched entry (status ``unmatched``)."""
+    """One row per participant and live session (one with empty session columns for a participant in
+    none, so everyone is listed), then one per unmatched entry (status ``unmatched``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     starts = {s.id: to_text(s.start) for s in report.sessions}
     for p in report.participants:
         person = p.participant
-        for sid, r in p.sessions.items():
+        rows: list[tuple[object, ...]] = [
+            (sid, starts[sid], r.status, r.minutes, r.reason) for sid, r in p.sessions.items()
+        ]
+        for session_part in rows or [(None,) * 5]:
             writer.writerow(
                 [
                     neutralise(v)
@@ -106,11 +110,7 @@ def to_csv(report: AttendanceReport) -> str:
                         person.name,
                         person.email,
                         person.country,
-                        sid,
-                        starts[sid],
-                        r.status,
-                        r.minutes,
-                        r.reason,
+                        *session_part,
                         p.attended_sessions,
                         p.live_sessions,
                         p.completed,
