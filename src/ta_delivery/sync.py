@@ -263,16 +263,39 @@ class Syncer:
         wanted = {(sid, p.id) for sid, people in invited.items() for p in people}
         # (session, address) still invited: a shared address keeps its event while someone there is invited
         mailboxes = {(sid, p.email.lower()) for sid, people in invited.items() for p in people}
+        # what each (session, address) holds, by person: its calendar keeps one event per session, so a
+        # message there must not fall below what someone else's messages gave it, nor equal it with other
+        # content (a client ignores it as out of date); the same message to people sharing it stays one
+        held: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = {}
+        for (sid, pid), sent in stored.items():
+            held.setdefault((sid, sent.email.lower()), {})[pid] = (
+                sent.sequence,
+                sent.method,
+                sent.fingerprint,
+            )
+
+        def above(sid: str, pid: str, email: str, seq: int, method: str, fp: str) -> int:
+            box = held.setdefault((sid, email.lower()), {})
+            for other, (s, m, f) in box.items():
+                if other != pid:
+                    seq = max(seq, s if (m, f) == (method, fp) else s + 1)
+            box[pid] = (seq, method, fp)
+            return seq
+
         for sid, people in invited.items():
             want = desired[sid]
             row = rooms.get(sid)
             ready = row is not None and row.state == "active" and row.classroom.provider == want.provider
             room = row.classroom if ready and row is not None else None
+            personal = self._spec(want.provider).capabilities.personal_join_links
             for person in people:
                 if room is None and not assume_created:
                     continue
                 link = room.join_url_for(person.id) if room is not None else None
-                fp = _invite_fingerprint(want.session, link) if room is not None else "?"
+                if room is not None:
+                    fp = _invite_fingerprint(want.session, link)
+                else:  # a classroom to make: its links are unknown, a participant's own where it gives them
+                    fp = f"?{person.id}" if personal and person.role == "participant" else "?"
                 last = stored.get((sid, person.id))
                 change = self._next_invite(last, "REQUEST", fp, person.email)
                 if change is None:
@@ -280,14 +303,21 @@ class Syncer:
                 seq, reason = change
                 if (
                     last is not None
-                    and last.method == "REQUEST"
-                    and last.state == "sent"
                     and last.email.lower() != person.email.lower()
                     and (sid, last.email.lower()) not in mailboxes
                 ):
-                    # the old address's calendar holds the event: withdraw it there first
-                    changes.append(InviteChange(sid, person.id, last.email, "CANCEL", seq, "removed"))
-                    seq += 1
+                    withdraw: int | None = None
+                    if last.method == "REQUEST" and last.state == "sent":
+                        withdraw = seq  # the old address's calendar holds the event: withdraw it there first
+                    elif last.method == "CANCEL" and last.state != "sent":
+                        withdraw = last.sequence  # that withdrawal failed or was cut short: still owed
+                    if withdraw is not None:
+                        withdraw = above(sid, person.id, last.email, withdraw, "CANCEL", "cancel")
+                        changes.append(
+                            InviteChange(sid, person.id, last.email, "CANCEL", withdraw, "removed")
+                        )
+                        seq = max(seq, withdraw + 1)
+                seq = above(sid, person.id, person.email, seq, "REQUEST", fp)
                 changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
         for (sid, pid), last in sorted(stored.items()):
             if (only is not None and sid != only) or (sid, pid) in wanted or ended(sid, last.session_end):
@@ -297,6 +327,7 @@ class Syncer:
             if (sid, last.email.lower()) in mailboxes:
                 continue  # a shared address: its calendar's event is still someone else's invitation
             seq = last.sequence + 1 if last.state == "sent" or last.method != "CANCEL" else last.sequence
+            seq = above(sid, pid, last.email, seq, "CANCEL", "cancel")
             changes.append(
                 InviteChange(sid, pid, last.email, "CANCEL", seq, self._cancel_reason(sid, desired))
             )
@@ -551,8 +582,13 @@ class Syncer:
         from .invites import build_invite
 
         results: list[ItemResult] = []
+        failed: set[tuple[str, str]] = set()
         for change in changes:
             target = f"{change.session_id}/{change.person_id}"
+            if (change.session_id, change.person_id) in failed:
+                # the store keeps one message per person: a REQUEST recorded over a failed CANCEL to
+                # their old address would lose that CANCEL; both go on the next run
+                continue
             now = self._now()
             last = stored.get((change.session_id, change.person_id))
             session = self._session_or_ghost(change.session_id, rooms)
@@ -594,6 +630,7 @@ class Syncer:
                     transport.send(message)
             except (TransportError, ProviderError) as exc:
                 self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+                failed.add((change.session_id, change.person_id))
                 results.append(ItemResult("invite", target, change.method, False, error=_error_text(exc)))
                 continue
             self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
