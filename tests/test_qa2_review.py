@@ -343,3 +343,16 @@ def test_an_address_shared_by_someone_new_gets_a_sequence_above_what_its_calenda
         (s.method, s.sequence) for s in world.transport.sent[before:] if _address(s.to) == "ana@example.org"
     ]
     assert to_ana == [("REQUEST", 3), ("REQUEST", 4)]  # a lower one would be ignored as out of date
+
+
+def test_a_new_address_is_invited_not_told_of_a_change_when_the_session_moves_too(world: World) -> None:
+    course = make_course(sessions=make_course().sessions[:1])
+    assert world.syncer(course).apply().ok
+    first = course.sessions[0]
+    course = _with_email(course, "jm-01", "ana.perez@example.org")
+    course = attrs.evolve(course, sessions=(attrs.evolve(first, start=first.start + timedelta(hours=1)),))
+    before = len(world.transport.sent)
+    assert world.syncer(course).apply().ok
+    new = [s for s in world.transport.sent[before:] if _address(s.to) == "ana.perez@example.org"]
+    assert [(s.method, s.sequence) for s in new] == [("REQUEST", 2)]
+    assert str(new[0].message["Subject"]).startswith("Invitation:"), new[0].message["Subject"]

@@ -358,7 +358,8 @@ class Syncer:
         if last.method != method:
             reason = "invited again"
         else:
-            reason = "session changed" if not same else "address changed"
+            # a new address never had the invitation: it is invited, not told of a change
+            reason = "address changed" if moved else "session changed"
         return last.sequence + 1, reason
 
     def prerequisites(self) -> Mapping[str, bool] | None:
