@@ -268,6 +268,8 @@ class Syncer:
         # content (a client ignores it as out of date); the same message to people sharing it stays one
         held: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = {}
         for (sid, pid), sent in stored.items():
+            if sent.state != "sent":
+                continue  # an unsent message is not in that calendar
             held.setdefault((sid, sent.email.lower()), {})[pid] = (
                 sent.sequence,
                 sent.method,
