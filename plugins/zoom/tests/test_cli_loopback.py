@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from click.testing import CliRunner
 from zoomfake import ENV, FakeZoom
 
 from ta_delivery.cli import main
-from ta_delivery.testing.loopback import LoopbackServer
 
 COURSE = """
 [course]
@@ -59,20 +57,6 @@ start = 2027-09-13T10:00:00
 minutes = 90
 trainers = ["rf"]
 """
-
-
-@pytest.fixture
-def zoom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoom]:
-    fake = FakeZoom()
-    with LoopbackServer(fake.handle) as server:
-        for name, value in ENV.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_API_URL", f"{server.url}/v2")
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_OAUTH_URL", f"{server.url}/oauth/token")
-        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-        for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
 
 
 def test_apply_creates_meetings_registers_people_and_invites_with_personal_links(

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import email
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from test_provider import make_request, people
-from zoomfake import ENV, FakeZoom, Fault
+from zoomfake import FakeZoom, Fault
 
 from ta_delivery.cli import main
 from ta_delivery.models import Trainer
-from ta_delivery.testing.loopback import LoopbackServer
 from ta_delivery_zoom.client import ZoomProvider
 
 COURSE = """
@@ -61,20 +59,6 @@ start = 2027-09-06T10:00:00
 minutes = 90
 trainers = ["rf", "kb"]
 """
-
-
-@pytest.fixture
-def zoom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoom]:
-    fake = FakeZoom()
-    with LoopbackServer(fake.handle) as server:
-        for name, value in ENV.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_API_URL", f"{server.url}/v2")
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_OAUTH_URL", f"{server.url}/oauth/token")
-        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-        for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
 
 
 def _apply(course: Path, exit_code: int = 0) -> dict[str, Any]:
