@@ -1,0 +1,77 @@
+"""The run lock: one ``apply`` of a course on one store at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+from .base import StoreBase
+
+__all__ = ["RUN_LOCK_TIMEOUT", "RunLocks"]
+
+#: How long a run waits for another run of the same course on the same store to finish.
+RUN_LOCK_TIMEOUT = 600.0
+_LOCAL_RUNS: dict[tuple[str, str], threading.Lock] = {}
+_LOCAL_RUNS_GUARD = threading.Lock()
+
+
+class RunLocks(StoreBase):
+    """The store's run locks."""
+
+    @contextmanager
+    def run_lock(self, course_id: str, timeout: float = RUN_LOCK_TIMEOUT) -> Iterator[None]:
+        """Hold the course's run lock: one ``apply`` of a course on this store at a time.
+
+        On an SQLite file the lock is an OS lock on ``<db>.<course>.lock`` (released when a process
+        dies, so an interrupted run never blocks the next); elsewhere it covers this process only.
+        Waits up to ``timeout`` seconds, then raises :class:`StoreError`.
+        """
+        database = self.engine.url.database if self.sqlite else None
+        if database and database != ":memory:" and _flock is not None:
+            path = Path(f"{database}.{course_id}.lock")
+            try:
+                handle = path.open("a+b")
+            except OSError as exc:
+                raise StoreError(f"cannot open the run lock {str(path)!r}: {exc.strerror}") from None
+            try:
+                _wait(lambda: _flock(handle), course_id, timeout)
+                yield
+            finally:
+                handle.close()  # closing releases the lock
+            return
+        with _LOCAL_RUNS_GUARD:
+            lock = _LOCAL_RUNS.setdefault((self.engine.url.render_as_string(), course_id), threading.Lock())
+        _wait(lambda: lock.acquire(blocking=False), course_id, timeout)
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def _wait(try_lock: Callable[[], bool], course_id: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not try_lock():
+        if time.monotonic() >= deadline:
+            raise StoreError(
+                f"another run of course {course_id!r} still holds the state store; try again later"
+            )
+        time.sleep(0.05)
+
+
+try:
+    import fcntl
+
+    def _flock(handle: Any) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+except ImportError:  # pragma: no cover - Windows: the in-process lock only
+    _flock = None  # type: ignore[assignment]
