@@ -10,7 +10,7 @@ import functools
 import importlib.resources
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ __all__ = [
     "Organizer",
     "Participant",
     "Person",
+    "Registration",
     "Rules",
     "Session",
     "Trainer",
@@ -275,6 +276,14 @@ class LmsSettings:
 
 
 @attrs.frozen
+class Registration:
+    """How to apply for a course (the public catalogue's ``registration = { url, deadline }``)."""
+
+    url: str | None = None
+    deadline: date | None = None
+
+
+@attrs.frozen
 class Course:
     """One activity with its people and sessions."""
 
@@ -301,6 +310,11 @@ class Course:
     provider_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     lms: LmsSettings | None = None
     source: str | None = attrs.field(default=None, eq=False)
+    #: The public catalogue's keys (PRODUCT.md section 5): blurb, audience, listed or not, how to apply.
+    summary: str | None = None
+    audience: str | None = None
+    public: bool = True
+    registration: Registration | None = None
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()

@@ -1,0 +1,143 @@
+"""``programme.toml``: globs relative to the file, e-learning entries, localized titles, all errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ta_delivery.errors import InputError
+from ta_delivery.programme import is_programme_file, load_programme
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+COURSE = """
+[course]
+id = "{cid}"
+title = "Course {cid}"
+timezone = "Europe/Zurich"
+organizer = {{ name = "Institute", email = "training@example.org" }}
+
+[[sessions]]
+id = "s1"
+title = "Opening"
+start = 2027-09-06T10:00:00
+minutes = 60
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def messages(exc: InputError) -> list[str]:
+    many = getattr(exc, "errors", None)
+    return [str(e) for e in many] if many else str(exc).splitlines()
+
+
+def test_the_example_programme_lists_the_three_example_courses_and_its_elearning() -> None:
+    programme = load_programme(EXAMPLES / "programme.toml")
+    assert programme.id == "ta-2027"
+    assert programme.languages == ("en", "fr", "es")
+    assert programme.title_in("fr") == "Assistance technique 2027"
+    assert programme.base_url == "https://training.example.org/"
+    assert {c.id for c in programme.courses} == {
+        "rtpc-caribbean-2027",
+        "ecowas-services-2027",
+        "mongolia-agriculture-2027",
+    }
+    assert programme.paths["rtpc-caribbean-2027"] == EXAMPLES / "rtpc-caribbean-2027" / "course.toml"
+    [elearning] = programme.elearning
+    assert elearning.id == "intro-trade-policy-elearning"
+    assert elearning.hours == 20
+    assert programme.elearning_course("intro-trade-policy-elearning") is elearning
+    assert is_programme_file(EXAMPLES / "programme.toml")
+    assert not is_programme_file(EXAMPLES / "rtpc-caribbean-2027" / "course.toml")
+
+
+def test_globs_are_relative_to_the_programme_file_and_a_plain_title_serves_every_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "a/course.toml", COURSE.format(cid="a"))
+    write(tmp_path, "deep/b/course.toml", COURSE.format(cid="b"))
+    write(tmp_path, "extra.toml", COURSE.format(cid="c"))
+    write(
+        tmp_path,
+        "programme.toml",
+        '[programme]\nid = "p"\ntitle = "P"\nlanguages = ["fr", "en"]\n'
+        'courses = ["**/course.toml", "extra.toml", "a/course.toml"]\n',
+    )
+    monkeypatch.chdir(tmp_path.parent)  # the working directory plays no part
+    programme = load_programme(tmp_path / "programme.toml")
+    assert [c.id for c in programme.courses] == ["a", "b", "c"]  # each file once
+    assert programme.title == {"fr": "P", "en": "P"}
+    assert programme.language == "fr"
+    assert programme.base_url is None
+
+
+def test_every_problem_of_the_programme_and_its_courses_is_reported_at_once(tmp_path: Path) -> None:
+    write(tmp_path, "a/course.toml", COURSE.format(cid="a").replace('"Europe/Zurich"', '"Mars/Base"'))
+    write(tmp_path, "b/course.toml", COURSE.format(cid="b"))
+    write(tmp_path, "c/course.toml", COURSE.format(cid="b"))
+    write(
+        tmp_path,
+        "programme.toml",
+        """
+[programme]
+id = "P 1"
+title = { en = "Programme", de = "Programm" }
+languages = ["en", "it"]
+base_url = "training.example.org"
+contact = { name = "Institute", email = "not-an-email" }
+courses = ["*/course.toml", "missing/*.toml"]
+colour = "blue"
+
+[[elearning]]
+id = "intro"
+title = "Intro"
+url = "ftp://lms.example.org/12"
+hours = -3
+
+[[elearning]]
+id = "intro"
+url = "https://lms.example.org/13"
+""",
+    )
+    with pytest.raises(InputError) as caught:
+        load_programme(tmp_path / "programme.toml")
+    found = messages(caught.value)
+    text = "\n".join(found)
+    expected_keys = [
+        "programme.id",
+        "programme.title.de",
+        "programme.languages[1]",
+        "programme.base_url",
+        "programme.contact.email",
+        "programme.courses[1]",
+        "programme.colour",
+        "elearning[0].url",
+        "elearning[0].hours",
+        "elearning[1].id",
+        "elearning[1].title",
+        "course.timezone",  # in a/course.toml
+        "programme.courses[0]",  # two course files share the id "b"
+    ]
+    for key in expected_keys:
+        assert f": {key}: " in text, (key, text)
+    assert str(tmp_path / "a" / "course.toml") in text
+    assert "duplicate e-learning id 'intro'" in text
+    assert "course ids must be unique" in text
+    assert len(found) >= len(expected_keys)
+
+
+def test_a_missing_programme_table_or_courses_key_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "programme.toml", '[programme]\nid = "p"\n')
+    with pytest.raises(InputError) as caught:
+        load_programme(path)
+    text = "\n".join(messages(caught.value))
+    assert "programme.title: required key 'title' is missing" in text
+    assert "programme.courses: required key 'courses' is missing" in text
+    assert not is_programme_file(write(tmp_path, "broken.toml", "[programme\n"))
