@@ -19,6 +19,7 @@ from ..records import Finding
 from ..rules import check_course, has_errors
 from ..slots import Slot, find_slots, parse_days, slots_json
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
+from .programme import check_programme_command, is_programme
 
 __all__ = ["check_command", "slots_command"]
 
@@ -95,6 +96,8 @@ def check_command(course: str, as_json: bool) -> None:
     """Read COURSE and apply the rules; exit 1 if any finding is an error."""
     path = course_path(course)
     plugins = plugin_manager()
+    if is_programme(path):
+        check_programme_command(path, plugins, as_json)
     loaded = load(path, plugins)
     findings = check_course(loaded, plugins)
     if as_json:
