@@ -21,8 +21,10 @@ from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
+from .evaluation.reader import read_evaluation
 from .models import (
     ACTIVITY_KINDS,
+    GENDERS,
     LANGUAGES,
     LEVELS,
     SCOPES,
@@ -51,7 +53,17 @@ P = TypeVar("P", Trainer, Participant)
 _COURSE_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
-TOP_LEVEL = ("course", "rules", "attendance", "trainers", "participants", "sessions", "series", "lms")
+TOP_LEVEL = (
+    "course",
+    "rules",
+    "attendance",
+    "trainers",
+    "participants",
+    "sessions",
+    "series",
+    "lms",
+    "evaluation",
+)
 COURSE_KEYS = (
     "id",
     "title",
@@ -69,7 +81,7 @@ COURSE_KEYS = (
 RULES_KEYS = ("max_live_minutes", "max_live_sessions_per_day", "working_hours", "severity")
 ATTENDANCE_KEYS = ("late_after_minutes", "present_fraction", "partial_fraction", "completion_fraction")
 TRAINER_KEYS = ("id", "name", "email", "timezone", "working_hours", "language")
-PARTICIPANT_KEYS = (*TRAINER_KEYS, "country")
+PARTICIPANT_KEYS = (*TRAINER_KEYS, "country", "organisation", "gender")
 SESSION_KEYS = (
     "id",
     "title",
@@ -278,6 +290,9 @@ class _Reader:
         prerequisites = tuple(self.strings(course_t.get("prerequisites", []), "course.prerequisites"))
 
         rules = self.read_rules(data.get("rules"))
+        evaluation, problems = read_evaluation(data.get("evaluation"))
+        if problems:
+            self.fail(*problems[0])
         attendance = self.read_attendance(data.get("attendance"))
 
         trainers = [
@@ -343,6 +358,7 @@ class _Reader:
                 sessions=tuple(sessions),
                 provider_options=provider_options,
                 lms=lms,
+                evaluation=evaluation,
                 source=self.source,
             ),
         )
@@ -425,6 +441,10 @@ class _Reader:
             if not _COUNTRY.match(country):
                 self.fail(f"{prefix}.country", f"{country!r} is not an ISO 3166-1 alpha-2 code such as JM")
             extra["country"] = country.upper()
+        if entry.get("organisation") is not None:
+            extra["organisation"] = self.text(entry["organisation"], f"{prefix}.organisation")
+        if entry.get("gender") is not None:
+            extra["gender"] = self.choice(entry["gender"], f"{prefix}.gender", GENDERS)
         return self.build(
             prefix,
             lambda: cls(

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from .evaluation.model import Evaluation
+
 __all__ = [
     "ACTIVITY_KINDS",
     "LANGUAGES",
@@ -40,6 +42,7 @@ LANGUAGES = ("en", "fr", "es")
 STATUSES = ("planned", "scheduled", "delivered", "postponed", "cancelled")
 SESSION_KINDS = ("live", "recorded")
 SEVERITIES = ("error", "warning")
+GENDERS = ("female", "male", "other")
 
 _ID = re.compile(r"^[a-z0-9-]{1,64}$")
 # RFC 5322 dot-atom local part (atext and dots; non-ASCII letters allowed, RFC 6531) and a DNS host name
@@ -208,6 +211,11 @@ class Person:
         default=None, validator=attrs.validators.optional(attrs.validators.in_(LANGUAGES))
     )
     country: str | None = None
+    #: For the reports only (PRODUCT.md section 1).
+    organisation: str | None = None
+    gender: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.in_(GENDERS))
+    )
 
     role: str = attrs.field(default="person", init=False)
 
@@ -309,6 +317,8 @@ class Course:
     sessions: tuple[Session, ...] = ()
     provider_options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     lms: LmsSettings | None = None
+    #: ``[evaluation]``: the questions asked of participants (PRODUCT.md section 6).
+    evaluation: Evaluation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     #: The public catalogue's keys (PRODUCT.md section 5): blurb, audience, listed or not, how to apply.
     summary: str | None = None

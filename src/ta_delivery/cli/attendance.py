@@ -13,8 +13,10 @@ import click
 from rich.console import Console
 
 from ..attendance import Attendance, Outcome
+from ..attendance.reconcile import AttendanceReport
 from ..attendance.service import check_lms
 from ..errors import InputError, TaDeliveryError
+from ..evaluation.model import Response
 from ..models import Course, zone
 from ..plugins import Plugins
 from ..report import FORMATS, render, to_table
@@ -218,6 +220,22 @@ def _prerequisites(attendance: Attendance) -> tuple[Mapping[str, bool] | None, s
         return None, f"prerequisites unknown: the LMS failed: {type(exc).__name__}: {exc}"
 
 
+def _evaluation_responses(model: Course, store: Store) -> list[Response]:
+    """The course's stored evaluation responses (none when it asks no question)."""
+    if model.evaluation is None or not model.evaluation.questions:
+        return []
+    from ..evaluation.storage import load_responses
+
+    return load_responses(store, model.id)
+
+
+def _rendered(report: AttendanceReport, fmt: str, responses: list[Response]) -> str:
+    from ..report.evaluation import add_evaluation
+
+    course = report.course
+    return add_evaluation(render(report, fmt), fmt, course, course.evaluation, responses)
+
+
 @main.command("report")
 @click.argument("course", metavar="COURSE")
 @click.option(
@@ -241,14 +259,15 @@ def report_command(course: str, fmt: str, out: str | None, state: str | None) ->
         attendance = Attendance(model, store, plugins, make_context(path, store))
         prerequisites, warning = _prerequisites(attendance)
         report = attendance.report(prerequisites)
+        responses = _evaluation_responses(model, store)
     finally:
         store.close()
     if out is not None:
-        write_out(Path(out), render(report, fmt).encode("utf-8"))
+        write_out(Path(out), _rendered(report, fmt, responses).encode("utf-8"))
     elif fmt == "table":
         to_table(report, Console(highlight=False))
     else:
-        click.echo(render(report, fmt), nl=False)
+        click.echo(_rendered(report, fmt, responses), nl=False)
     if warning:
         click.echo(f"warning: {warning}", err=True)
         sys.exit(EXIT_FAILED)

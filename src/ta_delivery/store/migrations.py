@@ -17,8 +17,15 @@ def _v1_initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, checkfirst=True)
 
 
+def _v2_evaluation(conn: Connection) -> None:
+    """The evaluation responses (PRODUCT.md section 6)."""
+    from ..evaluation.schema import metadata as evaluation
+
+    evaluation.create_all(conn, checkfirst=True)
+
+
 #: The migrations, in order; version N is ``MIGRATIONS[N - 1]``. Append only.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_evaluation)
 LATEST = len(MIGRATIONS)
 
 

@@ -1,0 +1,73 @@
+"""Inline SVG charts for the printable reports: no script, no network, readable in print and by screen
+readers (each chart has a ``<title>`` and its numbers are written beside the bars)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+__all__ = ["bar_chart", "stacked_bar"]
+
+PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#9e9d24", "#5d4037")
+
+
+def _e(value: object) -> str:
+    text = "" if value is None else str(value)
+    return escape("".join(c if c.isprintable() else " " for c in text), quote=True)
+
+
+def bar_chart(
+    title: str,
+    bars: Sequence[tuple[str, float]],
+    *,
+    width: int = 480,
+    unit: str = "",
+    color: str = PALETTE[0],
+) -> str:
+    """Horizontal bars, one per ``(label, value)``, each with its value written at its end."""
+    row, label_w, pad = 22, 170, 6
+    height = row * max(len(bars), 1) + pad * 2
+    most = max((v for _, v in bars), default=0) or 1
+    span = width - label_w - 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
+    ]
+    for i, (label, value) in enumerate(bars):
+        y = pad + i * row
+        w = max(0.0, value / most * span)
+        shown = f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{_e(label[:28])}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{color}"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="12">{_e(shown)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_bar(title: str, parts: Sequence[tuple[str, int]], *, width: int = 480) -> str:
+    """One bar split into ``parts`` (label, count), with a legend underneath."""
+    total = sum(v for _, v in parts) or 1
+    height = 62
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
+    ]
+    x = 0.0
+    for i, (_, value) in enumerate(parts):
+        w = value / total * width
+        out.append(
+            f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="22" fill="{PALETTE[i % len(PALETTE)]}"/>'
+        )
+        x += w
+    lx = 0
+    for i, (label, value) in enumerate(parts):
+        text = f"{label}: {value}"
+        out.append(
+            f'<rect x="{lx}" y="38" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{lx + 14}" y="47" font-size="11">{_e(text)}</text>'
+        )
+        lx += 24 + 7 * len(text)
+    out.append("</svg>")
+    return "".join(out)
