@@ -57,14 +57,20 @@ minutes = 60
 
 [[evaluation.questions]]
 id = "relevance"
-text = { en = "How relevant was the course to your work?", fr = "Le cours était-il utile à votre travail ?", es = "¿Fue pertinente el curso para su trabajo?" }
 type = "scale"
+[evaluation.questions.text]
+en = "How relevant was the course to your work?"
+fr = "Le cours était-il utile à votre travail ?"
+es = "¿Fue pertinente el curso para su trabajo?"
 
 [[evaluation.questions]]
 id = "format"
-text = { en = "Which format suited you best?", fr = "Quel format vous convenait le mieux ?", es = "¿Qué formato le convino más?" }
 type = "choice"
 options = ["live", "recorded", "both"]
+[evaluation.questions.text]
+en = "Which format suited you best?"
+fr = "Quel format vous convenait le mieux ?"
+es = "¿Qué formato le convino más?"
 
 [[evaluation.questions]]
 id = "comments"

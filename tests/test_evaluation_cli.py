@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from evaluation_course import write_course
 
+from evaluation_course import write_course
 from ta_delivery.cli import main
 
 
@@ -82,7 +82,7 @@ def test_bad_values_are_refused_by_row_and_column_nothing_stored(tmp_path: Path)
     data.write_text(
         "participant,relevance,format\njm-01,6,live\nht-02,4,sometimes\nnobody,3,live\n", encoding="utf-8"
     )
-    code, out, err = run("evaluation", "import", str(course), str(data), "--json")
+    code, _, err = run("evaluation", "import", str(course), str(data), "--json")
     assert code == 2
     assert "line 2, column 'relevance'" in err and "'6' is not on the scale 1 to 5" in err
     assert "line 3, column 'format'" in err and "sometimes" in err
@@ -103,9 +103,8 @@ def test_a_corrected_answer_replaces_the_earlier_one(tmp_path: Path) -> None:
     data = tmp_path / "answers.csv"
     data.write_text("participant,relevance\njm-01,2\n", encoding="utf-8")
     assert run("evaluation", "import", str(course), str(data))[0] == 0
-    data.write_text("participant,relevance\nJM-01,5\n", encoding="utf-8")
     data.write_text("participant,relevance\njm-01,5\n", encoding="utf-8")
-    code, out, _ = run("evaluation", "import", str(course), str(data), "--json")
+    _, out, _ = run("evaluation", "import", str(course), str(data), "--json")
     assert json.loads(out) == {"imported": 0, "duplicates": 0, "updated": 1}
     report = json.loads(run("report", str(course), "--format", "json")[1])
     assert report["evaluation"]["questions"]["relevance"]["mean"] == 5
