@@ -48,11 +48,14 @@ class Evaluation:
     """``[evaluation]``: the questions, and the survey export columns that answer them.
 
     ``columns`` maps an export's column header (or a Moodle feedback item's label or name) to a question
-    id, or to ``participant`` / ``session``.
+    id, or to ``participant`` / ``session``; ``values`` maps answer labels to scale points or options.
     """
 
     questions: tuple[Question, ...] = ()
     columns: Mapping[str, str] = attrs.field(factory=dict)
+    #: ``[evaluation.values]``: a survey tool's answer label -> the scale point or option it stands for
+    #: (Moodle's rated choices export their labels, not their values).
+    values: Mapping[str, int | str] = attrs.field(factory=dict)
 
     def question(self, question_id: str) -> Question:
         """The question with ``question_id``; ``KeyError`` if none."""

@@ -6,6 +6,7 @@ Pure: it takes the parsed TOML value and returns the model with every problem fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from .model import COLUMN_TARGETS, QUESTION_ID, QUESTION_TYPES, Evaluation, Ques
 __all__ = ["Problem", "read_evaluation"]
 
 Problem = tuple[str, str]
-EVALUATION_KEYS = ("questions", "columns")
+EVALUATION_KEYS = ("questions", "columns", "values")
 QUESTION_KEYS = ("id", "text", "type", "options")
 
 
@@ -32,7 +33,23 @@ def read_evaluation(value: object, prefix: str = "evaluation") -> tuple[Evaluati
     questions = _questions(value.get("questions", []), f"{prefix}.questions", problems)
     ids = {q.id for q in questions}
     columns = _columns(value.get("columns", {}), f"{prefix}.columns", ids, problems)
-    return Evaluation(tuple(questions), columns), problems
+    values = _values(value.get("values", {}), f"{prefix}.values", problems)
+    return Evaluation(tuple(questions), columns, values), problems
+
+
+def _values(value: object, key: str, problems: list[Problem]) -> dict[str, int | str]:
+    if not isinstance(value, Mapping):
+        problems.append((key, 'must be a table: "Answer label" = 1-5 or "option"'))
+        return {}
+    out: dict[str, int | str] = {}
+    for label, target in value.items():
+        ok_int = isinstance(target, int) and not isinstance(target, bool) and 1 <= target <= 5
+        ok_str = isinstance(target, str) and bool(target.strip())
+        if not (ok_int or ok_str):
+            problems.append((f"{key}.{_quoted(label)}", f"{target!r} must be a scale point 1-5 or an option"))
+            continue
+        out[label.strip()] = target
+    return out
 
 
 def _questions(value: object, key: str, problems: list[Problem]) -> list[Question]:
@@ -120,4 +137,4 @@ def _columns(value: object, key: str, ids: set[str], problems: list[Problem]) ->
 
 
 def _quoted(header: str) -> str:
-    return header if QUESTION_ID.match(header) else '"' + header.replace('"', '\\"') + '"'
+    return header if re.fullmatch(r"[A-Za-z0-9_-]+", header) else '"' + header.replace('"', '\\"') + '"'

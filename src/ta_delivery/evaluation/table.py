@@ -164,6 +164,7 @@ def responses(table: Table, layout: Layout, course: Course, evaluation: Evaluati
         people[p.id] = p.id
         people.setdefault(p.email.strip().casefold(), p.id)
     sessions = {s.id for s in course.sessions}
+    labels = {label.casefold(): str(v) for label, v in evaluation.values.items()}
     out: dict[str, Response] = {}
     seen: Counter[str] = Counter()
     for line, cells in table.rows:
@@ -185,7 +186,9 @@ def responses(table: Table, layout: Layout, course: Course, evaluation: Evaluati
                 session = cell
             else:
                 try:
-                    answers[target] = parse_answer(evaluation.question(target), cell)
+                    answers[target] = parse_answer(
+                        evaluation.question(target), labels.get(cell.casefold(), cell)
+                    )
                 except ValueError as exc:
                     problems.append((where, str(exc)))
         if not answers:
