@@ -1,6 +1,6 @@
 """Invitations: iCalendar events, iMIP messages and PUBLISH feeds, in the recipient's language.
 
-The lifecycle (who gets which message, with which SEQUENCE) is decided by :mod:`ta_delivery.sync`;
+The lifecycle (who gets which message, with which SEQUENCE) is decided by :mod:`.lifecycle`, a pure module;
 this package builds what is sent.
 """
 
