@@ -8,6 +8,7 @@ __all__ = [
     "ConflictError",
     "DailyLimitReached",
     "InputError",
+    "InputErrors",
     "NotFound",
     "PluginError",
     "ProviderError",
@@ -26,25 +27,58 @@ class TaDeliveryError(Exception):
 class InputError(TaDeliveryError):
     """Invalid user input: a course file, a roster, an import file, an option.
 
-    ``source`` names the file (or ``None``), ``key`` the key path such as ``sessions[3].start``.
+    ``source`` names the file (or ``None``), ``key`` the key path such as ``sessions[3].start``, ``line``
+    the line of the file it is on, where known.
     """
 
-    def __init__(self, message: str, *, source: str | None = None, key: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, key: str | None = None, line: int | None = None
+    ) -> None:
         self.message = message
         self.source = source
         self.key = key
+        self.line = line
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = ": ".join(part for part in (self.source, self.key) if part)
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return f"{text} (line {self.line})" if self.line else text
 
     def within(self, source: str | None = None, prefix: str | None = None) -> InputError:
         """Return a copy located in ``source`` with ``prefix`` put before the key path."""
         key = self.key
         if prefix:
             key = f"{prefix}.{key}" if key and not key.startswith("[") else f"{prefix}{key or ''}"
-        return InputError(self.message, source=source or self.source, key=key)
+        return InputError(self.message, source=source or self.source, key=key, line=self.line)
+
+
+class InputErrors(InputError):
+    """Several input errors found in one pass over a file, reported together.
+
+    It reads as its first error (``message``, ``source``, ``key``, ``line``) for callers that handle one;
+    ``errors`` holds them all (at most ``shown`` of them, out of ``total`` found).
+    """
+
+    def __init__(self, errors: list[InputError], *, total: int | None = None) -> None:
+        if not errors:
+            raise ValueError("InputErrors needs at least one error")
+        self.errors = tuple(errors)
+        self.total = max(total or len(errors), len(errors))
+        first = errors[0]
+        super().__init__(first.message, source=first.source, key=first.key, line=first.line)
+
+    def lines(self) -> list[str]:
+        """One line per error, and a last one saying how many more were found but not listed."""
+        out = [InputError.__str__(error) for error in self.errors]
+        if self.total > len(self.errors):
+            out.append(f"... and {self.total - len(self.errors)} more problems (fix these and run again)")
+        return out
+
+    def __str__(self) -> str:
+        if not hasattr(self, "errors"):  # while the base class initialises
+            return InputError.__str__(self)
+        return "\n".join(self.lines())
 
 
 class PluginError(TaDeliveryError):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..context import RunContext
-from ..errors import InputError, TaDeliveryError
+from ..errors import InputError, InputErrors, TaDeliveryError
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -31,8 +31,10 @@ EXIT_INPUT = 2
 
 
 def fail_input(error: InputError | str) -> NoReturn:
-    """Print an input error and exit 2."""
-    click.echo(f"error: {error}", err=True)
+    """Print an input error (each of them, when several were found at once) and exit 2."""
+    lines = error.lines() if isinstance(error, InputErrors) else [str(error)]
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
     sys.exit(EXIT_INPUT)
 
 

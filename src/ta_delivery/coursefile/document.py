@@ -1,0 +1,119 @@
+"""A whole course file: every section read in one pass, then one :class:`~ta_delivery.models.Course`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..evaluation.reader import read_evaluation
+from ..models import Course, Participant, Person, Session, Trainer, zone
+from .course import read_course_table
+from .hints import did_you_mean
+from .keys import PARTICIPANT_KEYS, TOP_LEVEL, TRAINER_KEYS
+from .lms import read_lms
+from .options import read_provider_options
+from .people import check_unique_people, read_person, read_roster
+from .reader import Reader, Skip
+from .rules import read_attendance, read_rules
+from .sessions import read_series, read_session
+
+__all__ = ["CourseReader"]
+
+
+class CourseReader(Reader):
+    """Reads a parsed course document; :meth:`read` reports every problem of the file at once."""
+
+    def read(self, data: Mapping[str, Any]) -> Course:
+        """The course of ``data``.
+
+        :raises InputErrors: every problem found, each with the file, key path and line where known.
+        """
+        try:
+            course = self._read(data)
+        except Skip:
+            course = None
+        self.finish()
+        assert course is not None  # no problem was recorded, so nothing was skipped
+        return course
+
+    def _read(self, data: Mapping[str, Any]) -> Course | None:
+        for name in data:
+            if name not in TOP_LEVEL and name not in self.providers:
+                hint = did_you_mean(name, [*TOP_LEVEL, *self.providers])
+                self.note(
+                    name, f"unknown table {name!r}{hint} (not a course-file table nor an installed provider)"
+                )
+        head: dict[str, Any] = self.get(
+            lambda: read_course_table(self, self.required(data, "course", "")), {}
+        )
+        course_t: dict[str, Any] = data["course"] if isinstance(data.get("course"), dict) else {}
+        tz = zone(head.get("timezone", "UTC"))  # a bad zone is reported; times are then read in UTC
+
+        rules = self.get(lambda: read_rules(self, data.get("rules")), None)
+        evaluation, problems = read_evaluation(data.get("evaluation"))
+        for key, message in problems:
+            self.note(key, message)
+        attendance = self.get(lambda: read_attendance(self, data.get("attendance")), None)
+
+        trainer_ids: set[str] = set()
+        participant_ids: set[str] = set()
+        trainers = self.entries(
+            data.get("trainers", []),
+            "trainers",
+            lambda entry, key: read_person(self, Trainer, entry, key, TRAINER_KEYS, trainer_ids),
+        )
+        participants = self.entries(
+            data.get("participants", []),
+            "participants",
+            lambda entry, key: read_person(self, Participant, entry, key, PARTICIPANT_KEYS, participant_ids),
+        )
+        people: list[tuple[Person, str, str]] = [(p, key, "") for p, key in (*trainers, *participants)]
+        roster: list[tuple[Participant, str, str]] = []
+        if "roster" in course_t:
+            roster = self.get(lambda: read_roster(self, course_t["roster"], participant_ids), [])
+        check_unique_people(self, [*people, *roster])
+
+        sessions: list[Session] = []
+        session_keys: dict[str, str] = {}
+
+        def add(session: Session, key: str) -> None:
+            if session.id in session_keys:
+                self.note(key, f"duplicate session id {session.id!r} (also {session_keys[session.id]})")
+                return
+            session_keys[session.id] = key
+            sessions.append(session)
+
+        for session, key in self.entries(
+            data.get("sessions", []),
+            "sessions",
+            lambda entry, key: read_session(self, entry, key, tz, trainer_ids, participant_ids),
+        ):
+            add(session, f"{key}.id")
+        for run, key in self.entries(
+            data.get("series", []),
+            "series",
+            lambda entry, key: read_series(self, entry, key, tz, trainer_ids, participant_ids),
+        ):
+            for session in run:
+                add(session, f"{key}.id")
+
+        provider_options = read_provider_options(self, data)
+        lms = self.get(lambda: read_lms(self, data.get("lms")), None)
+        if self.problems:
+            return None
+        assert rules is not None and attendance is not None
+        return self.build(
+            "course",
+            lambda: Course(
+                **head,
+                rules=rules,
+                attendance=attendance,
+                trainers=tuple(t for t, _ in trainers),
+                participants=tuple(p for p, _ in (*participants, *((p, k) for p, k, _ in roster))),
+                sessions=tuple(sessions),
+                provider_options=provider_options,
+                lms=lms,
+                evaluation=evaluation,
+                source=self.source,
+            ),
+        )
