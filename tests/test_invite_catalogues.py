@@ -15,6 +15,10 @@ from ta_delivery.invites import i18n
 from ta_delivery.invites.i18n import LOCALE_DIR, po_path, translations
 
 SOURCES = [Path(i18n.__file__).with_name(name) for name in ("content.py", "i18n.py")]
+#: The public catalogue's words live in the same catalogues: its Python labels and its Jinja2 templates.
+CATALOGUE = Path(i18n.__file__).parents[1] / "catalogue"
+SOURCES.append(CATALOGUE / "site.py")
+TEMPLATES = sorted((CATALOGUE / "templates").iterdir())
 
 
 def code_msgids() -> set[str]:
@@ -22,6 +26,12 @@ def code_msgids() -> set[str]:
     for path in SOURCES:
         for _lineno, message, _comments, _context in extract_from_file(
             "python", str(path), keywords={"_": None}
+        ):
+            assert isinstance(message, str)
+            found.add(message)
+    for path in TEMPLATES:
+        for _lineno, message, _comments, _context in extract_from_file(
+            "jinja2.ext:babel_extract", str(path), keywords={"_": None}
         ):
             assert isinstance(message, str)
             found.add(message)
