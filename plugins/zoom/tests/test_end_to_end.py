@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from zoomfake import ENV, FakeZoom, Fault
 
@@ -75,11 +76,15 @@ def setup(tmp_path: Path) -> tuple[FakeZoom, Capture, object, object, RunContext
 def test_apply_lost_create_rerun_and_pull(tmp_path: Path) -> None:
     server, capture, plugins, store, context, clock = setup(tmp_path)
     course = the_course()
-    # the create of one session is acted on by Zoom but its answer is lost
+    # the create of one session is acted on by Zoom but its answer is lost, and Zoom cannot be asked
+    # about it in this run (its listing fails): the session fails, the next run finds the meeting
     server.faults.append(Fault("POST", "/users/host%40example.org/meetings", lose_response=True))
+    failing = httpx.Response(503, json={"message": "down"})
+    server.faults.append(Fault("GET", "/users/host%40example.org/meetings", response=failing, times=5))
     first = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
     assert not first.ok
     assert len(server.live()) == 2
+    server.faults.clear()
     again = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
     assert again.ok, again.to_json()
     assert len(server.live()) == 2, "the lost meeting was found, not created twice"

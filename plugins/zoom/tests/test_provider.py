@@ -21,7 +21,7 @@ from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Settings
 from ta_delivery_zoom import sansio
-from ta_delivery_zoom.client import ZoomProvider
+from ta_delivery_zoom.client import CHECKED_ATTEMPTS, ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
 
 
@@ -161,9 +161,13 @@ def test_no_registration_means_no_personal_links(provider: ZoomProvider, fake: F
 def test_lost_create_is_found_on_rerun(provider: ZoomProvider, fake: FakeZoom) -> None:
     request = make_request()
     fake.faults.append(Fault("POST", "/users/host%40example.org/meetings", lose_response=True))
+    # Zoom cannot be asked in this run either: the create fails, and is found on the rerun
+    listing = Fault("GET", "/users/host%40example.org/meetings", response=httpx.Response(503), times=5)
+    fake.faults.append(listing)
     with pytest.raises(Unavailable):
         provider.create(request)
     assert len(fake.live()) == 1
+    fake.faults.clear()
     found = provider.find(request)
     assert found is not None
     assert found.external_id == fake.live()[0]["id"]
@@ -382,8 +386,10 @@ def test_server_error_on_create_is_not_retried_blindly(provider: ZoomProvider, f
     with pytest.raises(Unavailable):
         provider.create(make_request())
     creates = [r for r in fake.requests if r.method == "POST" and "/users/" in str(r.url)]
-    assert len(creates) == 0  # the fault answered; the create was sent once and not repeated
-    assert fake.faults[0].times == 9
+    assert len(creates) == 0  # the fault answered each time: nothing was created
+    assert fake.faults[0].times == 10 - CHECKED_ATTEMPTS  # sent again only after looking for it
+    lookups = [r for r in fake.requests if r.method == "GET" and "/users/" in str(r.url)]
+    assert len(lookups) == CHECKED_ATTEMPTS - 1
 
 
 def test_persistent_timeouts_are_unavailable(provider: ZoomProvider, fake: FakeZoom) -> None:

@@ -144,7 +144,7 @@ def test_a_trainer_who_leaves_is_removed_and_one_who_comes_is_added_once(
 
 
 def test_a_lost_panelist_answer_never_duplicates_a_panelist(zoom: FakeZoom, tmp_path: Path) -> None:
-    """The POST acted but its answer was lost: the session fails, and the next run adds nobody twice."""
+    """The POST acted but its answer was lost: the run looks the panelists up and adds nobody twice."""
     course = tmp_path / "course.toml"
     course.write_text(COURSE.replace('trainers = ["rf", "kb"]', 'trainers = ["rf"]'), encoding="utf-8")
     _apply(course)
@@ -152,14 +152,13 @@ def test_a_lost_panelist_answer_never_duplicates_a_panelist(zoom: FakeZoom, tmp_
 
     course.write_text(COURSE, encoding="utf-8")
     zoom.faults.append(Fault("POST", "/panelists", lose_response=True))
-    failed = _apply(course, exit_code=1)
-    assert any(not item["ok"] for item in failed["items"])
-    assert sorted(p["email"] for p in zoom.panelists[webinar["id"]]) == ["kb@example.org", "rf@example.org"]
-
     seen: set[Path] = set(tmp_path.glob(".ta-delivery/outbox/*.eml"))
-    _apply(course)
+    recovered = _apply(course)
+    assert all(item["ok"] for item in recovered["items"])
     assert sorted(p["email"] for p in zoom.panelists[webinar["id"]]) == ["kb@example.org", "rf@example.org"]
     invites = _invites(tmp_path, seen)
+    _apply(course)
+    assert sorted(p["email"] for p in zoom.panelists[webinar["id"]]) == ["kb@example.org", "rf@example.org"]
     assert zoom.can_join(invites["kb@example.org"]["URL"]) == "panelist"
 
 

@@ -9,9 +9,9 @@ a bearer token from :class:`~.auth.TokenSource` (renewed once on 401/124), and t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -19,7 +19,14 @@ import httpx
 
 from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import KeyValue, MemoryKeyValue
-from ta_delivery.errors import AuthError, BadResponse, ConflictError, DailyLimitReached, NotFound
+from ta_delivery.errors import (
+    AuthError,
+    BadResponse,
+    ConflictError,
+    DailyLimitReached,
+    NotFound,
+    Unavailable,
+)
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Participant, Person
 from ta_delivery.records import Classroom, ClassroomRequest, Segment
@@ -40,6 +47,9 @@ STATUS_BATCH = 30
 PANELIST_BATCH = 30
 #: Where a registrant is looked for by email: Zoom lists a registrant the host cancelled as ``denied``.
 REGISTRANT_STATUSES = ("approved", "denied", "pending")
+#: How often a non-idempotent call is sent when its answer is lost or a 5xx (looking it up in between).
+CHECKED_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 def _is_expired_token(response: httpx.Response) -> bool:
@@ -157,6 +167,26 @@ class ZoomProvider:
                 raise BadResponse(f"{path}: pagination does not advance", provider="zoom")
             seen.add(token)
 
+    def _checked(self, send: Callable[[], T], look: Callable[[], T | None], what: str) -> T:
+        """Send a non-idempotent request; after a 5xx or a lost answer, look the result up first.
+
+        Zoom may have acted on a request whose answer never came: what ``look`` finds is the result
+        (no duplicate); when it finds nothing the request is sent again, at most ``CHECKED_ATTEMPTS``
+        times in all, so one transient failure no longer costs the session its classroom for this run.
+        """
+        for attempt in range(1, CHECKED_ATTEMPTS + 1):
+            try:
+                return send()
+            except Unavailable as exc:
+                if attempt == CHECKED_ATTEMPTS:
+                    raise
+                log.info("zoom: %s failed (%s); checking whether it took effect", what, exc.message)
+                found = look()
+                if found is not None:
+                    return found
+                self.clock.sleep(self.http.policy.backoff(attempt, self.http.rng))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     # --- helpers -----------------------------------------------------------------------------------
 
     def _host(self, options: ZoomOptions) -> str:
@@ -200,9 +230,19 @@ class ZoomProvider:
         path = f"{self._base(kind)}/{quote(meeting_id)}/registrants"
         cancelled = {email.lower(): rid for email, rid in (cancelled or {}).items()}
 
+        def post(person: Participant) -> Mapping[str, Any]:
+            answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
+            return {"answer": answer}
+
+        def look(person: Participant) -> Mapping[str, Any] | None:
+            found = self._registrant_by_email(kind, meeting_id, person.email)
+            return None if found is None else {"found": found}
+
         def one(person: Participant) -> tuple[str, dict[str, str], bool]:
             try:
-                answer = self._call("POST", path, "light", json=sansio.registrant_body(person))
+                sent = self._checked(
+                    lambda: post(person), lambda: look(person), f"registering {person.id} in {meeting_id}"
+                )
             except (BadResponse, ConflictError) as exc:
                 if exc.status not in (400, 409):
                     raise
@@ -211,7 +251,10 @@ class ZoomProvider:
                     raise
                 existing, status = found  # an earlier run's lost answer, or a registrant cancelled before
                 return person.id, existing, status != "approved"
-            reg = {**sansio.registrant_from(answer), "email": person.email}
+            if "found" in sent:  # the POST took effect though its answer was lost
+                existing, status = sent["found"]
+                return person.id, existing, status != "approved"
+            reg = {**sansio.registrant_from(sent["answer"]), "email": person.email}
             return person.id, reg, cancelled.get(person.email.lower()) == reg["id"]
 
         people = list(people)
@@ -293,8 +336,22 @@ class ZoomProvider:
                 missing.append(trainer)
         path = f"/webinars/{quote(webinar_id)}/panelists"
         for i in range(0, len(missing), PANELIST_BATCH):
-            body = {"panelists": [sansio.panelist_body(t) for t in missing[i : i + PANELIST_BATCH]]}
-            self._call("POST", path, "medium", json=body)
+            batch = missing[i : i + PANELIST_BATCH]
+
+            def post(batch: list[Person] = batch) -> bool:
+                body = {"panelists": [sansio.panelist_body(t) for t in batch]}
+                self._call("POST", path, "medium", json=body)
+                return True
+
+            def look(batch: list[Person] = batch) -> bool | None:
+                now = self._panelists_of(webinar_id)
+                left = [t for t in batch if t.email.lower() not in now]
+                if not left:
+                    return True
+                batch[:] = left  # send only those still missing
+                return None
+
+            self._checked(post, look, f"adding panelists to {webinar_id}")
         if missing:
             listed = self._panelists_of(webinar_id)  # the answer to the POST carries no links
         out: dict[str, dict[str, str]] = {}
@@ -323,19 +380,30 @@ class ZoomProvider:
         kind: Kind = "webinar" if options.webinar else "meeting"
         host = self._host(options)
         body = sansio.meeting_body(request, options, kind, host)
-        answer = self._call(
-            "POST",
-            f"/users/{quote(host)}/{kind}s",
-            "medium" if kind == "meeting" else "light",
-            json=body,
-            host=host,
-        )
+        fresh = True
+
+        def post() -> Any:
+            return self._call(
+                "POST",
+                f"/users/{quote(host)}/{kind}s",
+                "medium" if kind == "meeting" else "light",
+                json=body,
+                host=host,
+            )
+
+        def look() -> Any:
+            nonlocal fresh
+            found = self._find_marked(kind, host, request.key)
+            fresh = fresh and found is None
+            return found
+
+        answer = self._checked(post, look, f"creating the {kind} of {request.key}")
         meeting_id = sansio.classroom_from(request, answer, kind=kind, host=host, registrants={}).external_id
         registrants = self._register(kind, meeting_id, request.participants) if options.registration else {}
         panelists: dict[str, dict[str, str]] = {}
         if kind == "webinar":
             trainers = self._panelist_trainers(request, host).values()
-            panelists = self._add_panelists(meeting_id, trainers, fresh=True)
+            panelists = self._add_panelists(meeting_id, trainers, fresh=fresh)
         return sansio.classroom_from(
             request,
             answer,
