@@ -15,7 +15,7 @@ from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, 
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport
 from ta_delivery_webex.auth import STATE_KEY, lineage, stored_refresh_token
-from ta_delivery_webex.client import WebexProvider, make_provider
+from ta_delivery_webex.client import CHECKED_ATTEMPTS, WebexProvider, make_provider
 from ta_delivery_webex.sansio import tag_of
 
 
@@ -170,9 +170,12 @@ def test_lost_create_then_rerun_finds_instead_of_duplicating(server: FakeWebex) 
     provider = make_provider(context)
     request = make_request()
     transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
+    # Webex cannot be asked in this run either: the create fails, and is found on the rerun
+    transport.inject(Fault("status", status=503, method="GET", path=r"/v1/meetings$", times=None))
     with pytest.raises(Unavailable):
         provider.create(request)
     assert server.count(tag_of(request.key)) == 1
+    transport.clear()
     found = make_provider(context).find(request)
     assert found is not None
     assert found.external_id in server.meetings
@@ -418,11 +421,13 @@ def test_persistent_429_gives_up_as_rate_limited(server: FakeWebex) -> None:
 def test_5xx_on_create_is_not_retried_blindly(server: FakeWebex) -> None:
     transport = FaultyTransport(server.transport())
     context, _clock, _state = make_context(server, transport=transport)
-    transport.inject(Fault("status", status=503, method="POST", path=r"/v1/meetings$"))
+    transport.inject(Fault("status", status=503, method="POST", path=r"/v1/meetings$", times=None))
     with pytest.raises(Unavailable):
         make_provider(context).create(make_request())
     posts = [r for r in transport.requests if r.method == "POST" and r.url.path == "/v1/meetings"]
-    assert len(posts) == 1
+    lists = [r for r in transport.requests if r.method == "GET" and r.url.path == "/v1/meetings"]
+    assert len(posts) == CHECKED_ATTEMPTS  # sent again only after looking for it each time
+    assert len(lists) == CHECKED_ATTEMPTS - 1
 
 
 def test_timeouts_on_reads_are_retried(server: FakeWebex) -> None:
@@ -546,10 +551,12 @@ def test_people_failing_after_create_are_completed_by_the_next_run(server: FakeW
     transport = FaultyTransport(server.transport())
     context, _clock, _state = make_context(server, transport=transport)
     request = make_request()
-    transport.inject(Fault("status", status=500, method="POST", path=r"/v1/meetingInvitees$"))
+    invitees = Fault("status", status=500, method="POST", path=r"/v1/meetingInvitees$", times=None)
+    transport.inject(invitees)
     with pytest.raises(Unavailable):
         make_provider(context).create(request)
     assert len(server.invitees) < 4
+    transport.clear()
     provider = make_provider(context)
     found = provider.find(request)
     assert found is not None

@@ -51,6 +51,7 @@ class WebexAuth:
     _token: str | None = attrs.field(init=False, default=None)
     _expires: float | None = attrs.field(init=False, default=None)
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+    _refused: set[str] = attrs.field(init=False, factory=set)
 
     def __attrs_post_init__(self) -> None:
         if self.access_token is not None:
@@ -79,6 +80,16 @@ class WebexAuth:
                 provider="webex",
             )
         return token
+
+    def refused(self, token: str) -> None:
+        """Remember that ``token`` was refused right after a refresh: it is never refreshed again."""
+        with self._lock:
+            self._refused.add(token)
+
+    def was_refused(self, token: str) -> bool:
+        """Whether ``token`` was refused right after a refresh (so refreshing again would loop)."""
+        with self._lock:
+            return token in self._refused
 
     def _env_token(self) -> str | None:
         return self.refresh_token.reveal() if self.refresh_token is not None else None

@@ -21,7 +21,7 @@ import httpx
 
 from ta_delivery.clock import Clock, SystemClock
 from ta_delivery.context import RunContext
-from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError
+from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, Unavailable
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Person
 from ta_delivery.records import Classroom, ClassroomRequest, Segment
@@ -40,6 +40,8 @@ MAX_PAGES = 1000
 PATCH_TYPE = "application/json-patch+json"
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RATE = 5.0
+#: How often a non-idempotent call is sent when its answer is lost or a 5xx (looking it up in between).
+CHECKED_ATTEMPTS = 3
 T = TypeVar("T")
 
 
@@ -84,12 +86,42 @@ class WebexProvider:
                     ) from None
                 if exc.status != 401 or not self.auth.can_refresh:
                     raise
+            if self.auth.was_refused(token):
+                raise AuthError(
+                    "the refreshed Webex access token was refused too; authorise the integration again",
+                    provider=NAME,
+                    status=401,
+                ) from None
             log.info("webex: %s %s answered 401; refreshing the access token once", method, _path(url))
             self.auth.refresh(stale=token)
             token = self.auth.token()
-            return self.api.request(
-                method, url, headers={**extra, "Authorization": f"Bearer {token}"}, **kwargs
-            )
+            try:
+                return self.api.request(
+                    method, url, headers={**extra, "Authorization": f"Bearer {token}"}, **kwargs
+                )
+            except AuthError as exc:
+                if exc.status == 401:  # a fresh token refused: later calls fail at once, no refresh loop
+                    self.auth.refused(token)
+                raise
+
+    def _checked(self, send: Callable[[], T], look: Callable[[], T | None], what: str) -> T:
+        """Send a non-idempotent request; after a 5xx or a lost answer, look the result up first.
+
+        Webex may have acted on a request whose answer never came: what ``look`` finds is the result (no
+        duplicate); when it finds nothing the request is sent again, at most ``CHECKED_ATTEMPTS`` times.
+        """
+        for attempt in range(1, CHECKED_ATTEMPTS + 1):
+            try:
+                return send()
+            except Unavailable as exc:
+                if attempt == CHECKED_ATTEMPTS:
+                    raise
+                log.info("webex: %s failed (%s); checking whether it took effect", what, exc.message)
+                found = look()
+                if found is not None:
+                    return found
+                self.clock.sleep(self.api.policy.backoff(attempt, self.api.rng))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _json(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self._send(method, url, **kwargs)
@@ -163,8 +195,11 @@ class WebexProvider:
 
     def create(self, request: ClassroomRequest) -> Classroom:
         options = _options(request)
-        meeting = self._object(
-            "POST", "/meetings", json=_body(sansio.meeting_body, request, options, self.clock.now())
+        body = _body(sansio.meeting_body, request, options, self.clock.now())
+        meeting = self._checked(
+            lambda: self._object("POST", "/meetings", json=body),
+            lambda: self._marked(request),
+            f"creating the meeting of {request.key}",
         )
         meeting_id, _link = _meeting_ids(meeting)
         people = self._sync_people(meeting_id, request, options)
@@ -199,6 +234,15 @@ class WebexProvider:
             return
 
     def find(self, request: ClassroomRequest) -> Classroom | None:
+        meeting = self._marked(request)
+        if meeting is None:
+            return None
+        meeting_id, _link = _meeting_ids(meeting)
+        people = self._remote_people(meeting_id, _options(request).registration)
+        return self._classroom(request, meeting, people)
+
+    def _marked(self, request: ClassroomRequest) -> Mapping[str, Any] | None:
+        """The meeting series carrying ``request.key``'s mark, listed around its schedule."""
         start, end = _window(request)
         params = {
             "meetingType": "meetingSeries",
@@ -207,10 +251,7 @@ class WebexProvider:
         }
         for meeting in self._pages("/meetings", params):
             if sansio.carries_mark(meeting, request.key):
-                meeting_id, _link = _meeting_ids(meeting)
-                options = _options(request)
-                people = self._remote_people(meeting_id, options.registration)
-                return self._classroom(request, meeting, people)
+                return meeting
         return None
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
@@ -339,17 +380,23 @@ class WebexProvider:
         return result
 
     def _attach(self, meeting_id: str, person: Person, kind: str, cohost: bool) -> dict[str, Any]:
+        def look() -> Mapping[str, Any] | None:
+            """The person as the meeting now lists them (a lost answer that took effect)."""
+            have = self._remote_people(meeting_id, kind == "registrant").get(f"{kind}:{person.email.lower()}")
+            return None if have is None or not _matches(have, (person, kind, cohost)) else have
+
+        what = f"adding {person.id} to {meeting_id}"
         if kind == "registrant":
-            body = self._object(
-                "POST", f"/meetings/{meeting_id}/registrants", json=sansio.registrant_body(person)
+            path = f"/meetings/{meeting_id}/registrants"
+            body = self._checked(
+                lambda: self._object("POST", path, json=sansio.registrant_body(person)), look, what
             )
             entry: dict[str, Any] = {"kind": "registrant", "id": str(body.get("id") or "")}
             entry["status"] = body.get("status")
             entry["email"] = person.email.lower()
         else:
-            body = self._object(
-                "POST", "/meetingInvitees", json=sansio.invitee_body(meeting_id, person, cohost)
-            )
+            invitee = sansio.invitee_body(meeting_id, person, cohost)
+            body = self._checked(lambda: self._object("POST", "/meetingInvitees", json=invitee), look, what)
             entry = {"kind": "invitee", "id": str(body.get("id") or ""), "coHost": cohost}
             entry["email"] = person.email.lower()
         if not entry["id"]:
