@@ -141,3 +141,40 @@ def test_a_missing_programme_table_or_courses_key_is_named(tmp_path: Path) -> No
     assert "programme.title: required key 'title' is missing" in text
     assert "programme.courses: required key 'courses' is missing" in text
     assert not is_programme_file(write(tmp_path, "broken.toml", "[programme\n"))
+
+
+def test_a_course_file_holds_the_catalogue_keys_and_their_mistakes_are_reported_together(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from ta_delivery.coursefile import load_course
+
+    good = COURSE.format(cid="a").replace(
+        "[[sessions]]",
+        'summary = "Eight weeks."\naudience = "Officials"\npublic = false\n'
+        'registration = { url = "https://example.org/apply", deadline = 2027-07-15 }\n\n[[sessions]]',
+    )
+    course = load_course(write(tmp_path, "good.toml", good))
+    assert (course.summary, course.audience, course.public) == ("Eight weeks.", "Officials", False)
+    assert course.registration is not None
+    assert course.registration.url == "https://example.org/apply"
+    assert course.registration.deadline == date(2027, 7, 15)
+    assert load_course(write(tmp_path, "plain.toml", COURSE.format(cid="b"))).public is True
+
+    bad = COURSE.format(cid="a").replace(
+        "[[sessions]]",
+        'summary = 3\npublic = "yes"\nregistration = { url = "example.org", deadline = "2027-07-15", x = 1 }'
+        "\n\n[[sessions]]",
+    )
+    with pytest.raises(InputError) as caught:
+        load_course(write(tmp_path, "bad.toml", bad))
+    text = "\n".join(messages(caught.value))
+    for key in (
+        "course.summary",
+        "course.public",
+        "course.registration.url",
+        "course.registration.deadline",
+        "course.registration.x",
+    ):
+        assert f": {key}: " in text, (key, text)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date, datetime
 from typing import Any
 
-from ..models import ACTIVITY_KINDS, LANGUAGES, LEVELS, SCOPES, STATUSES, Organizer
+from ..models import ACTIVITY_KINDS, LANGUAGES, LEVELS, SCOPES, STATUSES, Organizer, Registration
 from .keys import COURSE_KEYS
-from .reader import Reader
+from .reader import Reader, kind
 
 __all__ = ["read_course_table"]
 
@@ -42,7 +43,40 @@ def read_course_table(r: Reader, value: object) -> dict[str, Any]:
     put("provider", lambda: r.provider(table.get("provider", "jitsi"), "course.provider"))
     put("status", lambda: r.choice(table.get("status", "scheduled"), "course.status", STATUSES))
     put("prerequisites", lambda: tuple(r.strings(table.get("prerequisites", []), "course.prerequisites")))
+    # the public catalogue's keys (PRODUCT.md section 5)
+    for name in ("summary", "audience"):
+        if name in table:
+            put(name, functools.partial(r.text, table[name], f"course.{name}"))
+    if "public" in table:
+        put("public", lambda: r.boolean(table["public"], "course.public"))
+    if "registration" in table:
+        put("registration", lambda: _registration(r, table["registration"]))
     return out
+
+
+_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)
+
+
+def _registration(r: Reader, value: object) -> Registration:
+    """``registration = { url = "https://...", deadline = 2027-07-15 }`` (either may be left out)."""
+    table = r.table(value, "course.registration")
+    r.only(table, ("url", "deadline"), "course.registration")
+    mark = r.mark()
+    url = None
+    if "url" in table:
+        url = r.get(lambda: r.text(table["url"], "course.registration.url"), None)
+        if url is not None and not _URL.match(url):
+            r.note(
+                "course.registration.url", f"{url!r} is not an http(s) URL such as https://example.org/apply"
+            )
+    deadline = table.get("deadline")
+    if deadline is not None and (not isinstance(deadline, date) or isinstance(deadline, datetime)):
+        r.note(
+            "course.registration.deadline",
+            f"must be a TOML local date like 2027-07-15 (unquoted), got {kind(deadline)}",
+        )
+    r.since(mark)
+    return Registration(url=url, deadline=deadline)
 
 
 def _course_id(r: Reader, table: dict[str, Any]) -> str:

@@ -41,6 +41,10 @@ COURSE_KEYS = (
     "organizer",
     "prerequisites",
     "roster",
+    "summary",
+    "audience",
+    "public",
+    "registration",
 )
 RULES_KEYS = ("max_live_minutes", "max_live_sessions_per_day", "working_hours", "severity")
 ATTENDANCE_KEYS = ("late_after_minutes", "present_fraction", "partial_fraction", "completion_fraction")

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..models import LANGUAGES, Course, Organizer, is_email
 from ..plugins import Plugins, make_plugin_manager
 from .model import Elearning, Programme
@@ -36,20 +36,12 @@ def raise_all(errors: Sequence[InputError]) -> None:
         return
     if len(errors) == 1:
         raise errors[0]
-    from .. import errors as tree
-
-    many = getattr(tree, "InputErrors", None)
-    if many is not None:
-        raise many(list(errors))
-    first = errors[0]
-    rest = "\n".join(str(e) for e in errors[1:])
-    raise InputError(f"{first.message}\n{rest}", source=first.source, key=first.key)
+    raise InputErrors(list(errors))
 
 
 def _errors_of(exc: InputError) -> list[InputError]:
     """The errors an :class:`InputError` carries (several when it collects a whole file's)."""
-    inner = getattr(exc, "errors", None)
-    return list(inner) if inner else [exc]
+    return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
 
 
 class _Reader:
