@@ -6,17 +6,52 @@ registrant by email, the meeting by its agenda mark, the panelists by email) bef
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from test_end_to_end import setup, the_course
-from test_provider import make_request, marked
-from zoomfake import FakeZoom, Fault
+from zoomfake import ENV, FakeZoom, Fault
 
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import RunContext
 from ta_delivery.errors import Unavailable
+from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.records import ClassroomRequest
+from ta_delivery.settings import Settings
+from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer
+from ta_delivery.testing.capture import CaptureTransport
+from ta_delivery_zoom import plugin, sansio
 from ta_delivery_zoom.client import CHECKED_ATTEMPTS, ZoomProvider
+
+TRAINER = Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich")
+
+
+def make_request(**changes: Any) -> ClassroomRequest:
+    base: dict[str, Any] = {
+        "key": "rtpc-2020/s01",
+        "course_id": "rtpc-2020",
+        "session_id": "s01",
+        "title": "Opening webinar",
+        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
+        "minutes": 90,
+        "timezone": "America/Port_of_Spain",
+        "hosts": (TRAINER,),
+        "participants": tuple(
+            Participant(id=f"p{i}", name=f"Person Number{i}", email=f"p{i}@example.org", timezone="UTC")
+            for i in (1, 2, 3)
+        ),
+        "options": {"waiting_room": True},
+    }
+    base.update(changes)
+    return ClassroomRequest(**base)
+
+
+def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
+    return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]
 
 
 def _registrant_posts(fake: FakeZoom) -> int:
@@ -93,10 +128,43 @@ def test_a_lost_panelist_answer_is_found_in_the_same_call(provider: ZoomProvider
 
 
 def test_apply_recovers_a_transient_registrant_failure_in_the_same_run(tmp_path: Path) -> None:
-    server, capture, plugins, store, context, _clock = setup(tmp_path)
-    course = the_course()
+    clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
+    server = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    capture = CaptureTransport()
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, capture])
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    context = RunContext(
+        settings=Settings({**ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=clock,
+        base_dir=tmp_path,
+        transport=server.transport(),
+        state_factory=store.namespace,
+    )
+    people = (
+        Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
+        Participant(id="tt-01", name="Kiran R.", email="kiran@example.org", timezone="UTC"),
+    )
+    course = Course(
+        id="rtpc-zoom",
+        title="Trade policy course",
+        timezone="America/Port_of_Spain",
+        organizer=Organizer(name="Training Institute", email="training@example.org"),
+        provider="zoom",
+        trainers=(Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
+        participants=people,
+        sessions=tuple(
+            Session(
+                id=f"s0{d}",
+                title="Opening",
+                start=datetime(2027, 8, 8 + d, 14, tzinfo=UTC),
+                minutes=90,
+                trainers=("rf",),
+            )
+            for d in (1, 2)
+        ),
+    )
     server.faults.append(Fault("POST", "/registrants", response=httpx.Response(500, json={"message": "x"})))
-    result = Syncer(course, store, plugins, context, workers=1).apply()  # type: ignore[arg-type]
+    result = Syncer(course, store, plugins, context, workers=1).apply()
     assert result.ok, result.to_json()
     assert len(server.live()) == 2
     for meeting in server.live():
