@@ -247,12 +247,28 @@ def _rendered(report: AttendanceReport, fmt: str, responses: list[Response]) -> 
     help="Output format.",
 )
 @click.option("--out", "out", metavar="FILE", default=None, help="Write the report here instead of stdout.")
+@click.option(
+    "--activity",
+    is_flag=True,
+    help="The activity report for the institute (HTML, or JSON with --format json).",
+)
 @state_option
-def report_command(course: str, fmt: str, out: str | None, state: str | None) -> None:
-    """Attendance and completion: statuses, unmatched attendees, suggested name matches."""
+def report_command(course: str, fmt: str, out: str | None, state: str | None, activity: bool) -> None:
+    """Attendance and completion: statuses, unmatched attendees, suggested name matches.
+
+    With a programme file: the programme's participation by course, country, gender and LDC status.
+    """
     fmt = fmt.lower()
     path = course_path(course)
     plugins: Plugins = plugin_manager()
+    from .monitoring import activity_report, is_programme, programme_report
+
+    if is_programme(path):
+        programme_report(path, plugins, fmt, out, state, activity)
+        return
+    if activity:
+        activity_report(path, plugins, fmt, out, state)
+        return
     model = load(path, plugins)
     store = open_store(existing_store_url(state_url(path, state)))
     try:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..models import Course
 from .answers import parse_answer
 from .model import COLUMN_TARGETS, Evaluation, Response
@@ -143,13 +143,8 @@ def _targets(table: Table, layout: Layout, evaluation: Evaluation) -> tuple[dict
 
 
 def _fail(problems: Sequence[tuple[str | None, str]], source: str) -> InputError:
-    if len(problems) == 1:
-        key, message = problems[0]
-        return InputError(message, source=source, key=key)
-    shown = [f"{key}: {message}" if key else message for key, message in problems[:MAX_PROBLEMS]]
-    if len(problems) > MAX_PROBLEMS:
-        shown.append(f"... and {len(problems) - MAX_PROBLEMS} more")
-    return InputError(f"{len(problems)} problems:\n  " + "\n  ".join(shown), source=source)
+    errors = [InputError(message, source=source, key=key) for key, message in problems[:MAX_PROBLEMS]]
+    return errors[0] if len(problems) == 1 else InputErrors(errors, total=len(problems))
 
 
 def responses(table: Table, layout: Layout, course: Course, evaluation: Evaluation) -> list[Response]:

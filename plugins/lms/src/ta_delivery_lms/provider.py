@@ -9,7 +9,7 @@ response — changes nothing that is already there.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -493,6 +493,30 @@ class MoodleLms:
                     raise
                 result[p.id] = status.get("completed") is True
         return result
+
+    def completions(self, course: Course, shortnames: Sequence[str]) -> dict[str, list[str]]:
+        """Moodle course short name -> the emails of its enrolled users who completed it (the programme
+        report's progression); a course missing on the site maps to an empty list."""
+        self._lms(course)
+        out: dict[str, list[str]] = {}
+        for shortname in shortnames:
+            remote = self._course(shortname)
+            out[shortname] = []
+            if remote is None:
+                continue
+            course_id = int(remote["id"])
+            for user in self.client.enrolled_users(course_id):
+                if "id" not in user or not user.get("email"):
+                    continue
+                try:
+                    status = self.client.completion_status(course_id, int(user["id"]))
+                except ProviderError as exc:
+                    if error_code(exc) in _NOT_ENROLLED:
+                        continue
+                    raise
+                if status.get("completed") is True:
+                    out[shortname].append(str(user["email"]))
+        return out
 
     # --- attendance --------------------------------------------------------------------------------
 
