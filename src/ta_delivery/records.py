@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -26,12 +26,16 @@ __all__ = [
     "Classroom",
     "ClassroomProvider",
     "ClassroomRequest",
+    "DialIn",
     "Finding",
     "ImportFormatSpec",
     "ImportRequest",
     "LmsProvider",
     "LmsSpec",
+    "PhoneNumber",
     "ProviderSpec",
+    "Recording",
+    "RecordingFinder",
     "RuleSpec",
     "Segment",
     "Transport",
@@ -78,6 +82,10 @@ class Capabilities:
     attendance_fetch: bool = False
     update_in_place: bool = True
     find_by_key: bool = False
+    #: classrooms carry dial-in numbers (``Classroom.dial_in``)
+    dial_in: bool = False
+    #: the provider can find a finished session's recording (``find_recording``)
+    recordings: bool = False
 
 
 @attrs.frozen
@@ -106,6 +114,57 @@ class ClassroomRequest:
 
 
 @attrs.frozen
+class PhoneNumber:
+    """One dial-in number. ``country`` is ISO 3166-1 alpha-2 where the provider says or we can tell."""
+
+    number: str
+    country: str | None = None
+    label: str | None = None
+    toll_free: bool = False
+
+
+@attrs.frozen
+class DialIn:
+    """How to join a classroom by phone: numbers, the meeting number and the phone passcode.
+
+    ``one_tap`` is what follows the number in a one-tap ``tel:`` link, in the provider's own layout
+    (for example ``",,123456789#,,,,*111222#"``); ``None`` where the provider has no such layout.
+    """
+
+    numbers: tuple[PhoneNumber, ...]
+    meeting_number: str
+    passcode: str | None = attrs.field(default=None, repr=False)
+    one_tap: str | None = attrs.field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form, for the store."""
+        return {
+            "numbers": [attrs.asdict(n) for n in self.numbers],
+            "meeting_number": self.meeting_number,
+            "passcode": self.passcode,
+            "one_tap": self.one_tap,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DialIn:
+        """The inverse of :meth:`to_json`."""
+        return cls(
+            numbers=tuple(PhoneNumber(**n) for n in data.get("numbers", ())),
+            meeting_number=str(data["meeting_number"]),
+            passcode=data.get("passcode"),
+            one_tap=data.get("one_tap"),
+        )
+
+
+@attrs.frozen
+class Recording:
+    """Where a finished session's recording can be watched, with its passcode if it has one."""
+
+    url: str
+    passcode: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen
 class Classroom:
     """A virtual classroom as a provider made it. ``data`` is provider-private, JSON-able, secret-free."""
 
@@ -116,6 +175,8 @@ class Classroom:
     host_url: str | None = attrs.field(default=None, repr=False)
     personal_links: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    #: how to join by phone, where the provider gives numbers (capability ``dial_in``)
+    dial_in: DialIn | None = attrs.field(default=None, repr=False)
 
     def join_url_for(self, person_id: str) -> str:
         """The link ``person_id`` joins with: their personal one where the provider gave one."""
@@ -143,6 +204,15 @@ class ClassroomProvider(Protocol):
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         """Join/leave segments of an ended classroom (capability ``attendance_fetch``)."""
+        ...
+
+
+@runtime_checkable
+class RecordingFinder(Protocol):
+    """Optional provider method, declared by the capability ``recordings``."""
+
+    def find_recording(self, classroom: Classroom, request: ClassroomRequest) -> Recording | None:
+        """The recording of an ended classroom, or ``None`` while there is none yet."""
         ...
 
 

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from ..dialin import numbers_for, tel_uri
+from ..records import DialIn
 from .i18n import format_short, format_span, format_utc_span, translations, zone_label
 
-__all__ = ["REASONS", "InviteText", "Reason", "invite_text"]
+__all__ = ["REASONS", "InviteText", "PhoneLines", "Reason", "invite_text", "phone_lines"]
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 #: Why a message is sent: the CANCEL reasons pick the explanation; ``invited`` marks a REQUEST that invites
@@ -58,6 +60,8 @@ def invite_text(
     organizer_name: str,
     organizer_email: str,
     live: bool = True,
+    dial_in: DialIn | None = None,
+    country: str | None = None,
 ) -> InviteText:
     """Build the words of an invitation for one language and one zone (cached: many recipients share them)."""
     _ = translations(language).gettext
@@ -102,10 +106,13 @@ def invite_text(
     else:
         join_line = _("The join link will follow in an updated invitation.")
     organizer_line = _("Organizer: {name} <{email}>").format(name=organizer_name, email=organizer_email)
+    phone = phone_lines(dial_in, country, language) if dial_in and join_line and join_url else None
 
     plain = [intro, "", session_title, when_line, utc_line]
     if join_line:
         plain.append(join_line)
+    if phone:
+        plain += ["", *phone.plain]
     if session_description and method != "CANCEL":
         plain += ["", session_description]
     plain += ["", organizer_line]
@@ -119,6 +126,8 @@ def invite_text(
         parts.append(f"<p>{esc(_('Join: {url}')).format(url=link)}</p>")
     elif join_line:
         parts.append(f"<p>{esc(join_line)}</p>")
+    if phone:
+        parts.append(phone.html)
     if session_description and method != "CANCEL":
         parts.append("<p>" + "<br>".join(esc(line) for line in session_description.split("\n")) + "</p>")
     parts.append(f"<p>{esc(organizer_line)}</p>")
@@ -128,3 +137,45 @@ def invite_text(
         f"<title>{esc(subject)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
     )
     return InviteText(subject=subject, summary=summary, description=description, html=page)
+
+
+@attrs.frozen
+class PhoneLines:
+    """The dial-in block of an invitation: plain-text lines, an HTML paragraph, and the ``tel:`` links
+    with their labels (for CONFERENCE properties)."""
+
+    plain: tuple[str, ...]
+    html: str
+    links: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=1024)
+def phone_lines(dial_in: DialIn, country: str | None, language: str) -> PhoneLines:
+    """How to join by phone, in ``language``: the numbers of ``country`` first, each with its one-tap
+    dialling string, then the meeting number and the phone passcode. Complete in plain text alone."""
+    from babel import Locale
+
+    _ = translations(language).gettext
+    names = Locale.parse(language).territories
+    esc = html.escape
+    plain = [_("Join by phone:")]
+    rows: list[str] = []
+    links: list[tuple[str, str]] = []
+    for number in numbers_for(dial_in, country):
+        place = names.get(number.country, number.country) if number.country else ""
+        if number.label and number.label.casefold() not in place.casefold():
+            place = f"{place}, {number.label}" if place else number.label
+        place = place or number.number
+        uri = tel_uri(number, dial_in)
+        plain.append(f"  {place}: {number.number}")
+        if dial_in.one_tap:
+            dial = uri.removeprefix("tel:").replace("%23", "#")
+            plain.append("    " + _("One tap: {dial}").format(dial=dial))
+        rows.append(f'{esc(place)}: <a href="{esc(uri, quote=True)}">{esc(number.number)}</a>')
+        links.append((uri, place))
+    tail = [_("Meeting number: {number}").format(number=dial_in.meeting_number)]
+    if dial_in.passcode:
+        tail.append(_("Phone passcode: {passcode}").format(passcode=dial_in.passcode))
+    plain += tail
+    body = "<br>".join([esc(plain[0]), *rows, *(esc(t) for t in tail)])
+    return PhoneLines(plain=tuple(plain), html=f"<p>{body}</p>", links=tuple(links))

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import icalendar
 
 from ..models import Course, Person, Session, Trainer
-from .content import InviteText, Reason, invite_text
+from ..records import DialIn
+from .content import InviteText, Reason, invite_text, phone_lines
 from .ids import session_uid
 from .text import clean_line, clean_param, clean_text, clean_url
 
@@ -84,6 +85,8 @@ def _words(
     language: str,
     zone: str,
     reason: Reason | None,
+    dial_in: DialIn | None = None,
+    country: str | None = None,
 ) -> InviteText:
     return invite_text(
         language=language,
@@ -100,6 +103,8 @@ def _words(
         organizer_name=clean_line(course.organizer.name),
         organizer_email=course.organizer.email,
         live=session.live,
+        dial_in=dial_in,
+        country=country,
     )
 
 
@@ -114,6 +119,7 @@ def event_properties(
     attendee: Person | None,
     audience: Person | None = None,
     reason: Reason | None = None,
+    dial_in: DialIn | None = None,
 ) -> tuple[list[Prop], InviteText]:
     """Every property of the session's VEVENT, in the order they are added, and the localised words.
 
@@ -140,6 +146,8 @@ def event_properties(
         language=language,
         zone=zone,
         reason=reason,
+        dial_in=dial_in if session.live else None,
+        country=reader.country if reader is not None else None,
     )
     if method == "CANCEL" or course.status in ("cancelled", "postponed"):
         status = "CANCELLED"  # a postponed course's sessions do not take place at these times
@@ -183,6 +191,16 @@ def event_properties(
             ("URL", url, ()),
             ("CONFERENCE", url, (("FEATURE", ("AUDIO", "VIDEO")), ("VALUE", "URI"))),
         ]
+        if dial_in is not None and session.live:
+            phone = phone_lines(dial_in, reader.country if reader is not None else None, language)
+            props += [
+                (
+                    "CONFERENCE",
+                    uri,
+                    (("FEATURE", ("PHONE",)), ("LABEL", clean_param(place)), ("VALUE", "URI")),
+                )
+                for uri, place in phone.links
+            ]
     return props, words
 
 
@@ -210,6 +228,7 @@ def build_event(
     audience: Person | None = None,
     reason: Reason | None = None,
     hook_person: Person | None = None,
+    dial_in: DialIn | None = None,
 ) -> icalendar.Event:
     """The session's VEVENT for one message, decorated by ``ta_delivery_invite_building`` plugins.
 
@@ -225,6 +244,7 @@ def build_event(
         attendee=attendee,
         audience=audience,
         reason=reason,
+        dial_in=dial_in,
     )
     event = icalendar.Event()
     _add(event, props)
@@ -302,6 +322,7 @@ def render_calendar(
     attendee: Person | None,
     plugins: Plugins | None = None,
     reason: Reason | None = None,
+    dial_in: DialIn | None = None,
 ) -> tuple[bytes, InviteText]:
     """The iCalendar object (one VEVENT) of one message, and its localised words."""
     props, words = event_properties(
@@ -313,6 +334,7 @@ def render_calendar(
         join_url=join_url,
         attendee=attendee,
         reason=reason,
+        dial_in=dial_in,
     )
     if has_invite_hooks(plugins):
         assert plugins is not None

@@ -9,6 +9,7 @@ from datetime import UTC
 from functools import lru_cache
 
 from ..models import Session
+from ..records import DialIn
 
 __all__ = ["UID_NAMESPACE", "invite_fingerprint", "session_uid"]
 
@@ -26,9 +27,13 @@ def session_uid(course_id: str, session_id: str) -> str:
     return str(uuid.uuid5(UID_NAMESPACE, f"{course_id}/{session_id}"))
 
 
-def invite_fingerprint(session: Session, join_url: str | None) -> str:
-    """A hash of the fields whose change must raise SEQUENCE: start, length, title and join link."""
+def invite_fingerprint(session: Session, join_url: str | None, dial_in: DialIn | None = None) -> str:
+    """A hash of the fields whose change must raise SEQUENCE: start, length, title, join link and the
+    dial-in details (numbers, meeting number, passcode). Without dial-in the hash is what it always was,
+    so stores written before dial-in existed re-send nothing."""
     start = session.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    fields = [start, session.minutes, session.title, join_url or ""]
+    fields: list[object] = [start, session.minutes, session.title, join_url or ""]
+    if dial_in is not None:
+        fields.append(dial_in.to_json())
     blob = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

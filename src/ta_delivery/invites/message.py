@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..models import Course, Person, Session
+from ..records import DialIn
 from .content import Reason
 from .events import render_calendar, stamp
 from .ids import session_uid
@@ -174,6 +175,7 @@ def build_invite(
     dtstamp: datetime,
     plugins: Plugins | None = None,
     reason: Reason | None = None,
+    dial_in: DialIn | None = None,
 ) -> EmailMessage:
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
@@ -193,6 +195,7 @@ def build_invite(
         attendee=person,
         plugins=plugins,
         reason=reason,
+        dial_in=dial_in,
     )
     mid = message_id(course, session, person, method, sequence)
     token = hashlib.sha256(mid.encode()).hexdigest()[:24]

@@ -436,6 +436,7 @@ class WebexProvider:
                 "registration": bool(meeting.get("registration")),
                 "people": attached,
             },
+            dial_in=sansio.dial_in_from(meeting),
         )
 
 

@@ -6,13 +6,15 @@ Every function takes plain values and returns plain values, so it is tested with
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from ta_delivery.dialin import country_from_label
 from ta_delivery.models import Person
-from ta_delivery.records import ClassroomRequest, Segment
+from ta_delivery.records import ClassroomRequest, DialIn, PhoneNumber, Recording, Segment
 
 from .options import WebexOptions
 
@@ -22,6 +24,7 @@ __all__ = [
     "MIN_MINUTES",
     "agenda_for",
     "carries_mark",
+    "dial_in_from",
     "format_time",
     "instance_ids",
     "invitee_body",
@@ -31,6 +34,7 @@ __all__ = [
     "parse_time",
     "patch_body",
     "personal_link",
+    "recording_from",
     "registrant_body",
     "registration_form",
     "segments_of_participant",
@@ -356,3 +360,58 @@ def _end_by_duration(device: Mapping[str, Any]) -> str | None:
 def people_index(people: Sequence[Person]) -> dict[str, str]:
     """Lower-cased e-mail -> person id."""
     return {p.email.lower(): p.id for p in people}
+
+
+def dial_in_from(meeting: Mapping[str, Any]) -> DialIn | None:
+    """The phone details of a meeting: ``telephony.callInNumbers``, the access code and the numeric
+    password for phones and video systems (``phoneAndVideoSystemPassword``).
+
+    Webex labels numbers by country ("US Toll", "United Kingdom Toll Free"); the country is read from the
+    label where it names one. Webex's one-tap layout dials the access code, then the numeric password:
+    ``+14156550001,,2550012345#12345678#`` (``##`` where there is no password).
+    """
+    telephony = meeting.get("telephony")
+    if not isinstance(telephony, Mapping):
+        return None
+    access = telephony.get("accessCode")
+    numbers = telephony.get("callInNumbers")
+    if not isinstance(access, str) or not access or not isinstance(numbers, list):
+        return None
+    phones = [
+        PhoneNumber(
+            number=_clean(entry["callInNumber"]),
+            country=country_from_label(entry.get("label") if isinstance(entry.get("label"), str) else None),
+            label=_clean(entry["label"]) if isinstance(entry.get("label"), str) else None,
+            toll_free=entry.get("tollType") == "tollFree",
+        )
+        for entry in numbers
+        if isinstance(entry, Mapping) and isinstance(entry.get("callInNumber"), str)
+    ]
+    if not phones:
+        return None
+    code = re.sub(r"\D", "", access)
+    password = meeting.get("phoneAndVideoSystemPassword")
+    password = re.sub(r"\D", "", password) if isinstance(password, str) else ""
+    tap = f",,{code}#" + (f"{password}#" if password else "#")
+    return DialIn(numbers=tuple(phones), meeting_number=code, passcode=password or None, one_tap=tap)
+
+
+def recording_from(items: Iterable[Any]) -> Recording | None:
+    """The newest available recording among ``GET /recordings?meetingId=`` items: its playback link
+    (``playbackUrl``) and password, or ``None`` while none is available."""
+    best: tuple[str, Mapping[str, Any]] | None = None
+    for item in items:
+        if not isinstance(item, Mapping) or item.get("status", "available") != "available":
+            continue
+        url = item.get("playbackUrl")
+        if not isinstance(url, str) or not url:
+            continue
+        when = str(item.get("timeRecorded") or item.get("createTime") or "")
+        if best is None or when > best[0]:
+            best = (when, item)
+    if best is None:
+        return None
+    password = best[1].get("password")
+    return Recording(
+        url=best[1]["playbackUrl"], passcode=password if isinstance(password, str) and password else None
+    )

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ta_delivery.errors import BadResponse
 from ta_delivery.models import Person
-from ta_delivery.records import Classroom, ClassroomRequest, Segment
+from ta_delivery.records import Classroom, ClassroomRequest, DialIn, PhoneNumber, Recording, Segment
 
 from .options import ZoomOptions
 
@@ -28,6 +28,7 @@ __all__ = [
     "Kind",
     "agenda_for",
     "classroom_from",
+    "dial_in_from",
     "encode_uuid",
     "fingerprint",
     "format_time",
@@ -39,6 +40,7 @@ __all__ = [
     "panelist_body",
     "panelists_from",
     "parse_time",
+    "recording_from",
     "registrant_body",
     "segments_from_report",
     "topic_for",
@@ -276,7 +278,68 @@ def classroom_from(
         host_url=None,
         personal_links=links,
         data=data,
+        dial_in=dial_in_from(body),
     )
+
+
+def dial_in_from(meeting: Mapping[str, Any]) -> DialIn | None:
+    """The phone details of a meeting: ``settings.global_dial_in_numbers``, the meeting id and the
+    phone passcode (``pstn_password``; older answers carry it as ``h323_password``).
+
+    Zoom's one-tap layout dials the meeting id, then the passcode after a pause:
+    ``+16465588656,,85012345678#,,,,*123456#``.
+    """
+    settings = meeting.get("settings")
+    numbers = settings.get("global_dial_in_numbers") if isinstance(settings, Mapping) else None
+    if not isinstance(numbers, list) or not numbers:
+        return None
+    phones: list[PhoneNumber] = []
+    for entry in numbers:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("number"), str):
+            continue
+        country = entry.get("country")
+        city = entry.get("city")
+        phones.append(
+            PhoneNumber(
+                number=_clean(entry["number"], keep_newlines=False),
+                country=country.upper() if isinstance(country, str) and len(country) == 2 else None,
+                label=_clean(city, keep_newlines=False) if isinstance(city, str) and city else None,
+                toll_free=entry.get("type") == "tollfree",
+            )
+        )
+    meeting_id = meeting.get("id")
+    if not phones or meeting_id is None:
+        return None
+    digits = re.sub(r"\D", "", str(meeting_id))
+    passcode = meeting.get("pstn_password") or meeting.get("h323_password")
+    passcode = re.sub(r"\D", "", passcode) if isinstance(passcode, str) else ""
+    tap = f",,{digits}#" + (f",,,,*{passcode}#" if passcode else "")
+    return DialIn(numbers=tuple(phones), meeting_number=digits, passcode=passcode or None, one_tap=tap)
+
+
+def recording_from(answer: object) -> Recording | None:
+    """The recording of a meeting from ``GET /meetings/{id}/recordings``: its ``share_url`` (else the
+    first playable file's ``play_url``) and its passcode (``password``), or ``None`` while nothing is
+    playable yet."""
+    if not isinstance(answer, Mapping):
+        raise BadResponse("recordings is not an object", provider=PROVIDER)
+    url = answer.get("share_url")
+    if not isinstance(url, str) or not url:
+        files = answer.get("recording_files")
+        playable = (
+            [
+                f.get("play_url")
+                for f in files or ()
+                if isinstance(f, Mapping) and f.get("status", "completed") == "completed"
+            ]
+            if isinstance(files, list)
+            else []
+        )
+        url = next((u for u in playable if isinstance(u, str) and u), None)
+    if not url:
+        return None
+    password = answer.get("password")
+    return Recording(url=url, passcode=password if isinstance(password, str) and password else None)
 
 
 def registrant_from(answer: object) -> dict[str, str]:
