@@ -266,3 +266,39 @@ def test_an_invitation_with_a_hundred_numbers_stays_under_30_kb() -> None:
     )
     msg = message("ana", many)
     assert len(bytes(msg)) < 30 * 1024
+
+
+def test_the_store_remembers_dial_in_and_upgrades_a_store_without_it(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from ta_delivery.records import Classroom
+    from ta_delivery.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = open_store(url)
+    with store.transaction() as conn:  # the previous release's classrooms table had no dial_in column
+        conn.execute(text("ALTER TABLE classrooms DROP COLUMN dial_in"))
+        conn.execute(text("DELETE FROM schema_version WHERE version > 1"))
+    store.close()
+
+    store = open_store(url)
+    store.remember_course("c1", "Trade policy", "UTC", STAMP)
+    room = Classroom("zoom", "k", "85012345678", "https://zoom.example/j/1", dial_in=zoom_dial_in())
+    plain = Classroom("jitsi", "k2", "room", "https://meet.example/room")
+    for sid, classroom in (("s01", room), ("s02", plain)):
+        store.save_classroom(
+            "c1",
+            sid,
+            classroom,
+            fingerprint="f",
+            state="active",
+            start=STAMP,
+            end=STAMP,
+            title="t",
+            minutes=60,
+            now=STAMP,
+        )
+    rows = store.classrooms("c1")
+    assert rows["s01"].classroom.dial_in == zoom_dial_in()
+    assert rows["s02"].classroom.dial_in is None
+    store.close()

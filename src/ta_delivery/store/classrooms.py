@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 from sqlalchemy import Connection, select
 
-from ..records import Classroom
+from ..records import Classroom, DialIn
 from . import schema
 from .base import StoreBase
 from .timestamps import from_text, to_text
@@ -78,6 +78,7 @@ class Classrooms(StoreBase):
                 host_url=r["host_url"],
                 personal_links=json.loads(r["personal_links"]),
                 data=json.loads(r["data"]),
+                dial_in=DialIn.from_json(json.loads(r["dial_in"])) if r["dial_in"] else None,
             )
             out[r["session_id"]] = ClassroomRow(
                 classroom=room,
@@ -120,6 +121,7 @@ class Classrooms(StoreBase):
                     "host_url": room.host_url,
                     "personal_links": json.dumps(dict(room.personal_links), sort_keys=True),
                     "data": json.dumps(dict(room.data), sort_keys=True),
+                    "dial_in": json.dumps(room.dial_in.to_json(), sort_keys=True) if room.dial_in else None,
                     "fingerprint": fingerprint,
                     "state": state,
                     "session_start": to_text(start),

@@ -24,8 +24,19 @@ def _v2_evaluation(conn: Connection) -> None:
     evaluation.create_all(conn, checkfirst=True)
 
 
+def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    """``ALTER TABLE table ADD COLUMN`` unless a store made by ``_v1_initial`` already has it."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+
+
+def _v3_classroom_dial_in(conn: Connection) -> None:
+    """Classrooms remember their dial-in numbers (a change of numbers re-invites)."""
+    _add_column(conn, "classrooms", "dial_in", "TEXT")
+
+
 #: The migrations, in order; version N is ``MIGRATIONS[N - 1]``. Append only.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_evaluation)
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_evaluation, _v3_classroom_dial_in)
 LATEST = len(MIGRATIONS)
 
 

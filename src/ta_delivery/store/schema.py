@@ -50,6 +50,7 @@ classrooms = Table(
     Column("data", Text, nullable=False, default="{}"),
     Column("fingerprint", String(64), nullable=False),
     Column("state", String(16), nullable=False),  # active | cancelled
+    Column("dial_in", Text),  # JSON of records.DialIn, or NULL where the provider gave no numbers
     Column("session_start", String(32), nullable=False),
     Column("session_end", String(32), nullable=False),
     Column("title", Text, nullable=False, default=""),
