@@ -15,13 +15,13 @@ import icalendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from ta_delivery_webex import sansio as webex_sansio
-from ta_delivery_zoom import sansio as zoom_sansio
 
 from ta_delivery.dialin import OTHERS, country_from_label, numbers_for, tel_uri
 from ta_delivery.invites import build_invite, invite_fingerprint
 from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
 from ta_delivery.records import DialIn, PhoneNumber
+from ta_delivery_webex import sansio as webex_sansio
+from ta_delivery_zoom import sansio as zoom_sansio
 
 STAMP = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "api" / "webex_spec_examples"

@@ -22,11 +22,13 @@ __all__ = [
     "ACTIVITY_KINDS",
     "LANGUAGES",
     "AttendancePolicy",
+    "Centre",
     "Course",
     "LmsSettings",
     "Organizer",
     "Participant",
     "Person",
+    "RecordingPolicy",
     "Registration",
     "Rules",
     "Session",
@@ -216,6 +218,8 @@ class Person:
     gender: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.in_(GENDERS))
     )
+    #: the id of the reference centre (``[[centres]]``) the person attends from, if any
+    centre: str | None = None
 
     role: str = attrs.field(default="person", init=False)
 
@@ -254,6 +258,8 @@ class Session:
     participants: tuple[str, ...] | None = None
     provider: str | None = None
     description: str | None = None
+    #: where the recording is once it exists; wins over the one a provider finds
+    recording_url: str | None = None
 
     @minutes.validator
     def _positive(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -281,6 +287,32 @@ class LmsSettings:
     require_prerequisites: bool = False
     #: Further keys of the ``[lms]`` table, validated by the LMS plugin (e.g. moodle's ``partial``).
     options: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Centre:
+    """A reference centre: a room with a good connection that people attend from (``[[centres]]``).
+
+    Its contact receives each live session's invitation with the names of the people attending from it.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_check_text)
+    timezone: str = attrs.field(validator=_check_zone)
+    contact: Organizer
+    city: str | None = None
+    country: str | None = None
+
+
+RECORDING_AUDIENCES = ("missed", "all", "none")
+
+
+@attrs.frozen
+class RecordingPolicy:
+    """Who gets a live session's recording (``[recordings] send_to``): participants who were not present
+    or late (``missed``), every participant (``all``), or nobody (``none``)."""
+
+    send_to: str = attrs.field(default="missed", validator=attrs.validators.in_(RECORDING_AUDIENCES))
 
 
 @attrs.frozen
@@ -325,13 +357,20 @@ class Course:
     audience: str | None = None
     public: bool = True
     registration: Registration | None = None
+    centres: tuple[Centre, ...] = ()
+    recordings: RecordingPolicy = RecordingPolicy()
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
+        centres = {c.id for c in self.centres}
+        if len(centres) != len(self.centres):
+            raise ValueError("duplicate centre id")
         for person in (*self.trainers, *self.participants):
             if person.id in seen:
                 raise ValueError(f"duplicate person id {person.id!r}")
             seen.add(person.id)
+            if person.centre is not None and person.centre not in centres:
+                raise ValueError(f"person {person.id!r} names unknown centre {person.centre!r}")
         sids: set[str] = set()
         for s in self.sessions:
             if s.id in sids:
@@ -360,6 +399,13 @@ class Course:
             if p.id == person_id:
                 return p
         raise KeyError(person_id)
+
+    def centre(self, centre_id: str) -> Centre:
+        """The reference centre with ``centre_id``; ``KeyError`` if none."""
+        for c in self.centres:
+            if c.id == centre_id:
+                return c
+        raise KeyError(centre_id)
 
     def session(self, session_id: str) -> Session:
         """The session with ``session_id``; ``KeyError`` if none."""

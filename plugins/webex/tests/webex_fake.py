@@ -75,6 +75,8 @@ class FakeWebex:
         self.now: datetime | None = None
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
+        #: recordings as GET /recordings lists them (each with the ``meetingId`` it belongs to)
+        self.recordings: list[dict[str, Any]] = []
         template = sample("create_meeting_200.json")
         if template is not None:
             for key in ("telephony", "meetingOptions", "attendeePrivileges", "hostKey", "sipAddress"):
@@ -153,6 +155,9 @@ class FakeWebex:
             if self.invitees.pop(parts[1], None) is None:
                 return _error(404, "Invitee not found.")
             return httpx.Response(204)
+        if parts == ["recordings"] and method == "GET":
+            mid = request.url.params.get("meetingId", "")
+            return self._page(request, [r for r in self.recordings if r.get("meetingId") == mid])
         if parts == ["meetingParticipants"] and method == "GET":
             mid = request.url.params.get("meetingId", "")
             if mid not in self.instances:

@@ -62,6 +62,7 @@ CATEGORIES = {
     ("GET", "past_webinars/*/instances"): "light",
     ("GET", "report/meetings/*/participants"): "heavy",
     ("GET", "report/webinars/*/participants"): "heavy",
+    ("GET", "meetings/*/recordings"): "light",
 }
 
 
@@ -105,6 +106,10 @@ class FakeZoom:
     panelists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     instances: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: meeting or webinar id -> its cloud recording (the body of GET /meetings/{id}/recordings)
+    recordings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: when set, every new meeting carries these global dial-in numbers and a phone passcode
+    dial_in_numbers: list[dict[str, Any]] | None = None
     requests: list[httpx.Request] = field(default_factory=list)
     categories: list[tuple[str, str, str]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
@@ -353,6 +358,11 @@ class FakeZoom:
                 return self._json(404, {"code": 3001, "message": "Meeting does not exist"})
             field_name = "meetings" if pattern.startswith("past_meetings") else "webinars"
             return self._json(200, {field_name: self.instances.get(parts[1], [])})
+        if pattern == "meetings/*/recordings":
+            recording = self.recordings.get(parts[1])
+            if recording is None:
+                return self._json(404, {"code": 3301, "message": "This recording does not exist."})
+            return self._json(200, recording)
         if pattern.startswith("report/"):
             segment = parts[2]
             once = unquote(segment)
@@ -425,6 +435,9 @@ class FakeZoom:
             "settings": dict(body.get("settings", {})),
             "created_at": self.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        if self.dial_in_numbers is not None:
+            meeting["settings"]["global_dial_in_numbers"] = [dict(n) for n in self.dial_in_numbers]
+            meeting["pstn_password"] = str(mid)[-6:]
         self.meetings[mid] = meeting
         return self._json(201, self._public(meeting))
 

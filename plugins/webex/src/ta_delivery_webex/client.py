@@ -24,7 +24,7 @@ from ta_delivery.context import RunContext
 from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, Unavailable
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Person
-from ta_delivery.records import Classroom, ClassroomRequest, Segment
+from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
 from .auth import WebexAuth, auth_from_settings
@@ -253,6 +253,17 @@ class WebexProvider:
             if sansio.carries_mark(meeting, request.key):
                 return meeting
         return None
+
+    def find_recording(self, classroom: Classroom, request: ClassroomRequest) -> Recording | None:
+        """The meeting's newest available recording (playback link and password), or ``None``.
+
+        ``GET /recordings?meetingId=`` takes the series id; it needs the ``meeting:recordings_read`` scope.
+        """
+        series = str(classroom.data.get("meeting_id") or classroom.external_id)
+        try:
+            return sansio.recording_from(self._pages("/recordings", {"meetingId": series}))
+        except NotFound:
+            return None
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         """The device segments of every ended instance of the session's meeting series.

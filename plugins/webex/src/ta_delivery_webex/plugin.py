@@ -18,6 +18,8 @@ CAPABILITIES = Capabilities(
     attendance_fetch=True,
     update_in_place=True,
     find_by_key=True,
+    dial_in=True,
+    recordings=True,
 )
 
 

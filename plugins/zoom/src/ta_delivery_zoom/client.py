@@ -29,7 +29,7 @@ from ta_delivery.errors import (
 )
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Participant, Person
-from ta_delivery.records import Classroom, ClassroomRequest, Segment
+from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
 from .auth import TokenExpired, TokenSource
@@ -635,6 +635,17 @@ class ZoomProvider:
                 )
             )
         return segments
+
+    def find_recording(self, classroom: Classroom, request: ClassroomRequest) -> Recording | None:
+        """The meeting's cloud recording (share link and passcode), or ``None`` while there is none.
+
+        ``GET /meetings/{id}/recordings`` takes a webinar's id too; it needs a recording read scope.
+        """
+        try:
+            answer = self._call("GET", f"/meetings/{quote(classroom.external_id)}/recordings", "light")
+        except NotFound:
+            return None
+        return sansio.recording_from(answer)
 
     def _instances(self, kind: Kind, meeting_id: str) -> list[str]:
         path = f"/past_{kind}s/{quote(meeting_id)}/instances"

@@ -83,7 +83,12 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
         name="zoom",
         factory=make_provider,
         capabilities=Capabilities(
-            personal_join_links=True, attendance_fetch=True, update_in_place=True, find_by_key=True
+            personal_join_links=True,
+            attendance_fetch=True,
+            update_in_place=True,
+            find_by_key=True,
+            dial_in=True,
+            recordings=True,
         ),
         parse_options=parse_options,
         description="Zoom meetings or webinars with registrants (Server-to-Server OAuth)",
