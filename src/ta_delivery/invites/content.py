@@ -62,6 +62,7 @@ def invite_text(
     live: bool = True,
     dial_in: DialIn | None = None,
     country: str | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> InviteText:
     """Build the words of an invitation for one language and one zone (cached: many recipients share them)."""
     _ = translations(language).gettext
@@ -113,6 +114,10 @@ def invite_text(
         plain.append(join_line)
     if phone:
         plain += ["", *phone.plain]
+    centre_head = None
+    if centre is not None and method != "CANCEL":
+        centre_head = _("People attending from {centre}:").format(centre=centre[0])
+        plain += ["", centre_head, *(f"  - {name}" for name in centre[1])]
     if session_description and method != "CANCEL":
         plain += ["", session_description]
     plain += ["", organizer_line]
@@ -128,6 +133,9 @@ def invite_text(
         parts.append(f"<p>{esc(join_line)}</p>")
     if phone:
         parts.append(phone.html)
+    if centre is not None and centre_head is not None:
+        names = "".join(f"<li>{esc(name)}</li>" for name in centre[1])
+        parts.append(f"<p>{esc(centre_head)}</p><ul>{names}</ul>")
     if session_description and method != "CANCEL":
         parts.append("<p>" + "<br>".join(esc(line) for line in session_description.split("\n")) + "</p>")
     parts.append(f"<p>{esc(organizer_line)}</p>")

@@ -87,6 +87,7 @@ def _words(
     reason: Reason | None,
     dial_in: DialIn | None = None,
     country: str | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> InviteText:
     return invite_text(
         language=language,
@@ -105,6 +106,7 @@ def _words(
         live=session.live,
         dial_in=dial_in,
         country=country,
+        centre=centre,
     )
 
 
@@ -120,6 +122,7 @@ def event_properties(
     audience: Person | None = None,
     reason: Reason | None = None,
     dial_in: DialIn | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[Prop], InviteText]:
     """Every property of the session's VEVENT, in the order they are added, and the localised words.
 
@@ -148,6 +151,7 @@ def event_properties(
         reason=reason,
         dial_in=dial_in if session.live else None,
         country=reader.country if reader is not None else None,
+        centre=centre,
     )
     if method == "CANCEL" or course.status in ("cancelled", "postponed"):
         status = "CANCELLED"  # a postponed course's sessions do not take place at these times
@@ -229,6 +233,7 @@ def build_event(
     reason: Reason | None = None,
     hook_person: Person | None = None,
     dial_in: DialIn | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> icalendar.Event:
     """The session's VEVENT for one message, decorated by ``ta_delivery_invite_building`` plugins.
 
@@ -245,6 +250,7 @@ def build_event(
         audience=audience,
         reason=reason,
         dial_in=dial_in,
+        centre=centre,
     )
     event = icalendar.Event()
     _add(event, props)
@@ -323,6 +329,7 @@ def render_calendar(
     plugins: Plugins | None = None,
     reason: Reason | None = None,
     dial_in: DialIn | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> tuple[bytes, InviteText]:
     """The iCalendar object (one VEVENT) of one message, and its localised words."""
     props, words = event_properties(
@@ -335,6 +342,7 @@ def render_calendar(
         attendee=attendee,
         reason=reason,
         dial_in=dial_in,
+        centre=centre,
     )
     if has_invite_hooks(plugins):
         assert plugins is not None

@@ -176,6 +176,7 @@ def build_invite(
     plugins: Plugins | None = None,
     reason: Reason | None = None,
     dial_in: DialIn | None = None,
+    centre: tuple[str, tuple[str, ...]] | None = None,
 ) -> EmailMessage:
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
@@ -196,6 +197,7 @@ def build_invite(
         plugins=plugins,
         reason=reason,
         dial_in=dial_in,
+        centre=centre,
     )
     mid = message_id(course, session, person, method, sequence)
     token = hashlib.sha256(mid.encode()).hexdigest()[:24]
