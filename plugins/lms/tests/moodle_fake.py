@@ -50,6 +50,8 @@ class FakeMoodle:
     sessions: dict[int, dict[str, Any]] = field(default_factory=dict)
     statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     logs: dict[int, dict[int, int]] = field(default_factory=dict)
+    #: feedback id -> {"course", "cmid", "idnumber", "anonymous", "items": [...], "attempts": [...]}
+    feedbacks: dict[int, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     #: function -> list of canned error bodies answered (HTTP 200) instead of running the function.
     errors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -114,6 +116,157 @@ class FakeMoodle:
             "auth": "manual",
             "confirmed": True,
             "suspended": False,
+        }
+
+    def add_feedback(
+        self, course_id: int, idnumber: str, items: list[dict[str, Any]], *, anonymous: bool
+    ) -> int:
+        """A Feedback activity with ``items`` (each ``{"typ", "name", "label", "presentation"}``)."""
+        fid, cmid = self.new_id(), self.new_id()
+        full = []
+        for n, item in enumerate(items):
+            full.append({"id": self.new_id(), "feedback": fid, "position": n + 1, "hasvalue": 1, **item})
+        self.feedbacks[fid] = {
+            "course": course_id,
+            "cmid": cmid,
+            "idnumber": idnumber,
+            "anonymous": anonymous,
+            "items": full,
+            "attempts": [],
+        }
+        return fid
+
+    def answer_feedback(self, fid: int, user_id: int | None, values: dict[str, str]) -> None:
+        """One completed attempt: item label -> stored value (a rated choice stores its 1-based position)."""
+        feedback = self.feedbacks[fid]
+        by_label = {i["label"]: i for i in feedback["items"]}
+        feedback["attempts"].append(
+            {
+                "id": self.new_id(),
+                "userid": user_id,
+                "values": {by_label[k]["id"]: v for k, v in values.items()},
+            }
+        )
+
+    # --- mod_feedback -----------------------------------------------------------------------------
+
+    def mod_feedback_get_feedbacks_by_courses(self, courseids: list[int]) -> dict[str, Any]:
+        out = [
+            {
+                "id": fid,
+                "course": f["course"],
+                "name": f"Evaluation {fid}",
+                "intro": "",
+                "introformat": 1,
+                "anonymous": 1 if f["anonymous"] else 2,
+                "multiple_submit": False,
+                "autonumbering": True,
+                "publish_stats": False,
+                "completionsubmit": False,
+                "coursemodule": f["cmid"],
+                "introfiles": [],
+            }
+            for fid, f in sorted(self.feedbacks.items())
+            if f["course"] in courseids
+        ]
+        return {"feedbacks": out, "warnings": []}
+
+    def core_course_get_course_module(self, cmid: int) -> dict[str, Any]:
+        for fid, f in self.feedbacks.items():
+            if f["cmid"] == cmid:
+                cm = {
+                    "id": cmid,
+                    "course": f["course"],
+                    "module": 7,
+                    "name": f"Evaluation {fid}",
+                    "modname": "feedback",
+                    "instance": fid,
+                    "section": 1,
+                    "visible": 1,
+                }
+                if f["idnumber"]:
+                    cm["idnumber"] = f["idnumber"]
+                return {"cm": cm, "warnings": []}
+        raise missing_record("course_modules")
+
+    def mod_feedback_get_items(self, feedbackid: int, courseid: int) -> dict[str, Any]:
+        if feedbackid not in self.feedbacks:
+            raise missing_record("feedback")
+        items = [
+            {
+                "id": i["id"],
+                "feedback": feedbackid,
+                "template": 0,
+                "name": i["name"],
+                "label": i.get("label", ""),
+                "presentation": i.get("presentation", ""),
+                "typ": i["typ"],
+                "hasvalue": i["hasvalue"],
+                "position": i["position"],
+                "required": False,
+                "dependitem": 0,
+                "dependvalue": "",
+                "options": "",
+                "itemfiles": [],
+                "itemnumber": i["position"],
+                "otherdata": "",
+            }
+            for i in self.feedbacks[feedbackid]["items"]
+        ]
+        return {"items": items, "warnings": []}
+
+    @staticmethod
+    def _printval(item: dict[str, Any], raw: str) -> str:
+        if item["typ"] in ("multichoicerated", "multichoice"):
+            lines = item["presentation"].partition(">>>>>")[2].split("|")
+            picked = [lines[int(v) - 1] for v in raw.split("|") if v.isdigit() and 0 < int(v) <= len(lines)]
+            return "; ".join(p.partition("####")[2] if "####" in p else p for p in picked)
+        return raw
+
+    def mod_feedback_get_responses_analysis(
+        self, feedbackid: int, groupid: int, page: int, perpage: int, courseid: int
+    ) -> dict[str, Any]:
+        if feedbackid not in self.feedbacks:
+            raise missing_record("feedback")
+        feedback = self.feedbacks[feedbackid]
+        items = {i["id"]: i for i in feedback["items"]}
+
+        def responses(attempt: dict[str, Any]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "id": iid,
+                    "name": items[iid]["name"],
+                    "printval": self._printval(items[iid], v),
+                    "rawval": v,
+                }
+                for iid, v in attempt["values"].items()
+            ]
+
+        named = [a for a in feedback["attempts"] if not feedback["anonymous"]]
+        anon = [a for a in feedback["attempts"] if feedback["anonymous"]]
+
+        def window(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return rows[page * perpage : (page + 1) * perpage] if perpage else rows
+
+        return {
+            "attempts": [
+                {
+                    "id": a["id"],
+                    "courseid": feedback["course"],
+                    "userid": a["userid"],
+                    "timemodified": self.now,
+                    "fullname": self.users[a["userid"]]["fullname"],
+                    "responses": responses(a),
+                }
+                for a in window(named)
+            ],
+            "totalattempts": len(named),
+            "anonattempts": [
+                {"id": a["id"], "courseid": feedback["course"], "number": n + 1, "responses": responses(a)}
+                for n, a in enumerate(window(anon))
+            ],
+            "totalanonattempts": len(anon),
+            "warnings": [],
         }
 
     # --- dispatch ---------------------------------------------------------------------------------

@@ -336,6 +336,19 @@ SIGNATURES: dict[str, Single] = {
             "addcalendarevent": _def("BOOL", True),
         }
     ),
+    # mod_feedback (Moodle 3.3+, mod/feedback/classes/external.php) and core_course
+    "mod_feedback_get_feedbacks_by_courses": Single({"courseids": Multiple(Value("INT"), DEFAULT, [])}),
+    "core_course_get_course_module": Single({"cmid": Value("INT")}),
+    "mod_feedback_get_items": Single({"feedbackid": Value("INT"), "courseid": _def("INT", 0)}),
+    "mod_feedback_get_responses_analysis": Single(
+        {
+            "feedbackid": Value("INT"),
+            "groupid": _def("INT", 0),
+            "page": _def("INT", 0),
+            "perpage": _def("INT", 0),
+            "courseid": _def("INT", 0),
+        }
+    ),
     "mod_attendance_remove_session": Single({"sessionid": Value("INT")}),
     "mod_attendance_get_sessions": Single({"attendanceid": Value("INT")}),
     "mod_attendance_get_session": Single({"sessionid": Value("INT")}),

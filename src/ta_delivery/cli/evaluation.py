@@ -68,3 +68,31 @@ def import_command(course: str, file: str, fmt: str, as_json: bool, state: str |
             f"{result.imported} response(s) imported, {result.duplicates} already recorded, "
             f"{result.updated} updated"
         )
+
+
+@evaluation_group.command("pull")
+@click.argument("course", metavar="COURSE")
+@click.option("--json", "as_json", is_flag=True, help="Print {imported, duplicates, updated} as JSON.")
+@state_option
+def pull_command(course: str, as_json: bool, state: str | None) -> None:
+    """Record the answers of the course's LMS Feedback activity ([evaluation] lms_feedback)."""
+    from datetime import UTC, datetime
+
+    from ..evaluation.pull import pull_responses
+    from ..evaluation.storage import save_responses
+    from .attendance import _store_for_writing
+    from .common import make_context
+
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    with _store_for_writing(state_url(path, state)) as store:
+        found = pull_responses(model, plugins, make_context(path, store))
+        result = save_responses(store, model.id, found, "lms-feedback", now_override() or datetime.now(UTC))
+    if as_json:
+        print_json({"imported": result.imported, "duplicates": result.duplicates, "updated": result.updated})
+    else:
+        click.echo(
+            f"{result.imported} response(s) imported, {result.duplicates} already recorded, "
+            f"{result.updated} updated"
+        )

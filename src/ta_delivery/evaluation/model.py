@@ -56,6 +56,8 @@ class Evaluation:
     #: ``[evaluation.values]``: a survey tool's answer label -> the scale point or option it stands for
     #: (Moodle's rated choices export their labels, not their values).
     values: Mapping[str, int | str] = attrs.field(factory=dict)
+    #: ``lms_feedback``: the ID number of the LMS Feedback activity ``evaluation pull`` reads.
+    lms_feedback: str | None = None
 
     def question(self, question_id: str) -> Question:
         """The question with ``question_id``; ``KeyError`` if none."""

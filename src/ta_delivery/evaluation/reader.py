@@ -16,7 +16,7 @@ from .model import COLUMN_TARGETS, QUESTION_ID, QUESTION_TYPES, Evaluation, Ques
 __all__ = ["Problem", "read_evaluation"]
 
 Problem = tuple[str, str]
-EVALUATION_KEYS = ("questions", "columns", "values")
+EVALUATION_KEYS = ("questions", "columns", "values", "lms_feedback")
 QUESTION_KEYS = ("id", "text", "type", "options")
 
 
@@ -34,7 +34,11 @@ def read_evaluation(value: object, prefix: str = "evaluation") -> tuple[Evaluati
     ids = {q.id for q in questions}
     columns = _columns(value.get("columns", {}), f"{prefix}.columns", ids, problems)
     values = _values(value.get("values", {}), f"{prefix}.values", problems)
-    return Evaluation(tuple(questions), columns, values), problems
+    feedback = value.get("lms_feedback")
+    if feedback is not None and (not isinstance(feedback, str) or not feedback.strip()):
+        problems.append((f"{prefix}.lms_feedback", "must be the ID number of the LMS Feedback activity"))
+        feedback = None
+    return Evaluation(tuple(questions), columns, values, feedback.strip() if feedback else None), problems
 
 
 def _values(value: object, key: str, problems: list[Problem]) -> dict[str, int | str]:

@@ -22,7 +22,7 @@ from ta_delivery.settings import Secret
 
 from .wsparams import ENDPOINT, PROVIDER, encode, error_from_body, redact, warning_text, warnings_of
 
-__all__ = ["READ_FUNCTIONS", "REQUIRED_FUNCTIONS", "MoodleClient"]
+__all__ = ["FEEDBACK_FUNCTIONS", "READ_FUNCTIONS", "REQUIRED_FUNCTIONS", "MoodleClient"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,21 @@ READ_FUNCTIONS = frozenset(
         "core_completion_get_course_completion_status",
         "mod_attendance_get_sessions",
         "mod_attendance_get_session",
+        "mod_feedback_get_feedbacks_by_courses",
+        "core_course_get_course_module",
+        "mod_feedback_get_items",
+        "mod_feedback_get_responses_analysis",
     }
+)
+
+#: The functions ``evaluation pull`` calls (Moodle's Feedback activity), needed only by that command.
+FEEDBACK_FUNCTIONS: tuple[str, ...] = (
+    "core_course_get_courses_by_field",
+    "mod_feedback_get_feedbacks_by_courses",
+    "core_course_get_course_module",
+    "mod_feedback_get_items",
+    "mod_feedback_get_responses_analysis",
+    "core_user_get_users_by_field",
 )
 
 
@@ -176,6 +190,44 @@ class MoodleClient:
         """``core_course_get_contents``: the course's sections and their modules."""
         return _list(
             self.call("core_course_get_contents", {"courseid": course_id}), "core_course_get_contents"
+        )
+
+    # --- feedback activities ------------------------------------------------------------------
+
+    def feedbacks(self, course_id: int) -> list[dict[str, Any]]:
+        """``mod_feedback_get_feedbacks_by_courses``: the course's Feedback activities (with
+        ``coursemodule``, the course-module id)."""
+        body = _object(
+            self.call("mod_feedback_get_feedbacks_by_courses", {"courseids": [course_id]}, warnings=True),
+            "mod_feedback_get_feedbacks_by_courses",
+        )
+        return _list(body.get("feedbacks", []), "mod_feedback_get_feedbacks_by_courses")
+
+    def course_module(self, cmid: int) -> dict[str, Any]:
+        """``core_course_get_course_module``: one course module (with its ``idnumber``)."""
+        body = _object(
+            self.call("core_course_get_course_module", {"cmid": cmid}, warnings=True),
+            "core_course_get_course_module",
+        )
+        return _object(body.get("cm"), "core_course_get_course_module cm")
+
+    def feedback_items(self, feedback_id: int) -> list[dict[str, Any]]:
+        """``mod_feedback_get_items``: the questions of a Feedback activity."""
+        body = _object(
+            self.call("mod_feedback_get_items", {"feedbackid": feedback_id}, warnings=True),
+            "mod_feedback_get_items",
+        )
+        return _list(body.get("items", []), "mod_feedback_get_items")
+
+    def feedback_responses(self, feedback_id: int, page: int, perpage: int) -> dict[str, Any]:
+        """``mod_feedback_get_responses_analysis``: one page of named and anonymous attempts."""
+        return _object(
+            self.call(
+                "mod_feedback_get_responses_analysis",
+                {"feedbackid": feedback_id, "page": page, "perpage": perpage},
+                warnings=True,
+            ),
+            "mod_feedback_get_responses_analysis",
         )
 
     # --- users and enrolments -----------------------------------------------------------------

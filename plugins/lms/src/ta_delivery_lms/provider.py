@@ -494,6 +494,19 @@ class MoodleLms:
                 result[p.id] = status.get("completed") is True
         return result
 
+    def feedback_table(self, course: Course, idnumber: str) -> tuple[list[str], list[list[str]]]:
+        """The answers of the course's Feedback activity with ID number ``idnumber``, as a table (see
+        :mod:`ta_delivery_lms.feedback`)."""
+        from .client import FEEDBACK_FUNCTIONS
+        from .feedback import feedback_table
+
+        lms, _ = self._lms(course)
+        self._site_info(FEEDBACK_FUNCTIONS)
+        remote = self._course(lms.course)
+        if remote is None:
+            raise InputError(f"the Moodle course {lms.course!r} does not exist yet", key="lms.course")
+        return feedback_table(self.client, int(remote["id"]), idnumber)
+
     def completions(self, course: Course, shortnames: Sequence[str]) -> dict[str, list[str]]:
         """Moodle course short name -> the emails of its enrolled users who completed it (the programme
         report's progression); a course missing on the site maps to an empty list."""
