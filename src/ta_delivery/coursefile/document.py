@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..evaluation.reader import read_evaluation
-from ..models import Course, Participant, Person, Session, Trainer, zone
+from ..models import Centre, Course, Participant, Person, RecordingPolicy, Session, Trainer, zone
+from .centres import read_centre, read_recordings
 from .course import read_course_table
 from .hints import did_you_mean
 from .keys import PARTICIPANT_KEYS, TOP_LEVEL, TRAINER_KEYS
@@ -72,6 +73,10 @@ class CourseReader(Reader):
         if "roster" in course_t:
             roster = self.get(lambda: read_roster(self, course_t["roster"], participant_ids), [])
         check_unique_people(self, [*people, *roster])
+        centres = self.entries(data.get("centres", []), "centres", lambda e, key: read_centre(self, e, key))
+        declared = [e.get("id") for e in data.get("centres", []) if isinstance(e, dict)]
+        self._check_centres(centres, [str(i) for i in declared if i is not None], [*people, *roster])
+        recordings = self.get(lambda: read_recordings(self, data.get("recordings")), None)
 
         sessions: list[Session] = []
         session_keys: dict[str, str] = {}
@@ -114,6 +119,29 @@ class CourseReader(Reader):
                 provider_options=provider_options,
                 lms=lms,
                 evaluation=evaluation,
+                centres=tuple(c for c, _ in centres),
+                recordings=recordings or RecordingPolicy(),
                 source=self.source,
             ),
         )
+
+    def _check_centres(
+        self,
+        centres: Sequence[tuple[Centre, str]],
+        declared: Sequence[str],
+        people: Sequence[tuple[Person, str, str]],
+    ) -> None:
+        """Centre ids are unique, and each person's ``centre`` names one declared (even one whose own
+        table has a problem, reported apart)."""
+        known: dict[str, str] = {}
+        for centre, key in centres:
+            if centre.id in known:
+                self.note(f"{key}.id", f"duplicate centre id {centre.id!r} (also {known[centre.id]})")
+            known.setdefault(centre.id, key)
+        for person, key, where in people:
+            if person.centre is not None and person.centre not in declared:
+                hint = (
+                    did_you_mean(person.centre, declared) if declared else " (no [[centres]] table lists it)"
+                )
+                note = f" ({where})" if where else ""
+                self.note(f"{key}.centre", f"unknown centre id {person.centre!r}{hint}{note}")

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 __all__ = [
     "ATTENDANCE_KEYS",
+    "CENTRE_CONTACT_KEYS",
+    "CENTRE_KEYS",
     "COURSE_KEYS",
     "LMS_KEYS",
     "PARTICIPANT_KEYS",
+    "RECORDINGS_KEYS",
     "RULES_KEYS",
     "SERIES_KEYS",
     "SESSION_KEYS",
@@ -27,6 +30,8 @@ TOP_LEVEL = (
     "series",
     "lms",
     "evaluation",
+    "centres",
+    "recordings",
 )
 COURSE_KEYS = (
     "id",
@@ -49,7 +54,7 @@ COURSE_KEYS = (
 RULES_KEYS = ("max_live_minutes", "max_live_sessions_per_day", "working_hours", "severity")
 ATTENDANCE_KEYS = ("late_after_minutes", "present_fraction", "partial_fraction", "completion_fraction")
 TRAINER_KEYS = ("id", "name", "email", "timezone", "working_hours", "language")
-PARTICIPANT_KEYS = (*TRAINER_KEYS, "country", "organisation", "gender")
+PARTICIPANT_KEYS = (*TRAINER_KEYS, "country", "organisation", "gender", "centre")
 SESSION_KEYS = (
     "id",
     "title",
@@ -60,6 +65,7 @@ SESSION_KEYS = (
     "participants",
     "provider",
     "description",
+    "recording_url",
 )
 SERIES_KEYS = (
     "id",
@@ -76,3 +82,6 @@ SERIES_KEYS = (
     "description",
 )
 LMS_KEYS = ("provider", "course", "attendance", "require_prerequisites")
+CENTRE_KEYS = ("id", "name", "city", "country", "timezone", "contact")
+CENTRE_CONTACT_KEYS = ("name", "email")
+RECORDINGS_KEYS = ("send_to",)

@@ -53,6 +53,10 @@ def read_person(
         organisation = r.get(lambda: r.text(entry["organisation"], f"{prefix}.organisation"), None)
         if organisation is not None:
             extra["organisation"] = organisation
+    if entry.get("centre") is not None:
+        centre = r.get(lambda: r.ident(entry["centre"], f"{prefix}.centre"), None)
+        if centre is not None:
+            extra["centre"] = centre
     if entry.get("gender") is not None:
         gender = r.get(lambda: r.choice(entry["gender"], f"{prefix}.gender", GENDERS), None)
         if gender is not None:

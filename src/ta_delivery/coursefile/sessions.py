@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import SESSION_KINDS, Session
+from .centres import url
 from .keys import SERIES_KEYS, SESSION_KEYS
 from .reader import Reader, Skip, kind, local_to_utc
 from .rules import MAX_MINUTES
@@ -102,6 +103,10 @@ def read_session(
     title = r.get(lambda: r.text(r.required(entry, "title", prefix), f"{prefix}.title"), "")
     start = r.get(lambda: r.instant(r.required(entry, "start", prefix), f"{prefix}.start", tz), None)
     parts: dict[str, Any] = r.get(lambda: session_parts(r, entry, prefix, trainer_ids, participant_ids), {})
+    if "recording_url" in entry:
+        parts["recording_url"] = r.get(
+            lambda: url(r, entry["recording_url"], f"{prefix}.recording_url"), None
+        )
     r.since(mark)
     assert start is not None
     return r.build(prefix, lambda: Session(id=sid, title=title, start=start, **parts))
