@@ -136,6 +136,8 @@ class Syncer:
     on_progress: Callable[[str], None] | None = None
     transport: Transport | None = None
     _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
+    #: session id -> what the provider already has for a session the store has no record of
+    _prefound: dict[str, Classroom | TaDeliveryError] = attrs.field(factory=dict, init=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
     _send_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 
@@ -527,13 +529,22 @@ class Syncer:
             want = desired[sid]
             request = want.request
             found: Classroom | None = None
+            lost_store = False
             if change.action == "recover" and spec.capabilities.find_by_key:
                 found = provider.find(request)
+            elif change.action == "create" and sid in self._prefound:
+                looked = self._prefound[sid]
+                if isinstance(looked, TaDeliveryError):
+                    raise looked  # never create without having looked: it may already exist
+                found, lost_store = looked, True
             self._supersede(sid)
             if found is not None:
                 intent = self._intent(sid, change.provider, "update", request)
                 room = provider.update(found, request)
-                action, detail = "update", "found the classroom of an interrupted run"
+                detail = "found the classroom of an interrupted run"
+                if lost_store:
+                    detail = "found its classroom, which the state store had no record of"
+                action = "update"
             elif change.action in ("create", "recover"):
                 intent = self._intent(sid, change.provider, "create", request)
                 room = provider.create(request)
@@ -553,6 +564,41 @@ class Syncer:
         except TaDeliveryError as exc:
             log.warning("classroom %s %s failed: %s", change.action, sid, exc)
             return ItemResult("classroom", sid, change.action, False, error=_error_text(exc))
+
+    def _look_before_create(
+        self,
+        changes: Sequence[ClassroomChange],
+        desired: Mapping[str, _Desired],
+        stored: Mapping[str, ClassroomRow],
+    ) -> dict[str, Classroom | TaDeliveryError]:
+        """What providers already have for sessions the store has never seen (a lost or replaced store).
+
+        Providers that can find a classroom by its key are asked before creating, once per provider:
+        ``find_many`` (one listing per host) where the provider offers it, else ``find`` per session.
+        A failed lookup fails those creates for this run rather than risk a duplicate.
+        """
+        fresh: dict[str, list[ClassroomRequest]] = {}
+        for change in changes:
+            sid = change.session_id
+            if change.action != "create" or sid in stored or sid not in desired:
+                continue
+            if self._spec(change.provider).capabilities.find_by_key:
+                fresh.setdefault(change.provider, []).append(desired[sid].request)
+        out: dict[str, Classroom | TaDeliveryError] = {}
+        for name, requests in fresh.items():
+            provider = self.provider(name)
+            try:
+                many = getattr(provider, "find_many", None)
+                if callable(many):
+                    by_key: Mapping[str, Classroom] = many(requests)
+                else:
+                    by_key = {r.key: room for r in requests if (room := provider.find(r)) is not None}
+            except TaDeliveryError as exc:
+                log.warning("%s: could not look for existing classrooms before creating: %s", name, exc)
+                out.update({r.session_id: exc for r in requests})
+                continue
+            out.update({r.session_id: by_key[r.key] for r in requests if r.key in by_key})
+        return out
 
     def _notify(self, sid: str, room: Classroom, action: str) -> None:
         try:
@@ -680,6 +726,7 @@ class Syncer:
         stored = self.store.classrooms(self.course.id)
         changes = self._classroom_changes(desired, stored)
         self.store.remember_course(self.course.id, self.course.title, self.course.timezone, now)
+        self._prefound = self._look_before_create(changes, desired, stored)
         results: list[ItemResult] = []
         notes: list[str] = self._status_notes()
         prerequisites: Mapping[str, bool] | None = None

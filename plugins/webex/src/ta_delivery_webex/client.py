@@ -241,6 +241,34 @@ class WebexProvider:
         people = self._remote_people(meeting_id, _options(request).registration)
         return self._classroom(request, meeting, people)
 
+    def find_many(self, requests: Sequence[ClassroomRequest]) -> dict[str, Classroom]:
+        """Key -> classroom of the ``requests`` Webex already has, from one listing of their whole span.
+
+        Used before creating the classrooms the store has no record of (a lost or replaced store), so a
+        course of many sessions costs one listing (and its pages), not one per session.
+        """
+        if not requests:
+            return {}
+        windows = [_window(r) for r in requests]
+        params = {
+            "meetingType": "meetingSeries",
+            "from": sansio.format_time(min(w[0] for w in windows) - timedelta(hours=1)),
+            "to": sansio.format_time(max(w[1] for w in windows) + timedelta(hours=1)),
+        }
+        pending = {r.key: r for r in requests}
+        out: dict[str, Classroom] = {}
+        for meeting in self._pages("/meetings", params):
+            key = next((k for k in pending if sansio.carries_mark(meeting, k)), None)
+            if key is None:
+                continue
+            request = pending.pop(key)
+            meeting_id, _link = _meeting_ids(meeting)
+            people = self._remote_people(meeting_id, _options(request).registration)
+            out[key] = self._classroom(request, meeting, people)
+            if not pending:
+                break
+        return out
+
     def _marked(self, request: ClassroomRequest) -> Mapping[str, Any] | None:
         """The meeting series carrying ``request.key``'s mark, listed around its schedule."""
         start, end = _window(request)

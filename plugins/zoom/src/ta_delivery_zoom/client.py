@@ -535,6 +535,32 @@ class ZoomProvider:
                 log.info("zoom: webinars not listed for %s: %s", host, exc.message)
         if found is None:
             return None
+        return self._classroom_found(request, found, kind, host)
+
+    def find_many(self, requests: Sequence[ClassroomRequest]) -> dict[str, Classroom]:
+        """Key -> classroom of the ``requests`` Zoom already has, with one listing per host and kind.
+
+        Used before creating the classrooms the store has no record of (a lost or replaced store), so a
+        course of many sessions costs one list call per host, not one per session.
+        """
+        groups: dict[tuple[Kind, str], list[ClassroomRequest]] = {}
+        for request in requests:
+            options = ZoomOptions.from_mapping(request.options)
+            kind: Kind = "webinar" if options.webinar else "meeting"
+            groups.setdefault((kind, self._host(options)), []).append(request)
+        out: dict[str, Classroom] = {}
+        for (kind, host), group in groups.items():
+            marked = self._find_all_marked(kind, host, [r.key for r in group])
+            for request in group:
+                if request.key in marked:
+                    out[request.key] = self._classroom_found(request, marked[request.key], kind, host)
+        return out
+
+    def _classroom_found(
+        self, request: ClassroomRequest, found: Mapping[str, Any], kind: Kind, host: str
+    ) -> Classroom:
+        """The classroom of a listed meeting marked for ``request``, with its registrants and panelists."""
+        options = ZoomOptions.from_mapping(request.options)
         meeting_id = str(found["id"])
         registrants: dict[str, dict[str, str]] = {}
         cancelled: dict[str, str] = {}
@@ -603,18 +629,34 @@ class ZoomProvider:
             page += 1
 
     def _find_marked(self, kind: Kind, host: str, key: str) -> Mapping[str, Any] | None:
+        return self._find_all_marked(kind, host, [key], stop_early=True).get(key)
+
+    def _find_all_marked(
+        self, kind: Kind, host: str, keys: Sequence[str], *, stop_early: bool = False
+    ) -> dict[str, Mapping[str, Any]]:
+        """Key -> the first listed meeting marked with it, reading the host's listing once."""
+        wanted = set(keys)
+        found: dict[str, Mapping[str, Any]] = {}
+
+        def match(agenda: object) -> str | None:
+            return next((k for k in wanted if k not in found and sansio.has_mark(agenda, k)), None)
+
         for item in self._listing(kind, host):
             agenda = item.get("agenda")
-            if sansio.has_mark(agenda, key):
-                return item
-            if sansio.maybe_truncated(agenda) and item.get("id") is not None:
+            key = match(agenda)
+            if key is None and sansio.maybe_truncated(agenda) and item.get("id") is not None:
                 try:
                     full = self._call("GET", f"{self._base(kind)}/{quote(str(item['id']))}", "light")
                 except NotFound:
                     continue
-                if isinstance(full, Mapping) and sansio.has_mark(full.get("agenda"), key):
-                    return full
-        return None
+                if isinstance(full, Mapping):
+                    key = match(full.get("agenda"))
+                    item = full if key is not None else item
+            if key is not None:
+                found[key] = item
+                if stop_early and len(found) == len(wanted):
+                    break
+        return found
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         """Segments from the participants report of every instance of the meeting."""

@@ -1,0 +1,87 @@
+"""A lost or replaced state store: apply finds the meetings Zoom already has instead of making them again.
+
+Before creating a classroom the store has no record of, the provider is asked once per host (one listing
+of its scheduled meetings, matched by the agenda mark), not once per session.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from zoomfake import ENV, FakeZoom
+
+from ta_delivery.clock import FakeClock
+from ta_delivery.context import RunContext
+from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.settings import Settings
+from ta_delivery.store import open_store
+from ta_delivery.sync import Syncer
+from ta_delivery.testing.capture import CaptureTransport
+from ta_delivery_zoom import plugin
+
+SESSIONS = 15
+
+
+def _course() -> Course:
+    return Course(
+        id="rtpc-zoom",
+        title="Trade policy course",
+        timezone="America/Port_of_Spain",
+        organizer=Organizer(name="Training Institute", email="training@example.org"),
+        provider="zoom",
+        trainers=(Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
+        participants=(
+            Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
+        ),
+        sessions=tuple(
+            Session(
+                id=f"s{i:02d}",
+                title=f"Session {i}",
+                start=datetime(2027, 8, 9, 14, tzinfo=UTC) + timedelta(days=i),
+                minutes=90,
+                trainers=("rf",),
+            )
+            for i in range(1, SESSIONS + 1)
+        ),
+    )
+
+
+def _apply(server: FakeZoom, clock: FakeClock, db: Path) -> bool:
+    store = open_store(f"sqlite:///{db}")
+    plugins = make_plugin_manager(entry_points=False, extra=[plugin, CaptureTransport()])
+    context = RunContext(
+        settings=Settings({**ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
+        clock=clock,
+        base_dir=db.parent,
+        transport=server.transport(),
+        state_factory=store.namespace,
+    )
+    try:
+        return Syncer(_course(), store, plugins, context, workers=4).apply().ok
+    finally:
+        store.close()
+
+
+def _listings(server: FakeZoom) -> int:
+    return sum(1 for r in server.requests if r.method == "GET" and r.url.path.endswith("/meetings"))
+
+
+def test_a_replaced_store_finds_every_meeting_with_one_listing(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
+    server = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    assert _apply(server, clock, tmp_path / "state.db")
+    assert len(server.live()) == SESSIONS
+    first = _listings(server)
+    assert first == 1  # a new store: looked once for the whole course, found nothing
+
+    (tmp_path / "other").mkdir()
+    before = len(server.requests)
+    assert _apply(server, clock, tmp_path / "other" / "state.db")  # the store is lost: a new one
+    assert len(server.live()) == SESSIONS, "no meeting made twice"
+    assert _listings(server) - first == 1, "one listing per host and run, not one per session"
+    creates = [r for r in server.requests[before:] if r.method == "POST" and r.url.path.endswith("/meetings")]
+    assert creates == []
+    for meeting in server.live():  # each found meeting keeps one registrant per person
+        assert len(server.registrants[meeting["id"]]) == 1
