@@ -1,6 +1,6 @@
 """Benchmark: provision N Zoom sessions with M registrants each against a loopback fake Zoom.
 
-The fake (plugins/zoom/tests/zoomfake.py) runs behind a small threaded HTTP server on 127.0.0.1: real
+The fake (plugins/zoom/tests/fake_zoom.py) runs behind a small threaded HTTP server on 127.0.0.1: real
 sockets, real HTTP, real time. It enforces Zoom's Pro per-second limits per rate category (Light 30/s,
 Medium 20/s, Heavy 10/s; a 1-second sliding window, 429 + Retry-After: 1 beyond it) and OAuth tokens.
 OpenAPI validation is off here (the tests do it) so the server is not the bottleneck.
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins" / "zoom" / "tests"))
 
-from zoomfake import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FakeZoom  # noqa: E402
+from fake_zoom import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, FakeZoom  # noqa: E402
 
 from ta_delivery.context import MemoryKeyValue, RunContext  # noqa: E402
 from ta_delivery.models import Participant, Trainer  # noqa: E402

@@ -65,15 +65,15 @@ def test_product_example_verbatim(tmp_path: Path) -> None:
     fakes = str(Path(__file__).resolve().parents[1] / "plugins" / "zoom" / "tests")
     sys.path.insert(0, fakes)
     try:
-        zoomfake = pytest.importorskip("zoomfake")
+        fake_zoom = pytest.importorskip("fake_zoom")
     finally:
         sys.path.remove(fakes)
     from ta_delivery.testing.loopback import LoopbackServer
 
-    zoom = zoomfake.FakeZoom(now=lambda: datetime(2020, 8, 1, tzinfo=UTC))
+    zoom = fake_zoom.FakeZoom(now=lambda: datetime(2020, 8, 1, tzinfo=UTC))
     with LoopbackServer(zoom.handle) as server:
         env = {
-            **zoomfake.ENV,
+            **fake_zoom.ENV,
             "TA_DELIVERY_ZOOM_API_URL": f"{server.url}/v2",
             "TA_DELIVERY_ZOOM_OAUTH_URL": f"{server.url}/oauth/token",
         }
@@ -84,7 +84,7 @@ def test_product_example_verbatim(tmp_path: Path) -> None:
         assert again.code == 0, again.err
         assert again.json()["items"] == []
     assert result["course"] == "rtpc-caribbean-2020" and result["ok"] is True
-    secret = zoomfake.ENV["TA_DELIVERY_ZOOM_CLIENT_SECRET"]
+    secret = fake_zoom.ENV["TA_DELIVERY_ZOOM_CLIENT_SECRET"]
     assert secret not in applied.out + applied.err
     assert secret.encode() not in (tmp_path / ".ta-delivery" / "state.db").read_bytes()
     (meeting,) = [m for m in zoom.meetings.values() if not m.get("deleted")]

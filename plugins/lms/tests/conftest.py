@@ -15,8 +15,8 @@ from ta_delivery.settings import Settings
 
 sys.path.append(str(Path(__file__).resolve().parent))  # appended: our module names are unique
 
+from fake_moodle import FakeMoodle, Running, serve
 from moodle_course import NOW, make_course
-from moodle_fake import FakeMoodle, Running, serve
 
 
 @pytest.fixture

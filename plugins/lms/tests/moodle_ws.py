@@ -2,7 +2,7 @@
 
 ``validate`` checks parameters the way ``external_api::validate_parameters`` does (required keys, defaults,
 unexpected keys, and ``validate_param``'s "cleaned value must equal the sent value" rule per PARAM type);
-``parse_php_form`` reads PHP bracket encoding. Used by the fake site in ``moodle_fake``.
+``parse_php_form`` reads PHP bracket encoding. Used by the fake site in ``fake_moodle``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from moodle_fake import FakeMoodle, Running, serve
+from fake_moodle import FakeMoodle, Running, serve
 
 from ta_delivery.cli import main
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from fake_moodle import Running
 from moodle_course import make_course
-from moodle_fake import Running
 
 from ta_delivery.context import RunContext
 from ta_delivery.errors import ProviderError
@@ -15,8 +15,8 @@ from ta_delivery.models import Course, LmsSettings
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import AttendanceStatus
 from ta_delivery_lms import plugin
+from ta_delivery_lms.decisions import parse_mark
 from ta_delivery_lms.plugin import make_moodle
-from ta_delivery_lms.reconcile import parse_mark
 
 
 def _slot(moodle: Running, sid: str) -> int:

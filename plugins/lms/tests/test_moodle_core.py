@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fake_moodle import Running
 from moodle_course import NOW, make_course
-from moodle_fake import Running
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext

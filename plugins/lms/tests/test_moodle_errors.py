@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from moodle_fake import Running
+from fake_moodle import Running
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext

@@ -15,8 +15,7 @@ from moodle_ws import clean_param, parse_php_form
 
 from ta_delivery.errors import AuthError, BadResponse, ConflictError, NotFound, Unavailable
 from ta_delivery.records import AttendanceStatus
-from ta_delivery_lms.options import LmsOptions, parse_options
-from ta_delivery_lms.reconcile import (
+from ta_delivery_lms.decisions import (
     Slot,
     acronym_for,
     clean_text,
@@ -28,7 +27,8 @@ from ta_delivery_lms.reconcile import (
     split_name,
     username_candidates,
 )
-from ta_delivery_lms.wsparams import encode, error_code, error_from_body, redact, warnings_of
+from ta_delivery_lms.options import LmsOptions, parse_options
+from ta_delivery_lms.sansio import encode, error_code, error_from_body, redact, warnings_of
 
 # --- encoding -----------------------------------------------------------------------------------------
 

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import attrs
 import pytest
+from fake_moodle import Running
 from moodle_course import NOW, make_course
-from moodle_fake import Running
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
 from ta_delivery.models import Course, LmsSettings
+from ta_delivery_lms.decisions import parse_mark
 from ta_delivery_lms.plugin import make_moodle
-from ta_delivery_lms.reconcile import parse_mark
 
 
 def _targets(changes: list) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from moodle_fake import FakeMoodle, Running, serve
+from fake_moodle import FakeMoodle, Running, serve
 
 from ta_delivery.cli import main
 

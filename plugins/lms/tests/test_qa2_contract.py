@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moodle_fake import Running
+from fake_moodle import Running
 
 from ta_delivery.context import RunContext
 from ta_delivery.models import Course

@@ -1,4 +1,4 @@
-"""Fixtures of the Webex plugin's tests (helpers live in ``webex_helpers``, the fake in ``webex_fake``)."""
+"""Fixtures of the Webex plugin's tests (helpers live in ``webex_helpers``, the fake in ``fake_webex``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from webex_fake import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from fake_webex import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
 from webex_helpers import REFRESH_ENV, make_context, make_request
 from webex_spec import BASE_URL
 
 from ta_delivery.cli import main
 from ta_delivery.errors import AuthError
 from ta_delivery.testing.loopback import LoopbackServer
-from ta_delivery_webex.client import make_provider
+from ta_delivery_webex.provider import make_provider
 
 COURSE = """
 [course]

@@ -7,12 +7,12 @@ meeting by its mark, the invitee or registrant by email) before sending it again
 from __future__ import annotations
 
 import pytest
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 from webex_helpers import make_context, make_request
 
 from ta_delivery.errors import Unavailable
 from ta_delivery.testing.faults import Fault, FaultyTransport
-from ta_delivery_webex.client import CHECKED_ATTEMPTS, make_provider
+from ta_delivery_webex.provider import CHECKED_ATTEMPTS, make_provider
 from ta_delivery_webex.sansio import tag_of
 
 

@@ -8,14 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from webex_fake import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from fake_webex import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
 from webex_helpers import BEARER_ENV, REFRESH_ENV, make_context, make_request
 
 from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, Unavailable
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport
 from ta_delivery_webex.auth import STATE_KEY, lineage, stored_refresh_token
-from ta_delivery_webex.client import CHECKED_ATTEMPTS, WebexProvider, make_provider
+from ta_delivery_webex.provider import CHECKED_ATTEMPTS, WebexProvider, make_provider
 from ta_delivery_webex.sansio import tag_of
 
 

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 from webex_helpers import BEARER_ENV, REFRESH_ENV
 
 from ta_delivery.context import RunContext
 from ta_delivery.records import ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract
-from ta_delivery_webex.client import make_provider
 from ta_delivery_webex.plugin import CAPABILITIES
+from ta_delivery_webex.provider import make_provider
 from ta_delivery_webex.sansio import tag_of
 
 

@@ -3,8 +3,8 @@ spec-validated fake Webex."""
 
 from __future__ import annotations
 
+from fake_webex import FakeWebex
 from test_client import provider_on
-from webex_fake import FakeWebex
 from webex_helpers import make_request
 
 from ta_delivery.records import Recording

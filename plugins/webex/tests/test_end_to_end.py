@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from webex_fake import REFRESH_TOKEN, FakeWebex
+from fake_webex import REFRESH_TOKEN, FakeWebex
 from webex_helpers import REFRESH_ENV
 
 from ta_delivery.attendance.service import Attendance

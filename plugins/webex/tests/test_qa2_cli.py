@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from webex_fake import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from fake_webex import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
 from webex_spec import BASE_URL
 
 from ta_delivery.cli import main
@@ -297,7 +297,7 @@ def test_webex_course_lifecycle_through_the_cli(webex: FakeWebex, tmp_path: Path
 def test_bearer_token_run_stores_nothing_secret(
     webex: FakeWebex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from webex_fake import ACCESS_TOKEN
+    from fake_webex import ACCESS_TOKEN
 
     for var in (
         "TA_DELIVERY_WEBEX_CLIENT_ID",

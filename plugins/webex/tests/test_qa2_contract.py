@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 from webex_helpers import make_context, make_request
 from webex_spec import request_validator
 
-from ta_delivery_webex.client import WebexProvider, make_provider
+from ta_delivery_webex.provider import WebexProvider, make_provider
 from ta_delivery_webex.sansio import next_link
 
 

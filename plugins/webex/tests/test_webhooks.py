@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 from webex_helpers import make_context
 
 from ta_delivery.errors import InputError

@@ -11,15 +11,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fake_zoom import ENV, FakeZoom
 from zoom_spec import shared_dir, validators
-from zoomfake import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.settings import Settings
 from ta_delivery.testing.loopback import LoopbackServer
-from ta_delivery_zoom.client import ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
+from ta_delivery_zoom.provider import ZoomProvider
 
 
 @pytest.fixture

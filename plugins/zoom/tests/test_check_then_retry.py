@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from zoomfake import ENV, FakeZoom, Fault
+from fake_zoom import ENV, FakeZoom, Fault
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
@@ -25,7 +25,7 @@ from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer
 from ta_delivery.testing.capture import CaptureTransport
 from ta_delivery_zoom import plugin, sansio
-from ta_delivery_zoom.client import CHECKED_ATTEMPTS, ZoomProvider
+from ta_delivery_zoom.provider import CHECKED_ATTEMPTS, ZoomProvider
 
 TRAINER = Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from zoomfake import ENV, FakeZoom
+from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.cli import main
 

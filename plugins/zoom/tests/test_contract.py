@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from zoomfake import ENV, FakeZoom
+from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.context import RunContext
 from ta_delivery.records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest

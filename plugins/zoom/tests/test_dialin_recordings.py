@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fake_zoom import FakeZoom
 from test_provider import make_request
-from zoomfake import FakeZoom
 
 from ta_delivery.records import Recording
-from ta_delivery_zoom.client import ZoomProvider
+from ta_delivery_zoom.provider import ZoomProvider
 
 NUMBERS = [
     {"country": "US", "country_name": "US", "city": "New York", "number": "+1 646 558 8656", "type": "toll"},

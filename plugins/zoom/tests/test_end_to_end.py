@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from zoomfake import ENV, FakeZoom, Fault
+from fake_zoom import ENV, FakeZoom, Fault
 
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock

@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 import httpx
 import pytest
+from fake_zoom import CLIENT_SECRET, ENV, FakeZoom, Fault
 from zoom_spec import validators
-from zoomfake import CLIENT_SECRET, ENV, FakeZoom, Fault
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
@@ -21,8 +21,8 @@ from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Settings
 from ta_delivery_zoom import sansio
-from ta_delivery_zoom.client import CHECKED_ATTEMPTS, ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
+from ta_delivery_zoom.provider import CHECKED_ATTEMPTS, ZoomProvider
 
 
 def people(n: int, start: int = 1) -> tuple[Participant, ...]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from zoomfake import FakeZoom
+from fake_zoom import FakeZoom
 
 from ta_delivery.cli import main
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import attrs
 import httpx
 import pytest
-from zoomfake import ENV, FakeZoom
+from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
@@ -18,8 +18,8 @@ from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Secret, Settings
 from ta_delivery_zoom.auth import TokenSource
-from ta_delivery_zoom.client import ZoomProvider
 from ta_delivery_zoom.plugin import make_provider
+from ta_delivery_zoom.provider import ZoomProvider
 
 
 def _request() -> ClassroomRequest:

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fake_zoom import FakeZoom, Fault
 from test_provider import make_request, people
-from zoomfake import FakeZoom, Fault
 
 from ta_delivery.cli import main
 from ta_delivery.models import Trainer
-from ta_delivery_zoom.client import ZoomProvider
+from ta_delivery_zoom.provider import ZoomProvider
 
 COURSE = """
 [course]

@@ -1,7 +1,7 @@
 """ta_delivery's LMS plugin: Moodle course space, accounts, enrolments, attendance register, prerequisites.
 
-Modules: :mod:`.wsparams` (the REST protocol without I/O), :mod:`.client` (web-service calls),
-:mod:`.reconcile` (pure decisions), :mod:`.provider` (the ``moodle`` LMS), :mod:`.options` (settings and
+Modules: :mod:`.sansio` (the REST protocol without I/O), :mod:`.client` (web-service calls),
+:mod:`.decisions` (pure decisions), :mod:`.provider` (the ``moodle`` LMS), :mod:`.options` (settings and
 ``[lms]`` keys), :mod:`.plugin` (the hooks). See docs/providers/moodle.md.
 """
 

@@ -20,7 +20,7 @@ from ta_delivery.errors import BadResponse, ProviderError
 from ta_delivery.http import HttpApi
 from ta_delivery.settings import Secret
 
-from .wsparams import ENDPOINT, PROVIDER, encode, error_from_body, redact, warning_text, warnings_of
+from .sansio import ENDPOINT, PROVIDER, encode, error_from_body, redact, warning_text, warnings_of
 
 __all__ = ["FEEDBACK_FUNCTIONS", "READ_FUNCTIONS", "REQUIRED_FUNCTIONS", "MoodleClient"]
 

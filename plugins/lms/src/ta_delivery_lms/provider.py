@@ -1,6 +1,6 @@
 """The Moodle LMS provider: course space, accounts, enrolments, attendance register, prerequisites.
 
-Reads happen first, :mod:`.reconcile` decides, then writes follow. ``plan`` only reads. ``apply`` looks
+Reads happen first, :mod:`.decisions` decides, then writes follow. ``plan`` only reads. ``apply`` looks
 before it creates anything (course by short name, accounts by email, the register by its remembered id
 or name, register sessions by the mark in their description), so a rerun — or a run after a lost
 response — changes nothing that is already there.
@@ -22,8 +22,7 @@ from ta_delivery.models import Course, LmsSettings, Person, Session
 from ta_delivery.records import AttendanceStatus, LmsChange
 
 from .client import REQUIRED_FUNCTIONS, MoodleClient
-from .options import LmsOptions, MoodleSettings, parse_options
-from .reconcile import (
+from .decisions import (
     RegisterPlan,
     Roles,
     Slot,
@@ -38,7 +37,8 @@ from .reconcile import (
     split_name,
     username_candidates,
 )
-from .wsparams import PROVIDER, error_code
+from .options import LmsOptions, MoodleSettings, parse_options
+from .sansio import PROVIDER, error_code
 
 __all__ = ["MoodleLms"]
 

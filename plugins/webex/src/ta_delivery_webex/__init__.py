@@ -4,7 +4,7 @@
 - :mod:`.options`: the course file's ``[webex]`` table.
 - :mod:`.sansio`: pure mapping between our records and Webex JSON.
 - :mod:`.auth`: bearer token or the integration's refresh flow.
-- :mod:`.client`: the provider on an injected HTTP client.
+- :mod:`.provider`: the provider on an injected HTTP client.
 - :mod:`.webhooks`: signed participant events to attendance segments.
 - :mod:`.csvimport`: the attendee report export.
 """

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 
-from .client import make_provider
 from .csvimport import FORMAT
 from .options import parse_options
+from .provider import make_provider
 
 __all__ = ["CAPABILITIES", "ta_delivery_register_import_formats", "ta_delivery_register_providers"]
 

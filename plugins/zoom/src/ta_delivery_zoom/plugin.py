@@ -11,10 +11,10 @@ from ta_delivery.hookspecs import hookimpl
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 
 from .auth import DEFAULT_OAUTH_URL, TokenSource
-from .client import DEFAULT_API_URL, ZoomProvider
 from .csvimport import FORMAT
 from .limits import PLAN_RATES
 from .options import parse_options
+from .provider import DEFAULT_API_URL, ZoomProvider
 
 __all__ = ["make_provider"]
 
