@@ -21,7 +21,7 @@ from webex_spec import BASE_URL
 from ta_delivery.cli import main
 from ta_delivery.errors import AuthError
 from ta_delivery.testing.loopback import LoopbackServer
-from ta_delivery_webex.provider import make_provider
+from ta_delivery_webex.plugin import make_provider
 
 COURSE = """
 [course]

@@ -12,7 +12,8 @@ from webex_helpers import make_context, make_request
 
 from ta_delivery.errors import Unavailable
 from ta_delivery.testing.faults import Fault, FaultyTransport
-from ta_delivery_webex.provider import CHECKED_ATTEMPTS, make_provider
+from ta_delivery_webex.plugin import make_provider
+from ta_delivery_webex.provider import CHECKED_ATTEMPTS
 from ta_delivery_webex.sansio import tag_of
 
 

@@ -15,7 +15,8 @@ from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, 
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport
 from ta_delivery_webex.auth import STATE_KEY, lineage, stored_refresh_token
-from ta_delivery_webex.provider import CHECKED_ATTEMPTS, WebexProvider, make_provider
+from ta_delivery_webex.plugin import make_provider
+from ta_delivery_webex.provider import CHECKED_ATTEMPTS, WebexProvider
 from ta_delivery_webex.sansio import tag_of
 
 

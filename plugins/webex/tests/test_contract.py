@@ -12,8 +12,7 @@ from webex_helpers import BEARER_ENV, REFRESH_ENV
 from ta_delivery.context import RunContext
 from ta_delivery.records import ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract
-from ta_delivery_webex.plugin import CAPABILITIES
-from ta_delivery_webex.provider import make_provider
+from ta_delivery_webex.plugin import CAPABILITIES, make_provider
 from ta_delivery_webex.sansio import tag_of
 
 

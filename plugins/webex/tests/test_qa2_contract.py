@@ -8,7 +8,8 @@ from fake_webex import FakeWebex
 from webex_helpers import make_context, make_request
 from webex_spec import request_validator
 
-from ta_delivery_webex.provider import WebexProvider, make_provider
+from ta_delivery_webex.plugin import make_provider
+from ta_delivery_webex.provider import WebexProvider
 from ta_delivery_webex.sansio import next_link
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 
 from ta_delivery.errors import InputError
-from ta_delivery.settings import Secret, Settings
+from ta_delivery.settings import Secret, Settings, positive_number
+from ta_delivery.settings import url as checked_url
 
 __all__ = [
     "ACRONYMS",
@@ -29,13 +29,7 @@ ACRONYMS = ("P", "L", "E", "A")
 
 
 def _positive_int(settings: Settings, key: str) -> int | None:
-    value = settings.get(NAME, key)
-    if value is None:
-        return None
-    text = value.strip()
-    if not text.isdigit() or int(text) <= 0:
-        raise InputError("must be a positive whole number", source=Settings.variable(NAME, key))
-    return int(text)
+    return positive_number(settings.get(NAME, key), source=Settings.variable(NAME, key), whole=True)
 
 
 @attrs.frozen
@@ -54,20 +48,14 @@ class MoodleSettings:
         url = settings.get(NAME, "url")
         if url is None:
             raise InputError("is not set: the Moodle site's root URL", source=Settings.variable(NAME, "url"))
-        try:
-            parts = urlsplit(url.strip())
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError:
-            raise InputError(f"{url!r} is not a valid URL", source=Settings.variable(NAME, "url")) from None
-        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
-            raise InputError(f"{url!r} is not an http(s) site URL", source=Settings.variable(NAME, "url"))
+        site = checked_url(url, source=Settings.variable(NAME, "url"), site=True)
         token = settings.secret(NAME, "token")
         if token is None:
             raise InputError(
                 "is not set: a web-service token of the Moodle site", source=Settings.variable(NAME, "token")
             )
         return cls(
-            url=url.strip().rstrip("/"),
+            url=site,
             token=token,
             category_id=_positive_int(settings, "category_id"),
             teacher_role_id=_positive_int(settings, "teacher_role_id"),

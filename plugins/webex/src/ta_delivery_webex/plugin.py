@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
+from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
+from ta_delivery.settings import positive_number, url
 
+from . import sansio
+from .auth import auth_from_settings
 from .csvimport import FORMAT
 from .options import parse_options
-from .provider import make_provider
+from .provider import DEFAULT_CONCURRENCY, DEFAULT_RATE, NAME, WebexProvider
 
-__all__ = ["CAPABILITIES", "ta_delivery_register_import_formats", "ta_delivery_register_providers"]
+__all__ = [
+    "CAPABILITIES",
+    "make_provider",
+    "ta_delivery_register_import_formats",
+    "ta_delivery_register_providers",
+]
 
 CAPABILITIES = Capabilities(
     personal_join_links=True,
@@ -21,6 +31,26 @@ CAPABILITIES = Capabilities(
     dial_in=True,
     recordings=True,
 )
+
+
+def make_provider(context: RunContext) -> WebexProvider:
+    """The provider the ``TA_DELIVERY_WEBEX_*`` settings describe, on ``context``'s HTTP seam."""
+    settings = context.settings
+    base_url = url(
+        settings.get("webex", "api_url") or sansio.DEFAULT_API_URL, source="TA_DELIVERY_WEBEX_API_URL"
+    )
+    concurrency = (
+        positive_number(
+            settings.get("webex", "concurrency"), source="TA_DELIVERY_WEBEX_CONCURRENCY", whole=True
+        )
+        or DEFAULT_CONCURRENCY
+    )
+    rate = positive_number(settings.get("webex", "rate"), source="TA_DELIVERY_WEBEX_RATE") or DEFAULT_RATE
+    limiter = RateLimiter(rate, burst=concurrency, clock=context.clock)
+    api = HttpApi(context.http_client(base_url), NAME, clock=context.clock, limiter=limiter)
+    # an input error without a token or client credentials; a refresh token may be in the store only
+    auth = auth_from_settings(settings, api, context.state(NAME), context.clock)
+    return WebexProvider(api=api, auth=auth, base_url=base_url, concurrency=concurrency, clock=context.clock)
 
 
 @hookimpl

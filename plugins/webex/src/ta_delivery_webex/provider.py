@@ -20,17 +20,16 @@ import attrs
 import httpx
 
 from ta_delivery.clock import Clock, SystemClock
-from ta_delivery.context import RunContext
 from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, Unavailable
-from ta_delivery.http import HttpApi, RateLimiter
+from ta_delivery.http import HttpApi
 from ta_delivery.models import Person
 from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
-from .auth import WebexAuth, auth_from_settings
+from .auth import WebexAuth
 from .options import WebexOptions
 
-__all__ = ["WebexProvider", "make_provider"]
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "NAME", "WebexProvider"]
 
 log = logging.getLogger(__name__)
 
@@ -538,37 +537,3 @@ def _meeting_ids(meeting: Mapping[str, Any]) -> tuple[str, str]:
     if not isinstance(web_link, str) or not web_link.startswith(("https://", "http://")):
         raise BadResponse("meeting without a webLink", provider=NAME)
     return meeting_id, web_link
-
-
-def make_provider(context: RunContext) -> WebexProvider:
-    """The provider the ``TA_DELIVERY_WEBEX_*`` settings describe, on ``context``'s HTTP seam."""
-    settings = context.settings
-    base_url = (settings.get("webex", "api_url") or sansio.DEFAULT_API_URL).rstrip("/")
-    try:
-        parts = urlsplit(base_url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise InputError(f"{base_url!r} is not a valid URL", source="TA_DELIVERY_WEBEX_API_URL") from None
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise InputError(f"{base_url!r} is not an http(s) URL", source="TA_DELIVERY_WEBEX_API_URL")
-    concurrency = _number(settings.get("webex", "concurrency"), DEFAULT_CONCURRENCY, "CONCURRENCY", int)
-    rate = _number(settings.get("webex", "rate"), DEFAULT_RATE, "RATE", float)
-    limiter = RateLimiter(rate, burst=max(1, int(concurrency)), clock=context.clock)
-    api = HttpApi(context.http_client(base_url), NAME, clock=context.clock, limiter=limiter)
-    # an input error without a token or client credentials; a refresh token may be in the store only
-    auth = auth_from_settings(settings, api, context.state(NAME), context.clock)
-    return WebexProvider(
-        api=api, auth=auth, base_url=base_url, concurrency=int(concurrency), clock=context.clock
-    )
-
-
-def _number(text: str | None, default: float, key: str, kind: Callable[[str], float]) -> float:
-    if text is None:
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise InputError("must be a positive number", source=f"TA_DELIVERY_WEBEX_{key}")
-    return value

@@ -9,6 +9,7 @@ from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
+from ta_delivery.settings import positive_number, url
 
 from .auth import DEFAULT_OAUTH_URL, TokenSource
 from .csvimport import FORMAT
@@ -19,14 +20,8 @@ from .provider import DEFAULT_API_URL, ZoomProvider
 __all__ = ["make_provider"]
 
 
-def _origin(url: str, variable: str) -> str:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise InputError(f"{url!r} is not a valid URL", source=variable) from None
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise InputError(f"{url!r} is not an http(s) URL", source=variable)
+def _origin(value: str, variable: str) -> str:
+    parts = urlsplit(url(value, source=variable))
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -54,9 +49,12 @@ def make_provider(context: RunContext) -> ZoomProvider:
     plan = (settings.get("zoom", "plan", "pro") or "pro").lower()
     if plan not in PLAN_RATES:
         raise InputError(f"must be one of {', '.join(PLAN_RATES)}", source="TA_DELIVERY_ZOOM_PLAN")
-    limit_raw = settings.get("zoom", "daily_limit", "100") or "100"
-    if not limit_raw.isdigit() or int(limit_raw) < 1:
-        raise InputError("must be a positive whole number", source="TA_DELIVERY_ZOOM_DAILY_LIMIT")
+    daily_limit = (
+        positive_number(
+            settings.get("zoom", "daily_limit"), source="TA_DELIVERY_ZOOM_DAILY_LIMIT", whole=True
+        )
+        or 100
+    )
     tokens = TokenSource(
         client=oauth_client,
         account_id=account,
@@ -72,7 +70,7 @@ def make_provider(context: RunContext) -> ZoomProvider:
         clock=context.clock,
         user=settings.get("zoom", "user", "me") or "me",
         plan=plan,
-        daily_limit=int(limit_raw),
+        daily_limit=daily_limit,
     )
 
 
