@@ -4,8 +4,8 @@ Moodle (which validates every call against the functions' documented parameters)
 from __future__ import annotations
 
 import pytest
+from fake_moodle import Running
 from moodle_course import make_course
-from moodle_fake import Running
 
 from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
