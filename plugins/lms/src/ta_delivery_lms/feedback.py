@@ -15,7 +15,7 @@ from typing import Any
 from ta_delivery.errors import BadResponse, InputError
 
 from .client import MoodleClient, _int
-from .wsparams import PROVIDER
+from .sansio import PROVIDER
 
 __all__ = ["PAGE_SIZE", "feedback_table", "rated_value"]
 
