@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from webex_fake import FakeWebex
+from fake_webex import FakeWebex
 from webex_helpers import BEARER_ENV
 
 from ta_delivery.clock import FakeClock

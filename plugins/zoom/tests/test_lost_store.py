@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from zoomfake import ENV, FakeZoom
+from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
