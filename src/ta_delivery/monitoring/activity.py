@@ -87,7 +87,7 @@ def activity(
     ldc = [r for r in results if is_ldc(r.participant.country, when)]
     by_session = []
     attended = recorded = 0
-    for s in report.sessions:
+    for s in sorted(report.sessions, key=lambda s: (s.start, s.id)):
         counts: Counter[str] = Counter(str(r.sessions[s.id].status) for r in results if s.id in r.sessions)
         attended += counts["present"] + counts["late"]
         recorded += sum(counts[k] for k in ("present", "late", "partial", "absent", "excused"))

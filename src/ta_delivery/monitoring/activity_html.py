@@ -7,8 +7,9 @@ from typing import Any
 
 from ..evaluation.model import Response
 from ..models import Course
-from ..report.charts import bar_chart, stacked_bar
+from ..report.charts import bar_chart, stacked_bar, stacked_rows
 from ..report.evaluation import evaluation_html
+from .activity import STATUSES
 from .page import e, page, table
 from .words import word
 
@@ -87,12 +88,32 @@ def activity_html(course: Course, data: dict[str, Any], responses: Sequence[Resp
         f"{e(w('completion_rate'))}: {_pct(a['completion_rate'])} · "
         f"{e(w('attendance_rate'))}: {_pct(a['attendance_rate'])}</p>",
     ]
-    for s in a["sessions"]:
-        body.append(f"<h3>{e(s['id'])} · {e(s['title'])} · {e(s['start'][:16].replace('T', ' '))} UTC</h3>")
-        body.append(stacked_bar(f"{s['id']}", list(s["statuses"].items())))
+    body.append(
+        stacked_rows(w("attendance"), [(s["id"], list(s["statuses"].items())) for s in a["sessions"]])
+    )
+    body.append(
+        table(
+            ("", w("sessions"), "UTC", *STATUSES),
+            [
+                (
+                    s["id"],
+                    s["title"],
+                    s["start"][:16].replace("T", " "),
+                    *(s["statuses"].get(k, 0) for k in STATUSES),
+                )
+                for s in a["sessions"]
+            ],
+        )
+    )
     body.append("</section>")
     if course.evaluation is not None and course.evaluation.questions:
-        body += evaluation_html(course, course.evaluation, responses, heading=w("evaluation"))
+        body += evaluation_html(
+            course,
+            course.evaluation,
+            responses,
+            heading=w("evaluation"),
+            labels=(w("responses"), w("response_rate")),
+        )
     body.append(f"<section><h2>{e(w('trouble'))}</h2>")
     if data["trouble"]:
         body.append("<ul>")

@@ -71,3 +71,59 @@ def stacked_bar(title: str, parts: Sequence[tuple[str, int]], *, width: int = 48
         lx += 24 + 7 * len(text)
     out.append("</svg>")
     return "".join(out)
+
+
+#: Attendance statuses in the report's colours.
+STATUS_COLOURS = {
+    "present": "#2e7d32",
+    "late": "#9e9d24",
+    "partial": "#ef6c00",
+    "absent": "#c62828",
+    "excused": "#1565c0",
+    "upcoming": "#9e9e9e",
+    "unrecorded": "#cfcfcf",
+}
+
+
+def stacked_rows(
+    title: str,
+    rows: Sequence[tuple[str, Sequence[tuple[str, int]]]],
+    *,
+    colours: dict[str, str] | None = None,
+    width: int = 560,
+) -> str:
+    """One stacked bar per row (``label``, [(part, count), ...]), parts coloured by name, with a legend."""
+    colours = colours or STATUS_COLOURS
+    row, label_w = 20, 110
+    names = [n for n in colours if any(n == p for _, parts in rows for p, v in parts if v)]
+    height = row * len(rows) + 34
+    span = width - label_w - 10
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
+    ]
+    for i, (label, parts) in enumerate(rows):
+        y = 4 + i * row
+        total = sum(v for _, v in parts) or 1
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="11">{_e(label[:18])}</text>'
+        )
+        x = float(label_w)
+        for name, value in parts:
+            w = value / total * span
+            if w <= 0:
+                continue
+            out.append(
+                f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" '
+                f'fill="{colours.get(name, "#888")}"><title>{_e(name)}: {value}</title></rect>'
+            )
+            x += w
+    lx, ly = label_w, 4 + len(rows) * row + 14
+    for name in names:
+        out.append(
+            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colours[name]}"/>'
+            f'<text x="{lx + 14}" y="{ly}" font-size="11">{_e(name)}</text>'
+        )
+        lx += 24 + 7 * len(name)
+    out.append("</svg>")
+    return "".join(out)

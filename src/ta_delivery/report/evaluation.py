@@ -28,14 +28,19 @@ def _e(value: object) -> str:
 
 
 def evaluation_html(
-    course: Course, evaluation: Evaluation, responses: Sequence[Response], *, heading: str = "Evaluation"
+    course: Course,
+    evaluation: Evaluation,
+    responses: Sequence[Response],
+    *,
+    heading: str = "Evaluation",
+    labels: tuple[str, str] = ("Responses", "Response rate"),
 ) -> list[str]:
     """An HTML section: responses and rate, a chart per scale or choice question, the text answers."""
     lang = course.language
     rate = response_rate(course, responses)
     out = [f'<section class="evaluation"><h2>{_e(heading)}</h2>']
-    shown_rate = f" · {rate * 100:.0f}%" if rate is not None else ""
-    out.append(f'<p class="meta">{len(responses)} / {len(course.participants)}{shown_rate}</p>')
+    shown_rate = f" · {_e(labels[1])}: {rate * 100:.0f}%" if rate is not None else ""
+    out.append(f'<p class="meta">{_e(labels[0])}: {len(responses)}{shown_rate}</p>')
     all_texts = texts(evaluation, responses)
     for r in results(evaluation, responses):
         text = r.question.text_in(lang)
