@@ -108,3 +108,15 @@ def test_a_corrected_answer_replaces_the_earlier_one(tmp_path: Path) -> None:
     assert json.loads(out) == {"imported": 0, "duplicates": 0, "updated": 1}
     report = json.loads(run("report", str(course), "--format", "json")[1])
     assert report["evaluation"]["questions"]["relevance"]["mean"] == 5
+
+
+def test_a_course_without_questions_refuses_imports(tmp_path: Path) -> None:
+    course = write_course(tmp_path)
+    text = course.read_text(encoding="utf-8")
+    course.write_text(text[: text.index("[[evaluation.questions]]")], encoding="utf-8")
+    data = tmp_path / "answers.csv"
+    data.write_text("participant,relevance\njm-01,4\n", encoding="utf-8")
+    code, _, err = run("evaluation", "import", str(course), str(data))
+    assert code == 2 and "[[evaluation.questions]]" in err
+    code, out, _ = run("report", str(course), "--format", "json")
+    assert code == 0 and "evaluation" not in json.loads(out)

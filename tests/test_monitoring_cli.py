@@ -134,3 +134,28 @@ def test_programme_csv_and_html(tmp_path: Path) -> None:
     code, out, _ = run("report", str(programme), "--format", "html")
     assert code == 0
     assert "<svg" in out and "TA 2020" in out and "<script" not in out
+
+
+def test_activity_groups_by_reference_centre(tmp_path: Path) -> None:
+    extra = """
+[[centres]]
+id = "kingston"
+name = "Reference Centre, Ministry of Industry"
+city = "Kingston"
+country = "JM"
+timezone = "America/Jamaica"
+contact = { name = "C. Brown", email = "centre@example.org" }
+"""
+    course = write_course(tmp_path, extra=extra)
+    text = course.read_text(encoding="utf-8").replace(
+        'organisation = "Ministry of Trade"', 'organisation = "Ministry of Trade"\ncentre = "kingston"'
+    )
+    course.write_text(text, encoding="utf-8")
+    code, out, err = run("report", str(course), "--activity", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["participants"]["by_centre"] == {
+        "kingston": {"participants": 1, "completed": 0},
+        "unspecified": {"participants": 2, "completed": 0},
+    }
+    code, out, err = run("report", str(course), "--activity")
+    assert "Reference Centre, Ministry of Industry (Kingston, JM)" in out

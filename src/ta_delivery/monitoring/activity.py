@@ -48,7 +48,7 @@ def breakdown(
 
 
 def _centre(person: Participant) -> str | None:
-    return None  # reference centres are read here once the course model has them
+    return person.centre
 
 
 def _trouble(

@@ -78,7 +78,10 @@ def activity_html(course: Course, data: dict[str, Any], responses: Sequence[Resp
             f"<h3>{e(w('centre'))}</h3>",
             table(
                 (w("centre"), w("participants"), w("completed")),
-                [(_label(k, lang), v["participants"], v["completed"]) for k, v in p["by_centre"].items()],
+                [
+                    (_centre(course, k, lang), v["participants"], v["completed"])
+                    for k, v in p["by_centre"].items()
+                ],
             ),
         ]
     body += [
@@ -134,3 +137,12 @@ def activity_html(course: Course, data: dict[str, Any], responses: Sequence[Resp
 
 def _label(key: str, language: str) -> str:
     return word(key, language) if key in ("female", "male", "other", "unspecified") else key
+
+
+def _centre(course: Course, key: str, language: str) -> str:
+    try:
+        centre = course.centre(key)
+    except KeyError:
+        return _label(key, language)
+    where = ", ".join(x for x in (centre.city, centre.country) if x)
+    return f"{centre.name} ({where})" if where else centre.name
