@@ -130,10 +130,6 @@ def _with_email(course: Course, who: str, email: str) -> Course:
     return attrs.evolve(course, participants=people)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19.1: sync.py still keeps one message per person (fixed by its move to lifecycle)",
-)
 def test_an_email_change_while_an_update_is_unsent_cancels_the_old_address_and_invites_the_new(
     tmp_path: Path, relay: _Relay
 ) -> None:

@@ -34,6 +34,10 @@ class InviteChange:
     method: Literal["REQUEST", "CANCEL"]
     sequence: int
     reason: str
+    #: the message's kind (``invite``; see :mod:`ta_delivery.invites.lifecycle`)
+    kind: str = "invite"
+    #: how it is worded: ``invitation`` or ``update`` for a REQUEST, the reason for a CANCEL
+    wording: str = ""
 
 
 @attrs.frozen

@@ -12,13 +12,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
 from .context import RunContext
 from .desired import classroom_key, classroom_request, request_fingerprint
 from .errors import InputError, ProviderError, TaDeliveryError, TransportError
+from .invites import lifecycle
 from .models import Course, Person, Session
 from .planning import ApplyResult, ClassroomChange, InviteChange, ItemResult, Plan
 from .plugins import Plugins
@@ -99,11 +100,30 @@ def preflight(course: Course, plugins: Plugins, context: RunContext, *, ask_lms:
 _RELINK = "provider settings changed"
 
 
-def _message_reason(change: InviteChange) -> Reason | None:
+def _message_reason(message: lifecycle.Owed) -> Reason | None:
     """What the message's words should say: the CANCEL's reason, or a fresh invitation."""
-    if change.method == "CANCEL":
-        return cast("Reason", change.reason)
-    return "invited" if change.reason in ("invited again", "address changed") else None
+    if message.method == "CANCEL":
+        return cast("Reason", message.wording)
+    return "invited" if message.wording == "invitation" else None
+
+
+def _method(message: lifecycle.Owed) -> Literal["REQUEST", "CANCEL"]:
+    if message.method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"not an invitation: {message.kind} {message.method}")
+    return cast("Literal['REQUEST', 'CANCEL']", message.method)
+
+
+def _planned(message: lifecycle.Owed) -> InviteChange:
+    return InviteChange(
+        message.session_id,
+        message.person_id,
+        message.email,
+        _method(message),
+        message.sequence,
+        message.reason,
+        kind=message.kind,
+        wording=message.wording,
+    )
 
 
 @attrs.frozen
@@ -237,134 +257,72 @@ class Syncer:
             return lambda person: True
         return lambda person: person.role != "participant" or prerequisites.get(person.id, False)
 
-    def _invite_changes(
+    def _wanted(
         self,
         desired: Mapping[str, _Desired],
         rooms: Mapping[str, ClassroomRow],
         prerequisites: Mapping[str, bool] | None,
         *,
         assume_created: bool,
-        stored: Mapping[tuple[str, str], InviteRow] | None = None,
-        only: str | None = None,
-    ) -> list[InviteChange]:
-        """Messages owed: a REQUEST where a person's invite is missing or stale, a CANCEL where they left.
+        only: str | None,
+    ) -> list[lifecycle.Wanted]:
+        """Who should hold each live session's event now, with the fingerprint of what it should say.
 
-        ``only`` limits the comparison to one session. A session whose classroom is missing (its
-        operation failed) gets no REQUEST this run, and its people no CANCEL either.
+        A session whose classroom is missing (its operation failed) has its people held back: no REQUEST
+        this run, and nothing withdrawn from them either. ``assume_created`` (``plan``): a classroom to
+        make has links nobody knows yet, a participant's own where the provider gives them.
         """
-        ended = self._ended()
-        if stored is None:
-            stored = self.store.invites(self.course.id, only)
         eligible = self._eligible(prerequisites)
-        changes: list[InviteChange] = []
-        invited = {
-            sid: [p for p in self.course.people_of(want.session) if eligible(p)]
-            for sid, want in desired.items()
-            if only is None or sid == only
-        }
-        wanted = {(sid, p.id) for sid, people in invited.items() for p in people}
-        # (session, address) still invited: a shared address keeps its event while someone there is invited
-        mailboxes = {(sid, p.email.lower()) for sid, people in invited.items() for p in people}
-        # what each (session, address) holds, by person: its calendar keeps one event per session, so a
-        # message there must not fall below what someone else's messages gave it, nor equal it with other
-        # content (a client ignores it as out of date); the same message to people sharing it stays one
-        held: dict[tuple[str, str], dict[str, tuple[int, str, str]]] = {}
-        for (sid, pid), sent in stored.items():
-            if sent.state != "sent":
-                continue  # an unsent message is not in that calendar
-            held.setdefault((sid, sent.email.lower()), {})[pid] = (
-                sent.sequence,
-                sent.method,
-                sent.fingerprint,
-            )
-
-        def above(sid: str, pid: str, email: str, seq: int, method: str, fp: str) -> int:
-            box = held.setdefault((sid, email.lower()), {})
-            for other, (s, m, f) in box.items():
-                if other != pid:
-                    seq = max(seq, s if (m, f) == (method, fp) else s + 1)
-            box[pid] = (seq, method, fp)
-            return seq
-
-        for sid, people in invited.items():
-            want = desired[sid]
+        out: list[lifecycle.Wanted] = []
+        for sid, want in desired.items():
+            if only is not None and sid != only:
+                continue
             row = rooms.get(sid)
             ready = row is not None and row.state == "active" and row.classroom.provider == want.provider
             room = row.classroom if ready and row is not None else None
             personal = self._spec(want.provider).capabilities.personal_join_links
-            for person in people:
-                if room is None and not assume_created:
+            for person in self.course.people_of(want.session):
+                if not eligible(person):
                     continue
-                link = room.join_url_for(person.id) if room is not None else None
+                fp: str | None = None
                 if room is not None:
-                    fp = _invite_fingerprint(want.session, link)
-                else:  # a classroom to make: its links are unknown, a participant's own where it gives them
+                    fp = _invite_fingerprint(want.session, room.join_url_for(person.id))
+                elif assume_created:
                     fp = f"?{person.id}" if personal and person.role == "participant" else "?"
-                last = stored.get((sid, person.id))
-                change = self._next_invite(last, "REQUEST", fp, person.email)
-                if change is None:
-                    continue
-                seq, reason = change
-                if (
-                    last is not None
-                    and last.email.lower() != person.email.lower()
-                    and (sid, last.email.lower()) not in mailboxes
-                ):
-                    withdraw: int | None = None
-                    if last.method == "REQUEST" and last.state == "sent":
-                        withdraw = seq  # the old address's calendar holds the event: withdraw it there first
-                    elif last.method == "CANCEL" and last.state != "sent":
-                        withdraw = last.sequence  # that withdrawal failed or was cut short: still owed
-                    if withdraw is not None:
-                        withdraw = above(sid, person.id, last.email, withdraw, "CANCEL", "cancel")
-                        changes.append(
-                            InviteChange(sid, person.id, last.email, "CANCEL", withdraw, "removed")
-                        )
-                        seq = max(seq, withdraw + 1)
-                seq = above(sid, person.id, person.email, seq, "REQUEST", fp)
-                changes.append(InviteChange(sid, person.id, person.email, "REQUEST", seq, reason))
-        for (sid, pid), last in sorted(stored.items()):
-            if (only is not None and sid != only) or (sid, pid) in wanted or ended(sid, last.session_end):
-                continue
-            if last.method == "CANCEL" and last.state == "sent":
-                continue
-            if (sid, last.email.lower()) in mailboxes:
-                continue  # a shared address: its calendar's event is still someone else's invitation
-            seq = last.sequence + 1 if last.state == "sent" or last.method != "CANCEL" else last.sequence
-            seq = above(sid, pid, last.email, seq, "CANCEL", "cancel")
-            changes.append(
-                InviteChange(sid, pid, last.email, "CANCEL", seq, self._cancel_reason(sid, desired))
-            )
-        return changes
+                out.append(lifecycle.Wanted(sid, person.id, person.email, fp))
+        return out
+
+    def _owed(
+        self,
+        desired: Mapping[str, _Desired],
+        rooms: Mapping[str, ClassroomRow],
+        prerequisites: Mapping[str, bool] | None,
+        history: Sequence[InviteRow],
+        *,
+        assume_created: bool,
+        only: str | None = None,
+    ) -> list[lifecycle.Owed]:
+        """The messages owed (:mod:`ta_delivery.invites.lifecycle` decides), leaving ended sessions alone.
+
+        ``only`` limits the decision to one session.
+        """
+        ended = self._ended()
+        ends: dict[str, datetime] = {}
+        for m in history:
+            if only is None or m.session_id == only:
+                ends[m.session_id] = max(ends.get(m.session_id, m.session_end), m.session_end)
+        log = [m for m in history if m.session_id in ends and not ended(m.session_id, ends[m.session_id])]
+        withdrawn = {sid: self._cancel_reason(sid, desired) for sid in ends if sid not in desired}
+        wanted = self._wanted(desired, rooms, prerequisites, assume_created=assume_created, only=only)
+        return lifecycle.owed(wanted, log, withdrawn)
 
     def _cancel_reason(self, sid: str, desired: Mapping[str, _Desired]) -> str:
-        """Why a CANCEL is sent: the course stopped, the session went, or the person left it."""
+        """Why a session's invitations are withdrawn: the course stopped, or the session went."""
         if not self._active():
             return "course-cancelled" if self.course.status == "cancelled" else "course-postponed"
         if sid not in desired:
             return "session-cancelled"
         return "removed"
-
-    @staticmethod
-    def _next_invite(last: InviteRow | None, method: str, fp: str, email: str) -> tuple[int, str] | None:
-        """The SEQUENCE and reason of the message owed after ``last``, or ``None`` when it is up to date.
-
-        A new address counts as a change: the invitation sent to the old one never reached the new one.
-        """
-        if last is None:
-            return 0, "new invitation"
-        moved = last.email.lower() != email.lower()
-        same = last.method == method and last.fingerprint == fp
-        if same and not moved and last.state == "sent":
-            return None
-        if same and last.state != "sent":
-            return last.sequence, "retry of an unsent message"
-        if last.method != method:
-            reason = "invited again"
-        else:
-            # a new address never had the invitation: it is invited, not told of a change
-            reason = "address changed" if moved else "session changed"
-        return last.sequence + 1, reason
 
     def prerequisites(self) -> Mapping[str, bool] | None:
         """Participants' prerequisite status from the LMS, or ``None`` when not applicable."""
@@ -400,8 +358,12 @@ class Syncer:
             or c.reason == _RELINK
             or not self._spec(c.provider).capabilities.update_in_place
         }
-        invites = self._invite_changes(
-            desired, {k: v for k, v in rooms.items() if k not in touched}, prerequisites, assume_created=True
+        owed = self._owed(
+            desired,
+            {k: v for k, v in rooms.items() if k not in touched},
+            prerequisites,
+            self.store.messages(self.course.id),
+            assume_created=True,
         )
         lms_changes: tuple[LmsChange, ...] = ()
         if self.course.lms is not None:
@@ -414,7 +376,7 @@ class Syncer:
         return Plan(
             self.course.id,
             tuple(changes),
-            tuple(invites),
+            tuple(_planned(o) for o in owed),
             lms_changes,
             tuple(notes),
             prerequisites,
@@ -620,70 +582,66 @@ class Syncer:
         return self.transport
 
     def _send_invites(
-        self,
-        changes: Sequence[InviteChange],
-        rooms: Mapping[str, ClassroomRow],
-        transport: Transport,
-        stored: Mapping[tuple[str, str], InviteRow],
+        self, owed: Sequence[lifecycle.Owed], rooms: Mapping[str, ClassroomRow], transport: Transport
     ) -> list[ItemResult]:
-        if not changes:
+        """Record each message as pending, send it, record it as sent (a failure stays pending)."""
+        if not owed:
             return []
         from .invites import build_invite
 
         results: list[ItemResult] = []
         failed: set[tuple[str, str]] = set()
-        for change in changes:
-            target = f"{change.session_id}/{change.person_id}"
-            if (change.session_id, change.person_id) in failed:
-                # the store keeps one message per person: a REQUEST recorded over a failed CANCEL to
-                # their old address would lose that CANCEL; both go on the next run
+        for message in owed:
+            target = f"{message.session_id}/{message.person_id}"
+            if (message.session_id, message.person_id) in failed:
+                # a person's messages go in order: their REQUEST waits with the CANCEL to their old
+                # address that failed, and both go on the next run
                 continue
             now = self._now()
-            last = stored.get((change.session_id, change.person_id))
-            session = self._session_or_ghost(change.session_id, rooms)
+            session = self._session_or_ghost(message.session_id, rooms)
             if session is None:
                 continue
             try:
-                person = self.course.person(change.person_id)
+                person = self.course.person(message.person_id)
             except KeyError:
-                person = self._ghost_person(change, last)
-            if change.method == "CANCEL" and person.email.lower() != change.email.lower():
-                person = attrs.evolve(person, email=change.email)  # withdraw it where it was sent
-            room_row = rooms.get(change.session_id)
+                person = self._ghost_person(message.person_id, message.email)
+            if person.email != message.email:
+                person = attrs.evolve(person, email=message.email)  # a CANCEL goes where the event was sent
+            room_row = rooms.get(message.session_id)
             link = room_row.classroom.join_url_for(person.id) if room_row is not None else None
-            fp = _invite_fingerprint(session, link) if change.method == "REQUEST" else "cancel"
             row = InviteRow(
                 session_id=session.id,
                 person_id=person.id,
-                email=person.email,
-                sequence=change.sequence,
-                fingerprint=fp,
-                method=change.method,
+                email=message.email,
+                sequence=message.sequence,
+                fingerprint=message.fingerprint,
+                method=message.method,
                 state="pending",
                 session_end=session.end,
+                kind=message.kind,
             )
             try:
                 self.store.save_invite(self.course.id, row, now)
-                message = build_invite(
+                built = build_invite(
                     self.course,
                     session,
                     person,
-                    method=change.method,
-                    sequence=change.sequence,
+                    method=_method(message),
+                    sequence=message.sequence,
                     join_url=link,
                     dtstamp=now,
                     plugins=self.plugins,
-                    reason=_message_reason(change),
+                    reason=_message_reason(message),
                 )
                 with self._send_lock:
-                    transport.send(message)
+                    transport.send(built)
             except (TransportError, ProviderError) as exc:
                 self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
-                failed.add((change.session_id, change.person_id))
-                results.append(ItemResult("invite", target, change.method, False, error=_error_text(exc)))
+                failed.add((message.session_id, message.person_id))
+                results.append(ItemResult("invite", target, message.method, False, error=_error_text(exc)))
                 continue
             self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
-            results.append(ItemResult("invite", target, change.method, True, detail=person.email))
+            results.append(ItemResult("invite", target, message.method, True, detail=person.email))
             if self.on_progress:
                 self.on_progress(target)
         return results
@@ -701,12 +659,9 @@ class Syncer:
             return None
         return Session(id=sid, title=row.title or sid, start=row.session_start, minutes=max(row.minutes, 1))
 
-    def _ghost_person(self, change: InviteChange, last: InviteRow | None) -> Person:
+    def _ghost_person(self, person_id: str, email: str) -> Person:
         """A person removed from the file, rebuilt from the store for their CANCEL."""
-        email = last.email if last is not None else change.email
-        return Person(
-            id=change.person_id, name=email.split("@")[0], email=email, timezone=self.course.timezone
-        )
+        return Person(id=person_id, name=email.split("@")[0], email=email, timezone=self.course.timezone)
 
     def apply(self) -> ApplyResult:
         """Make the providers, the invitations and the LMS match the course. Safe to run again.
@@ -745,9 +700,9 @@ class Syncer:
         by_session: dict[str, list[ClassroomChange]] = {sid: [] for sid in desired}
         for change in changes:
             by_session.setdefault(change.session_id, []).append(change)
-        invites = self.store.invites(self.course.id)
-        for sid, _pid in invites:
-            by_session.setdefault(sid, [])
+        history = self.store.messages(self.course.id)
+        for m in history:
+            by_session.setdefault(m.session_id, [])
 
         def run(sid: str) -> list[ItemResult]:
             out: list[ItemResult] = []
@@ -759,10 +714,8 @@ class Syncer:
                 if not result.ok:
                     break
             rooms = self.store.classrooms(self.course.id, sid)
-            mine = {k: v for k, v in invites.items() if k[0] == sid}
-            owed = self._invite_changes(
-                desired, rooms, prerequisites, assume_created=False, stored=mine, only=sid
-            )
+            mine = [m for m in history if m.session_id == sid]
+            owed = self._owed(desired, rooms, prerequisites, mine, assume_created=False, only=sid)
             if out and not out[-1].ok:
                 # the classroom does not match the session yet: no REQUEST announcing what it does not
                 # offer (the next run sends them); people who left are still told
@@ -770,7 +723,7 @@ class Syncer:
             if hold_invites:  # whether participants may come is unknown; trainers and CANCELs go on
                 owed = [c for c in owed if c.method == "CANCEL" or c.person_id not in participant_ids]
             if owed:
-                out.extend(self._send_invites(owed, rooms, transport, mine))
+                out.extend(self._send_invites(owed, rooms, transport))
             return out
 
         sessions = sorted(by_session)

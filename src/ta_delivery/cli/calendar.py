@@ -28,16 +28,20 @@ __all__ = ["calendar_command", "feed_state"]
 
 
 def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[str, str], dict[str, int]]:
-    """Join links and last sequences by session, read from the store at ``url`` (empty if it has none).
+    """Join links and SEQUENCEs by session, read from the store at ``url`` (empty if it has none).
 
-    A SQLite store that does not exist yet is not created: the feed then simply has no links.
+    A SEQUENCE is the one the session's event has reached (:func:`lifecycle.event_sequence`, the floor
+    the invitations themselves rise from): for a person, at their mailbox or in messages to them. A SQLite
+    store that does not exist yet is not created: the feed then simply has no links.
     """
+    from ..invites import lifecycle
+
     if store_missing(url):
         return {}, {}
     store = open_store(url)
     try:
         rooms = store.classrooms(course.id)
-        invites = store.invites(course.id)
+        history = store.messages(course.id)
     finally:
         store.close()
     links: dict[str, str] = {}
@@ -45,10 +49,11 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
         if row.state != "cancelled":
             room = row.classroom
             links[sid] = room.join_url_for(person_id) if person_id else room.join_url
-    sequences: dict[str, int] = {}
-    for (sid, pid), invite in invites.items():
-        if person_id is None or pid == person_id:
-            sequences[sid] = max(sequences.get(sid, 0), invite.sequence)
+    email = course.person(person_id).email if person_id is not None else None
+    sequences = {
+        sid: lifecycle.event_sequence(history, sid, email=email, person_id=person_id)
+        for sid in {m.session_id for m in history}
+    }
     return links, sequences
 
 

@@ -212,45 +212,37 @@ def event_sequence(
 
 @attrs.define
 class _Box:
-    """What one mailbox was sent about one session, in SEQUENCE order."""
+    """What one mailbox was sent about one session. Messages are added in SEQUENCE order (the decisions
+    below never go under a mailbox's top), so the latest message is the top one and the latest delivered
+    one is what the calendar shows."""
 
-    messages: list[Sent] = attrs.field(factory=list)
+    top: int = -1
+    last: Sent | None = None
+    delivered: Sent | None = None
+    _latest: dict[str, Sent] = attrs.field(factory=dict)
+    _latest_sent: dict[str, Sent] = attrs.field(factory=dict)
 
     def add(self, message: Sent) -> None:
-        self.messages.append(message)
-
-    @property
-    def top(self) -> int:
-        return max((m.sequence for m in self.messages), default=-1)
+        self.top = max(self.top, message.sequence)
+        self.last = message
+        self._latest[message.person_id] = message
+        if message.state == "sent":
+            self.delivered = message
+            self._latest_sent[message.person_id] = message
 
     def at_top(self) -> tuple[str, str] | None:
         """The method and fingerprint of the latest message at the highest SEQUENCE."""
-        top = self.top
-        for m in reversed(self.messages):
-            if m.sequence == top:
-                return m.method, m.fingerprint
-        return None
+        return None if self.last is None else (self.last.method, self.last.fingerprint)
 
     @property
     def stands(self) -> bool:
-        last: Sent | None = None
-        for m in self.messages:  # in SEQUENCE order: the last delivered is what the calendar shows
-            if m.state == "sent" and (last is None or m.sequence >= last.sequence):
-                last = m
-        return last is not None and last.method == "REQUEST"
-
-    def top_of(self, person_id: str) -> int:
-        """The highest SEQUENCE recorded here for ``person_id`` (-1: none)."""
-        return max((m.sequence for m in self.messages if m.person_id == person_id), default=-1)
+        return self.delivered is not None and self.delivered.method == "REQUEST"
 
     def people(self) -> list[str]:
-        return sorted({m.person_id for m in self.messages})
+        return sorted(self._latest)
 
     def latest(self, person_id: str, *, sent: bool = False) -> Sent | None:
-        for m in reversed(self.messages):
-            if m.person_id == person_id and (m.state == "sent" or not sent):
-                return m
-        return None
+        return (self._latest_sent if sent else self._latest).get(person_id)
 
 
 def _invites(wanted: Sequence[Wanted], history: Sequence[Sent], withdrawn: Mapping[str, str]) -> list[Owed]:
@@ -268,9 +260,16 @@ def _invites(wanted: Sequence[Wanted], history: Sequence[Sent], withdrawn: Mappi
 
 def _session(sid: str, wanted: Sequence[Wanted], history: Sequence[Sent], reason: str) -> list[Owed]:
     boxes: dict[str, _Box] = {}
-    order = sorted(range(len(history)), key=lambda i: (history[i].sequence, i))
-    for i in order:
-        boxes.setdefault(mailbox(history[i].email), _Box()).add(history[i])
+    tops: dict[str, dict[str, int]] = {}  # person -> mailbox -> the highest SEQUENCE recorded for them there
+
+    def note(name: str, message: Sent) -> None:
+        mine = tops.setdefault(message.person_id, {})
+        mine[name] = max(mine.get(name, -1), message.sequence)
+
+    for i in sorted(range(len(history)), key=lambda i: (history[i].sequence, i)):
+        name = mailbox(history[i].email)
+        boxes.setdefault(name, _Box()).add(history[i])
+        note(name, history[i])
     wanted_at: dict[str, list[Wanted]] = {}
     for w in wanted:
         wanted_at.setdefault(mailbox(w.email), []).append(w)
@@ -281,6 +280,7 @@ def _session(sid: str, wanted: Sequence[Wanted], history: Sequence[Sent], reason
 
     def decide(box: _Box, message: Owed) -> None:
         box.add(message.recorded())
+        note(mailbox(message.email), message.recorded())
         out.append(message)
 
     # 1. withdraw the event from each mailbox nobody wanted uses any more
@@ -317,7 +317,9 @@ def _session(sid: str, wanted: Sequence[Wanted], history: Sequence[Sent], reason
             and mine.fingerprint == w.fingerprint
         ):
             continue
-        elsewhere = max((b.top_of(w.person_id) for other, b in boxes.items() if other != name), default=-1)
+        elsewhere = max(
+            (seq for other, seq in tops.get(w.person_id, {}).items() if other != name), default=-1
+        )
         floor = max(box.top, elsewhere)
         retry = (
             mine is not None

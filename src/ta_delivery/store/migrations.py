@@ -35,8 +35,20 @@ def _v3_classroom_dial_in(conn: Connection) -> None:
     _add_column(conn, "classrooms", "dial_in", "TEXT")
 
 
+def _v4_message_log(conn: Connection) -> None:
+    """Invitation messages as an append-only log by mailbox (decision 0130), from the old ``invites``."""
+    from .invites import migrate_invites_to_messages
+
+    migrate_invites_to_messages(conn)
+
+
 #: The migrations, in order; version N is ``MIGRATIONS[N - 1]``. Append only.
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_evaluation, _v3_classroom_dial_in)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_evaluation,
+    _v3_classroom_dial_in,
+    _v4_message_log,
+)
 LATEST = len(MIGRATIONS)
 
 

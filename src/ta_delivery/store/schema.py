@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -77,20 +78,30 @@ intents = Table(
     Index("ix_intents_open", "course_id", "session_id", "state"),
 )
 
-invites = Table(
-    "invites",
+# Every message sent about a session's event (or queued to be), append-only: one row per message, its state
+# going from pending to sent (decision 0130). The unique key is what the Message-ID is made from, so a
+# retry of a message is its row again. The invitation lifecycle is derived from it, by mailbox.
+messages = Table(
+    "messages",
     metadata,
-    Column("course_id", String(64), ForeignKey("courses.course_id"), primary_key=True),
-    Column("session_id", String(64), primary_key=True),
-    Column("person_id", String(64), primary_key=True),
-    Column("email", String(254), nullable=False),
-    Column("sequence", Integer, nullable=False),
-    Column("fingerprint", String(64), nullable=False),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", String(64), ForeignKey("courses.course_id"), nullable=False),
+    Column("session_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False, default="invite"),
+    Column("mailbox", String(254), nullable=False),  # the address in lower case
+    Column("person_id", String(64), nullable=False),
     Column("method", String(8), nullable=False),  # REQUEST | CANCEL
+    Column("sequence", Integer, nullable=False),
+    Column("email", String(254), nullable=False),  # as written
+    Column("fingerprint", String(64), nullable=False),
     Column("state", String(16), nullable=False),  # pending | sent
     Column("session_end", String(32), nullable=False),
     Column("error", Text),
+    Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    UniqueConstraint(
+        "course_id", "session_id", "kind", "mailbox", "person_id", "method", "sequence", name="uq_messages"
+    ),
 )
 
 kv = Table(
