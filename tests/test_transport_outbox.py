@@ -136,3 +136,49 @@ def test_unwritable_outbox_is_a_transport_error(tmp_path: Path) -> None:
     out = transport(tmp_path, {"TA_DELIVERY_OUTBOX": str(blocker / "outbox")})
     with pytest.raises(TransportError, match="cannot write to the outbox"):
         out.send(message())
+
+
+# --- a run killed mid-write (issue 19) -----------------------------------------------------------------
+
+_KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_transport_outbox import message
+from ta_delivery.transports.outbox import OutboxTransport
+os.link = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # dies between writing and naming
+OutboxTransport(Path({folder!r})).send(message())
+"""
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_a_writer_killed_mid_write_leaves_no_eml_a_pickup_script_would_send(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "outbox"
+    script = _KILLED_WRITER.format(tests=str(Path(__file__).parent), folder=str(folder))
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True)
+    assert done.returncode == -9, done.stderr
+    assert _files(folder), "the killed writer left its temporary file"
+    # what `find outbox -name '*.eml'` would pick up (hidden files and subfolders included): nothing
+    assert [p for p in folder.rglob("*") if p.name.endswith(".eml")] == []
+    (folder / ".tmp-legacy.eml").write_bytes(b"half a message")  # what earlier versions left
+
+    outbox = OutboxTransport(folder)
+    outbox.check()  # apply's check, before anything changes, removes what dead runs left
+    assert _files(folder) == []
+    outbox.send(message())
+    assert [p.name for p in folder.iterdir()] == [p.name for p in emls(folder)]
+
+
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path: Path) -> None:
+    partial = tmp_path / "outbox" / ".partial"
+    partial.mkdir(parents=True)
+    mine = partial / f"{os.getpid()}-abc.part"
+    mine.write_bytes(b"being written")
+    assert OutboxTransport(tmp_path / "outbox").clean_leftovers() == 0
+    assert mine.exists()

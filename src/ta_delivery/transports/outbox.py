@@ -1,13 +1,16 @@
 """The default transport: each message becomes one RFC 5322 file (``*.eml``) in a folder.
 
 A file is written under a temporary name, flushed, then linked to its final name, so a reader never
-sees half a message and an existing file is never overwritten. The final name is derived from the
+sees half a message and an existing file is never overwritten. Temporary files live in the ``.partial``
+subfolder and end in ``.part``, so a pickup script's ``*.eml`` glob never sends one; a run cut short
+(``kill -9``) leaves its temporary files behind, and the next run removes those of processes no longer alive. The final name is derived from the
 Message-ID, which is the same for the same invitation: a message already in the outbox (say, written
 just before a crash, so the store never learnt it was sent) is not written twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -28,6 +31,19 @@ log = logging.getLogger(__name__)
 
 #: The outbox folder, relative to the course file's folder, when ``TA_DELIVERY_OUTBOX`` is unset.
 DEFAULT_OUTBOX = Path(".ta-delivery") / "outbox"
+#: Where messages are written before they get their final name (inside the outbox: same file system).
+PARTIAL = ".partial"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a process we may not signal counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
 
 
 def file_name(message: EmailMessage) -> str:
@@ -43,6 +59,35 @@ class OutboxTransport:
 
     folder: Path
     written: list[Path] = attrs.field(factory=list, repr=False)
+    _cleaned: bool = attrs.field(default=False, init=False, repr=False)
+
+    def clean_leftovers(self) -> int:
+        """Remove temporary files left by runs that died mid-write; return how many were removed.
+
+        Files of a process still alive (another run writing now) are kept. ``.tmp-*.eml`` files that
+        earlier versions wrote into the outbox itself are removed too: a pickup script would send them.
+        """
+        self._cleaned = True
+        removed = 0
+        candidates = [(p, None) for p in self.folder.glob(".tmp-*.eml")]
+        partial = self.folder / PARTIAL
+        if partial.is_dir():
+            for path in partial.glob("*.part"):
+                pid = path.name.split("-", 1)[0]
+                candidates.append((path, int(pid) if pid.isdigit() else None))
+        for path, pid in candidates:
+            if pid is not None and _alive(pid):
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed += 1
+        with contextlib.suppress(OSError):
+            partial.rmdir()  # only when empty
+        if removed:
+            log.info("outbox: removed %d temporary file(s) left by an interrupted run", removed)
+        return removed
 
     def send(self, message: EmailMessage) -> None:
         """Write ``message`` atomically; a message already there counts as delivered."""
@@ -55,10 +100,12 @@ class OutboxTransport:
         target = self.folder / file_name(message)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._cleaned:
+                self.clean_leftovers()
             if target.exists():
                 log.info("outbox: %s is already there; not written again", target.name)
                 return
-            fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
+            fd, tmp_name = self._temporary()
             tmp = Path(tmp_name)
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -75,9 +122,22 @@ class OutboxTransport:
                     self._write_exclusive(target, data)
             finally:
                 tmp.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # kept only while another writer uses it
+                    tmp.parent.rmdir()
         except OSError as exc:
             raise TransportError(f"cannot write to the outbox {self.folder}: {exc.strerror or exc}") from exc
         self.written.append(target)
+
+    def _temporary(self) -> tuple[int, str]:
+        """A new temporary file in the ``.partial`` folder, named after this process."""
+        partial = self.folder / PARTIAL
+        for _ in range(5):  # another writer may remove the empty folder between our two steps
+            partial.mkdir(mode=0o700, exist_ok=True)
+            try:
+                return tempfile.mkstemp(dir=partial, prefix=f"{os.getpid()}-", suffix=".part")
+            except FileNotFoundError:
+                continue
+        return tempfile.mkstemp(dir=partial, prefix=f"{os.getpid()}-", suffix=".part")
 
     def check(self) -> None:
         """An :class:`InputError` naming ``TA_DELIVERY_OUTBOX`` when a file stands where the folder goes.
@@ -87,6 +147,8 @@ class OutboxTransport:
         existing = next((p for p in (self.folder, *self.folder.parents) if p.exists()), None)
         if existing is not None and not existing.is_dir():
             raise InputError(f"{existing} is not a folder", source="TA_DELIVERY_OUTBOX")
+        if self.folder.is_dir():
+            self.clean_leftovers()  # a removal, never a creation: only what a dead run left behind
 
     @staticmethod
     def _write_exclusive(target: Path, data: bytes) -> None:
