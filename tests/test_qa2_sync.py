@@ -333,14 +333,14 @@ def test_a_jitsi_url_with_a_query_or_fragment_is_an_input_error(world: World, ur
     assert not (world.dir / ".ta-delivery").exists()
 
 
-def test_calendar_out_file_is_readable_like_a_redirect(world: World) -> None:
-    """A feed is meant to be published: ``--out`` gives the permissions a shell redirect would."""
+def test_calendar_out_file_is_private_unless_its_owner_said_otherwise(world: World) -> None:
+    """A feed names people: a new ``--out`` file is 0600 (issue 19); a mode its owner chose is kept."""
     old = os.umask(0o022)
     try:
         out = world.dir / "feed.ics"
         code, _, err = world.run("calendar", str(world.course), "--out", str(out))
         assert code == 0, err
-        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
         out.chmod(0o640)  # a mode chosen by the user is kept when the feed is rewritten
         code, _, err = world.run("calendar", str(world.course), "--out", str(out))
         assert code == 0, err
@@ -359,13 +359,13 @@ def test_a_session_turned_recorded_is_not_said_to_be_removed(world: World) -> No
     assert planned_invites(plan) == {("s02", p, "CANCEL", 1) for p in ("t1", "p1", "p2")}
 
 
-def test_report_out_file_is_readable_like_a_redirect(world: World) -> None:
+def test_report_out_file_is_private(world: World) -> None:
     old = os.umask(0o022)
     try:
         out = world.dir / "report.html"
         code, _, err = world.run("report", str(world.course), "--format", "html", "--out", str(out))
         assert code == 0, err
-        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
         assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     finally:
         os.umask(old)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from ta_delivery.errors import StoreError
+from ta_delivery.errors import InputError, StoreError
 from ta_delivery.store import from_text, open_store, schema, state_location, to_text
 from ta_delivery.store.migrations import LATEST
 
@@ -23,7 +23,7 @@ def test_default_location_is_beside_the_course(tmp_path: Path) -> None:
 
 
 def test_a_new_store_is_migrated_once_and_set_up_for_concurrency(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'deep' / 'state.db'}"
+    url = f"sqlite:///{tmp_path / '.ta-delivery' / 'state.db'}"  # the default folder is created
     store = open_store(url)
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -50,10 +50,10 @@ def test_a_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
         open_store(url)
 
 
-def test_an_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
+def test_an_unwritable_location_is_an_input_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError):
+    with pytest.raises(InputError, match="does not exist"):
         open_store(f"sqlite:///{blocker / 'sub' / 'state.db'}")
 
 

@@ -104,21 +104,23 @@ def state_url(course: Path, state: str | None) -> str:
     return state_location(course, state or os.environ.get("TA_DELIVERY_STATE") or None)
 
 
+#: The permissions of a file ``--out`` creates: reports and feeds hold names, emails and attendance.
+NEW_FILE_MODE = 0o600
+
+
 def _mode(out: Path) -> int:
-    """The permissions ``out`` gets: those it has, else what a shell redirect would give (0666 less umask)."""
+    """The permissions ``out`` gets: those it has (chosen by its owner), else private (0600)."""
     try:
         return out.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return NEW_FILE_MODE
 
 
 def write_out(out: Path, data: bytes) -> None:
     """Write ``out`` atomically; a path that cannot be written is an input error naming ``--out``.
 
-    The file is readable as a redirect's would be (a feed or report is meant to be shared), not private
-    like the temporary file it is written through.
+    A new file is private (0600: reports and feeds hold personal data); a file that exists keeps the
+    permissions its owner gave it, so a feed published on purpose stays readable.
     """
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +190,21 @@ def load(course: Path, plugins: Plugins) -> Course:
         return load_course(course, plugins)
     except InputError as exc:
         fail_input(exc)
+
+
+class _EchoWarnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def echo_warnings(name: str) -> None:
+    """Show logger ``name``'s warnings on stderr as ``warning: ...`` (installed once per process).
+
+    For what a person at the terminal must hear, such as a run waiting for another to finish.
+    """
+    logger = logging.getLogger(name)
+    if not any(isinstance(h, _EchoWarnings) for h in logger.handlers):
+        logger.addHandler(_EchoWarnings(logging.WARNING))
 
 
 def plugin_manager() -> Plugins:

@@ -16,6 +16,7 @@ from ..sync import ApplyResult, Plan, Syncer, preflight, transport_spec
 from .common import (
     EXIT_FAILED,
     course_path,
+    echo_warnings,
     existing_store_url,
     load,
     main,
@@ -142,6 +143,7 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     if callable(check):
         check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
     preflight(model, plugins, context, ask_lms=True)
+    echo_warnings("ta_delivery.store.locking")  # "waiting for another run ..." when one holds the store
     store = open_store(state_url(path, state))
     try:
         syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)

@@ -10,6 +10,9 @@ intents), ``invites``, ``keyvalue`` (plugins' small values) and ``locking`` (run
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -78,8 +81,37 @@ def open_store(url: str) -> Store:
     path = sqlite_file(url)
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_sqlite_file(path)
+        except InputError:
+            engine.dispose()
+            raise
         except OSError as exc:
             engine.dispose()
-            raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from exc
     return Store(engine)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Check an SQLite file's place and create it private (0600: it holds names, emails, attendance).
+
+    Only the default folder (``.ta-delivery`` beside a course or programme) is created; a folder named
+    by ``--state`` must exist, so a typo never silently starts a new, empty store somewhere else.
+    """
+    source = "--state / TA_DELIVERY_STATE"
+    if path.is_dir():
+        raise InputError(
+            f"{str(path)!r} is a folder, not a database file; name a file in it, "
+            f"e.g. {str(path / 'state.db')!r}",
+            source=source,
+        )
+    if not path.parent.is_dir():
+        if path.parent.name != DEFAULT_STATE.parent.name or path.parent.exists():
+            raise InputError(
+                f"the folder {str(path.parent)!r} does not exist; create it, or name a store in an existing "
+                "folder",
+                source=source,
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -45,9 +45,15 @@ class StoreBase:
                 migrate(conn)
         except SQLAlchemyError as exc:
             cause = getattr(exc, "orig", None) or exc
+            where = self.engine.url.database or self.engine.url.render_as_string(hide_password=True)
             if self.sqlite and "file is not a database" in str(cause):
-                where = self.engine.url.database or self.engine.url.render_as_string(hide_password=True)
                 raise InputError("is not an SQLite database", source=where) from None
+            if self.sqlite and "database is locked" in str(cause):
+                raise InputError(
+                    "the state store is locked by another process (a run, or a tool holding it open); "
+                    "try again once it has finished",
+                    source=where,
+                ) from None
             raise StoreError(f"cannot open state store: {type(cause).__name__}: {cause}") from exc
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,10 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import InputError, StoreError
 from .base import StoreBase
 
 __all__ = ["RUN_LOCK_TIMEOUT", "RunLocks"]
+
+log = logging.getLogger(__name__)
 
 #: How long a run waits for another run of the same course on the same store to finish.
 RUN_LOCK_TIMEOUT = 600.0
@@ -54,11 +57,22 @@ class RunLocks(StoreBase):
 
 
 def _wait(try_lock: Callable[[], bool], course_id: str, timeout: float) -> None:
+    """Take the lock, saying once that this run waits for another (the CLI shows warnings on stderr)."""
     deadline = time.monotonic() + timeout
+    said = False
     while not try_lock():
+        if not said:
+            log.warning(
+                "waiting for another run of course %r to finish (it holds the state store; up to %d s)",
+                course_id,
+                int(timeout),
+            )
+            said = True
         if time.monotonic() >= deadline:
-            raise StoreError(
-                f"another run of course {course_id!r} still holds the state store; try again later"
+            raise InputError(
+                f"another run of course {course_id!r} still holds the state store after {int(timeout)} s; "
+                "try again once it has finished",
+                source="state store",
             )
         time.sleep(0.05)
 

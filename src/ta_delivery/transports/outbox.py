@@ -1,11 +1,13 @@
 """The default transport: each message becomes one RFC 5322 file (``*.eml``) in a folder.
 
 A file is written under a temporary name, flushed, then linked to its final name, so a reader never
-sees half a message and an existing file is never overwritten. Temporary files live in the ``.partial``
-subfolder and end in ``.part``, so a pickup script's ``*.eml`` glob never sends one; a run cut short
-(``kill -9``) leaves its temporary files behind, and the next run removes those of processes no longer alive. The final name is derived from the
+sees half a message and an existing file is never overwritten. The final name is derived from the
 Message-ID, which is the same for the same invitation: a message already in the outbox (say, written
 just before a crash, so the store never learnt it was sent) is not written twice.
+
+Temporary files live in the ``.partial`` subfolder and end in ``.part``, so a pickup script's ``*.eml``
+glob never sends one; a run cut short (``kill -9``) leaves its temporary file behind, and the next run
+removes those of dead processes.
 """
 
 from __future__ import annotations
@@ -69,12 +71,12 @@ class OutboxTransport:
         """
         self._cleaned = True
         removed = 0
-        candidates = [(p, None) for p in self.folder.glob(".tmp-*.eml")]
+        candidates: list[tuple[Path, int | None]] = [(p, None) for p in self.folder.glob(".tmp-*.eml")]
         partial = self.folder / PARTIAL
         if partial.is_dir():
             for path in partial.glob("*.part"):
-                pid = path.name.split("-", 1)[0]
-                candidates.append((path, int(pid) if pid.isdigit() else None))
+                owner = path.name.split("-", 1)[0]
+                candidates.append((path, int(owner) if owner.isdigit() else None))
         for path, pid in candidates:
             if pid is not None and _alive(pid):
                 continue
