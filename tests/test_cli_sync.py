@@ -97,6 +97,7 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 def test_state_can_live_elsewhere(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     elsewhere = tmp_path / "states" / "mine.db"
+    elsewhere.parent.mkdir()  # a folder named by --state must exist (only .ta-delivery/ is created)
     monkeypatch.setenv("TA_DELIVERY_STATE", str(elsewhere))
     assert run("apply", str(course))[0] == 0
     assert elsewhere.exists()
