@@ -249,8 +249,16 @@ def test_a_malformed_sqlite_url_exits_2_without_its_password(course: Path) -> No
     assert not (course.parent / ".ta-delivery").exists()
 
 
-def test_an_sqlite_url_naming_its_driver_gets_its_folder_made(course: Path, tmp_path: Path) -> None:
+def test_an_sqlite_url_naming_its_driver_never_gets_its_folder_made_silently(
+    course: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "deep" / "er" / "state.db"
+    refused = CliRunner().invoke(
+        main, ["apply", str(course), "--json", "--state", f"sqlite+pysqlite:///{target}"]
+    )
+    assert refused.exit_code == 2 and "does not exist" in refused.stderr  # issue 19: a typo is not a store
+    assert not (tmp_path / "deep").exists()
+    target.parent.mkdir(parents=True)
     result = CliRunner().invoke(
         main, ["apply", str(course), "--json", "--state", f"sqlite+pysqlite:///{target}"]
     )
@@ -299,6 +307,7 @@ def test_a_client_that_hangs_up_before_the_answer_prints_no_traceback(
 
 @pytest.mark.parametrize("form", ["sqlite:///{path}?timeout=5", "sqlite+pysqlite:///{path}"])
 def test_a_state_url_with_a_query_or_driver_is_read_back(course: Path, form: str) -> None:
+    (course.parent / "kept").mkdir()
     url = form.format(path=course.parent / "kept" / "state.db")
     runner = CliRunner()
     applied = runner.invoke(main, ["apply", str(course), "--state", url])
