@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from ta_delivery.context import RunContext
 from ta_delivery.errors import PluginError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course, Person, Session
-from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.plugins import check_pending, make_plugin_manager
 from ta_delivery.records import (
     AttendanceStatus,
     Classroom,
@@ -205,3 +207,118 @@ def test_plugins_json_lists_what_each_distribution_adds() -> None:
     assert "jitsi" in core["providers"]
     assert {"outbox", "smtp"} <= set(core["transports"])
     assert "register-csv" in core["formats"]
+
+
+# --- check_pending: a hook nobody declared is an error, not a plugin that silently does nothing -------
+
+
+def _entry_point_module(monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> None:
+    """Install ``source`` as module ``name`` and an entry point of that name in the ``ta_delivery`` group."""
+    module = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    monkeypatch.setitem(sys.modules, name, module)
+    point = importlib.metadata.EntryPoint(name=name, value=name, group="ta_delivery")
+    real = importlib.metadata.entry_points
+
+    def fake(**kwargs: Any) -> Any:
+        found = list(real(**kwargs))
+        return [*found, point] if kwargs.get("group") == "ta_delivery" else found
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+
+
+MISSPELLED = """
+from ta_delivery.plugin import ProviderSpec, hookimpl
+from ta_delivery.testing.memory import make_memory_provider
+
+@hookimpl
+def ta_delivery_register_provider():
+    yield ProviderSpec(name="typo", factory=make_memory_provider)
+"""
+
+UNMARKED = """
+from ta_delivery.plugin import ProviderSpec
+from ta_delivery.testing.memory import make_memory_provider
+
+def ta_delivery_register_providers():
+    yield ProviderSpec(name="unmarked", factory=make_memory_provider)
+"""
+
+
+def test_a_misspelled_hook_is_an_error_naming_the_plugin_and_the_hook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _entry_point_module(monkeypatch, "ta_delivery_typo_plugin", MISSPELLED)
+    plugins = make_plugin_manager()
+    assert [f.name for f in plugins.failures] == ["ta_delivery_typo_plugin"]
+    error = plugins.failures[0].error
+    assert "ta_delivery_register_provider is not a ta_delivery hook" in error
+    assert "did you mean ta_delivery_register_providers?" in error
+    assert "typo" not in plugins.providers and "jitsi" in plugins.providers
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0
+    assert "ta_delivery_typo_plugin" in result.stderr and "ta_delivery_register_provider " in result.stderr
+
+
+def test_a_hook_not_marked_hookimpl_is_an_error_naming_the_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    _entry_point_module(monkeypatch, "ta_delivery_unmarked_plugin", UNMARKED)
+    plugins = make_plugin_manager()
+    assert [f.name for f in plugins.failures] == ["ta_delivery_unmarked_plugin"]
+    assert "ta_delivery_register_providers is not marked @hookimpl" in plugins.failures[0].error
+    assert "unmarked" not in plugins.providers
+
+
+def test_registering_a_misspelled_plugin_directly_raises_and_leaves_nothing_behind() -> None:
+    class Typo:
+        @hookimpl
+        def ta_delivery_register_rule(self) -> Iterable[RuleSpec]:
+            yield RuleSpec(id="typo", check=lambda course: ())
+
+    plugins = make_plugin_manager(entry_points=False)
+    typo = Typo()
+    with pytest.raises(PluginError, match=r"plugin .*: ta_delivery_register_rule is not a ta_delivery hook"):
+        plugins.register(typo)
+    assert not plugins.pm.is_registered(typo)
+    assert "typo" not in plugins.rules
+    with pytest.raises(PluginError, match="did you mean ta_delivery_register_rules"):
+        make_plugin_manager(entry_points=False, extra=[Typo()])
+
+
+def test_check_pending_accepts_every_in_repo_plugin() -> None:
+    plugins = make_plugin_manager()
+    assert plugins.failures == []
+    for plugin in plugins.pm.get_plugins():
+        check_pending(plugins.pm, plugin)
+
+
+# --- registries are collected once -----------------------------------------------------------------
+
+
+def test_registration_hooks_are_called_once_however_often_the_registries_are_read() -> None:
+    calls: list[str] = []
+
+    class Counting:
+        @hookimpl
+        def ta_delivery_register_providers(self) -> Iterable[ProviderSpec]:
+            calls.append("providers")
+            yield ProviderSpec(name="counted", factory=make_memory_provider)
+
+        @hookimpl
+        def ta_delivery_register_rules(self) -> Iterable[RuleSpec]:
+            calls.append("rules")
+            yield RuleSpec(id="counted", check=lambda course: ())
+
+    plugins = make_plugin_manager(entry_points=False, extra=[Counting()])
+    for _ in range(3):
+        assert "counted" in plugins.providers and "counted" in plugins.rules
+        plugins.check()
+        assert any(i.providers == ("counted",) for i in plugins.info())
+    assert sorted(calls) == ["providers", "rules"]
+
+
+def test_a_plugin_registered_later_is_in_the_registries() -> None:
+    plugins = make_plugin_manager(entry_points=False)
+    assert "recording" not in plugins.providers
+    plugins.register(RecordingPlugin(), dist="recording-dist")
+    assert "recording" in plugins.providers
+    assert any(i.name == "recording-dist" and "recording" in i.providers for i in plugins.info())

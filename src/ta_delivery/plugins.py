@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
+import inspect
 import logging
 from collections.abc import Iterable, Mapping
 from types import ModuleType
@@ -16,7 +18,14 @@ from . import hookspecs
 from .errors import PluginError
 from .records import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
 
-__all__ = ["BUILTIN_PLUGINS", "PluginFailure", "Plugins", "make_plugin_manager"]
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "REGISTRATION_HOOKS",
+    "PluginFailure",
+    "Plugins",
+    "check_pending",
+    "make_plugin_manager",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +63,41 @@ class PluginInfo:
     lms: tuple[str, ...]
 
 
+#: The registration hooks, the record type each returns, and the registry it fills.
+REGISTRATION_HOOKS: dict[str, type] = {
+    "ta_delivery_register_providers": ProviderSpec,
+    "ta_delivery_register_transports": TransportSpec,
+    "ta_delivery_register_import_formats": ImportFormatSpec,
+    "ta_delivery_register_rules": RuleSpec,
+    "ta_delivery_register_lms": LmsSpec,
+}
+_KINDS = {
+    "ta_delivery_register_providers": "provider",
+    "ta_delivery_register_transports": "transport",
+    "ta_delivery_register_import_formats": "import format",
+    "ta_delivery_register_rules": "rule",
+    "ta_delivery_register_lms": "LMS",
+}
+
+
+def _name_of(record: Any) -> str:
+    return str(record.id if isinstance(record, RuleSpec) else record.name)
+
+
 @attrs.define
 class Plugins:
-    """A plugin manager and the registries collected from it."""
+    """A plugin manager and the registries collected from it.
+
+    Each plugin's registration hooks are called once, as it is registered; the registries are built
+    from those records on first use and kept until another plugin is registered.
+    """
 
     pm: pluggy.PluginManager
     failures: list[PluginFailure] = attrs.field(factory=list)
     _origin: dict[int, tuple[str, str | None]] = attrs.field(factory=dict)
+    #: per registration hook: (record, plugin) in registration order
+    _records: dict[str, list[tuple[Any, object]]] = attrs.field(factory=dict)
+    _registries: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
     @property
     def hook(self) -> Any:
@@ -70,48 +107,49 @@ class Plugins:
     def _origin_of(self, plugin: object) -> tuple[str, str | None]:
         return self._origin.get(id(plugin), (self.pm.get_name(plugin) or "?", None))
 
-    def _collect(self, hook_name: str, kind: str) -> dict[str, tuple[Any, str]]:
-        found: dict[str, tuple[Any, str]] = {}
-        caller = getattr(self.pm.hook, hook_name)
-        for impl in caller.get_hookimpls():
-            dist = self._origin_of(impl.plugin)[0]
-            for record in impl.function() or ():
-                name = record.id if isinstance(record, RuleSpec) else record.name
+    def _registry(self, hook_name: str) -> dict[str, Any]:
+        registry = self._registries.get(hook_name)
+        if registry is None:
+            found: dict[str, tuple[Any, str]] = {}
+            for record, plugin in self._records.get(hook_name, ()):
+                dist = self._origin_of(plugin)[0]
+                name = _name_of(record)
                 if name in found:
-                    raise PluginError(f"{kind} {name!r} is registered by both {found[name][1]} and {dist}")
+                    raise PluginError(
+                        f"{_KINDS[hook_name]} {name!r} is registered by both {found[name][1]} and {dist}"
+                    )
                 found[name] = (record, dist)
-        return found
-
-    def _registry(self, hook_name: str, kind: str) -> dict[str, Any]:
-        return {name: rec for name, (rec, _dist) in self._collect(hook_name, kind).items()}
+            registry = {name: record for name, (record, _dist) in found.items()}
+            self._registries[hook_name] = registry
+        return registry
 
     @property
     def providers(self) -> Mapping[str, ProviderSpec]:
         """Classroom providers by name."""
-        return self._registry("ta_delivery_register_providers", "provider")
+        return self._registry("ta_delivery_register_providers")
 
     @property
     def transports(self) -> Mapping[str, TransportSpec]:
         """Invite transports by name."""
-        return self._registry("ta_delivery_register_transports", "transport")
+        return self._registry("ta_delivery_register_transports")
 
     @property
     def formats(self) -> Mapping[str, ImportFormatSpec]:
         """Attendance import formats by name."""
-        return self._registry("ta_delivery_register_import_formats", "import format")
+        return self._registry("ta_delivery_register_import_formats")
 
     @property
     def rules(self) -> Mapping[str, RuleSpec]:
         """Schedule rules by id."""
-        return self._registry("ta_delivery_register_rules", "rule")
+        return self._registry("ta_delivery_register_rules")
 
     @property
     def lms(self) -> Mapping[str, LmsSpec]:
         """Learning management systems by name."""
-        return self._registry("ta_delivery_register_lms", "LMS")
+        return self._registry("ta_delivery_register_lms")
 
     def check(self) -> None:
-        """Collect every registry once, raising :class:`PluginError` on duplicate names."""
+        """Collect every registry, raising :class:`PluginError` on duplicate names."""
         _ = (self.providers, self.transports, self.formats, self.rules, self.lms)
 
     def info(self) -> list[PluginInfo]:
@@ -120,53 +158,92 @@ class Plugins:
         versions: dict[str, str | None] = {}
         for plugin in self.pm.get_plugins():
             dist, version = self._origin_of(plugin)
-            groups.setdefault(dist, {k: [] for k in ("p", "t", "f", "r", "l")})
+            groups.setdefault(dist, {hook_name: [] for hook_name in REGISTRATION_HOOKS})
             versions[dist] = version
-        table = (
-            ("ta_delivery_register_providers", "p"),
-            ("ta_delivery_register_transports", "t"),
-            ("ta_delivery_register_import_formats", "f"),
-            ("ta_delivery_register_rules", "r"),
-            ("ta_delivery_register_lms", "l"),
-        )
-        for hook_name, slot in table:
-            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-                dist = self._origin_of(impl.plugin)[0]
-                for record in impl.function() or ():
-                    name = record.id if isinstance(record, RuleSpec) else record.name
-                    groups[dist][slot].append(name)
+        for hook_name in REGISTRATION_HOOKS:
+            for record, plugin in self._records.get(hook_name, ()):
+                groups[self._origin_of(plugin)[0]][hook_name].append(_name_of(record))
+
+        def names(g: dict[str, list[str]], hook_name: str) -> tuple[str, ...]:
+            return tuple(sorted(g[hook_name]))
+
         return [
             PluginInfo(
                 name=dist,
                 version=versions.get(dist),
-                providers=tuple(sorted(g["p"])),
-                transports=tuple(sorted(g["t"])),
-                formats=tuple(sorted(g["f"])),
-                rules=tuple(sorted(g["r"])),
-                lms=tuple(sorted(g["l"])),
+                providers=names(g, "ta_delivery_register_providers"),
+                transports=names(g, "ta_delivery_register_transports"),
+                formats=names(g, "ta_delivery_register_import_formats"),
+                rules=names(g, "ta_delivery_register_rules"),
+                lms=names(g, "ta_delivery_register_lms"),
             )
             for dist, g in sorted(groups.items())
         ]
 
     def register(self, plugin: object, name: str | None = None, dist: str | None = None) -> None:
-        """Register ``plugin`` (a module or object with hook implementations)."""
+        """Register ``plugin`` (a module or object with hook implementations) and collect its records.
+
+        :raises PluginError: for a misspelled or unmarked hook, or a registration hook returning
+            something other than its records; the plugin is then not registered.
+        :raises Exception: whatever a registration hook raises (the plugin is not registered either).
+        """
         self.pm.register(plugin, name=name)
-        if dist is not None:
-            self._origin[id(plugin)] = (dist, None)
+        try:
+            records = _load(self.pm, plugin)
+        except Exception:
+            self.pm.unregister(plugin)
+            raise
+        if dist is not None or id(plugin) not in self._origin:
+            label = dist or getattr(plugin, "__name__", None) or type(plugin).__name__
+            self._origin[id(plugin)] = (label, None)
+        for hook_name, found in records.items():
+            self._records.setdefault(hook_name, []).extend((record, plugin) for record in found)
+        self._registries.clear()
 
 
-#: The registration hooks and the record type each returns.
-REGISTRATION_HOOKS: dict[str, type] = {
-    "ta_delivery_register_providers": ProviderSpec,
-    "ta_delivery_register_transports": TransportSpec,
-    "ta_delivery_register_import_formats": ImportFormatSpec,
-    "ta_delivery_register_rules": RuleSpec,
-    "ta_delivery_register_lms": LmsSpec,
-}
+def check_pending(pm: pluggy.PluginManager, plugin: object) -> None:
+    """Refuse a plugin with a hook the core does not know (misspelled) or a hook not marked ``@hookimpl``.
+
+    pluggy would otherwise load either silently, and the plugin would quietly do nothing.
+
+    :raises PluginError: naming the plugin and each bad hook, with the closest real hook name.
+    """
+    prefix = f"{hookspecs.PROJECT}_"
+    known = sorted(name for name in dir(hookspecs) if name.startswith(prefix))
+    label = pm.get_name(plugin) or getattr(plugin, "__name__", None) or type(plugin).__name__
+    problems: list[str] = []
+    for attr in sorted(dir(plugin)):
+        if not attr.startswith(prefix):
+            continue
+        value = getattr(plugin, attr, None)
+        if not (inspect.isfunction(value) or inspect.ismethod(value)):
+            continue
+        opts = pm.parse_hookimpl_opts(plugin, attr)
+        hook = str((opts.get("specname") if opts is not None else None) or attr)
+        if hook not in known:
+            close = difflib.get_close_matches(hook, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{hook} is not a ta_delivery hook{hint}")
+        elif opts is None:
+            problems.append(f"{attr} is not marked @hookimpl (from ta_delivery.plugin import hookimpl)")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        if exc.plugin is not plugin:
+            raise PluginError(str(exc)) from None
+        if not problems:
+            problems.append(str(exc))
+    if problems:
+        raise PluginError(f"plugin {label}: " + "; ".join(problems))
 
 
-def _probe(pm: pluggy.PluginManager, plugin: object) -> None:
-    """Call ``plugin``'s registration hooks once: raising, or returning wrong records, fails its load."""
+def _load(pm: pluggy.PluginManager, plugin: object) -> dict[str, list[Any]]:
+    """Check ``plugin``'s hooks, then call its registration hooks: the one time they are called.
+
+    :raises PluginError: for a misspelled or unmarked hook, or records of the wrong type.
+    """
+    check_pending(pm, plugin)
+    records: dict[str, list[Any]] = {}
     for hook_name, record_type in REGISTRATION_HOOKS.items():
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
             if impl.plugin is not plugin:
@@ -176,6 +253,8 @@ def _probe(pm: pluggy.PluginManager, plugin: object) -> None:
                     raise PluginError(
                         f"{hook_name} returned a {type(record).__name__}, not a {record_type.__name__}"
                     )
+                records.setdefault(hook_name, []).append(record)
+    return records
 
 
 def _fail(plugins: Plugins, ep: importlib.metadata.EntryPoint, dist: str | None, exc: Exception) -> None:
@@ -209,8 +288,8 @@ def make_plugin_manager(
         version = _version(BUILTIN_DIST)
         for modname in BUILTIN_PLUGINS:
             module = importlib.import_module(modname)
-            pm.register(module, name=modname)
             plugins._origin[id(module)] = (BUILTIN_DIST, version)
+            plugins.register(module, name=modname)
     if entry_points:
         for ep in importlib.metadata.entry_points(group=group):
             dist_name = ep.dist.name if ep.dist is not None else None
@@ -221,22 +300,11 @@ def make_plugin_manager(
                 continue  # the same distribution found twice on the path
             try:
                 loaded: ModuleType | object = ep.load()
-                pm.register(loaded, name=name)
+                dist = dist_name or ep.name
+                plugins._origin[id(loaded)] = (dist, _version(dist) if dist_name else None)
+                plugins.register(loaded, name=name)
             except Exception as exc:  # a broken plugin must never stop the tool
                 _fail(plugins, ep, dist_name, exc)
-                continue
-            try:
-                _probe(pm, loaded)
-            except Exception as exc:  # a registration hook that raises is a plugin that fails to load
-                pm.unregister(name=name)
-                _fail(plugins, ep, dist_name, exc)
-                continue
-            dist = dist_name or ep.name
-            plugins._origin[id(loaded)] = (dist, _version(dist) if dist_name else None)
     for i, plugin in enumerate(extra):
-        pm.register(plugin, name=f"extra-{i}-{id(plugin)}")
-        plugins._origin[id(plugin)] = (
-            getattr(plugin, "__name__", None) or type(plugin).__name__,
-            None,
-        )
+        plugins.register(plugin, name=f"extra-{i}-{id(plugin)}")
     return plugins

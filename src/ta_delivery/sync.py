@@ -29,6 +29,11 @@ from .records import (
     ClassroomRequest,
     LmsChange,
     ProviderSpec,
+    SupportsClose,
+    SupportsFindMany,
+    SupportsPlanNotes,
+    SupportsPreflight,
+    SupportsStale,
     Transport,
     TransportSpec,
 )
@@ -86,10 +91,9 @@ def preflight(course: Course, plugins: Plugins, context: RunContext, *, ask_lms:
         if course.lms.provider not in plugins.lms:
             raise InputError(f"no LMS named {course.lms.provider!r} is installed", key="lms.provider")
         lms = plugins.lms[course.lms.provider].factory(context)
-        check = getattr(lms, "preflight", None)
-        if ask_lms and callable(check):
+        if ask_lms and isinstance(lms, SupportsPreflight):
             try:
-                check(course)
+                lms.preflight(course)
             except InputError:
                 raise
             except TaDeliveryError as exc:
@@ -209,8 +213,8 @@ class Syncer:
 
     def _stale(self, classroom: Classroom) -> bool:
         """Whether the provider says ``classroom`` no longer matches its settings (a new Jitsi server)."""
-        check = getattr(self.provider(classroom.provider), "stale", None)
-        return bool(check(classroom)) if callable(check) else False
+        provider = self.provider(classroom.provider)
+        return isinstance(provider, SupportsStale) and bool(provider.stale(classroom))
 
     def _classroom_changes(
         self, desired: Mapping[str, _Desired], stored: Mapping[str, ClassroomRow]
@@ -391,9 +395,8 @@ class Syncer:
         notes: list[str] = []
         for name in sorted({d.provider for d in desired.values()}):
             provider = self.provider(name)
-            describe = getattr(provider, "plan_notes", None)
-            if callable(describe):
-                notes.extend(str(n) for n in describe())
+            if isinstance(provider, SupportsPlanNotes):
+                notes.extend(str(n) for n in provider.plan_notes())
         return notes
 
     # --- doing it -------------------------------------------------------------------------------
@@ -550,9 +553,8 @@ class Syncer:
         for name, requests in fresh.items():
             provider = self.provider(name)
             try:
-                many = getattr(provider, "find_many", None)
-                if callable(many):
-                    by_key: Mapping[str, Classroom] = many(requests)
+                if isinstance(provider, SupportsFindMany):
+                    by_key: Mapping[str, Classroom] = provider.find_many(requests)
                 else:
                     by_key = {r.key: room for r in requests if (room := provider.find(r)) is not None}
             except TaDeliveryError as exc:
@@ -736,9 +738,8 @@ class Syncer:
                 for sid in sessions:
                     results.extend(run(sid))
         finally:
-            close = getattr(transport, "close", None)
-            if callable(close):
-                close()
+            if isinstance(transport, SupportsClose):
+                transport.close()
         if self.course.lms is not None:
             try:
                 for c in self._lms().apply(self.course):

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from ..records import SupportsCheck
 from ..store import open_store
 from ..sync import ApplyResult, Plan, Syncer, preflight, transport_spec
 from .common import (
@@ -139,9 +140,8 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
     context = make_context(path, None)
     transport = transport_spec(plugins, context).factory(context)
-    check = getattr(transport, "check", None)
-    if callable(check):
-        check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
+    if isinstance(transport, SupportsCheck):
+        transport.check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
     preflight(model, plugins, context, ask_lms=True)
     echo_warnings("ta_delivery.store.locking")  # "waiting for another run ..." when one holds the store
     store = open_store(state_url(path, state))
