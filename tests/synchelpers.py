@@ -134,11 +134,11 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path, world_store_url: str) -> World:
     server = MemoryServer(token=TOKEN)
     transport = CaptureTransport()
     plugins = make_plugin_manager(entry_points=False, extra=[memory_plugin, CapturePlugin(transport)])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    store = open_store(world_store_url)
     clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
     context = RunContext(
         settings=Settings({"TA_DELIVERY_MEMORY_TOKEN": TOKEN, "TA_DELIVERY_TRANSPORT": "capture"}),

@@ -29,8 +29,17 @@ def _slow(world: World) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """These runs share one store: an SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    url: str = request.getfixturevalue("postgresql_url")
+    return url
+
+
 def test_two_concurrent_applies_make_each_classroom_once_and_send_each_invite_once(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, world_store_url: str
 ) -> None:
     course = make_course()
     transport = _slow(world)
@@ -38,7 +47,7 @@ def test_two_concurrent_applies_make_each_classroom_once_and_send_each_invite_on
     errors: list[BaseException] = []
 
     def run() -> None:
-        store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+        store = open_store(world_store_url)
         try:
             context = RunContext(
                 settings=world.context.settings,

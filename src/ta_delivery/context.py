@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 import httpx
@@ -13,7 +14,7 @@ from .clock import Clock, SystemClock
 from .http import make_client
 from .settings import Settings
 
-__all__ = ["KeyValue", "MemoryKeyValue", "RunContext"]
+__all__ = ["KeyValue", "MemoryKeyValue", "RunContext", "SharedCounters"]
 
 
 class KeyValue(Protocol):
@@ -28,11 +29,39 @@ class KeyValue(Protocol):
         ...
 
 
+@runtime_checkable
+class SharedCounters(Protocol):
+    """Counters every course and process on one store shares (a provider's daily budget per host).
+
+    The state store's :class:`KeyValue` offers them; a plugin checks ``isinstance(state, SharedCounters)``.
+    """
+
+    def count(self, key: str) -> int:
+        """The counter under ``key`` (0 if never taken)."""
+        ...
+
+    def take(self, key: str, limit: int) -> bool:
+        """Add one unless the counter reached ``limit``, atomically across processes; say whether it did."""
+        ...
+
+
 @attrs.define
 class MemoryKeyValue:
-    """A :class:`KeyValue` in memory, for tests and runs without a store."""
+    """A :class:`KeyValue` (with :class:`SharedCounters`) in memory, for tests and runs without a store."""
 
     values: dict[str, str] = attrs.field(factory=dict)
+    counters: dict[str, int] = attrs.field(factory=dict)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False)
+
+    def count(self, key: str) -> int:
+        return self.counters.get(key, 0)
+
+    def take(self, key: str, limit: int) -> bool:
+        with self._lock:
+            if self.counters.get(key, 0) >= limit:
+                return False
+            self.counters[key] = self.counters.get(key, 0) + 1
+            return True
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -639,3 +640,29 @@ def test_heavy_daily_limit_stops_reports_for_the_account(provider: ZoomProvider,
     assert not any("/report/" in str(r.url) for r in fake.requests[sent:])
     assert any("refused participant reports earlier today" in n for n in provider.plan_notes())
     provider.create(make_request(key="c/s2", participants=()))  # writes are not affected
+
+
+def test_the_daily_budget_is_shared_by_every_course_and_run_on_one_store(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    from ta_delivery.store import open_store
+
+    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic)
+    env = {**ENV, "TA_DELIVERY_ZOOM_DAILY_LIMIT": "3"}
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+
+    def run() -> ZoomProvider:
+        context = RunContext(
+            settings=Settings(env), clock=clock, transport=fake.transport(), state_factory=store.namespace
+        )
+        return make_provider(context)
+
+    first, second = run(), run()  # two courses' runs, one store
+    first.create(make_request(key="c1/s1", participants=()))
+    second.create(make_request(key="c2/s1", participants=()))
+    first.create(make_request(key="c1/s2", participants=()))
+    with pytest.raises(DailyLimitReached, match="resumes after 00:00 UTC"):
+        second.create(make_request(key="c2/s2", participants=()))
+    assert len(fake.live()) == 3
+    assert run().daily_budget() == {"host@example.org": 0}
+    store.close()

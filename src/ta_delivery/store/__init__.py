@@ -4,7 +4,8 @@ SQLite by default (``.ta-delivery/state.db`` beside the course file), any SQLAlc
 SQLite runs in WAL mode with a busy timeout, foreign keys on, and writes in immediate transactions.
 
 The :class:`Store` is assembled from one module per concern: ``classrooms`` (courses, classrooms,
-intents), ``invites``, ``keyvalue`` (plugins' small values) and ``locking`` (run locks), on ``base``
+intents), ``invites``, ``keyvalue`` (plugins' small values, shared counters), ``feeds`` (personal feed
+tokens) and ``locking`` (run locks, advisory on PostgreSQL), on ``base``
 (engine and transactions); ``urls`` says where a store lives. Every name stays importable from here.
 """
 
@@ -23,11 +24,12 @@ from sqlalchemy.pool import QueuePool
 from ..errors import InputError, StoreError
 from . import schema
 from .classrooms import ClassroomRow, Classrooms, Intent
+from .feeds import FeedTokens
 from .invites import InviteRow, Invites
-from .keyvalue import KeyValues, StoreKeyValue
+from .keyvalue import Counters, KeyValues, StoreKeyValue
 from .locking import RUN_LOCK_TIMEOUT, RunLocks
 from .timestamps import from_text, to_text
-from .urls import DEFAULT_STATE, check_url, sqlite_file, state_location
+from .urls import DEFAULT_STATE, check_url, sqlite_file, state_location, with_driver
 from .urls import shown as _shown
 
 __all__ = [
@@ -45,10 +47,11 @@ __all__ = [
     "sqlite_file",
     "state_location",
     "to_text",
+    "with_driver",
 ]
 
 
-class Store(Classrooms, Invites, KeyValues, RunLocks):
+class Store(Classrooms, Invites, KeyValues, Counters, FeedTokens, RunLocks):
     """The state store. Each write method runs in its own transaction, committed before it returns."""
 
 
@@ -59,6 +62,7 @@ def open_store(url: str) -> Store:
     In-memory SQLite (``sqlite://``) keeps one connection that the threads of a run take in turn.
     """
     check_url(url)
+    url = with_driver(url)
     parsed = make_url(url)
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite" and sqlite_file(url) is None:
@@ -69,6 +73,9 @@ def open_store(url: str) -> Store:
             "pool_timeout": RUN_LOCK_TIMEOUT,
             "connect_args": {"check_same_thread": False},
         }
+    elif parsed.get_backend_name() == "postgresql":
+        # a server that went away is noticed per checkout, and an unreachable one fails in seconds
+        options = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}}
     try:
         engine = create_engine(url, **options)
     except (ArgumentError, ValueError, TypeError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 from . import schema
 
@@ -42,14 +42,22 @@ def _v4_message_log(conn: Connection) -> None:
     migrate_invites_to_messages(conn)
 
 
+def _v5_counters_and_feeds(conn: Connection) -> None:
+    """Shared counters (provider budgets) and personal feed tokens."""
+    schema.metadata.create_all(conn, tables=[schema.counters, schema.feed_tokens], checkfirst=True)
+
+
 #: The migrations, in order; version N is ``MIGRATIONS[N - 1]``. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_evaluation,
     _v3_classroom_dial_in,
     _v4_message_log,
+    _v5_counters_and_feeds,
 )
 LATEST = len(MIGRATIONS)
+#: The PostgreSQL advisory lock key that serialises migrations (run locks use keys derived from course ids).
+MIGRATION_LOCK = 0x7461_6465_6C69_7665  # "tadelive"
 
 
 def current_version(conn: Connection) -> int:
@@ -64,6 +72,9 @@ def current_version(conn: Connection) -> int:
 
 def migrate(conn: Connection) -> int:
     """Bring the database to :data:`LATEST`; return the version it was at."""
+    if conn.dialect.name == "postgresql":
+        # processes opening a new store together take turns; the lock ends with the transaction
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     before = current_version(conn)
     if before > LATEST:
         from ..errors import StoreError

@@ -153,3 +153,29 @@ statuses = Table(
     Column("attended_seconds", Float, nullable=False),
     Column("updated_at", String(32), nullable=False),
 )
+
+# --- schema version 5 (deploy): counters shared by every process, personal feed tokens ---------------
+
+# Atomic counters shared by every course and process on one store (a provider's daily budget per host).
+counters = Table(
+    "counters",
+    metadata,
+    Column("namespace", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+# Personal calendar feeds at unguessable addresses: a random token per person and course, kept so that
+# ``calendar --link`` prints the same address again (like the join links the store already holds); a
+# revoked token stays revoked and the next ``--link`` issues a new one.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("course_id", String(64), nullable=False),
+    Column("person_id", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+    Index("ix_feed_tokens_person", "course_id", "person_id"),
+)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from ..errors import InputError
 
-__all__ = ["DEFAULT_STATE", "check_url", "shown", "sqlite_file", "state_location"]
+__all__ = ["DEFAULT_STATE", "check_url", "shown", "sqlite_file", "state_location", "with_driver"]
 
 DEFAULT_STATE = Path(".ta-delivery") / "state.db"
 
@@ -24,6 +24,14 @@ def state_location(course_path: Path, override: str | None = None) -> str:
             return override
         return f"sqlite:///{Path(override).resolve()}"
     return f"sqlite:///{(course_path.resolve().parent / DEFAULT_STATE)}"
+
+
+def with_driver(url: str) -> str:
+    """``url`` with psycopg 3 as the driver where it names PostgreSQL without one (``postgresql://``)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -47,6 +55,7 @@ def shown(url: str) -> str:
 
 def check_url(url: str) -> None:
     """Raise :class:`InputError` unless ``url`` is a database URL this installation can open."""
+    url = with_driver(url)
     try:
         parsed = make_url(url)
         parsed.get_dialect().import_dbapi()

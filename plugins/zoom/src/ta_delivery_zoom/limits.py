@@ -23,7 +23,7 @@ import attrs
 import httpx
 
 from ta_delivery.clock import Clock
-from ta_delivery.context import KeyValue
+from ta_delivery.context import KeyValue, SharedCounters
 from ta_delivery.errors import DailyLimitReached
 from ta_delivery.http import RateLimiter, parse_retry_after
 
@@ -125,16 +125,33 @@ class DailyBudget:
     def _save(self, data: Mapping[str, object]) -> None:
         self.state.put("daily", json.dumps(data, sort_keys=True))
 
+    def _counter(self, host: str) -> str:
+        return f"write:{self.clock.now().date().isoformat()}:{host}"
+
     def used(self, host: str) -> int:
-        """Creates and updates sent today for ``host``."""
+        """Creates and updates sent today for ``host`` (by every course and process on the store)."""
+        if isinstance(self.state, SharedCounters):
+            return self.state.count(self._counter(host))
         with self._lock:
             writes = self._load()["writes"]
             assert isinstance(writes, dict)
             return int(writes.get(host, 0))
 
     def record(self, host: str) -> None:
-        """Count one create or update sent for ``host``."""
-        with self._lock:
+        """Count one create or update sent for ``host``.
+
+        On a store's shared counters this takes one unit of the day's budget atomically, so runs of
+        other courses and processes can never together send more than the limit; with none left it
+        raises :class:`DailyLimitReached` before the call is sent.
+        """
+        if isinstance(self.state, SharedCounters):
+            if not self.state.take(self._counter(host), self.limit):
+                raise DailyLimitReached(
+                    f"daily limit for {host}: {self.limit} meeting creates/updates already sent today "
+                    "for this host; resumes after 00:00 UTC",
+                    provider="zoom",
+                )
+        with self._lock:  # also noted in the JSON value, which names the hosts ``plan`` lists
             data = self._load()
             writes = data["writes"]
             assert isinstance(writes, dict)
@@ -177,6 +194,8 @@ class DailyBudget:
         writes, blocked = data["writes"], data["blocked"]
         assert isinstance(writes, dict)
         assert isinstance(blocked, dict)
+        if isinstance(self.state, SharedCounters):
+            writes = {h: self.used(h) for h in {*hosts, *writes}}
         names = sorted({*hosts, *writes})
         return {
             h: 0 if f"write:{h}" in blocked else max(0, self.limit - int(writes.get(h, 0))) for h in names
