@@ -144,13 +144,12 @@ class DailyBudget:
         other courses and processes can never together send more than the limit; with none left it
         raises :class:`DailyLimitReached` before the call is sent.
         """
-        if isinstance(self.state, SharedCounters):
-            if not self.state.take(self._counter(host), self.limit):
-                raise DailyLimitReached(
-                    f"daily limit for {host}: {self.limit} meeting creates/updates already sent today "
-                    "for this host; resumes after 00:00 UTC",
-                    provider="zoom",
-                )
+        if isinstance(self.state, SharedCounters) and not self.state.take(self._counter(host), self.limit):
+            raise DailyLimitReached(
+                f"daily limit for {host}: {self.limit} meeting creates/updates already sent today "
+                "for this host; resumes after 00:00 UTC",
+                provider="zoom",
+            )
         with self._lock:  # also noted in the JSON value, which names the hosts ``plan`` lists
             data = self._load()
             writes = data["writes"]
