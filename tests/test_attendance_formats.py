@@ -56,7 +56,7 @@ def test_register_csv_bom_crlf_quotes_blank_lines_and_header_case() -> None:
     segs = list(register_csv.parse(request(codecs.BOM_UTF8 + text.encode(), session="s2")))
     assert [(s.session_id, s.external_id, s.email) for s in segs] == [
         ("s1", "p1", None),
-        ("s2", None, "ana@example.org"),
+        ("s2", "ana@example.org", "ana@example.org"),  # the id is tried first (issue 19)
     ]
     assert segs[1].join == datetime(2027, 3, 1, 14, 30, tzinfo=UTC)
     assert segs[1].leave == datetime(2027, 3, 1, 15, 0, 0, 250000, tzinfo=UTC)

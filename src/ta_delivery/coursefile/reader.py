@@ -209,8 +209,8 @@ class Reader:
 
     def ident(self, value: object, key: str) -> str:
         text = self.text(value, key)
-        if len(text) > 64 or any(c.isspace() for c in text):
-            self.fail(key, f"{text!r} is not an id (1-64 characters, no spaces)")
+        if len(text) > 64 or any(c.isspace() or not c.isprintable() for c in text):
+            self.fail(key, f"{text!r} is not an id (1-64 characters, no spaces or control characters)")
         return text
 
     def provider(self, value: object, key: str) -> str:

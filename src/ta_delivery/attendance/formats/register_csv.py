@@ -126,6 +126,7 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
             source=NAME,
             # the same value as Segment.key_of(sid, who, join_text, leave_text), without its generator
             raw_key=sha256(f"{sid}\x1f{who}\x1f{join_text}\x1f{leave_text}".encode()).hexdigest()[:32],
-            external_id=None if email else who,
+            # an id may contain '@' (ids are free text): the id is tried before the email (issue 19)
+            external_id=who,
             email=email,
         )
