@@ -98,10 +98,27 @@ def course_path(value: str) -> Path:
 
 
 def state_url(course: Path, state: str | None) -> str:
-    """The state store URL: ``--state``, else ``TA_DELIVERY_STATE``, else beside the course file."""
+    """The state store URL: ``--state``, else ``TA_DELIVERY_STATE``, else the default store.
+
+    The default is ``.ta-delivery/state.db`` beside the course file, or beside ``programme.toml`` for a
+    programme file and for a course file in a programme's folder (or below it).
+    """
     from ..store import state_location
 
-    return state_location(course, state or os.environ.get("TA_DELIVERY_STATE") or None)
+    override = state or os.environ.get("TA_DELIVERY_STATE") or None
+    if override:
+        return state_location(course, override)
+    # in a programme's folder: the programme's store, a course's own store carried over (PRODUCT.md s. 5)
+    from ..programme.store import default_store
+
+    url, moved = default_store(course)
+    for done in moved:
+        click.echo(
+            f"note: {done.course_id}: its own store {str(done.source)!r} was carried over into the "
+            f"programme's store ({done.total} rows); it is no longer used",
+            err=True,
+        )
+    return url
 
 
 #: The permissions of a file ``--out`` creates: reports and feeds hold names, emails and attendance.

@@ -27,6 +27,7 @@ from .common import (
     state_option,
     state_url,
 )
+from .programme import apply_programme_command, is_programme, plan_programme_command
 
 PROGRESS_THRESHOLD = 20
 
@@ -113,6 +114,8 @@ def plan(course: str, as_json: bool, state: str | None) -> None:
     """Show what `apply` would do: classrooms to create, update or cancel, invites to send."""
     path = course_path(course)
     plugins = plugin_manager()
+    if is_programme(path):
+        plan_programme_command(path, plugins, as_json, state)
     model = load(path, plugins)
     preflight(model, plugins, make_context(path, None))  # a missing setting exits 2, before the store
     url = state_url(path, state)
@@ -136,6 +139,8 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
     """Create, update or cancel classrooms and send invites. Safe to run again."""
     path = course_path(course)
     plugins = plugin_manager()
+    if is_programme(path):
+        apply_programme_command(path, plugins, as_json, verbose, state)
     model = load(path, plugins)
     # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
     context = make_context(path, None)

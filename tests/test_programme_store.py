@@ -1,0 +1,218 @@
+"""One store per programme: the default store of its courses, carrying a course's own store over, shared
+provider budgets, and plan/apply PROGRAMME course by course."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from ta_delivery.cli import main
+from ta_delivery.store import open_store
+from synchelpers import calendar_of
+from test_programme_reader import write
+
+NOW = "2027-03-01T12:00:00Z"
+PROGRAMME = '[programme]\nid = "p-2027"\ntitle = "P"\ncourses = ["*/course.toml"]\n'
+COURSE = """
+[course]
+id = "{cid}"
+title = "Course {cid}"
+timezone = "Europe/Zurich"
+provider = "{provider}"
+organizer = {{ name = "Institute", email = "training@example.org" }}
+
+[[trainers]]
+id = "rf"
+name = "R F"
+email = "rf@example.org"
+timezone = "Europe/Zurich"
+
+[[participants]]
+id = "ana"
+name = "Ana"
+email = "ana-{cid}@example.org"
+timezone = "Europe/Zurich"
+
+[[sessions]]
+id = "s1"
+title = "Opening"
+start = {day}T10:00:00
+minutes = 60
+trainers = ["rf"]
+
+[[sessions]]
+id = "s2"
+title = "Second"
+start = {day}T14:00:00
+minutes = 60
+trainers = ["rf"]
+"""
+
+
+def course_text(cid: str, day: str = "2027-03-10", provider: str = "jitsi") -> str:
+    return COURSE.format(cid=cid, day=day, provider=provider)
+
+
+def run(*args: str, now: str = NOW, **env: str) -> Result:
+    return CliRunner().invoke(
+        main, list(args), env={"TA_DELIVERY_NOW": now, "TA_DELIVERY_STATE": None, **env}
+    )
+
+
+def outbox(folder: Path) -> list[Path]:
+    return sorted((folder / ".ta-delivery" / "outbox").glob("*.eml"))
+
+
+def rows(db: Path, course_id: str) -> tuple[int, int]:
+    store = open_store(f"sqlite:///{db}")
+    try:
+        return len(store.classrooms(course_id)), len(store.invites(course_id))
+    finally:
+        store.close()
+
+
+def test_a_course_in_a_programme_folder_uses_the_programme_store(tmp_path: Path) -> None:
+    write(tmp_path, "programme.toml", PROGRAMME)
+    course = write(tmp_path, "a/course.toml", course_text("a"))
+    applied = run("apply", str(course))
+    assert applied.exit_code == 0, applied.output
+    assert (tmp_path / ".ta-delivery" / "state.db").is_file()
+    assert not (tmp_path / "a" / ".ta-delivery" / "state.db").exists()
+    assert rows(tmp_path / ".ta-delivery" / "state.db", "a") == (2, 4)
+    # the programme sees what the course did: nothing left to do
+    again = run("apply", str(tmp_path / "programme.toml"), "--json")
+    assert again.exit_code == 0, again.output
+    assert [c["items"] for c in json.loads(again.output)["courses"]] == [[]]
+
+
+def test_a_course_with_its_own_store_is_carried_over_once_and_nothing_is_created_twice(
+    tmp_path: Path,
+) -> None:
+    course = write(tmp_path, "a/course.toml", course_text("a"))
+    first = run("apply", str(course))
+    assert first.exit_code == 0, first.output
+    own = tmp_path / "a" / ".ta-delivery" / "state.db"
+    assert rows(own, "a") == (2, 4)
+    sent = outbox(tmp_path / "a")
+    assert len(sent) == 4
+
+    write(tmp_path, "programme.toml", PROGRAMME)  # the course now belongs to a programme
+    moved = run("apply", str(course), "--json")
+    assert moved.exit_code == 0, moved.output
+    assert "carried over into the programme's store" in moved.stderr
+    assert json.loads(moved.stdout)["items"] == []  # no classroom created again, no invitation re-sent
+    assert outbox(tmp_path / "a") == sent
+    shared = tmp_path / ".ta-delivery" / "state.db"
+    assert rows(shared, "a") == (2, 4)
+
+    quiet = run("apply", str(tmp_path / "programme.toml"))
+    assert quiet.exit_code == 0, quiet.output
+    assert "carried over" not in quiet.output
+
+    # a change is an update of the same classroom, with the next SEQUENCE: the invitations came along too
+    course.write_text(course_text("a").replace("T14:00:00", "T15:00:00"), encoding="utf-8")
+    changed = run("apply", str(course), "--json")
+    assert changed.exit_code == 0, changed.output
+    actions = sorted((i["kind"], i["action"]) for i in json.loads(changed.stdout)["items"])
+    assert ("classroom", "create") not in actions
+    new = [p for p in outbox(tmp_path / "a") if p not in sent]
+    assert len(new) == 2
+    for path in new:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        assert isinstance(message, EmailMessage)
+        [event] = calendar_of(message).walk("VEVENT")
+        assert event["SEQUENCE"] == 1  # the carried-over invitations had SEQUENCE 0
+
+
+def test_two_stores_that_both_hold_the_course_are_refused_and_nothing_changes(tmp_path: Path) -> None:
+    course = write(tmp_path, "a/course.toml", course_text("a"))
+    shared = tmp_path / ".ta-delivery" / "state.db"
+    assert run("apply", str(course)).exit_code == 0
+    assert run("apply", str(course), "--state", str(shared), now="2027-03-02T09:00:00Z").exit_code == 0
+    write(tmp_path, "programme.toml", PROGRAMME)
+    before = shared.read_bytes()
+    refused = run("apply", str(course))
+    assert refused.exit_code == 2, refused.output
+    assert "cannot be merged safely" in refused.stderr
+    assert "--state" in refused.stderr
+    assert rows(shared, "a") == (2, 4)
+    assert shared.read_bytes() == before or rows(shared, "a") == (2, 4)
+    # naming a store explicitly still works, as always
+    chosen = run("apply", str(course), "--state", str(tmp_path / "a" / ".ta-delivery" / "state.db"))
+    assert chosen.exit_code == 0, chosen.output
+
+
+def _fake_zoom() -> Any:
+    fakes = str(Path(__file__).resolve().parents[1] / "plugins" / "zoom" / "tests")
+    sys.path.insert(0, fakes)
+    try:
+        return pytest.importorskip("fake_zoom")
+    finally:
+        sys.path.remove(fakes)
+
+
+def test_two_courses_sharing_a_zoom_host_share_its_daily_budget_and_one_failing_course_stops_no_other(
+    tmp_path: Path,
+) -> None:
+    fake_zoom = _fake_zoom()
+    from ta_delivery.testing.loopback import LoopbackServer
+
+    programme = write(tmp_path, "programme.toml", PROGRAMME)
+    write(tmp_path, "a/course.toml", course_text("a", "2027-03-10", "zoom"))
+    write(tmp_path, "b/course.toml", course_text("b", "2027-03-11", "zoom"))
+    zoom = fake_zoom.FakeZoom(now=lambda: datetime(2027, 3, 1, 12, tzinfo=UTC))
+    # course a's first meeting is refused (a 400): a fails, b is still applied
+    zoom.faults.append(
+        fake_zoom.Fault(
+            method="POST",
+            path_contains="/users/",
+            response=httpx.Response(400, json={"code": 300, "message": "Invalid request"}),
+        )
+    )
+    with LoopbackServer(zoom.handle) as server:
+        env = {
+            **fake_zoom.ENV,
+            "TA_DELIVERY_ZOOM_API_URL": f"{server.url}/v2",
+            "TA_DELIVERY_ZOOM_OAUTH_URL": f"{server.url}/oauth/token",
+        }
+        applied = run("apply", str(programme), **env)
+        assert applied.exit_code == 1, applied.output
+        assert "p-2027: 1 of 2 courses applied; failed: a" in applied.stdout
+        assert rows(tmp_path / ".ta-delivery" / "state.db", "b") == (2, 4)
+        resumed = run("apply", str(programme), **env)
+        assert resumed.exit_code == 0, resumed.output
+        assert "p-2027: 2 courses applied" in resumed.stdout
+        writes = sum(zoom.writes.values())
+        assert writes >= 4
+        planned = run("plan", str(tmp_path / "a" / "course.toml"), "--json", **env)
+    assert planned.exit_code == 0, planned.output
+    [note] = json.loads(planned.stdout)["notes"]
+    left = int(note.split(" has ")[1].split(" of ")[0])
+    # course a made 2 meetings (and tried once more), course b 2: a alone would see at least 97 left
+    assert left <= 100 - writes <= 96, note
+
+
+def test_plan_programme_prints_every_course_and_one_summary(tmp_path: Path) -> None:
+    programme = write(tmp_path, "programme.toml", PROGRAMME)
+    write(tmp_path, "a/course.toml", course_text("a"))
+    write(tmp_path, "b/course.toml", course_text("b", "2027-03-11"))
+    planned = run("plan", str(programme), "--json")
+    assert planned.exit_code == 0, planned.output
+    doc = json.loads(planned.stdout)
+    assert doc["programme"] == "p-2027" and doc["ok"] is True
+    assert [c["course"] for c in doc["courses"]] == ["a", "b"]
+    assert not (tmp_path / ".ta-delivery").exists()  # planning creates no store
+    table = run("plan", str(programme))
+    assert table.exit_code == 0
+    assert table.stdout.rstrip().endswith("p-2027: 2 courses planned")
