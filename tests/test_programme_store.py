@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from synchelpers import calendar_of
 from ta_delivery.cli import main
 from ta_delivery.store import open_store
-from synchelpers import calendar_of
 from test_programme_reader import write
 
 NOW = "2027-03-01T12:00:00Z"
