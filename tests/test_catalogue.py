@@ -264,3 +264,20 @@ def test_a_course_file_or_a_programme_without_base_url_is_refused(programme: Pat
     assert result.exit_code == 2
     assert "programme.base_url" in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_the_calendars_carry_the_sequence_the_invitations_reached(programme: Path, tmp_path: Path) -> None:
+    course = programme.parent / "rtpc-caribbean-2027" / "course.toml"
+    assert run("apply", str(course)).exit_code == 0  # the programme's store, by default
+    text = course.read_text(encoding="utf-8")
+    course.write_text(
+        text.replace('title = "Opening webinar', 'title = "Opening session', 1), encoding="utf-8"
+    )
+    assert run("apply", str(course)).exit_code == 0  # the opening's people get SEQUENCE 1
+    out = tmp_path / "site"
+    build(programme, out)
+    cal = icalendar.Calendar.from_ical((out / "courses" / "rtpc-caribbean-2027.ics").read_bytes())
+    sequences = {str(e["SUMMARY"]).split(" (")[0]: int(e["SEQUENCE"]) for e in cal.walk("VEVENT")}
+    opening = [v for k, v in sequences.items() if k.startswith("Opening session")]
+    assert opening == [1]
+    assert sorted(set(sequences.values())) == [0, 1]

@@ -46,6 +46,8 @@ def catalogue_state(
     """
     from sqlalchemy.exc import SQLAlchemyError
 
+    from ..invites import lifecycle
+
     listing = listed_courses(programme, now)
     announced: dict[str, datetime] = {}
     sequences: dict[str, dict[str, int]] = {}
@@ -69,10 +71,10 @@ def catalogue_state(
                         stored = _day(now).strftime("%Y-%m-%dT%H:%M:%SZ")
                         store.kv_put(NAMESPACE, key, stored, now)
                     when = datetime.fromisoformat(stored.replace("Z", "+00:00"))
-                    seqs: dict[str, int] = {}
-                    for (session_id, _person), row in store.invites(course.id).items():
-                        seqs[session_id] = max(seqs.get(session_id, 0), row.sequence)
-                    sequences[course.id] = seqs
+                    history = store.messages(course.id)
+                    sequences[course.id] = {
+                        sid: lifecycle.event_sequence(history, sid) for sid in {m.session_id for m in history}
+                    }
                 except (StoreError, OSError, ValueError, SQLAlchemyError):
                     pass  # a read-only or broken database: the fallback dates
             announced[course.id] = when
