@@ -69,7 +69,7 @@ def invite_text(
     summary = _("{session} ({course})").format(session=session_title, course=course_title)
     when_local = format_span(start, end, zone, language)
     when_short = format_short(start, zone, language)
-    label = zone_label(ZoneInfo(zone), start)
+    label = zone_label(ZoneInfo(zone), start, end)
 
     if method == "CANCEL":
         summary = _("Cancelled: {summary}").format(summary=summary)

@@ -18,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from ..models import LANGUAGES
+from ..timelabels import same_offset, utc_offset
 
 __all__ = ["DOMAIN", "LOCALE_DIR", "format_span", "format_utc_span", "translations", "zone_label"]
 
@@ -44,13 +45,15 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def zone_label(tz: ZoneInfo, instant: datetime) -> str:
-    """``America/Jamaica, UTC-05:00``: the zone's IANA name and its offset at ``instant``."""
-    offset = instant.astimezone(tz).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{tz.key}, UTC{sign}{hours:02d}:{mins:02d}"
+def zone_label(tz: ZoneInfo, instant: datetime, end: datetime | None = None) -> str:
+    """``America/Jamaica, UTC-05:00``: the zone's IANA name and its offset at ``instant``.
+
+    With ``end`` at another offset (a DST change inside the session) the name alone: the span written
+    by :func:`format_span` then carries each end's own offset.
+    """
+    if end is not None and not same_offset(instant, end, tz):
+        return tz.key
+    return f"{tz.key}, {utc_offset(instant.astimezone(tz))}"
 
 
 @cache
@@ -61,6 +64,9 @@ def format_span(start: datetime, end: datetime, zone: str, language: str) -> str
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     start_time = format_time(local_start, "short", tzinfo=tz, locale=language)
     end_time = format_time(local_end, "short", tzinfo=tz, locale=language)
+    if local_start.utcoffset() != local_end.utcoffset():  # a DST change inside: each end its own offset
+        start_time = f"{start_time} ({utc_offset(local_start)})"
+        end_time = f"{end_time} ({utc_offset(local_end)})"
     start_date = format_date(local_start.date(), "full", locale=language)
     if local_start.date() == local_end.date():
         return _("{date}, {start}–{end}").format(date=start_date, start=start_time, end=end_time)

@@ -50,7 +50,7 @@ def build_recording_message(
     url = clean_url(recording.url) or ""
     start, end = session.start.astimezone(UTC), session.end.astimezone(UTC)
     when = _("When: {when} ({zone})").format(
-        when=format_span(start, end, person.timezone, language), zone=zone_label(person.zone, start)
+        when=format_span(start, end, person.timezone, language), zone=zone_label(person.zone, start, end)
     )
     if correction:
         subject = _("Corrected recording link: {title}").format(title=title)

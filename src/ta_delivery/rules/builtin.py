@@ -56,9 +56,10 @@ def _live_by_person(course: Course) -> Iterator[tuple[Person, list[Session]]]:
 
 
 def _when(session: Session, person: Person) -> str:
-    local = _local(session.start, person)
-    end = _local(session.end, person)
-    return f"{local:%a %Y-%m-%d %H:%M}-{end:%H:%M} {person.timezone}"
+    """The session on the person's clock; each end with its own offset when a DST change falls inside."""
+    from ..timelabels import span_label
+
+    return span_label(session.start, session.end, person.zone)
 
 
 def live_session_too_long(course: Course) -> Iterable[Finding]:
