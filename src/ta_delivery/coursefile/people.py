@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import InputError
@@ -19,6 +21,10 @@ __all__ = ["check_unique_people", "read_person", "read_roster"]
 P = TypeVar("P", Trainer, Participant)
 
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+#: Folders outside a course's own from which its roster may be read (separated like PATH).
+ROSTER_DIRS_VARIABLE = "TA_DELIVERY_ROSTER_DIRS"
+#: The columns a roster's header must name (the required keys of a participant).
+REQUIRED_COLUMNS = ("id", "name", "email", "timezone")
 
 
 def read_person(
@@ -87,6 +93,7 @@ def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Particip
     """The participants of the roster CSV with their key and ``'file' line N``; each bad row is reported."""
     name = r.text(value, "course.roster")
     path = r.base / name
+    _inside_allowed(r, path)
     try:
         if path.exists() and not path.is_file():  # a pipe or device would block or never end
             r.fail("course.roster", f"roster {str(path)!r} is not a regular file")
@@ -111,6 +118,12 @@ def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Particip
     if not rows:
         r.fail("course.roster", f"roster {name!r} is empty: it needs a header row")
     header = [h.strip() for h in rows[0]]
+    if not any(col in PARTICIPANT_KEYS for col in header):  # not a roster: never echo its first line
+        r.fail(
+            "course.roster",
+            f"{name!r} is not a roster CSV: its header row names none of the columns "
+            f"{', '.join(REQUIRED_COLUMNS)}",
+        )
     mark = r.mark()
     for col in header:
         if col not in PARTICIPANT_KEYS:
@@ -137,6 +150,27 @@ def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Particip
             bad = r.problems[n]
             r.problems[n] = InputError(f"{bad.message} ({where})", source=bad.source, key=bad.key)
     return people
+
+
+def _inside_allowed(r: Reader, path: Path) -> None:
+    """Refuse a roster outside the course's folder, unless ``TA_DELIVERY_ROSTER_DIRS`` lists its folder.
+
+    A course file names files to read; without this a course file from elsewhere could make the tool
+    read (and quote in errors) any file the user can read.
+    """
+    try:
+        where = path.resolve()
+        allowed = [r.base.resolve()]
+        extra = os.environ.get(ROSTER_DIRS_VARIABLE, "")
+        allowed += [Path(d).expanduser().resolve() for d in extra.split(os.pathsep) if d.strip()]
+    except (OSError, ValueError, RuntimeError):
+        return  # an unreadable path is reported by the read itself
+    if not any(where.is_relative_to(folder) for folder in allowed):
+        r.fail(
+            "course.roster",
+            f"the roster {str(path)!r} is outside the course's folder; move it beside the course file, or "
+            f"allow its folder with {ROSTER_DIRS_VARIABLE}",
+        )
 
 
 def check_unique_people(r: Reader, people: Sequence[tuple[Person, str, str]]) -> None:
