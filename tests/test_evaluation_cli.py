@@ -84,9 +84,9 @@ def test_bad_values_are_refused_by_row_and_column_nothing_stored(tmp_path: Path)
     )
     code, _, err = run("evaluation", "import", str(course), str(data), "--json")
     assert code == 2
-    assert "line 2, column 'relevance'" in err and "'6' is not on the scale 1 to 5" in err
-    assert "line 3, column 'format'" in err and "sometimes" in err
-    assert "line 4, column 'participant'" in err
+    assert "line 2 (answer row 1), column 'relevance'" in err and "'6' is not on the scale 1 to 5" in err
+    assert "line 3 (answer row 2), column 'format'" in err and "sometimes" in err
+    assert "line 4 (answer row 3), column 'participant'" in err
     assert not (tmp_path / ".ta-delivery" / "state.db").exists()
 
 

@@ -134,6 +134,8 @@ def test_programme_csv_and_html(tmp_path: Path) -> None:
     code, out, _ = run("report", str(programme), "--format", "html")
     assert code == 0
     assert "<svg" in out and "TA 2020" in out and "<script" not in out
+    code, out, _ = run("report", str(programme))
+    assert code == 0 and "ta-2020: 3 people" in out and "second" in out
 
 
 def test_activity_groups_by_reference_centre(tmp_path: Path) -> None:

@@ -102,9 +102,40 @@ def programme_report(
         _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out)
     elif fmt == "csv":
         _emit(programme_csv(data, facts), out)
+    elif fmt == "table" and out is None:
+        _print_table(data)
     else:
         _emit(programme_html(programme, data, facts), out)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if warnings:
         sys.exit(EXIT_FAILED)
+
+
+def _print_table(data: dict[str, Any]) -> None:
+    """The programme report on a terminal: courses, then the balance by country, gender and LDC status."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    courses = Table(title=f"{data['programme']}: {data['people']} people")
+    for col in ("course", "participants", "completed", "live sessions"):
+        courses.add_column(col, justify="left" if col == "course" else "right")
+    for c in data["courses"]:
+        courses.add_row(c["id"], str(c["participants"]), str(c["completed"]), str(c["live_sessions"]))
+    console.print(courses)
+    for key in ("by_country", "by_gender"):
+        table = Table(title=key.replace("_", " "))
+        for col in (key.removeprefix("by_"), "participants", "completed"):
+            table.add_column(col)
+        for name, v in data[key].items():
+            table.add_row(name, str(v["participants"]), str(v["completed"]))
+        console.print(table)
+    ldc, progression = data["ldc"], data["progression"]
+    console.print(
+        f"least developed countries: {ldc['participants']} participants, {ldc['completed']} completed"
+    )
+    console.print(
+        f"progression: {progression['elearning_completed']} completed e-learning, "
+        f"{progression['advanced_enrolled']} enrolled in courses that require it"
+    )

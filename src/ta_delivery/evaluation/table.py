@@ -170,7 +170,7 @@ def responses(table: Table, layout: Layout, course: Course, evaluation: Evaluati
             cell = cells[i].strip() if i < len(cells) else ""
             if not cell:
                 continue
-            where = f"line {line}, column {table.header[i]!r}"
+            where = f"line {line} (answer row {line - 1}), column {table.header[i]!r}"
             if target == "participant":
                 participant = people.get(cell) or people.get(cell.casefold())
                 if participant is None:
@@ -197,6 +197,8 @@ def responses(table: Table, layout: Layout, course: Course, evaluation: Evaluati
             digest = hashlib.sha256(json.dumps([layout.name, cells]).encode()).hexdigest()[:32]
             seen[digest] += 1
             key = f"anonymous:{digest}:{seen[digest]}"
+        if len(key) > 120:  # the store keeps keys of at most 200 characters, on every database
+            key = f"{layout.name}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
         out[key] = Response(key=key, answers=answers, participant_id=participant, session_id=session)
     if problems:
         raise _fail(problems, table.source)
