@@ -75,7 +75,8 @@ def test_an_unmapped_label_names_line_and_column(tmp_path: Path) -> None:
         read_file(course, path, path.read_bytes(), "moodle-feedback")
     text = str(info.value)
     assert (
-        "line 2 (answer row 1), column '(relevance) How relevant" in text and "'Very relevant' is not on the scale" in text
+        "line 2 (answer row 1), column '(relevance) How relevant" in text
+        and "'Very relevant' is not on the scale" in text
     )
 
 
