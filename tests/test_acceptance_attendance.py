@@ -140,13 +140,14 @@ def test_report_json_shape_with_nothing_recorded(world: World) -> None:
             "sessions",
         }
         assert p["prerequisites_met"] is None
-        assert p["completed"] is False and p["attended_sessions"] == 0
+        # nothing recorded yet: the sessions are unrecorded (not absences) and completion is still open
+        assert p["completed"] is None and p["attended_sessions"] == 0
     assert by_id["p1"]["live_sessions"] == 3
     assert by_id["p2"]["live_sessions"] == 2
     assert by_id["p1"]["sessions"] == {
-        "s01": {"status": "absent", "minutes": 0},
-        "s02": {"status": "absent", "minutes": 0},
-        "s03": {"status": "absent", "minutes": 0},
+        "s01": {"status": "unrecorded", "minutes": 0},
+        "s02": {"status": "unrecorded", "minutes": 0},
+        "s03": {"status": "unrecorded", "minutes": 0},
     }
     assert set(by_id["p2"]["sessions"]) == {"s01", "s02"}
 
@@ -289,7 +290,7 @@ def test_completion_fraction_is_inclusive(world: World) -> None:
     p2 = next(p for p in w.report()["participants"] if p["id"] == "p2")
     assert (p2["attended_sessions"], p2["live_sessions"], p2["completed"]) == (1, 2, True)
     p1 = next(p for p in w.report()["participants"] if p["id"] == "p1")
-    assert p1["completed"] is False
+    assert p1["completed"] is None  # s02 and s03 are not recorded yet: still open
 
 
 def test_partial_does_not_count_towards_completion(world: World) -> None:
@@ -373,7 +374,7 @@ def test_state_option_and_environment(world: World, tmp_path: Path) -> None:
     assert code == 0, err
     assert elsewhere.exists() and not world.state.exists()
     # the default location sees nothing; --state and TA_DELIVERY_STATE see the import
-    assert world.status("p2", "s01") == ("absent", 0)
+    assert world.status("p2", "s01") == ("unrecorded", 0)
     code, out, _ = world.run("report", str(world.course), "--format", "json", "--state", str(elsewhere))
     assert code == 0 and json.loads(out)["participants"][1]["sessions"]["s01"]["status"] == "present"
     code, out, _ = world.run(

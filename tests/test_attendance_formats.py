@@ -31,18 +31,25 @@ def course() -> Course:
     )
 
 
-def request(data: bytes, session: str | None = None, tz: str | None = None) -> ImportRequest:
+def request(
+    data: bytes, session: str | None = None, tz: str | None = None, order: str | None = None
+) -> ImportRequest:
     return ImportRequest(
         path=Path("export.csv"),
         data=data,
         course=course(),
         session_id=session,
         timezone=ZoneInfo(tz) if tz else None,
+        date_order=order,
     )
 
 
 def test_both_formats_are_registered() -> None:
-    assert [spec.name for spec in ta_delivery_register_import_formats()] == ["register-csv", "teams-csv"]
+    assert [spec.name for spec in ta_delivery_register_import_formats()] == [
+        "register-csv",
+        "teams-csv",
+        "meet-csv",
+    ]
 
 
 def test_register_csv_bom_crlf_quotes_blank_lines_and_header_case() -> None:
@@ -114,7 +121,7 @@ def test_teams_twelve_hour_clock_and_upn() -> None:
         "Late Owl\t3/1/27, 12:05:00 PM\t3/2/27, 12:01:00 AM\t11h\t\tAttendee\n"
     )
     segs = list(teams.parse(request(data, tz="America/Jamaica")))  # UTC-5, no DST
-    assert [s.session_id for s in segs] == ["s1", "s1", "s1"]  # found from the summary's start time
+    assert [s.session_id for s in segs] == ["s1", "s1", "s1"]  # the session most rows fall in
     assert segs[0].join == datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
     assert segs[1].leave == datetime(2027, 3, 1, 17, 10, tzinfo=UTC)
     assert segs[2].leave == datetime(2027, 3, 2, 5, 1, tzinfo=UTC)
@@ -124,7 +131,7 @@ def test_teams_twelve_hour_clock_and_upn() -> None:
 
 
 def test_teams_without_section_3_uses_first_join_last_leave() -> None:
-    segs = list(teams.parse(request(_teams("", section3=False), session="s1", tz="UTC")))
+    segs = list(teams.parse(request(_teams("", section3=False), session="s1", tz="UTC", order="mdy")))
     assert [(s.join.hour, s.leave.hour) for s in segs] == [(9, 10)]
 
 
@@ -135,17 +142,24 @@ def test_teams_bad_time_names_the_row() -> None:
     assert caught.value.key == "3. In-Meeting Activities row 1, join time"
 
 
+def test_teams_ambiguous_dates_outside_the_sessions_ask_for_date_order() -> None:
+    data = _teams("Ana\t3/1/27, 9:00:00 AM\t3/1/27, 9:20:00 AM\t20m\tana@example.org\tAttendee\n")
+    with pytest.raises(InputError, match="--date-order") as caught:
+        list(teams.parse(request(data, session="s1", tz="UTC")))
+    assert caught.value.key == "--date-order"
+
+
 def test_teams_session_not_inferable() -> None:
     data = _teams("Ana\t3/5/27, 9:00:00 AM\t3/5/27, 9:20:00 AM\t20m\tana@example.org\tAttendee\n").replace(
         "3/1/27, 8:58:00 AM".encode("utf-16")[2:], "3/5/27, 8:58:00 AM".encode("utf-16")[2:]
     )
-    with pytest.raises(InputError, match="--session is required"):
-        list(teams.parse(request(data, tz="UTC")))
+    segs = list(teams.parse(request(data, tz="UTC", order="mdy")))
+    assert [s.session_id for s in segs] == [""]  # in no session's window: kept unplaced
 
 
 def test_teams_time_in_a_dst_gap_is_an_input_error() -> None:
     # New York skipped from 02:00 to 03:00 on 14 March 2027: 02:30 never happened there
     data = _teams("Ana\t3/14/27, 2:30:00 AM\t3/14/27, 3:20:00 AM\t20m\tana@example.org\tAttendee\n")
     with pytest.raises(InputError, match="DST gap") as caught:
-        list(teams.parse(request(data, session="s1", tz="America/New_York")))
-    assert caught.value.key == "3. In-Meeting Activities row 1"
+        list(teams.parse(request(data, session="s1", tz="America/New_York", order="mdy")))
+    assert caught.value.key == "3. In-Meeting Activities row 1, join time"

@@ -286,7 +286,7 @@ def test_pull_with_a_provider_missing_its_settings_exits_2_and_records_nothing(
     assert result.exit_code == 2, result.output
     assert "TA_DELIVERY_NEEDS_KEY_TOKEN" in result.stderr
     assert pushes.calls == []
-    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "absent", "minutes": 0}
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "unrecorded", "minutes": 0}
     # only the session whose provider is configured: it is pulled
     result = run("attendance", "pull", str(course), "--session", "s1")
     assert result.exit_code == 0, result.output

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
-Status = Literal["present", "late", "partial", "absent", "excused"]
+Status = Literal["present", "late", "partial", "absent", "excused", "upcoming", "unrecorded"]
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -350,6 +350,8 @@ class ImportRequest:
     course: Course
     session_id: str | None = None
     timezone: ZoneInfo | None = None
+    #: ``--date-order`` (``dmy``, ``mdy`` or ``ymd``): how to read dates such as 01/06/2023; None to infer
+    date_order: str | None = None
 
 
 @attrs.frozen

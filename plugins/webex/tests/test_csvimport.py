@@ -45,13 +45,16 @@ def attrs_fields(cls: type) -> set[str]:
     return {f.name for f in attrs.fields(cls)}
 
 
-def request(data: bytes, zone: str | None = "America/New_York", session: str | None = "s01") -> ImportRequest:
+def request(
+    data: bytes, zone: str | None = "America/New_York", session: str | None = "s01", order: str | None = "mdy"
+) -> ImportRequest:
     return ImportRequest(
         path=Path("attendees.csv"),
         data=data,
         course=course(),
         session_id=session,
         timezone=ZoneInfo(zone) if zone else None,
+        date_order=order,
     )
 
 
@@ -91,7 +94,7 @@ def test_times_without_zone_need_the_timezone_option() -> None:
     with pytest.raises(InputError) as info:
         list(parse(request(table("\t").encode("utf-16"), zone=None)))
     assert info.value.source == "attendees.csv"
-    assert info.value.key == "rows[2].Join Time"
+    assert info.value.key == "--timezone"
     assert "--timezone" in info.value.message
 
 
@@ -149,9 +152,8 @@ def test_a_file_without_the_columns_is_refused() -> None:
         list(parse(request(b"\xff\xfe\x00\xd8")))
 
 
-def test_session_column_or_option_is_needed() -> None:
-    with pytest.raises(InputError):
-        list(parse(request(table(",").encode(), session=None)))
+def test_without_session_column_or_option_rows_are_placed_by_window() -> None:
+    assert {s.session_id for s in parse(request(table(",").encode(), session=None))} == {""}
     heading = "session,name,email,join time,leave time\r\n"
     row = "s02,Ana,ana@example.org,2027-04-05T14:00:00Z,2027-04-05T15:00:00Z\r\n"
     [segment] = parse(request((heading + row).encode(), session=None))
@@ -163,9 +165,9 @@ def test_day_first_exports_are_recognised() -> None:
         ["1", "T", "Ana", "ana@example.org", "25/04/2027 10:00", "25/04/2027 11:00", "60"],
         ["1", "T", "Bo", "bo@example.org", "05/04/2027 10:00", "05/04/2027 11:00", "60"],
     ]
-    ana, bo = parse(request(table(",", rows).encode(), zone="UTC"))
+    ana, bo = parse(request(table(",", rows).encode(), zone="UTC", order=None))
     assert ana.join == datetime(2027, 4, 25, 10, tzinfo=UTC)
     assert bo.join == datetime(2027, 4, 5, 10, tzinfo=UTC)
     mixed = [rows[0], ["1", "T", "Cy", "cy@example.org", "04/25/2027 10:00", "04/25/2027 11:00", "60"]]
     with pytest.raises(InputError, match="day-first and month-first"):
-        list(parse(request(table(",", mixed).encode(), zone="UTC")))
+        list(parse(request(table(",", mixed).encode(), zone="UTC", order=None)))

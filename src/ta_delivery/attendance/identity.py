@@ -138,6 +138,26 @@ class IdentityIndex:
                 return self._folded_ids[folded]
         return None
 
+    def suggest_with_reason(self, name: str | None) -> list[tuple[str, str]]:
+        """(participant id, why) for participants whose name matches ``name``: as written (word order, case
+        and accents aside), or the original name a Zoom export adds in parentheses, or the name before it."""
+        out: list[tuple[str, str]] = []
+        if not name:
+            return out
+        for pid in self.suggest(name):
+            out.append((pid, "same name (word order, case and accents aside); no email in the export"))
+        if out:
+            return out
+        inner = (
+            name[name.find("(") + 1 : name.rfind(")")] if "(" in name and name.rstrip().endswith(")") else ""
+        )
+        outer = name[: name.find("(")] if inner else ""
+        for part, why in ((inner, "the original name in parentheses"), (outer, "the display name")):
+            for pid in self.suggest(part):
+                if pid not in [p for p, _w in out]:
+                    out.append((pid, f"{why} matches the participant's name"))
+        return out
+
     def suggest(self, name: str | None) -> tuple[str, ...]:
         """Participants whose name matches ``name`` (word order, case and accents aside)."""
         key = name_key(name)

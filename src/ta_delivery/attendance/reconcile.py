@@ -16,10 +16,11 @@ import attrs
 
 from ..models import AttendancePolicy, Course, Participant, Session
 from ..records import AttendanceStatus, Status
-from .identity import Identity, IdentityIndex
+from .identity import Identity, IdentityIndex, name_key
 from .intervals import ZERO, coverage, micros
 
 __all__ = [
+    "PENDING",
     "Accumulator",
     "AttendanceReport",
     "NameSuggestion",
@@ -31,9 +32,12 @@ __all__ = [
     "exact_fraction",
     "reconcile",
     "reconcile_statuses",
+    "recorded_in",
 ]
 
 _MINUTE_US = 60_000_000
+#: Statuses of a live session whose attendance is not recorded yet (PRODUCT.md section 4).
+PENDING = ("upcoming", "unrecorded")
 
 
 def exact_fraction(value: float) -> Fraction:
@@ -112,6 +116,8 @@ class SessionResult:
     reason: str
     computed: Status
     excuse: str | None = None
+    #: credited through ``attendance link`` (a match confirmed by hand)
+    linked: bool = False
 
     @property
     def minutes(self) -> int:
@@ -127,8 +133,15 @@ class ParticipantResult:
     sessions: Mapping[str, SessionResult]
     attended_sessions: int
     live_sessions: int
-    completed: bool
+    #: True: reached; False: can no longer be reached; None: still open (sessions to come or to record)
+    completed: bool | None
     prerequisites_met: bool | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """Attended sessions over the recorded live sessions not excused (None before any is recorded)."""
+        done = sum(1 for r in self.sessions.values() if r.status not in PENDING and r.status != "excused")
+        return None if done == 0 else self.attended_sessions / done
 
 
 @attrs.frozen
@@ -156,6 +169,8 @@ class NameSuggestion:
     email: str | None
     participant_id: str
     minutes: int
+    #: why the match is suggested
+    reason: str = "same name"
 
 
 @attrs.frozen
@@ -167,6 +182,22 @@ class AttendanceReport:
     participants: tuple[ParticipantResult, ...]
     unmatched: tuple[Unmatched, ...]
     suggestions: tuple[NameSuggestion, ...]
+    #: sessions whose attendance is recorded (None: all of them)
+    recorded: frozenset[str] | None = None
+    #: when the report was made (None: unknown)
+    now: datetime | None = None
+
+    @property
+    def by_start(self) -> tuple[Session, ...]:
+        """The sessions ordered by start (then id), as the table and the HTML page show them."""
+        return tuple(sorted(self.sessions, key=lambda s: (s.start, s.id)))
+
+    @property
+    def in_progress(self) -> bool:
+        """True while some live session is still upcoming or unrecorded."""
+        return any(r.status in PENDING for p in self.participants for r in p.sessions.values()) or (
+            self.recorded is not None and any(s.id not in self.recorded for s in self.sessions)
+        )
 
     def statuses(self, session_ids: Iterable[str] | None = None) -> list[AttendanceStatus]:
         """Every participant's status in ``session_ids`` (all reported sessions by default)."""
@@ -200,6 +231,10 @@ class Accumulator:
     intervals: dict[tuple[str, str], list[tuple[datetime, datetime]]] = attrs.field(factory=dict)
     #: identities of the unknown (people on the course are keyed ``person:<id>``)
     identities: dict[tuple[str, str], Identity] = attrs.field(factory=dict)
+    #: (session, ``email:...``/``name:...``) -> participant, from ``attendance link``
+    links: Mapping[tuple[str, str], str] = attrs.field(factory=dict)
+    #: (session, participant) pairs credited through a link: shown as confirmed by hand
+    linked: set[tuple[str, str]] = attrs.field(factory=set)
     _seen: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = attrs.field(
         factory=dict, init=False
     )
@@ -224,6 +259,8 @@ class Accumulator:
         ident = self.index.cached(person_id, external_id, email, name)
         if ident is None:
             ident = self.index.resolve(person_id, external_id, email, name)
+        if ident.person_id is None and self.links:
+            ident = self._linked(session_id, ident)
         key = (session_id, ident.key)
         bucket = self.intervals.get(key)
         if bucket is None:
@@ -232,6 +269,16 @@ class Accumulator:
             bucket.append((join, leave))
         if ident.person_id is None:
             self._shown(key, ident, join)
+
+    def _linked(self, session_id: str, ident: Identity) -> Identity:
+        """``ident`` as the participant ``attendance link`` named for it in this session, if any."""
+        pid = self.links.get((session_id, ident.key))
+        if pid is None and ident.name:
+            pid = self.links.get((session_id, f"name:{name_key(ident.name) or ''}"))
+        if pid is None:
+            return ident
+        self.linked.add((session_id, pid))
+        return Identity(pid, "participant", f"person:{pid}", ident.name, ident.email)
 
     def adopt(self, other: Accumulator, key: tuple[str, str]) -> None:
         """Take the unknown identity of ``key`` from ``other`` (with what decided its name and email)."""
@@ -276,11 +323,18 @@ def _select(course: Course, session_ids: Iterable[str] | None) -> tuple[Session,
 _Evaluation = tuple[Session, Participant, Status, timedelta, "datetime | None", str, Status, "str | None"]
 
 
+def recorded_in(acc: Accumulator, marked: Iterable[str]) -> frozenset[str]:
+    """Sessions whose attendance is recorded: marked by an import or pull, or holding a row."""
+    return frozenset(marked) | frozenset(key[0] for key in acc.intervals)
+
+
 def _evaluate(
     course: Course,
     acc: Accumulator,
     excuses: Mapping[tuple[str, str], str],
     sessions: Sequence[Session],
+    recorded: frozenset[str] | None = None,
+    now: datetime | None = None,
 ) -> Iterator[_Evaluation]:
     """(session, participant, status, attended, first join, reason, computed status, excuse) per pair."""
     policy = course.attendance
@@ -289,6 +343,14 @@ def _evaluate(
     for session in sessions:
         limits = Thresholds.of(session, policy)
         sid, start, end = session.id, session.start, session.end
+        if recorded is not None and sid not in recorded:
+            ahead = now is not None and end > now
+            pending: Status = "upcoming" if ahead else "unrecorded"
+            why = "the session has not ended yet" if ahead else "no attendance imported or pulled yet"
+            for participant in course.participants_of(session):
+                excuse = excuses.get((sid, participant.id)) if excuses else None
+                yield session, participant, pending, ZERO, None, why, pending, excuse
+            continue
         for participant in course.participants_of(session):
             bucket = intervals.get((sid, person_keys[participant.id]))
             if bucket is None:
@@ -312,19 +374,30 @@ def reconcile(
     *,
     prerequisites: Mapping[str, bool] | None = None,
     session_ids: Iterable[str] | None = None,
+    recorded: frozenset[str] | None = None,
+    now: datetime | None = None,
 ) -> AttendanceReport:
     """Statuses of every participant in every live session, completion, unmatched and suggestions.
 
-    With ``session_ids``, only those sessions are reconciled (completion then counts only them).
+    With ``session_ids``, only those sessions are reconciled (completion then counts only them). With
+    ``recorded``, the other sessions are ``upcoming`` (not ended at ``now``) or ``unrecorded``.
     """
     policy = course.attendance
     sessions = _select(course, session_ids)
     per: dict[str, dict[str, SessionResult]] = {p.id: {} for p in course.participants}
+    linked = acc.linked
     for session, participant, status, attended, first, reason, computed, excuse in _evaluate(
-        course, acc, excuses or {}, sessions
+        course, acc, excuses or {}, sessions, recorded, now
     ):
         per[participant.id][session.id] = SessionResult(
-            session.id, status, attended, first, reason, computed, excuse
+            session.id,
+            status,
+            attended,
+            first,
+            reason,
+            computed,
+            excuse,
+            (session.id, participant.id) in linked,
         )
     completion = exact_fraction(policy.completion_fraction)
     results: list[ParticipantResult] = []
@@ -332,11 +405,21 @@ def reconcile(
         mine = per[participant.id]
         attended_n = sum(1 for r in mine.values() if r.status in ("present", "late"))
         live_n = sum(1 for r in mine.values() if r.status != "excused")
-        completed = live_n > 0 and attended_n * completion.denominator >= completion.numerator * live_n
+        pending_n = sum(1 for r in mine.values() if r.status in PENDING)
+        num, den = completion.numerator, completion.denominator
+        completed: bool | None
+        if live_n > 0 and attended_n * den >= num * live_n:
+            completed = True
+        elif live_n == 0 or (attended_n + pending_n) * den < num * live_n:
+            completed = False
+        else:
+            completed = None
         met = None if prerequisites is None else bool(prerequisites.get(participant.id, False))
         results.append(ParticipantResult(participant, mine, attended_n, live_n, completed, met))
     unmatched, suggestions = _unmatched(sessions, acc)
-    return AttendanceReport(course, sessions, tuple(results), tuple(unmatched), tuple(suggestions))
+    return AttendanceReport(
+        course, sessions, tuple(results), tuple(unmatched), tuple(suggestions), recorded, now
+    )
 
 
 def reconcile_statuses(
@@ -345,6 +428,8 @@ def reconcile_statuses(
     excuses: Mapping[tuple[str, str], str] | None = None,
     *,
     session_ids: Iterable[str] | None = None,
+    recorded: frozenset[str] | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[AttendanceStatus], int]:
     """Only the status records of :func:`reconcile` (same order) and the number of unmatched entries.
 
@@ -354,7 +439,7 @@ def reconcile_statuses(
     statuses = [
         AttendanceStatus(sess.id, participant.id, status, attended.total_seconds(), first, reason)
         for sess, participant, status, attended, first, reason, _computed, _excuse in _evaluate(
-            course, acc, excuses or {}, sessions
+            course, acc, excuses or {}, sessions, recorded, now
         )
     ]
     live = {s.id for s in sessions}
@@ -375,8 +460,8 @@ def _unmatched(sessions: Sequence[Session], acc: Accumulator) -> tuple[list[Unma
         attended, _first = coverage(bucket, session.start, session.end)
         entry = Unmatched(sid, key, ident.name, ident.email, attended)
         unmatched.append(entry)
-        for pid in acc.index.suggest(ident.name):
-            suggestions.append(NameSuggestion(sid, ident.name or "", ident.email, pid, entry.minutes))
+        for pid, why in acc.index.suggest_with_reason(ident.name):
+            suggestions.append(NameSuggestion(sid, ident.name or "", ident.email, pid, entry.minutes, why))
     unmatched.sort(key=lambda u: (order[u.session_id], u.key))
     suggestions.sort(key=lambda s: (order[s.session_id], s.name, s.participant_id))
     return unmatched, suggestions

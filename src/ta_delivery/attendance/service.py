@@ -22,9 +22,18 @@ from ..models import Course, Session
 from ..plugins import Plugins
 from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
 from ..store import Store
-from .identity import IdentityIndex
-from .reconcile import Accumulator, AttendanceReport, reconcile, reconcile_statuses
-from .storage import AttendanceStore, RecordResult
+from .identity import IdentityIndex, name_key, normalise_email
+from .reconcile import PENDING, Accumulator, AttendanceReport, reconcile, reconcile_statuses, recorded_in
+from .storage import (
+    AttendanceStore,
+    RawRow,
+    RecordResult,
+    links,
+    mark_recorded,
+    recorded_sessions,
+    save_link,
+)
+from .windows import UNPLACED, Placer, overlaps
 
 __all__ = ["Attendance", "Outcome", "SessionFailure", "check_lms"]
 
@@ -50,6 +59,10 @@ class Outcome:
     failures: tuple[SessionFailure, ...] = ()
     notes: tuple[str, ...] = ()
     unmatched: int = 0
+    #: rows of the file in no live session's window (kept, not counted in any session)
+    outside: int = 0
+    #: unknown identifiers per session among this file's rows
+    file_unmatched: int = 0
 
     @property
     def ok(self) -> bool:
@@ -69,7 +82,16 @@ class Outcome:
     @property
     def sessions(self) -> tuple[str, ...]:
         """Sessions that received segments."""
-        return tuple(sorted({s for r in self.recorded for s in r.sessions}))
+        return tuple(sorted({s for r in self.recorded for s in r.sessions} - {UNPLACED}))
+
+    def summary(self) -> dict[str, int]:
+        """``attendance import --json``: exactly the keys of PRODUCT.md section 4."""
+        return {
+            "imported": self.inserted,
+            "duplicates": self.total - self.inserted,
+            "outside_sessions": self.outside,
+            "unmatched": self.file_unmatched,
+        }
 
 
 @contextmanager
@@ -89,7 +111,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _check_segment(seg: Segment, course: Course, live: Mapping[str, Session], source: str) -> None:
-    if seg.session_id not in live:
+    if seg.session_id not in live and seg.session_id != UNPLACED:
         what = (
             "recorded, not live"
             if any(s.id == seg.session_id for s in course.sessions)
@@ -138,6 +160,23 @@ class Attendance:
         """A fresh identity index of the course."""
         return IdentityIndex(self.course, self.external_ids)
 
+    def accumulator(self) -> Accumulator:
+        """An empty accumulator that applies the links ``attendance link`` stored."""
+        return Accumulator(self.index(), links=links(self.store, self.course.id))
+
+    def _placed(self, rows: Iterable[RawRow]) -> Iterator[RawRow]:
+        """Stored rows, those kept unplaced given the session whose window they now fall in (or dropped)."""
+        placer: Placer | None = None
+        for row in rows:
+            if row[0] != UNPLACED:
+                yield row
+                continue
+            if placer is None:
+                placer = Placer(self.course.live_sessions)
+            sid = placer.place(row[5], row[6])
+            if sid != UNPLACED:
+                yield (sid, *row[1:])
+
     # --- recording ----------------------------------------------------------------------------
 
     def import_file(
@@ -147,6 +186,7 @@ class Attendance:
         fmt: str | None = None,
         session_id: str | None = None,
         timezone: ZoneInfo | None = None,
+        date_order: str | None = None,
     ) -> Outcome:
         """Record an export file. A malformed file raises :class:`InputError` and stores nothing."""
         name = fmt or DEFAULT_FORMAT
@@ -160,35 +200,70 @@ class Attendance:
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror}", source=source) from None
         request = ImportRequest(
-            path=path, data=data, course=self.course, session_id=session_id, timezone=timezone
+            path=path,
+            data=data,
+            course=self.course,
+            session_id=session_id,
+            timezone=timezone,
+            date_order=date_order,
         )
-        acc = Accumulator(self.index())
+        acc = self.accumulator()
         try:  # a format may read eagerly: its errors are mapped as while iterating
             parsed = formats[name].parse(request)
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
+        counts = [0, 0]  # rows, rows outside every live session's window
         with _gc_paused():
             result = self.records.record(
-                self.course.id, self._checked(parsed, acc, source), self.context.clock.now()
+                self.course.id, self._checked(parsed, acc, source, counts), self.context.clock.now()
             )
-            return self._after([result], acc, notes=())
+            file_unmatched = sum(1 for key in acc.identities if key in acc.intervals)
+            if session_id is not None:
+                mark_recorded(self.store, self.course.id, [session_id], self.context.clock.now())
+                result = attrs.evolve(result, sessions=result.sessions | {session_id})
+            outcome = self._after([result], acc, notes=())
+        return attrs.evolve(outcome, outside=counts[1], file_unmatched=file_unmatched)
 
-    def _checked(self, segments: Iterable[Segment], acc: Accumulator, source: str) -> Iterator[Segment]:
+    def _checked(
+        self, segments: Iterable[Segment], acc: Accumulator, source: str, counts: list[int]
+    ) -> Iterator[Segment]:
+        """``segments`` checked and collected into ``acc``; ``counts`` gets the rows and those outside.
+
+        A file with rows but none in a live session's window is an input error (raised after the last row,
+        so the transaction storing them rolls back).
+        """
         live = {s.id: s for s in self.course.live_sessions}
+        placer = Placer(live.values())
         add = acc.add
+        rows = outside = 0
         try:
             for seg in segments:
                 join, leave = seg.join, seg.leave
-                if seg.session_id not in live or join.tzinfo is None or leave.tzinfo is None or leave < join:
+                sid = seg.session_id
+                if sid not in live or join.tzinfo is None or leave.tzinfo is None or leave < join:
                     _check_segment(seg, self.course, live, source)
-                add(seg.session_id, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
+                rows += 1
+                session = live.get(sid)
+                if (
+                    session is None or not overlaps(join, leave, session.start, session.end)
+                ) and placer.place(join, leave) == UNPLACED:
+                    outside += 1
+                if sid != UNPLACED:
+                    add(sid, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
                 yield seg
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
+        counts[0], counts[1] = rows, outside
+        if rows and outside == rows:
+            raise InputError(
+                f"none of the file's {rows} row(s) falls in a live session's window: check the course's "
+                "dates, --timezone and --date-order (dmy, mdy or ymd); nothing was stored",
+                source=source,
+            )
 
     def _after(
         self,
@@ -198,25 +273,31 @@ class Attendance:
         failures: tuple[SessionFailure, ...] = (),
     ) -> Outcome:
         """Reconcile the sessions ``results`` touched, store their statuses, and notify plugins."""
-        affected = {s for r in results for s in r.sessions}
+        affected = {s for r in results for s in r.sessions} - {UNPLACED}
         if not affected:
             return Outcome(tuple(results), (), failures, notes)
-        had = {s for r in results for s in r.had_data}
+        had = {s for r in results for s in r.had_data} - {UNPLACED}
         if acc is None or had:
-            fresh = Accumulator(acc.index if acc is not None else self.index())
+            fresh = Accumulator(acc.index, links=acc.links) if acc is not None else self.accumulator()
             if acc is not None:
                 for key, bucket in acc.intervals.items():
                     if key[0] not in had:
                         fresh.intervals[key] = bucket
                         if key in acc.identities:
                             fresh.adopt(acc, key)
+                fresh.linked |= {pair for pair in acc.linked if pair[0] not in had}
                 acc.clear()
                 fresh.extend(self.records.rows(self.course.id, had))
             else:
                 fresh.extend(self.records.rows(self.course.id, affected))
             acc = fresh
         statuses, unmatched = reconcile_statuses(
-            self.course, acc, self.records.excuses(self.course.id), session_ids=affected
+            self.course,
+            acc,
+            self.records.excuses(self.course.id),
+            session_ids=affected,
+            recorded=recorded_in(acc, recorded_sessions(self.store, self.course.id)),
+            now=self.context.clock.now(),
         )
         acc.clear()
         self.records.save_statuses(self.course.id, statuses, self.context.clock.now())
@@ -224,6 +305,7 @@ class Attendance:
         return Outcome(tuple(results), tuple(statuses), failures, notes, unmatched)
 
     def _notify(self, statuses: list[AttendanceStatus]) -> tuple[SessionFailure, ...]:
+        statuses = [s for s in statuses if s.status not in PENDING]  # never pushed as absences
         if not statuses:
             return ()
         try:
@@ -305,7 +387,9 @@ class Attendance:
                         _check_segment(seg, self.course, live, name)
                     except InputError as exc:
                         raise BadResponse(exc.message, provider=name) from None
-                results.append(self.records.record(self.course.id, segments, self.context.clock.now()))
+                result = self.records.record(self.course.id, segments, self.context.clock.now())
+                mark_recorded(self.store, self.course.id, [session.id], self.context.clock.now())
+                results.append(attrs.evolve(result, sessions=result.sessions | {session.id}))
             except (ProviderError, TaDeliveryError) as exc:
                 log.warning("attendance of %s from %s failed: %s", session.id, name, exc)
                 failures.append(SessionFailure(session.id, f"{type(exc).__name__}: {exc}"))
@@ -343,6 +427,28 @@ class Attendance:
         result = RecordResult(0, 0, frozenset({session.id}), frozenset({session.id}))
         return self._after([result], None, ())
 
+    # --- links --------------------------------------------------------------------------------
+
+    def link(
+        self, session_id: str, participant_id: str, *, email: str | None = None, name: str | None = None
+    ) -> Outcome:
+        """Record that the attendee with ``email`` (or, without one, ``name``) in a session is
+        ``participant_id``; their rows count for them from now on, in every later import and report."""
+        session = self._participant_session(session_id, participant_id)
+        if email is not None:
+            mail = normalise_email(email)
+            if mail is None or "@" not in mail:
+                raise InputError(f"{email!r} is not an email address", key="--email")
+            who = f"email:{mail}"
+        else:
+            key = name_key(name)
+            if key is None:
+                raise InputError("the name is empty", key="--name")
+            who = f"name:{key}"
+        save_link(self.store, self.course.id, session.id, who, participant_id, self.context.clock.now())
+        result = RecordResult(0, 0, frozenset({session.id}), frozenset({session.id}))
+        return self._after([result], None, ())
+
     # --- reporting ----------------------------------------------------------------------------
 
     def prerequisites(self) -> Mapping[str, bool] | None:
@@ -357,9 +463,14 @@ class Attendance:
 
     def report(self, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
         """The whole course reconciled from everything stored."""
-        acc = Accumulator(self.index())
+        acc = self.accumulator()
         with _gc_paused():
-            acc.extend(self.records.rows(self.course.id))
+            acc.extend(self._placed(self.records.rows(self.course.id)))
             return reconcile(
-                self.course, acc, self.records.excuses(self.course.id), prerequisites=prerequisites
+                self.course,
+                acc,
+                self.records.excuses(self.course.id),
+                prerequisites=prerequisites,
+                recorded=recorded_in(acc, recorded_sessions(self.store, self.course.id)),
+                now=self.context.clock.now(),
             )

@@ -281,3 +281,54 @@ class AttendanceStore:
                 )
             ).all()
         return {(sid, pid): (status, float(secs)) for sid, pid, status, secs in rows}
+
+
+# --- recorded sessions and links (in the store's key-value table: no schema change) ----------------
+
+RECORDED_NS = "attendance.recorded"
+LINKS_NS = "attendance.links"
+
+
+def _kv_rows(store: Store, namespace: str) -> list[tuple[str, str]]:
+    t = schema.kv
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.c.key, t.c.value).where(t.c.namespace == namespace)).all()
+    return [(str(k), str(v)) for k, v in rows]
+
+
+def mark_recorded(store: Store, course_id: str, session_ids: Iterable[str], now: datetime) -> None:
+    """Remember that an import (with ``--session``) or a pull covered these sessions."""
+    for sid in sorted(set(session_ids)):
+        store.kv_put(RECORDED_NS, f"{course_id}\x1f{sid}", to_text(now), now)
+
+
+def recorded_sessions(store: Store, course_id: str) -> set[str]:
+    """Sessions an import or pull covered explicitly (sessions with rows are recorded anyway)."""
+    prefix = f"{course_id}\x1f"
+    return {key[len(prefix) :] for key, _v in _kv_rows(store, RECORDED_NS) if key.startswith(prefix)}
+
+
+def save_link(
+    store: Store, course_id: str, session_id: str, who: str, participant_id: str, now: datetime
+) -> None:
+    """Record that the attendee ``who`` (``email:...`` or ``name:...``) of a session is ``participant_id``."""
+    import hashlib
+    import json
+
+    key = hashlib.sha256(f"{course_id}\x1f{session_id}\x1f{who}".encode()).hexdigest()[:40]
+    value = json.dumps(
+        {"course": course_id, "session": session_id, "who": who, "participant": participant_id}
+    )
+    store.kv_put(LINKS_NS, key, value, now)
+
+
+def links(store: Store, course_id: str) -> dict[tuple[str, str], str]:
+    """(session id, ``email:...``/``name:...``) -> participant id, as ``attendance link`` recorded them."""
+    import json
+
+    out: dict[tuple[str, str], str] = {}
+    for _key, value in _kv_rows(store, LINKS_NS):
+        doc = json.loads(value)
+        if doc.get("course") == course_id:
+            out[(str(doc["session"]), str(doc["who"]))] = str(doc["participant"])
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
@@ -13,6 +14,7 @@ import click
 from rich.console import Console
 
 from ..attendance import Attendance, Outcome
+from ..attendance.formats.stamps import DATE_ORDERS
 from ..attendance.reconcile import AttendanceReport
 from ..attendance.service import check_lms
 from ..errors import InputError, TaDeliveryError
@@ -86,6 +88,11 @@ def _print_outcome(outcome: Outcome, verb: str) -> None:
             counts[s.status] = counts.get(s.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         console.print(f"statuses: {summary}")
+    if outcome.outside:
+        console.print(
+            f"{outcome.outside} row(s) fall in no live session's window: kept, counted in no session "
+            "(a later edit of the course may bring them in)"
+        )
     if outcome.unmatched:
         console.print(
             f"{outcome.unmatched} unmatched entr{'y' if outcome.unmatched == 1 else 'ies'} (see the report)"
@@ -112,9 +119,24 @@ def attendance_group() -> None:
     "--format", "fmt", metavar="F", default="register-csv", show_default=True, help="Import format."
 )
 @click.option("--timezone", "tz", metavar="TZ", default=None, help="Zone of times written without one.")
+@click.option(
+    "--date-order",
+    "date_order",
+    type=click.Choice(DATE_ORDERS),
+    default=None,
+    help="How to read dates such as 01/06/2023 (default: settled by the file or the sessions' dates).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @state_option
 def import_command(
-    course: str, file: str, session_id: str | None, fmt: str, tz: str | None, state: str | None
+    course: str,
+    file: str,
+    session_id: str | None,
+    fmt: str,
+    tz: str | None,
+    date_order: str | None,
+    as_json: bool,
+    state: str | None,
 ) -> None:
     """Record attendance from an export file (nothing is stored if the file is malformed)."""
     path = course_path(course)
@@ -137,9 +159,15 @@ def import_command(
     check_lms(model, plugins, make_context(path, None))  # a missing LMS setting exits 2, before the store
     with _store_for_writing(state_url(path, state)) as store:
         outcome = Attendance(model, store, plugins, make_context(path, store)).import_file(
-            source, fmt=fmt, session_id=session_id, timezone=timezone
+            source, fmt=fmt, session_id=session_id, timezone=timezone, date_order=date_order
         )
-    _print_outcome(outcome, "read")
+    if as_json:
+        click.echo(json.dumps(outcome.summary()))
+        for failure in outcome.failures:
+            where = f"{failure.session_id}: " if failure.session_id else ""
+            click.echo(f"error: {where}{failure.error}", err=True)
+    else:
+        _print_outcome(outcome, "read")
     if not outcome.ok:
         sys.exit(EXIT_FAILED)
 
@@ -164,6 +192,47 @@ def pull_command(course: str, session_id: str | None, state: str | None) -> None
     _print_outcome(outcome, "pulled")
     if not outcome.recorded and not outcome.failures and not outcome.notes:
         click.echo("no ended live session to pull")
+    if not outcome.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@attendance_group.command("link")
+@click.argument("course", metavar="COURSE")
+@click.option("--session", "session_id", metavar="ID", required=True, help="The live session.")
+@click.option("--email", metavar="E", default=None, help="The unmatched attendee's email.")
+@click.option("--name", metavar="N", default=None, help="The unmatched attendee's name (rows without email).")
+@click.option("--participant", "participant_id", metavar="ID", required=True, help="Who they are.")
+@state_option
+def link_command(
+    course: str,
+    session_id: str,
+    email: str | None,
+    name: str | None,
+    participant_id: str,
+    state: str | None,
+) -> None:
+    """Say who an unmatched attendee is; remembered for every later import and report."""
+    path = course_path(course)
+    plugins = plugin_manager()
+    model = load(path, plugins)
+    if (email is None) == (name is None):
+        raise InputError("give exactly one of --email or --name", key="--email")
+    check_lms(model, plugins, make_context(path, None))
+    with _store_for_writing(state_url(path, state)) as store:
+        attendance = Attendance(model, store, plugins, make_context(path, store))
+        outcome = attendance.link(session_id, participant_id, email=email, name=name)
+    status = next(
+        (
+            s.status
+            for s in outcome.statuses
+            if s.participant_id == participant_id and s.session_id == session_id
+        ),
+        None,
+    )
+    who = f"email {email}" if email is not None else f"name {name!r}"
+    click.echo(f"linked {who} in {session_id} to {participant_id}; status now {status}")
+    for failure in outcome.failures:
+        click.echo(f"error: {failure.error}", err=True)
     if not outcome.ok:
         sys.exit(EXIT_FAILED)
 
@@ -281,7 +350,7 @@ def report_command(course: str, fmt: str, out: str | None, state: str | None, ac
     if out is not None:
         write_out(Path(out), _rendered(report, fmt, responses).encode("utf-8"))
     elif fmt == "table":
-        to_table(report, Console(highlight=False))
+        to_table(report, Console(highlight=False))  # piped: as wide as the table needs
     else:
         click.echo(_rendered(report, fmt, responses), nl=False)
     if warning:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from html import escape
 
 from ..attendance.reconcile import AttendanceReport
+from ..models import zone
 from ..store import to_text
 
 __all__ = ["to_html"]
@@ -29,6 +30,9 @@ table.heatmap td.cell { text-align: center; min-width: 3.2rem; color: #fff;
 td.present { background: var(--present); } td.late { background: var(--late); }
 td.partial { background: var(--partial); } td.absent { background: var(--absent); }
 td.excused { background: var(--excused); }
+td.upcoming { background: #f5f5f5; color: #555; } td.unrecorded { background: #bdbdbd; color: #222; }
+td.in-progress { color: #555; font-style: italic; } td.total { text-align: center; }
+tfoot th, tfoot td { background: #fafafa; font-weight: 600; }
 td.yes { color: var(--present); font-weight: 600; } td.no { color: var(--absent); font-weight: 600; }
 .legend span { display: inline-block; padding: .1rem .5rem; margin-right: .4rem; color: #fff;
   border-radius: 3px; }
@@ -38,7 +42,15 @@ td.yes { color: var(--present); font-weight: 600; } td.no { color: var(--absent)
 small { color: #666; }
 """
 
-_LABEL = {"present": "P", "late": "L", "partial": "p", "absent": "A", "excused": "E"}
+_LABEL = {
+    "present": "P",
+    "late": "L",
+    "partial": "p",
+    "absent": "A",
+    "excused": "E",
+    "upcoming": "·",
+    "unrecorded": "?",
+}
 
 
 def _e(value: object) -> str:
@@ -47,12 +59,15 @@ def _e(value: object) -> str:
 
 
 def _heatmap(report: AttendanceReport) -> list[str]:
+    sessions = report.by_start
+    local = zone(report.course.timezone)
     out = ['<div class="scroll"><table class="heatmap" id="heatmap">', "<thead><tr><th>participant</th>"]
-    for s in report.sessions:
+    for s in sessions:
         out.append(
-            f'<th title="{_e(to_text(s.start))}">{_e(s.id)}<br><small>{_e(s.start.date())}</small></th>'
+            f'<th title="{_e(to_text(s.start))}">{_e(s.id)}<br>{_e(s.title)}'
+            f"<br><small>{_e(s.start.astimezone(local).date())}</small></th>"
         )
-    out.append("<th>attended</th><th>completed</th>")
+    out.append("<th>attended</th><th>rate</th><th>completed</th>")
     show_pre = any(p.prerequisites_met is not None for p in report.participants)
     if show_pre:
         out.append("<th>prerequisites</th>")
@@ -60,22 +75,33 @@ def _heatmap(report: AttendanceReport) -> list[str]:
     for p in report.participants:
         person = p.participant
         out.append(f'<tr><th scope="row">{_e(person.name)} <small>{_e(person.id)}</small></th>')
-        for s in report.sessions:
+        for s in sessions:
             r = p.sessions.get(s.id)
             if r is None:
                 out.append('<td class="none"></td>')
                 continue
-            label = f"{_LABEL[r.status]} {r.minutes}"
-            tip = f"{r.status}: {r.reason}"
+            pending = r.status in ("upcoming", "unrecorded")
+            label = r.status if pending else f"{_LABEL[r.status]} {r.minutes}{'*' if r.linked else ''}"
+            tip = f"{r.status}: {r.reason}" + (" (confirmed by hand: attendance link)" if r.linked else "")
             out.append(f'<td class="cell {r.status}" title="{_e(tip)}">{_e(label)}</td>')
         out.append(f"<td>{p.attended_sessions}/{p.live_sessions}</td>")
-        done = "yes" if p.completed else "no"
-        out.append(f'<td class="{done}">{done}</td>')
+        out.append(f"<td>{'-' if p.rate is None else f'{p.rate * 100:.0f}%'}</td>")
+        done = {True: "yes", False: "no", None: "in progress"}[p.completed]
+        out.append(f'<td class="{done.replace(" ", "-")}">{done}</td>')
         if show_pre:
             pre = {True: "yes", False: "no", None: ""}[p.prerequisites_met]
             out.append(f'<td class="{pre}">{pre}</td>')
         out.append("</tr>")
-    out.append("</tbody></table></div>")
+    out.append('</tbody><tfoot id="totals">')
+    for status in ("present", "late", "partial", "absent"):
+        out.append(f'<tr><th scope="row">total {status}</th>')
+        for s in sessions:
+            results = [p.sessions[s.id] for p in report.participants if s.id in p.sessions]
+            pending = any(r.status in ("upcoming", "unrecorded") for r in results)
+            count = "" if pending else str(sum(1 for r in results if r.status == status))
+            out.append(f'<td class="total">{count}</td>')
+        out.append("<td></td><td></td><td></td>" + ("<td></td>" if show_pre else "") + "</tr>")
+    out.append("</tfoot></table></div>")
     return out
 
 
@@ -102,7 +128,7 @@ def _why(report: AttendanceReport) -> list[str]:
 def _countries(report: AttendanceReport) -> list[str]:
     groups: dict[str, list[bool]] = defaultdict(list)
     for p in report.participants:
-        groups[p.participant.country or "unknown"].append(p.completed)
+        groups[p.participant.country or "unknown"].append(p.completed is True)
     out = ["<h2>Completion by country</h2>", '<table id="countries"><thead><tr><th>country</th>']
     out.append("<th>participants</th><th>completed</th><th>share</th><th></th></tr></thead><tbody>")
     everyone = [c for flags in groups.values() for c in flags]
@@ -140,15 +166,16 @@ def _suggestions(report: AttendanceReport) -> list[str]:
     out = [
         "<h2>Suggested name matches</h2>",
         "<p>These unmatched entries carry a participant's name. They are <strong>not</strong> counted: "
-        "if one is right, add the address or id to the course file, or fix the export, and import again.</p>",
+        "if one is right, confirm it with <code>ta-delivery attendance link COURSE --session ID --name N "
+        "--participant ID</code> (or add the address to the course file).</p>",
         '<table id="suggestions"><thead><tr><th>session</th><th>name in the data</th><th>email</th>',
-        "<th>participant</th><th>minutes</th></tr></thead><tbody>",
+        "<th>participant</th><th>minutes</th><th>why</th></tr></thead><tbody>",
     ]
     for g in report.suggestions:
         out.append(
             f"<tr><td>{_e(g.session_id)}</td><td>{_e(g.name)}</td><td>{_e(g.email)}</td>"
             f"<td>{_e(names.get(g.participant_id, ''))} <small>{_e(g.participant_id)}</small></td>"
-            f"<td>{g.minutes}</td></tr>"
+            f"<td>{g.minutes}</td><td>{_e(g.reason)}</td></tr>"
         )
     out.append("</tbody></table>")
     return out
@@ -157,11 +184,12 @@ def _suggestions(report: AttendanceReport) -> list[str]:
 def to_html(report: AttendanceReport) -> str:
     """The whole page."""
     course = report.course
-    completed = sum(1 for p in report.participants if p.completed)
+    completed = sum(1 for p in report.participants if p.completed is True)
+    state = " · <strong>in progress</strong>" if report.in_progress else ""
     legend = "".join(
         f'<span style="background:var(--{s})">{_LABEL[s]} {s}</span>'
         for s in ("present", "late", "partial", "absent", "excused")
-    )
+    ) + "".join(f'<span class="{s}" style="color:#222">{s}</span>' for s in ("upcoming", "unrecorded"))
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -173,7 +201,8 @@ def to_html(report: AttendanceReport) -> str:
         f"<h1>{_e(course.title)}</h1>",
         f'<p class="meta">{_e(course.id)} · {len(report.sessions)} live sessions · '
         f"{len(report.participants)} participants · {completed} completed · "
-        f"completion needs {course.attendance.completion_fraction * 100:g}% of live sessions attended</p>",
+        f"completion needs {course.attendance.completion_fraction * 100:g}% of live sessions attended"
+        f"{state}</p>",
         "<h2>Attendance</h2>",
         f'<p class="legend">{legend} <small>numbers are attended minutes;',
         "hover a cell for the reason</small></p>",

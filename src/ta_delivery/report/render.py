@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from ..attendance.reconcile import AttendanceReport
+from ..models import zone
 from ..store import to_text
 
 __all__ = ["FORMATS", "neutralise", "render", "to_csv", "to_json", "to_table"]
@@ -25,6 +27,8 @@ STYLE = {
     "partial": ("p", "dark_orange"),
     "absent": ("A", "red"),
     "excused": ("E", "cyan"),
+    "upcoming": ("·", "dim"),
+    "unrecorded": ("?", "magenta"),
 }
 
 
@@ -148,33 +152,81 @@ def _safe(text: str | None) -> Text:
     return Text(clean)
 
 
+TOTALS = ("present", "late", "partial", "absent")
+
+
+def _cell(status: str, minutes: int, linked: bool) -> Text:
+    """A status cell: ``P 118`` (``*`` when confirmed by hand); pending sessions spelled out."""
+    symbol, style = STYLE[status]
+    if status in ("upcoming", "unrecorded"):
+        return Text(status, style=style)
+    return Text(f"{symbol} {minutes}{'*' if linked else ''}", style=style)
+
+
+def _completed(value: bool | None) -> Text:
+    if value is True:
+        return Text("yes", style="green")
+    if value is False:
+        return Text("no", style="red")
+    return Text("in progress", style="dim")
+
+
+def _fit(console: Console, table: Table) -> None:
+    """Widen a console that is not a terminal (a pipe, a file) to the table's natural width, so that no
+    heading or name is cut to ``p…``."""
+    if console.is_terminal:
+        return
+    needed = Measurement.get(console, console.options.update(width=100_000), table).maximum
+    if needed > console.width:
+        console.width = needed
+
+
 def to_table(report: AttendanceReport, console: Console) -> None:
-    """Print the report as rich tables: statuses, unmatched, suggested name matches."""
+    """Print the report as rich tables: statuses by session (ordered by start, with title and date),
+    per-session totals, rates and completion; then reasons, unmatched and suggested name matches."""
     course = report.course
-    table = Table(title=_safe(f"{course.title} ({course.id})"), show_lines=False)
-    table.add_column("participant")
-    for s in report.sessions:
-        table.add_column(_safe(s.id), justify="center")
-    table.add_column("attended", justify="right")
-    table.add_column("completed", justify="center")
-    if any(p.prerequisites_met is not None for p in report.participants):
-        table.add_column("prerequisites", justify="center")
+    sessions = report.by_start
+    state = " - in progress" if report.in_progress else ""
+    table = Table(title=_safe(f"{course.title} ({course.id}){state}"), show_lines=False)
+    table.add_column("participant", no_wrap=True)
+    for s in sessions:
+        lines = [s.id, s.title[:24], s.start.astimezone(zone(course.timezone)).date().isoformat()]
+        table.add_column(
+            _safe("\n".join(lines)), justify="center", min_width=max(len(x) for x in lines), no_wrap=True
+        )
+    table.add_column("attended", justify="right", no_wrap=True)
+    table.add_column("rate", justify="right", no_wrap=True)
+    table.add_column("completed", justify="center", no_wrap=True)
+    show_pre = any(p.prerequisites_met is not None for p in report.participants)
+    if show_pre:
+        table.add_column("prerequisites", justify="center", no_wrap=True)
     for p in report.participants:
         cells: list[Text | str] = [_safe(f"{p.participant.name} ({p.participant.id})")]
-        for s in report.sessions:
+        for s in sessions:
             r = p.sessions.get(s.id)
-            if r is None:
-                cells.append("")
-                continue
-            symbol, style = STYLE[r.status]
-            cells.append(Text(f"{symbol} {r.minutes}", style=style))
+            cells.append("" if r is None else _cell(r.status, r.minutes, r.linked))
         cells.append(f"{p.attended_sessions}/{p.live_sessions}")
-        cells.append(Text("yes", style="green") if p.completed else Text("no", style="red"))
-        if p.prerequisites_met is not None:
+        cells.append("-" if p.rate is None else f"{p.rate * 100:.0f}%")
+        cells.append(_completed(p.completed))
+        if show_pre:
             cells.append("yes" if p.prerequisites_met else "no")
         table.add_row(*cells)
+    table.add_section()
+    for status in TOTALS:
+        row: list[Text | str] = [Text(f"total {status}", style="bold")]
+        for s in sessions:
+            results = [p.sessions[s.id] for p in report.participants if s.id in p.sessions]
+            pending = any(r.status in ("upcoming", "unrecorded") for r in results)
+            row.append("" if pending else str(sum(1 for r in results if r.status == status)))
+        row.extend(["", "", ""] + ([""] if show_pre else []))
+        table.add_row(*row)
+    _fit(console, table)
     console.print(table)
-    console.print("P present  L late  p partial  A absent  E excused; numbers are attended minutes")
+    legend = "P present  L late  p partial  A absent  E excused; numbers are attended minutes"
+    console.print(legend)
+    console.print("upcoming: not ended yet; unrecorded: ended, no attendance imported or pulled yet")
+    if any(r.linked for p in report.participants for r in p.sessions.values()):
+        console.print("* confirmed by hand (attendance link)")
     reasons = [
         (p.participant.id, sid, r.reason)
         for p in report.participants
@@ -196,12 +248,17 @@ def to_table(report: AttendanceReport, console: Console) -> None:
             um.add_row(_safe(u.session_id), _safe(u.name), _safe(u.email), str(u.minutes))
         console.print(um)
     if report.suggestions:
-        sg = Table(title="suggested name matches (not applied)")
-        for col in ("session", "name", "email", "participant", "minutes"):
+        sg = Table(title="suggested name matches (not applied: confirm with ta-delivery attendance link)")
+        for col in ("session", "name", "email", "participant", "minutes", "why"):
             sg.add_column(col)
         for g in report.suggestions:
             sg.add_row(
-                _safe(g.session_id), _safe(g.name), _safe(g.email), _safe(g.participant_id), str(g.minutes)
+                _safe(g.session_id),
+                _safe(g.name),
+                _safe(g.email),
+                _safe(g.participant_id),
+                str(g.minutes),
+                _safe(g.reason),
             )
         console.print(sg)
 

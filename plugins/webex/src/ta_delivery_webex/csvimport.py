@@ -4,7 +4,9 @@ Webex exports reports as "Unicode tab-delimited text" (UTF-16LE with a byte-orde
 again by a spreadsheet are often UTF-8 (with or without a BOM) and comma-separated. All of these are read.
 Columns are found by their heading, case-insensitively, among the names Webex's attendee report uses
 (the same fields as ``GET /meetingReports/attendees``): name, e-mail, join time, leave time, duration.
-A few title lines above the heading are skipped.
+A few title lines above the heading are skipped. Webex Webinars/Events attendee reports write times as
+``="2021-06-14 16:58:50"`` so that spreadsheets keep them as text; the guard is dropped. Day/month order is
+settled as :mod:`ta_delivery.attendance.formats.stamps` says (``--date-order``, the file, the sessions).
 
 Times may carry an offset (``2026-11-26T10:02:13-05:00``, ``... GMT-05:00``, ``... UTC``); Webex usually
 writes them without one, in the exporting user's zone (``11/26/2026 10:02:13 AM``), and then
@@ -14,19 +16,21 @@ writes them without one, in the exporting user's zone (``11/26/2026 10:02:13 AM`
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ta_delivery.attendance.formats.columns import section_columns
+from ta_delivery.attendance.formats.stamps import Stamp
+from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
 from ta_delivery.exports import (
     LOCAL_FORMATS,
-    day_first,
     decode_text,
     find_columns,
-    find_heading,
     read_time,
     row_key,
+    sniff_delimiter,
 )
 from ta_delivery.records import ImportFormatSpec, ImportRequest, Segment
 
@@ -93,66 +97,78 @@ def _duration(text: str, source: str, key: str) -> timedelta:
         raise InputError(f"{text!r} is not a duration", source=source, key=key) from None
 
 
-def parse(request: ImportRequest) -> Iterable[Segment]:
+def _cell_text(value: str) -> str:
+    """A cell without the spreadsheet guard Webex Webinars/Events writes (``="2021-06-14 16:58:50"``)."""
+    text = value.strip()
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1].strip()
+    return text
+
+
+def _heading_columns(heading: Sequence[str]) -> dict[str, int] | None:
+    """Columns by their exact Webex names, else by words in any language (:mod:`...formats.columns`)."""
+    found = find_columns(heading, COLUMNS)
+    if "join" in found and "leave" in found:
+        # Webinars/Events put the event's name first: the attendee's is the name column before the email
+        sectioned = section_columns(heading)
+        if sectioned is not None and "name" in sectioned:
+            found["name"] = sectioned["name"]
+        return found
+    return section_columns(heading)
+
+
+def parse(request: ImportRequest) -> list[Segment]:
     """Segments of a Webex attendee report; InputError (naming file, row and column) when malformed."""
     source = str(request.path)
     text = decode(request.data, source)
     lines = text.splitlines()
-    found = find_heading(lines, _is_heading)
-    if found is None:
+    start = delimiter = None
+    cols: dict[str, int] | None = None
+    for index, line in enumerate(lines[:40]):
+        delimiter = sniff_delimiter(line)
+        cells = [_cell_text(c) for c in next(csv.reader([line], delimiter=delimiter), [])]
+        cols = _heading_columns(cells)
+        if cols is not None:
+            start = index
+            break
+    if start is None or cols is None or delimiter is None:
         raise InputError("no heading with join and leave time columns found", source=source, key="header")
-    start, delimiter = found
-    rows = list(csv.reader(lines[start:], delimiter=delimiter))
-    heading, body = rows[0], rows[1:]
-    cols = _columns(heading, source)
-    dayfirst = day_first(
-        (row[cols[f]] for row in body for f in ("join", "leave") if cols[f] < len(row)), source
-    )
-    segments: list[Segment] = []
-    for offset, row in enumerate(body):
-        if not any(cell.strip() for cell in row):
+    table = list(csv.reader(lines[start:], delimiter=delimiter))
+    heading, body = table[0], table[1:]
+    if "email" not in cols and "name" not in cols:
+        raise InputError("no name or e-mail column", source=source, key="header")
+    rows: list[Row] = []
+    for offset, cells in enumerate(body):
+        if not any(c.strip() for c in cells):
             continue
         number = start + offset + 2  # 1-based line number in the file
 
-        def cell(field: str, row: Sequence[str] = row) -> str:
-            index = cols.get(field)
-            return row[index].strip() if index is not None and index < len(row) else ""
+        def cell(field: str, cells: list[str] = cells) -> str:
+            index = cols.get(field) if cols else None
+            return _cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
         def key(field: str, number: int = number) -> str:
-            return row_key(number, heading[cols[field]].strip() if field in cols else None)
+            return row_key(number, heading[cols[field]].strip() if cols and field in cols else None)
 
-        session = cell("session") or request.session_id
-        if not session:
-            raise InputError(
-                "no session: pass --session or add a session column", source=source, key=key("join")
-            )
         if not cell("join"):
             raise InputError("join time is empty", source=source, key=key("join"))
-        join = parse_time(cell("join"), request.timezone, source, key("join"), dayfirst=dayfirst)
-        if cell("leave"):
-            leave = parse_time(cell("leave"), request.timezone, source, key("leave"), dayfirst=dayfirst)
-        elif cell("duration"):
-            leave = join + _duration(cell("duration"), source, key("duration"))
-        else:
-            raise InputError("leave time is empty", source=source, key=key("leave"))
-        if leave < join:
-            raise InputError("leaves before joining", source=source, key=key("leave"))
-        email = cell("email") or None
-        name = cell("name") or None
-        segments.append(
-            Segment(
-                session_id=session,
-                join=join,
-                leave=leave,
-                source="webex-csv",
-                raw_key=Segment.key_of(
-                    "webex-csv", session, (email or "").lower(), name, join.isoformat(), leave.isoformat()
-                ),
-                email=email if email and "@" in email else None,
-                name=name,
+        duration = None
+        if not cell("leave"):
+            if not cell("duration"):
+                raise InputError("leave time is empty", source=source, key=key("leave"))
+            duration = _duration(cell("duration"), source, key("duration"))
+        rows.append(
+            Row(
+                key=row_key(number),
+                join=Stamp(cell("join"), key("join"), source),
+                leave=Stamp(cell("leave"), key("leave"), source) if cell("leave") else None,
+                duration=duration,
+                name=cell("name") or None,
+                email=cell("email") or None,
+                session=cell("session") or None,
             )
         )
-    return segments
+    return segments(request, rows, "webex-csv")
 
 
 FORMAT = ImportFormatSpec(

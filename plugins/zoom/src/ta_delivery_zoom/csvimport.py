@@ -1,91 +1,175 @@
-"""The ``zoom-csv`` import format: the participants export of Zoom's web portal.
+"""The ``zoom-csv`` and ``zoom-json`` import formats: what Zoom's web portal and API give a coordinator.
 
-Reports > Usage > (a meeting) > Participants > Export writes a CSV that may start with a meeting summary
-(``Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants`` and a row of values,
-then a blank line), followed by the participant table
-``Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest[,Recording Consent]
-[,In Waiting Room]``. Times are written in the portal user's zone without an offset (e.g.
-``08/10/2020 10:02:14 AM``), so ``--timezone`` is required unless every time carries an offset.
+``zoom-csv`` reads the portal's exports (decision 0071):
+
+- Reports > Usage > Participants > Export: ``Name (Original Name),User Email,Join Time,Leave Time,
+  Duration (Minutes),Guest[,Recording Consent][,In Waiting Room]``, optionally after the meeting summary
+  block (``Meeting ID,Topic,Start Time,...``, its values, then a blank or ``,,,,,,`` row);
+- the usage report "with meeting data": meeting columns (``Topic,...,User Name,User Email,...``) then the
+  participant's on each row, so ``User Email`` repeats; each is mapped by its position within its section;
+- headings in the portal's languages (``名前 (元の名前),ユーザーメール,参加時刻,退出時刻,...``) and its date
+  layouts (``11/19/2021 09:54:15 AM``, ``19/11/2021 10:34:26``, ``2020/12/8 8:35``), settled as
+  :mod:`ta_delivery.attendance.formats.stamps` says.
+
+``zoom-json`` reads a saved response of ``GET /past_meetings/{id}/participants`` or
+``GET /report/meetings/{id}/participants`` (one page, a list of pages, or an integration's ``{"data": ...}``
+wrapper). Rows in the waiting room are skipped.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import json
 from collections.abc import Iterator, Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
+from ta_delivery.attendance.formats.columns import normalize, section_columns
+from ta_delivery.attendance.formats.stamps import Stamp
+from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
-from ta_delivery.exports import LOCAL_FORMATS, decode_text, find_columns, normalize_label, read_time, row_key
+from ta_delivery.exports import decode_text, row_key, sniff_delimiter
 from ta_delivery.records import ImportFormatSpec, ImportRequest, Segment
 
-__all__ = ["FORMAT", "parse_zoom_csv"]
+__all__ = ["FORMAT", "JSON_FORMAT", "parse_zoom_csv", "parse_zoom_json"]
 
 SOURCE = "zoom-csv"
-#: The local formats the portal writes: the common ones, and with the month's name.
-_FORMATS = (*LOCAL_FORMATS, "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p")
-_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "join": ("join time",),
-    "leave": ("leave time",),
-    "name": ("name (original name)", "name", "participant", "user name"),
-    "email": ("user email", "email", "participant email"),
-    "waiting": ("in waiting room",),
-}
-_ZONE_HINT = "of the Zoom portal user who exported it"
+JSON_SOURCE = "zoom-json"
+_YES = {"yes", "oui", "si", "sí", "ja", "sim", "はい", "예"}
 
 
-def parse_zoom_csv(request: ImportRequest) -> Iterator[Segment]:
-    """Segments from a Zoom portal participants export (see the module docstring for the layout)."""
+def _rows(request: ImportRequest) -> list[Row]:
     source = str(request.path)
-    rows = list(csv.reader(io.StringIO(decode_text(request.data, source))))
-    start = None
-    for index, row in enumerate(rows):
-        header = {normalize_label(c) for c in row}
-        if "join time" in header and "leave time" in header:
-            start = index
+    lines = decode_text(request.data, source).splitlines()
+    table: list[list[str]] = []
+    cols: dict[str, int] | None = None
+    for index, line in enumerate(lines):
+        cells = next(csv.reader([line], delimiter=sniff_delimiter(line)), [])
+        cols = section_columns(cells)
+        if cols is not None:
+            delimiter = sniff_delimiter(line)
+            table = list(csv.reader(lines[index:], delimiter=delimiter))
             break
-    if start is None:
-        raise InputError("no participant table (a header with 'Join Time' and 'Leave Time')", source=source)
-    if request.session_id is None:
-        raise InputError("a Zoom export holds one meeting: name its session with --session", source=source)
-    cols = find_columns(rows[start], _COLUMNS)
-    join_col, leave_col = cols["join"], cols["leave"]
-    name_col, email_col, waiting_col = cols.get("name"), cols.get("email"), cols.get("waiting")
-    for number, row in enumerate(rows[start + 1 :], start=1):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) <= max(join_col, leave_col):
-            raise InputError("too few columns", source=source, key=row_key(number))
-        if waiting_col is not None and waiting_col < len(row) and normalize_label(row[waiting_col]) == "yes":
-            continue
-        join = _when(row[join_col], request.timezone, source, row_key(number, "Join Time"))
-        leave = _when(row[leave_col], request.timezone, source, row_key(number, "Leave Time"))
-        if leave < join:
-            raise InputError("leaves before joining", source=source, key=row_key(number, "Leave Time"))
-        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
-        email = row[email_col].strip() if email_col is not None and email_col < len(row) else ""
-        yield Segment(
-            session_id=request.session_id,
-            join=join,
-            leave=leave,
-            source=SOURCE,
-            raw_key=Segment.key_of(SOURCE, request.session_id, name, email.lower(), join, leave),
-            email=email or None,
-            name=name or None,
+    if cols is None:
+        raise InputError(
+            "no participant table: no heading with 'Join Time' and 'Leave Time' columns (in any portal "
+            "language; export the meeting's participants without 'Show unique users')",
+            source=source,
         )
+    heading = [normalize(c) for c in table[0]]
+    width = max(cols.values()) + 1
+    out: list[Row] = []
+    labels = [c.strip() for c in table[0]]
+    for number, cells in enumerate(table[1:], start=1):
+        line = row_key(number)
+        if not any(c.strip() for c in cells):
+            continue
+        if [normalize(c) for c in cells] == heading:
+            continue  # the heading again (exports pasted one after another)
+        if len(cells) < width:
+            raise InputError(
+                f"the row has {len(cells)} cells, the heading {len(heading)} columns", source=source, key=line
+            )
+        waiting = cols.get("waiting")
+        if waiting is not None and normalize(cells[waiting]) in _YES:
+            continue
+
+        def cell(kind: str, cells: list[str] = cells) -> str | None:
+            i = cols.get(kind) if cols else None
+            return cells[i].strip() if i is not None and i < len(cells) else None
+
+        join_text, leave_text = cell("join") or "", cell("leave") or ""
+        join_key = row_key(number, labels[cols["join"]])
+        leave_key = row_key(number, labels[cols["leave"]])
+        if not join_text:
+            raise InputError("the join time is empty", source=source, key=join_key)
+        out.append(
+            Row(
+                key=line,
+                join=Stamp(join_text, join_key, source),
+                leave=Stamp(leave_text, leave_key, source) if leave_text else None,
+                name=cell("name"),
+                email=cell("email"),
+                session=cell("session"),
+            )
+        )
+    return out
 
 
-def _when(raw: str, zone: ZoneInfo | None, source: str, key: str) -> datetime:
-    return read_time(raw, zone, source, key, formats=_FORMATS, zone_hint=_ZONE_HINT)
+def parse_zoom_csv(request: ImportRequest) -> list[Segment]:
+    """Segments from a Zoom portal participants or usage export (see the module docstring)."""
+    return segments(request, _rows(request), SOURCE)
 
 
-def _parse(request: ImportRequest) -> list[Segment]:
-    return list(parse_zoom_csv(request))
+def _participants(doc: Any, source: str) -> Iterator[Mapping[str, Any]]:
+    if isinstance(doc, list):
+        for item in doc:
+            if isinstance(item, Mapping) and "join_time" in item:
+                yield item
+            else:
+                yield from _participants(item, source)
+        return
+    if not isinstance(doc, Mapping):
+        raise InputError("not a Zoom participants response: expected an object or a list", source=source)
+    if "participants" in doc:
+        items = doc["participants"]
+        if not isinstance(items, list):
+            raise InputError("'participants' is not a list", source=source, key="participants")
+        for item in items:
+            if not isinstance(item, Mapping):
+                raise InputError("a participant is not an object", source=source, key="participants")
+            yield item
+        return
+    if "data" in doc:
+        yield from _participants(doc["data"], source)
+        return
+    raise InputError("not a Zoom participants response: no 'participants' list", source=source)
+
+
+def parse_zoom_json(request: ImportRequest) -> list[Segment]:
+    """Segments from a saved Zoom participants API response."""
+    source = str(request.path)
+    try:
+        doc = json.loads(decode_text(request.data, source))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg} (line {exc.lineno})", source=source) from None
+    rows: list[Row] = []
+    for n, item in enumerate(_participants(doc, source)):
+        key = f"participants[{n}]"
+        if str(item.get("status", "")).lower() == "in_waiting_room":
+            continue
+        join, leave = item.get("join_time"), item.get("leave_time")
+        if not isinstance(join, str) or not join.strip():
+            raise InputError("join_time is missing", source=source, key=f"{key}.join_time")
+        if leave is not None and not isinstance(leave, str):
+            raise InputError("leave_time is not a string", source=source, key=f"{key}.leave_time")
+
+        def text(*names: str, item: Mapping[str, Any] = item) -> str | None:
+            for name in names:
+                value = item.get(name)
+                if isinstance(value, str) and value.strip():
+                    return value.strip()
+            return None
+
+        rows.append(
+            Row(
+                key=key,
+                join=Stamp(join, f"{key}.join_time", source),
+                leave=Stamp(leave, f"{key}.leave_time", source) if leave else None,
+                name=text("name", "user_name"),
+                email=text("user_email", "email"),
+                external_id=None,
+            )
+        )
+    return segments(request, rows, JSON_SOURCE)
 
 
 FORMAT = ImportFormatSpec(
-    name="zoom-csv",
-    parse=_parse,
-    description="Zoom web portal participants export (Reports > Usage > Participants > Export)",
+    name=SOURCE,
+    parse=parse_zoom_csv,
+    description="Zoom web portal participants or usage report (any portal language and date layout)",
+)
+JSON_FORMAT = ImportFormatSpec(
+    name=JSON_SOURCE,
+    parse=parse_zoom_json,
+    description="Saved response of Zoom's past-meeting or report participants API",
 )

@@ -12,7 +12,7 @@ from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 from ta_delivery.settings import positive_number, url
 
 from .auth import DEFAULT_OAUTH_URL, TokenSource
-from .csvimport import FORMAT
+from .csvimport import FORMAT, JSON_FORMAT
 from .limits import PLAN_RATES
 from .options import parse_options
 from .provider import DEFAULT_API_URL, ZoomProvider
@@ -95,5 +95,6 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
 
 @hookimpl
 def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
-    """The Zoom portal's participants export."""
+    """The Zoom portal's participants and usage exports, and saved participants API responses."""
     yield FORMAT
+    yield JSON_FORMAT

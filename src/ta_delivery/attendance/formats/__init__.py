@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ...hookspecs import hookimpl
 from ...records import ImportFormatSpec
-from . import register_csv, teams
+from . import meet, register_csv, teams
 
 __all__ = ["ta_delivery_register_import_formats"]
 
 
 @hookimpl
 def ta_delivery_register_import_formats() -> list[ImportFormatSpec]:
-    """``register-csv`` and ``teams-csv``."""
+    """``register-csv``, ``teams-csv`` and ``meet-csv``."""
     return [
         ImportFormatSpec(
             name=register_csv.NAME,
@@ -21,6 +21,11 @@ def ta_delivery_register_import_formats() -> list[ImportFormatSpec]:
         ImportFormatSpec(
             name=teams.NAME,
             parse=teams.parse,
-            description="Microsoft Teams attendance report (UTF-16, tab-separated, in sections)",
+            description="Microsoft Teams attendance report (current layout in sections, or the 2020 layout)",
+        ),
+        ImportFormatSpec(
+            name=meet.NAME,
+            parse=meet.parse,
+            description="Google Meet attendance report (names, Email, Duration, Time joined, Time exited)",
         ),
     ]
