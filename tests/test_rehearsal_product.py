@@ -107,7 +107,7 @@ def test_product_example_verbatim(tmp_path: Path) -> None:
     assert links["ana@example.org"] == registrant["join_url"] != links["rf@example.org"]
     assert not links["rf@example.org"].startswith("https://meet.jit.si/")
 
-    # prerequisites are named but there is no LMS: null; nothing recorded and nothing ended: upcoming everywhere
+    # prerequisites are named but there is no LMS: null; nothing recorded or ended: upcoming everywhere
     report = o.run("report", str(course), "--format", "json")
     assert report.code == 0, report.err
     people = {p["id"]: p for p in report.json()["participants"]}
