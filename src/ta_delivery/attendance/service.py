@@ -18,6 +18,7 @@ import attrs
 
 from ..context import RunContext
 from ..errors import BadResponse, InputError, ProviderError, TaDeliveryError
+from ..limits import MAX_IMPORT_FILE_BYTES, read_limited
 from ..models import Course, Session
 from ..plugins import Plugins
 from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
@@ -196,7 +197,7 @@ class Attendance:
             raise InputError(f"no import format named {name!r} (installed: {known})", key="--format")
         source = str(path)
         try:
-            data = path.read_bytes()
+            data = read_limited(path, MAX_IMPORT_FILE_BYTES, source=source)
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror}", source=source) from None
         request = ImportRequest(

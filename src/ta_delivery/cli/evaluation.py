@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..limits import MAX_IMPORT_FILE_BYTES, read_limited
 from .common import (
     course_path,
     fail_input,
@@ -54,7 +55,9 @@ def import_command(course: str, file: str, fmt: str, as_json: bool, state: str |
     model = load(path, plugin_manager())
     source = Path(file)
     try:
-        data = source.read_bytes()
+        data = read_limited(source, MAX_IMPORT_FILE_BYTES, source=file)
+    except InputError as exc:
+        fail_input(exc)
     except OSError as exc:
         fail_input(InputError(f"cannot read: {exc.strerror or exc}", source=file))
     fmt = fmt.lower()

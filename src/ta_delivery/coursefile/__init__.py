@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..limits import MAX_COURSE_FILE_BYTES, read_limited
 from .document import CourseReader
 from .hints import toml_problem
 from .keys import (
@@ -110,7 +111,7 @@ def load_course(path: Path | str, plugins: Plugins | None = None) -> Course:
     source = str(path)
     file = Path(path)
     try:
-        raw = file.read_bytes()
+        raw = read_limited(file, MAX_COURSE_FILE_BYTES, source=source)
     except OSError as exc:
         raise InputError(f"cannot read the course file: {exc.strerror or exc}", source=source) from exc
     try:

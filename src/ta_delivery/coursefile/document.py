@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..evaluation.reader import read_evaluation
+from ..limits import MAX_PEOPLE, MAX_SERIES_TABLES, MAX_SESSIONS
 from ..models import Centre, Course, Participant, Person, RecordingPolicy, Session, Trainer, zone
 from .centres import read_centre, read_recordings
 from .course import read_course_table
@@ -16,7 +17,7 @@ from .options import read_provider_options
 from .people import check_unique_people, read_person, read_roster
 from .reader import Reader, Skip
 from .rules import read_attendance, read_rules
-from .sessions import read_series, read_session
+from .sessions import MAX_SERIES, read_series, read_session
 
 __all__ = ["CourseReader"]
 
@@ -88,14 +89,15 @@ class CourseReader(Reader):
             session_keys[session.id] = key
             sessions.append(session)
 
+        sessions_data, series_data = self._within_counts(data, len(people) + len(roster))
         for session, key in self.entries(
-            data.get("sessions", []),
+            sessions_data,
             "sessions",
             lambda entry, key: read_session(self, entry, key, tz, trainer_ids, participant_ids),
         ):
             add(session, f"{key}.id")
         for run, key in self.entries(
-            data.get("series", []),
+            series_data,
             "series",
             lambda entry, key: read_series(self, entry, key, tz, trainer_ids, participant_ids),
         ):
@@ -124,6 +126,32 @@ class CourseReader(Reader):
                 source=self.source,
             ),
         )
+
+    def _within_counts(self, data: Mapping[str, Any], people: int) -> tuple[Any, Any]:
+        """``sessions`` and ``series`` to read, each left out (and reported) when past its limit.
+
+        Counted before anything is built, so a file asking for millions of sessions costs nothing.
+        """
+        if people > MAX_PEOPLE:
+            self.note("participants", f"the course has {people} people; at most {MAX_PEOPLE} are allowed")
+        sessions, series = data.get("sessions", []), data.get("series", [])
+        if isinstance(sessions, list) and len(sessions) > MAX_SESSIONS:
+            self.note("sessions", f"{len(sessions)} [[sessions]] tables; at most {MAX_SESSIONS} are allowed")
+            sessions = []
+        if isinstance(series, list) and len(series) > MAX_SERIES_TABLES:
+            self.note("series", f"{len(series)} [[series]] tables; at most {MAX_SERIES_TABLES} are allowed")
+            series = []
+        if isinstance(series, list) and isinstance(sessions, list):
+            counts = [e.get("count") for e in series if isinstance(e, dict)]
+            # a count past MAX_SERIES is reported at its own key
+            planned = len(sessions) + sum(c for c in counts if isinstance(c, int) and 0 < c <= MAX_SERIES)
+            if planned > MAX_SESSIONS:
+                self.note(
+                    "series",
+                    f"the sessions and series make {planned} sessions; at most {MAX_SESSIONS} are allowed",
+                )
+                series = []
+        return sessions, series
 
     def _check_centres(
         self,

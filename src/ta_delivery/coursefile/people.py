@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import InputError
+from ..limits import MAX_ROSTER_BYTES, read_limited
 from ..models import GENDERS, LANGUAGES, Participant, Person, Trainer
 from .keys import PARTICIPANT_KEYS
 from .reader import Reader, Skip
@@ -97,7 +98,9 @@ def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Particip
     try:
         if path.exists() and not path.is_file():  # a pipe or device would block or never end
             r.fail("course.roster", f"roster {str(path)!r} is not a regular file")
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_ROSTER_BYTES)
+    except InputError as exc:
+        r.fail("course.roster", f"roster {str(path)!r} {exc.message}")
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         r.fail("course.roster", f"cannot read roster {str(path)!r}: {getattr(exc, 'strerror', None) or exc}")
     try:

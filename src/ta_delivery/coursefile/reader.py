@@ -15,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..errors import InputError, InputErrors
+from ..limits import text_limit
 from ..models import WorkingHours, is_email, known_zones, zone
 from .hints import did_you_mean, quoted_date_hint, suggest_zone
 from .lines import KeyLines
@@ -143,6 +144,9 @@ class Reader:
             self.fail(key, f"must be a string, got {kind(value)}")
         if not value.strip():
             self.fail(key, "must not be empty")
+        most = text_limit(key)
+        if len(value) > most:
+            self.fail(key, f"is {len(value)} characters long; at most {most} are allowed")
         return value
 
     def choice(self, value: object, key: str, choices: Sequence[str]) -> str:

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..limits import text_limit
 from ..models import SESSION_KINDS, Session
 from .centres import url
 from .keys import SERIES_KEYS, SESSION_KEYS
-from .reader import Reader, Skip, kind, local_to_utc
+from .reader import MAX_YEAR, Reader, Skip, kind, local_to_utc
 from .rules import MAX_MINUTES
 
 __all__ = ["MAX_EVERY_DAYS", "MAX_SERIES", "read_series", "read_session"]
@@ -80,10 +81,13 @@ def session_parts(
         parts["provider"] = r.get(lambda: r.provider(entry["provider"], f"{prefix}.provider"), None)
     if "description" in entry:
         value = entry["description"]
-        if isinstance(value, str):
-            parts["description"] = value
+        key = f"{prefix}.description"
+        if not isinstance(value, str):
+            r.note(key, f"must be a string, got {kind(value)}")
+        elif len(value) > text_limit(key):
+            r.note(key, f"is {len(value)} characters long; at most {text_limit(key)} are allowed")
         else:
-            r.note(f"{prefix}.description", f"must be a string, got {kind(value)}")
+            parts["description"] = value
     r.since(mark)
     return parts
 
@@ -149,6 +153,12 @@ def read_series(
         if local.date() in skip:
             continue
         n = len(sessions) + 1
+        if local.year > MAX_YEAR:
+            r.fail(
+                f"{prefix}.count",
+                f"session {n} of the series would fall on {local.date()}, past the year {MAX_YEAR}; "
+                "start the series earlier or hold fewer sessions",
+            )
         try:
             start = first_instant if step == 1 and first_instant else local_to_utc(local, tz)
         except ValueError as exc:
