@@ -33,14 +33,35 @@ REASONS: tuple[Reason, ...] = (
 )
 
 
+#: How much of a session's description (UTF-8 bytes) the calendar event repeats: every byte in the event is
+#: paid twice (base64, inline and attached), and the message's text and HTML parts carry more of it.
+CALENDAR_DESCRIPTION_MAX = 600
+#: How much of it (UTF-8 bytes) the text and HTML parts carry: with everything else an invitation says, this
+#: keeps a message under 30 KB for people on a poor connection (docs/connectivity.md).
+MESSAGE_DESCRIPTION_MAX = 3000
+
+
+def shorten(text: str, most: int) -> str:
+    """``text`` cut to at most ``most`` UTF-8 bytes, at a space where one is near, with an ellipsis."""
+    data = text.encode("utf-8")
+    if len(data) <= most:
+        return text
+    cut = data[: most - 3].decode("utf-8", errors="ignore")
+    space = cut.rfind(" ")
+    return (cut[:space] if space > len(cut) * 3 // 4 else cut).rstrip() + "…"
+
+
 @attrs.frozen
 class InviteText:
     """The localised words of one invitation."""
 
     subject: str
     summary: str
+    #: the calendar's DESCRIPTION: the session description shortened (the message body has it whole)
     description: str
     html: str
+    #: the text/plain body: everything, the whole session description included
+    plain: str = ""
 
 
 @lru_cache(maxsize=8192)
@@ -118,10 +139,12 @@ def invite_text(
     if centre is not None and method != "CANCEL":
         centre_head = _("People attending from {centre}:").format(centre=centre[0])
         plain += ["", centre_head, *(f"  - {name}" for name in centre[1])]
+    calendar = list(plain)
     if session_description and method != "CANCEL":
-        plain += ["", session_description]
+        plain += ["", shorten(session_description, MESSAGE_DESCRIPTION_MAX)]
+        calendar += ["", shorten(session_description, CALENDAR_DESCRIPTION_MAX)]
     plain += ["", organizer_line]
-    description = "\n".join(plain)
+    calendar += ["", organizer_line]
 
     esc = html.escape
     parts = [f"<p>{esc(intro)}</p>", f"<p><strong>{esc(session_title)}</strong><br>"]
@@ -137,14 +160,17 @@ def invite_text(
         names = "".join(f"<li>{esc(name)}</li>" for name in centre[1])
         parts.append(f"<p>{esc(centre_head)}</p><ul>{names}</ul>")
     if session_description and method != "CANCEL":
-        parts.append("<p>" + "<br>".join(esc(line) for line in session_description.split("\n")) + "</p>")
+        shown = shorten(session_description, MESSAGE_DESCRIPTION_MAX)
+        parts.append("<p>" + "<br>".join(esc(line) for line in shown.split("\n")) + "</p>")
     parts.append(f"<p>{esc(organizer_line)}</p>")
     body = "\n".join(parts)
     page = (
         f'<!DOCTYPE html>\n<html lang="{language}">\n<head><meta charset="utf-8">'
         f"<title>{esc(subject)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-    return InviteText(subject=subject, summary=summary, description=description, html=page)
+    return InviteText(
+        subject=subject, summary=summary, description="\n".join(calendar), html=page, plain="\n".join(plain)
+    )
 
 
 @attrs.frozen

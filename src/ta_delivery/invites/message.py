@@ -29,9 +29,11 @@ from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
+import attrs
+
 from ..models import Course, Person, Session
 from ..records import DialIn
-from .content import Reason
+from .content import Reason, shorten
 from .events import render_calendar, stamp
 from .ids import session_uid
 from .text import clean_line
@@ -156,6 +158,19 @@ def _qp(text: str) -> str:
     return quoprimime.body_encode(body.encode("utf-8").decode("latin-1"), maxlinelen=76, eol=CRLF)
 
 
+def text_part(subtype: str, text: str) -> EmailMessage:
+    """A ``text/<subtype>`` part, quoted-printable (readable as it is) unless base64 is smaller, as it is
+    for text mostly outside ASCII: a message in Chinese or Arabic stays light."""
+    encoded = _qp(text)
+    body = (CRLF.join(text.splitlines()) + CRLF).encode("utf-8")
+    if len(encoded) > len(body) * 4 // 3 + 4:
+        return _part(
+            [("Content-Type", f'text/{subtype}; charset="utf-8"'), ("Content-Transfer-Encoding", "base64")],
+            _b64(body),
+        )
+    return _part(_TEXT_HEADERS[subtype], encoded)
+
+
 def _b64(data: bytes) -> str:
     step = 57  # 76 characters per line
     return "".join(
@@ -217,11 +232,12 @@ def build_invite(
     msg = EmailMessage(policy=POLICY)
     for name, value in headers:
         msg.set_raw(name, value)
+    plain, page = text_part("plain", words.plain or words.description), text_part("html", words.html)
     alternative = _part(
         [("Content-Type", f'multipart/alternative; boundary="{alt}"')],
         [
-            _part(_TEXT_HEADERS["plain"], _qp(words.description)),
-            _part(_TEXT_HEADERS["html"], _qp(words.html)),
+            plain,
+            page,
             _part(
                 [
                     ("Content-Type", f"text/calendar; method={method}; charset=UTF-8"),
@@ -232,7 +248,33 @@ def build_invite(
         ],
     )
     msg.set_payload([alternative, _part(_ATTACHMENT_HEADERS, calendar64)])
+    # the parts' bodies are most of the message; its headers and MIME lines add under 2 KB
+    bodies = 2 * len(calendar64) + len(str(plain.get_payload())) + len(str(page.get_payload()))
+    if session.description and bodies + 2048 > MESSAGE_BUDGET and len(msg.as_bytes()) > MESSAGE_BUDGET:
+        # too heavy for a poor connection: the session's description gives way first, step by step
+        size = len(session.description.encode("utf-8"))
+        step = next((n for n in _DESCRIPTION_STEPS if n < size), 0)
+        shorter = attrs.evolve(session, description=shorten(session.description, step) if step else None)
+        return build_invite(
+            course,
+            shorter,
+            person,
+            method=method,
+            sequence=sequence,
+            join_url=join_url,
+            dtstamp=dtstamp,
+            plugins=plugins,
+            reason=reason,
+            dial_in=dial_in,
+            centre=centre,
+        )
     return msg
+
+
+#: The most an invitation may weigh: people on a poor connection download it whole (docs/connectivity.md).
+MESSAGE_BUDGET = 30 * 1024
+#: How far a session description is shortened, in turn, when an invitation would be heavier than that.
+_DESCRIPTION_STEPS = (1000, 300, 0)
 
 
 _TEXT_HEADERS = {

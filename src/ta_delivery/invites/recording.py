@@ -17,7 +17,7 @@ from ..models import Course, Person, Session
 from ..records import Recording
 from .events import stamp
 from .i18n import format_span, translations, zone_label
-from .message import POLICY, _mailbox, _part, _qp, _unstructured
+from .message import POLICY, _mailbox, _unstructured, text_part
 from .text import clean_line, clean_url
 
 __all__ = ["RECORDING", "build_recording_message", "recording_fingerprint"]
@@ -98,11 +98,5 @@ def build_recording_message(
     msg = EmailMessage(policy=POLICY)
     for name, value in headers:
         msg.set_raw(name, value)
-    text_headers = [("Content-Transfer-Encoding", "quoted-printable")]
-    msg.set_payload(
-        [
-            _part([("Content-Type", 'text/plain; charset="utf-8"'), *text_headers], _qp(plain)),
-            _part([("Content-Type", 'text/html; charset="utf-8"'), *text_headers], _qp(page)),
-        ]
-    )
+    msg.set_payload([text_part("plain", plain), text_part("html", page)])
     return msg
