@@ -7,8 +7,15 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ta_delivery.invites import lifecycle
 from ta_delivery.invites.recording import build_recording_message, recording_fingerprint
-from ta_delivery.models import Course, Organizer, Participant, Session
+from ta_delivery.models import Course, Organizer, Participant, RecordingPolicy, Session
+from ta_delivery.recordings import audience, recording_of
 from ta_delivery.records import Recording
 
 STAMP = datetime(2027, 8, 11, 9, tzinfo=UTC)
@@ -80,3 +87,79 @@ def test_a_correction_has_its_own_words_and_a_new_message_id() -> None:
     assert "Passcode" not in text_of(corrected, "plain")
     assert recording_fingerprint(moved) != recording_fingerprint(LINK)
     assert recording_fingerprint(Recording(LINK.url, "other")) != recording_fingerprint(LINK)
+
+
+# --- who receives it ----------------------------------------------------------------------------
+
+STATUSES = ["present", "late", "partial", "absent", "excused", "upcoming", "unrecorded"]
+
+
+@given(
+    statuses=st.lists(st.sampled_from(STATUSES), min_size=3, max_size=3),
+    policy=st.sampled_from(["missed", "all", "none"]),
+    ineligible=st.sets(st.sampled_from(["ana", "jo", "li"])),
+    recorded=st.booleans(),
+)
+def test_who_receives_the_recording_under_every_status(
+    statuses: list[str], policy: str, ineligible: set[str], recorded: bool
+) -> None:
+    course = attrs.evolve(make_course(), recordings=RecordingPolicy(policy))
+    session = course.sessions[0]
+    by_person = dict(zip(["ana", "jo", "li"], statuses, strict=True)) if recorded else None
+    got = {p.id for p in audience(course, session, by_person, lambda p: p.id not in ineligible)}
+    invited = {"ana", "jo", "li"} - ineligible
+    if policy == "none":
+        expected: set[str] = set()
+    elif policy == "all":
+        expected = invited
+    elif by_person is None or any(by_person[p] in ("upcoming", "unrecorded") for p in invited):
+        expected = set()  # missed waits until the session's attendance is recorded
+    else:
+        expected = {p for p in invited if by_person[p] not in ("present", "late")}
+    assert got == expected
+    assert not got & {t.id for t in course.trainers}
+
+
+def test_the_course_files_link_wins_over_the_providers() -> None:
+    session = make_course().sessions[0]
+    found = Recording("https://zoom.example/rec/share/1", "pw")
+    assert recording_of(session, found) == found
+    mine = attrs.evolve(session, recording_url="https://video.example.org/1")
+    assert recording_of(mine, found) == Recording("https://video.example.org/1")
+    assert recording_of(session, None) is None
+    recorded_session = attrs.evolve(session, kind="recorded")
+    assert (
+        audience(attrs.evolve(make_course(), recordings=RecordingPolicy("all")), recorded_session, {}) == ()
+    )
+
+
+# --- the recording rule of the lifecycle --------------------------------------------------------
+
+
+def wanted(fp: str, email: str = "ana@example.org") -> lifecycle.Wanted:
+    return lifecycle.Wanted("s01", "ana", email, fp, kind=lifecycle.RECORDING)
+
+
+def logged(fp: str, seq: int = 0, state: str = "sent", email: str = "ana@example.org") -> lifecycle.Message:
+    return lifecycle.Message("s01", "ana", email, lifecycle.SEND, seq, fp, state, lifecycle.RECORDING)
+
+
+@pytest.mark.parametrize(
+    ("history", "want", "expected"),
+    [
+        ([], wanted("A"), [(0, "recording")]),  # first time
+        ([logged("A")], wanted("A"), []),  # once
+        ([logged("A", state="pending")], wanted("A"), [(0, "recording")]),  # unsent: the same again
+        ([logged("A")], wanted("B"), [(1, "correction")]),  # the link changed
+        ([logged("A"), logged("B", 1, "failed")], wanted("B"), [(1, "correction")]),  # its retry
+        ([logged("A"), logged("B", 1)], wanted("A"), [(2, "correction")]),  # changed back
+        ([logged("A")], wanted("A", "new@example.org"), []),  # a new address: they have the link
+        ([logged("A")], None, []),  # nobody wanted any more: nothing is withdrawn
+    ],
+)
+def test_recording_rule(
+    history: list[lifecycle.Message], want: lifecycle.Wanted | None, expected: list[tuple[int, str]]
+) -> None:
+    owed = lifecycle.owed([want] if want else [], history, {"s01": "session-cancelled"})
+    assert [(o.sequence, o.wording) for o in owed] == expected
+    assert all(o.method == lifecycle.SEND and o.kind == lifecycle.RECORDING for o in owed)

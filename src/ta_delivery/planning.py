@@ -31,7 +31,8 @@ class InviteChange:
     session_id: str
     person_id: str
     email: str
-    method: Literal["REQUEST", "CANCEL"]
+    #: REQUEST or CANCEL for an invitation, SEND for a recording message
+    method: str
     sequence: int
     reason: str
     #: the message's kind (``invite``; see :mod:`ta_delivery.invites.lifecycle`)
@@ -85,7 +86,7 @@ class Plan:
 class ItemResult:
     """The outcome of one operation of ``apply``."""
 
-    kind: Literal["classroom", "invite", "lms"]
+    kind: Literal["classroom", "invite", "recording", "lms"]
     target: str
     action: str
     ok: bool

@@ -7,6 +7,8 @@ create is looked up by its key (``find``) before anything is created again.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -16,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from . import recordings
 from .context import RunContext
 from .desired import classroom_key, classroom_request, request_fingerprint
 from .errors import InputError, ProviderError, TaDeliveryError, TransportError
 from .invites import lifecycle
-from .models import Course, Person, Session
+from .models import Centre, Course, Person, Session
 from .planning import ApplyResult, ClassroomChange, InviteChange, ItemResult, Plan
 from .plugins import Plugins
 from .records import (
@@ -29,6 +32,8 @@ from .records import (
     ClassroomRequest,
     LmsChange,
     ProviderSpec,
+    Recording,
+    RecordingFinder,
     SupportsClose,
     SupportsFindMany,
     SupportsPlanNotes,
@@ -122,7 +127,7 @@ def _planned(message: lifecycle.Owed) -> InviteChange:
         message.session_id,
         message.person_id,
         message.email,
-        _method(message),
+        message.method,
         message.sequence,
         message.reason,
         kind=message.kind,
@@ -142,10 +147,21 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _invite_fingerprint(session: Session, join_url: str | None) -> str:
+#: How a reference centre's contact is named in the message log (person ids hold no space).
+CENTRE = "centre "
+
+
+def _invite_fingerprint(
+    room: Classroom, session: Session, join_url: str | None, names: Sequence[str] = ()
+) -> str:
+    """What an invitation says that calls for a new SEQUENCE when it changes: the session, the link, the
+    dial-in details and, for a reference centre's contact, who attends from the centre."""
     from .invites import invite_fingerprint
 
-    return invite_fingerprint(session, join_url)
+    base = invite_fingerprint(session, join_url, room.dial_in)
+    if not names:
+        return base
+    return hashlib.sha256("\x1f".join((base, *names)).encode("utf-8")).hexdigest()
 
 
 @attrs.define
@@ -290,11 +306,47 @@ class Syncer:
                     continue
                 fp: str | None = None
                 if room is not None:
-                    fp = _invite_fingerprint(want.session, room.join_url_for(person.id))
+                    fp = _invite_fingerprint(room, want.session, room.join_url_for(person.id))
                 elif assume_created:
                     fp = f"?{person.id}" if personal and person.role == "participant" else "?"
                 out.append(lifecycle.Wanted(sid, person.id, person.email, fp))
+            for centre, names in self._centres_of(want.session, eligible):
+                fp = None
+                if room is not None:
+                    fp = _invite_fingerprint(room, want.session, room.join_url, names)
+                elif assume_created:
+                    fp = "?"
+                out.append(lifecycle.Wanted(sid, CENTRE + centre.id, centre.contact.email, fp))
         return out
+
+    def _centres_of(
+        self, session: Session, eligible: Callable[[Person], bool]
+    ) -> list[tuple[Centre, tuple[str, ...]]]:
+        """The reference centres people attend ``session`` from, each with those people's names."""
+        names: dict[str, list[str]] = {}
+        for person in self.course.participants_of(session):
+            if person.centre is not None and eligible(person):
+                names.setdefault(person.centre, []).append(person.name)
+        return [(self.course.centre(cid), tuple(sorted(n))) for cid, n in sorted(names.items())]
+
+    def _centre_recipient(
+        self, person_id: str, email: str, session: Session
+    ) -> tuple[Person, tuple[str, tuple[str, ...]] | None]:
+        """A centre's contact as the recipient of an invitation, with the centre's list of people."""
+        cid = person_id.removeprefix(CENTRE)
+        try:
+            centre = self.course.centre(cid)
+        except KeyError:  # the centre left the file: its contact still gets the CANCEL
+            return self._ghost_person(cid, email), None
+        contact = Person(
+            id=cid,
+            name=centre.contact.name,
+            email=email,
+            timezone=centre.timezone,
+            country=centre.country,
+        )
+        found = dict(self._centres_of(session, self._eligible(None)))
+        return contact, (centre.name, found.get(centre, ()))
 
     def _owed(
         self,
@@ -369,6 +421,10 @@ class Syncer:
             self.store.messages(self.course.id),
             assume_created=True,
         )
+        recordings, _links = self._recordings_owed(
+            self.store.messages(self.course.id), stored, prerequisites, remember=False
+        )
+        owed = [*owed, *recordings]
         lms_changes: tuple[LmsChange, ...] = ()
         if self.course.lms is not None:
             lms_changes = tuple(self._lms().plan(self.course))
@@ -603,17 +659,22 @@ class Syncer:
             session = self._session_or_ghost(message.session_id, rooms)
             if session is None:
                 continue
-            try:
-                person = self.course.person(message.person_id)
-            except KeyError:
-                person = self._ghost_person(message.person_id, message.email)
+            centre: tuple[str, tuple[str, ...]] | None = None
+            if message.person_id.startswith(CENTRE):
+                person, centre = self._centre_recipient(message.person_id, message.email, session)
+            else:
+                try:
+                    person = self.course.person(message.person_id)
+                except KeyError:
+                    person = self._ghost_person(message.person_id, message.email)
             if person.email != message.email:
                 person = attrs.evolve(person, email=message.email)  # a CANCEL goes where the event was sent
             room_row = rooms.get(message.session_id)
-            link = room_row.classroom.join_url_for(person.id) if room_row is not None else None
+            room = room_row.classroom if room_row is not None else None
+            link = None if room is None else room.join_url if centre else room.join_url_for(person.id)
             row = InviteRow(
                 session_id=session.id,
-                person_id=person.id,
+                person_id=message.person_id,
                 email=message.email,
                 sequence=message.sequence,
                 fingerprint=message.fingerprint,
@@ -634,6 +695,8 @@ class Syncer:
                     dtstamp=now,
                     plugins=self.plugins,
                     reason=_message_reason(message),
+                    dial_in=room.dial_in if room is not None else None,
+                    centre=centre,
                 )
                 with self._send_lock:
                     transport.send(built)
@@ -646,6 +709,125 @@ class Syncer:
             results.append(ItemResult("invite", target, message.method, True, detail=person.email))
             if self.on_progress:
                 self.on_progress(target)
+        return results
+
+    # --- recordings (PRODUCT.md section 7) -------------------------------------------------------
+
+    def _recordings_owed(
+        self,
+        history: Sequence[InviteRow],
+        rooms: Mapping[str, ClassroomRow],
+        prerequisites: Mapping[str, bool] | None,
+        *,
+        remember: bool = True,
+    ) -> tuple[list[lifecycle.Owed], dict[str, Recording]]:
+        """The recording messages owed for ended live sessions, and each session's link.
+
+        The link is looked up only for sessions someone should get it for; a link a provider found is
+        remembered in the store (``remember``; ``plan`` does not), so it is asked once.
+        """
+        from .invites.recording import recording_fingerprint
+
+        if self.course.recordings.send_to == "none" or not self._active():
+            return [], {}
+        now = self._now()
+        ended = [s for s in self.course.live_sessions if s.end <= now]
+        if not ended:
+            return [], {}
+        eligible = self._eligible(prerequisites)
+        statuses = self._statuses() if self.course.recordings.send_to == "missed" else {}
+        wanted: list[lifecycle.Wanted] = []
+        links: dict[str, Recording] = {}
+        for session in ended:
+            people = recordings.audience(self.course, session, statuses.get(session.id), eligible)
+            if not people:
+                continue
+            link = recordings.recording_of(session, self._found_recording(session, rooms, remember))
+            if link is None:
+                continue
+            links[session.id] = link
+            fp = recording_fingerprint(link)
+            wanted.extend(
+                lifecycle.Wanted(session.id, p.id, p.email, fp, kind=lifecycle.RECORDING) for p in people
+            )
+        log = [m for m in history if m.kind == lifecycle.RECORDING]
+        return lifecycle.owed(wanted, log), links
+
+    def _statuses(self) -> dict[str, dict[str, str]]:
+        """Each live session's participant statuses, from the attendance recorded so far."""
+        from .attendance.service import Attendance
+
+        report = Attendance(self.course, self.store, self.plugins, self.context).report()
+        out: dict[str, dict[str, str]] = {}
+        for status in report.statuses():
+            out.setdefault(status.session_id, {})[status.participant_id] = status.status
+        return out
+
+    def _found_recording(
+        self, session: Session, rooms: Mapping[str, ClassroomRow], remember: bool
+    ) -> Recording | None:
+        """The recording the session's provider found (remembered once found), or ``None``."""
+        memory = self.store.namespace("recordings")
+        kept = memory.get(session.id)
+        if kept is not None:
+            data = json.loads(kept)
+            return Recording(url=data["url"], passcode=data.get("passcode"))
+        row = rooms.get(session.id)
+        if row is None or not self._spec(row.classroom.provider).capabilities.recordings:
+            return None
+        provider = self.provider(row.classroom.provider)
+        if not isinstance(provider, RecordingFinder):
+            return None
+        try:
+            found = provider.find_recording(row.classroom, classroom_request(self.course, session))
+        except ProviderError as exc:
+            log.warning("recording of %s not looked up: %s", session.id, _error_text(exc))
+            return None
+        if found is not None and remember:
+            memory.put(session.id, json.dumps({"url": found.url, "passcode": found.passcode}))
+        return found
+
+    def _send_recordings(
+        self, owed: Sequence[lifecycle.Owed], links: Mapping[str, Recording], transport: Transport
+    ) -> list[ItemResult]:
+        """Record each recording message as pending, send it, record it as sent."""
+        from .invites.recording import build_recording_message
+
+        results: list[ItemResult] = []
+        for message in owed:
+            target = f"{message.session_id}/{message.person_id}"
+            session = self.course.session(message.session_id)
+            person = attrs.evolve(self.course.person(message.person_id), email=message.email)
+            now = self._now()
+            row = InviteRow(
+                session_id=session.id,
+                person_id=person.id,
+                email=message.email,
+                sequence=message.sequence,
+                fingerprint=message.fingerprint,
+                method=message.method,
+                state="pending",
+                session_end=session.end,
+                kind=message.kind,
+            )
+            try:
+                self.store.save_invite(self.course.id, row, now)
+                built = build_recording_message(
+                    self.course,
+                    session,
+                    person,
+                    recording=links[session.id],
+                    correction=message.wording == "correction",
+                    dtstamp=now,
+                )
+                with self._send_lock:
+                    transport.send(built)
+            except TransportError as exc:
+                self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+                results.append(ItemResult("recording", target, message.method, False, error=_error_text(exc)))
+                continue
+            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
+            results.append(ItemResult("recording", target, message.method, True, detail=person.email))
         return results
 
     def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
@@ -737,6 +919,10 @@ class Syncer:
             else:
                 for sid in sessions:
                     results.extend(run(sid))
+            recordings, links = self._recordings_owed(
+                self.store.messages(self.course.id), self.store.classrooms(self.course.id), prerequisites
+            )
+            results.extend(self._send_recordings(recordings, links, transport))
         finally:
             if isinstance(transport, SupportsClose):
                 transport.close()

@@ -20,7 +20,7 @@ def read_centre(r: Reader, entry: Mapping[str, Any], prefix: str) -> Centre:
     """One ``[[centres]]`` table: id, name, zone, contact (name and email), city and country."""
     r.only(entry, CENTRE_KEYS, prefix)
     mark = r.mark()
-    cid = r.get(lambda: r.ident(r.required(entry, "id", prefix), f"{prefix}.id"), "")
+    cid = r.get(lambda: _centre_id(r, r.required(entry, "id", prefix), f"{prefix}.id"), "")
     name = r.get(lambda: r.text(r.required(entry, "name", prefix), f"{prefix}.name"), "")
     tzname = r.get(lambda: r.timezone(r.required(entry, "timezone", prefix), f"{prefix}.timezone"), "UTC")
     contact = r.get(lambda: _contact(r, r.required(entry, "contact", prefix), f"{prefix}.contact"), None)
@@ -34,6 +34,17 @@ def read_centre(r: Reader, entry: Mapping[str, Any], prefix: str) -> Centre:
         prefix,
         lambda: Centre(id=cid, name=name, timezone=tzname, contact=contact, city=city, country=country),
     )
+
+
+#: A centre id is at most this long: its contact's messages are logged as ``"centre <id>"`` (64 at most).
+CENTRE_ID_MAX = 57
+
+
+def _centre_id(r: Reader, value: object, key: str) -> str:
+    cid = r.ident(value, key)
+    if len(cid) > CENTRE_ID_MAX:
+        r.fail(key, f"a centre id has at most {CENTRE_ID_MAX} characters")
+    return cid
 
 
 def _contact(r: Reader, value: object, key: str) -> Organizer:

@@ -50,7 +50,9 @@ import attrs
 __all__ = [
     "CANCEL_FINGERPRINT",
     "INVITE",
+    "RECORDING",
     "RULES",
+    "SEND",
     "Message",
     "Owed",
     "Rule",
@@ -63,6 +65,9 @@ __all__ = [
 
 #: The kind of an invitation (REQUEST and CANCEL of a session's event).
 INVITE = "invite"
+#: The kind of a recording message (where to watch an ended session); its one method is :data:`SEND`.
+RECORDING = "recording"
+SEND = "SEND"
 #: What a CANCEL records as its fingerprint: its content is the withdrawal, whatever the session said.
 CANCEL_FINGERPRINT = "cancel"
 #: Why a person's event is withdrawn while their session goes on (they left it, or changed address).
@@ -359,5 +364,39 @@ def _session(sid: str, wanted: Sequence[Wanted], history: Sequence[Sent], reason
     return out
 
 
+def _recordings(
+    wanted: Sequence[Wanted], history: Sequence[Sent], withdrawn: Mapping[str, str]
+) -> list[Owed]:
+    """The ``recording`` rule: where to watch an ended session, once per person and link.
+
+    A person is owed the message when nothing was recorded for them about that session, or when the last
+    message recorded says another link (a *correction*); an unsent last message with the same link is sent
+    again at its number (a retry keeps its Message-ID). SEQUENCE here only counts a person's versions.
+    Nothing is ever withdrawn, and an address change does not send it again: the person has the link.
+    """
+    del withdrawn  # a recording is never withdrawn
+    latest: dict[tuple[str, str], Sent] = {}
+    for h in history:  # oldest first: the last one of each person wins
+        latest[(h.session_id, h.person_id)] = h
+    out: list[Owed] = []
+    for w in wanted:
+        if w.fingerprint is None:
+            continue
+        last = latest.get((w.session_id, w.person_id))
+        if last is not None and last.fingerprint == w.fingerprint:
+            if last.state == "sent":
+                continue
+            seq, why = last.sequence, "retry of an unsent message"
+            wording = "correction" if last.sequence > 0 else "recording"
+        elif last is not None:
+            seq, wording, why = last.sequence + 1, "correction", "recording link changed"
+        else:
+            seq, wording, why = 0, "recording", "recording available"
+        out.append(
+            Owed(RECORDING, w.session_id, w.person_id, w.email, SEND, seq, w.fingerprint, wording, why)
+        )
+    return out
+
+
 #: The decision of each message kind. Add a kind by adding its rule here.
-RULES: dict[str, Rule] = {INVITE: _invites}
+RULES: dict[str, Rule] = {INVITE: _invites, RECORDING: _recordings}

@@ -17,13 +17,11 @@ from ..models import Course, Person, Session
 from ..records import Recording
 from .events import stamp
 from .i18n import format_span, translations, zone_label
+from .lifecycle import RECORDING
 from .message import POLICY, _mailbox, _unstructured, text_part
 from .text import clean_line, clean_url
 
 __all__ = ["RECORDING", "build_recording_message", "recording_fingerprint"]
-
-#: The lifecycle kind of recording messages.
-RECORDING = "recording"
 
 
 def recording_fingerprint(recording: Recording) -> str:

@@ -21,7 +21,16 @@ from ..context import RunContext
 from ..errors import BadResponse
 from ..hookspecs import hookimpl
 from ..http import HttpApi, RateLimiter
-from ..records import Capabilities, Classroom, ClassroomRequest, ProviderSpec, Segment
+from ..records import (
+    Capabilities,
+    Classroom,
+    ClassroomRequest,
+    DialIn,
+    PhoneNumber,
+    ProviderSpec,
+    Recording,
+    Segment,
+)
 
 __all__ = ["MemoryProvider", "MemoryServer", "memory_plugin"]
 
@@ -33,6 +42,10 @@ class MemoryServer:
     token: str = "test-token"  # noqa: S105 - a fake server's fixed token
     rooms: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     calls: list[tuple[str, str]] = attrs.field(factory=list)
+    #: dial-in numbers every new room gets (``[{"number": ..., "country": ...}]``), none when ``None``
+    phones: list[dict[str, Any]] | None = None
+    #: room id -> its recording (``{"url": ..., "passcode": ...}``), served at ``GET /rooms/{id}/recording``
+    recordings: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     _ids: Iterable[int] = attrs.field(factory=lambda: itertools.count(1))
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
@@ -53,6 +66,11 @@ class MemoryServer:
             parts = [p for p in request.url.path.split("/") if p]
             if parts[:1] != ["rooms"]:
                 return httpx.Response(404, json={"message": "no such route"})
+            if len(parts) == 3 and parts[2] == "recording" and request.method == "GET":
+                recording = self.recordings.get(parts[1])
+                if recording is None:
+                    return httpx.Response(404, json={"message": "no recording yet"})
+                return httpx.Response(200, json=recording)
             if len(parts) == 1 and request.method == "POST":
                 return self._create(request)
             if len(parts) == 1 and request.method == "GET":
@@ -95,6 +113,12 @@ class MemoryServer:
             "join_url": f"https://rooms.example/{room_id}",
             "personal": self._links(room_id, body.get("participants", [])),
         }
+        if self.phones is not None:
+            room["phone"] = {
+                "numbers": [dict(n) for n in self.phones],
+                "meeting": room_id,
+                "pin": "4" + room_id,
+            }
         self.rooms[room_id] = room
         return httpx.Response(201, json=room)
 
@@ -102,12 +126,19 @@ class MemoryServer:
 def _room(provider: str, key: str, body: Any) -> Classroom:
     if not isinstance(body, Mapping) or "id" not in body or "join_url" not in body:
         raise BadResponse("room without id or join_url", provider=provider)
+    phone = body.get("phone")
+    dial_in = None
+    if isinstance(phone, Mapping) and phone.get("numbers"):
+        numbers = tuple(PhoneNumber(str(n["number"]), n.get("country")) for n in phone["numbers"])
+        meeting, pin = str(phone["meeting"]), str(phone.get("pin") or "")
+        dial_in = DialIn(numbers, meeting, pin or None, f",,{meeting}#" + (f"{pin}#" if pin else ""))
     return Classroom(
         provider=provider,
         key=key,
         external_id=str(body["id"]),
         join_url=str(body["join_url"]),
         personal_links=dict(body.get("personal") or {}),
+        dial_in=dial_in,
     )
 
 
@@ -157,6 +188,17 @@ class MemoryProvider:
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         return ()
 
+    def find_recording(self, classroom: Classroom, request: ClassroomRequest) -> Recording | None:
+        from ..errors import NotFound
+
+        try:
+            body = self.api.json("GET", f"/rooms/{classroom.external_id}/recording")
+        except NotFound:
+            return None
+        if not isinstance(body, Mapping) or not isinstance(body.get("url"), str):
+            raise BadResponse("recording without url", provider=self.name)
+        return Recording(url=body["url"], passcode=body.get("passcode"))
+
 
 def make_memory_provider(context: RunContext, rate: float | None = None) -> MemoryProvider:
     """The reference provider on ``TA_DELIVERY_MEMORY_URL`` with ``TA_DELIVERY_MEMORY_TOKEN``."""
@@ -178,7 +220,12 @@ class _MemoryPlugin:
             name="memory",
             factory=make_memory_provider,
             capabilities=Capabilities(
-                personal_join_links=True, attendance_fetch=False, update_in_place=True, find_by_key=True
+                personal_join_links=True,
+                attendance_fetch=False,
+                update_in_place=True,
+                find_by_key=True,
+                dial_in=True,
+                recordings=True,
             ),
             description="in-memory reference provider (tests)",
         )
