@@ -269,9 +269,9 @@ def test_sessions_are_decided_each_on_their_own() -> None:
 
 
 def test_a_kind_without_a_rule_is_refused_and_one_only_logged_is_left_alone() -> None:
-    with pytest.raises(ValueError, match="recording"):
-        owed([Wanted("s1", "a", A, "x", kind="recording")], [])
-    assert owed([], [Message("s1", "a", A, "SEND", 0, "x", kind="recording")]) == []
+    with pytest.raises(ValueError, match="survey"):
+        owed([Wanted("s1", "a", A, "x", kind="survey")], [])
+    assert owed([], [Message("s1", "a", A, "SEND", 0, "x", kind="survey")]) == []
 
 
 def test_event_sequence_is_the_floor_of_the_next_message() -> None:

@@ -135,11 +135,13 @@ def invite_text(
         plain.append(join_line)
     if phone:
         plain += ["", *phone.plain]
+    calendar = list(
+        plain
+    )  # the event repeats the essentials; the names of a centre's people stay in the body
     centre_head = None
     if centre is not None and method != "CANCEL":
         centre_head = _("People attending from {centre}:").format(centre=centre[0])
         plain += ["", centre_head, *(f"  - {name}" for name in centre[1])]
-    calendar = list(plain)
     if session_description and method != "CANCEL":
         plain += ["", shorten(session_description, MESSAGE_DESCRIPTION_MAX)]
         calendar += ["", shorten(session_description, CALENDAR_DESCRIPTION_MAX)]

@@ -192,6 +192,7 @@ def build_invite(
     reason: Reason | None = None,
     dial_in: DialIn | None = None,
     centre: tuple[str, tuple[str, ...]] | None = None,
+    html: bool = True,
 ) -> EmailMessage:
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
@@ -232,12 +233,13 @@ def build_invite(
     msg = EmailMessage(policy=POLICY)
     for name, value in headers:
         msg.set_raw(name, value)
-    plain, page = text_part("plain", words.plain or words.description), text_part("html", words.html)
+    plain = text_part("plain", words.plain or words.description)
+    page = text_part("html", words.html) if html else None
     alternative = _part(
         [("Content-Type", f'multipart/alternative; boundary="{alt}"')],
         [
             plain,
-            page,
+            *([page] if page is not None else []),
             _part(
                 [
                     ("Content-Type", f"text/calendar; method={method}; charset=UTF-8"),
@@ -249,12 +251,15 @@ def build_invite(
     )
     msg.set_payload([alternative, _part(_ATTACHMENT_HEADERS, calendar64)])
     # the parts' bodies are most of the message; its headers and MIME lines add under 2 KB
-    bodies = 2 * len(calendar64) + len(str(plain.get_payload())) + len(str(page.get_payload()))
-    if session.description and bodies + 2048 > MESSAGE_BUDGET and len(msg.as_bytes()) > MESSAGE_BUDGET:
-        # too heavy for a poor connection: the session's description gives way first, step by step
-        size = len(session.description.encode("utf-8"))
-        step = next((n for n in _DESCRIPTION_STEPS if n < size), 0)
-        shorter = attrs.evolve(session, description=shorten(session.description, step) if step else None)
+    bodies = 2 * len(calendar64) + sum(len(str(p.get_payload())) for p in (plain, page) if p is not None)
+    if html and bodies + 2048 > MESSAGE_BUDGET and len(msg.as_bytes()) > MESSAGE_BUDGET:
+        # too heavy for a poor connection: the session's description gives way first, step by step, then
+        # the HTML part (the plain text says everything)
+        shorter = session
+        if session.description:
+            size = len(session.description.encode("utf-8"))
+            step = next((n for n in _DESCRIPTION_STEPS if n < size), 0)
+            shorter = attrs.evolve(session, description=shorten(session.description, step) if step else None)
         return build_invite(
             course,
             shorter,
@@ -267,6 +272,7 @@ def build_invite(
             reason=reason,
             dial_in=dial_in,
             centre=centre,
+            html=shorter is not session,
         )
     return msg
 
