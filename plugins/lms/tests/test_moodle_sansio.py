@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from moodle_course import NOW, make_course
 from moodle_ws import clean_param, parse_php_form
@@ -145,6 +145,7 @@ def test_split_name() -> None:
     assert clean_text("a\x00b\nc <d>") == "a b c d"
 
 
+@example("c", "\U00010000" * 64)  # the longest mark: 64 four-byte characters, 12 characters each encoded
 @settings(max_examples=100, deadline=None)
 @given(
     st.from_regex(r"[a-z0-9-]{1,64}", fullmatch=True),

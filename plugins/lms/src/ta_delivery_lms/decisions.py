@@ -36,7 +36,8 @@ __all__ = [
     "username_candidates",
 ]
 
-_MARK = re.compile(r"\[ta-delivery:([a-z0-9-]{1,64})/([A-Za-z0-9%._~-]{1,200})\]")
+#: A session id is at most 64 characters; percent-encoded, each can take 12 (a 4-byte UTF-8 character).
+_MARK = re.compile(r"\[ta-delivery:([a-z0-9-]{1,64})/([A-Za-z0-9%._~-]{1,768})\]")
 _USERNAME_DROP = re.compile(r"[^-.@_a-z0-9]")
 _TAGLIKE = re.compile(r"[<>]")
 
