@@ -204,3 +204,45 @@ def test_mid_course_report_shows_upcoming_and_unrecorded_apart_from_absent(
     data = json.loads(run("report", str(course), "--format", "json", env=later).stdout)
     assert data["participants"][1]["sessions"]["s02"] == {"status": "absent", "minutes": 0}
     assert data["participants"][1]["completed"] is False
+
+
+def test_register_csv_offsetless_times_with_timezone(tmp_path: Path, recorder: Recorder) -> None:
+    course = write_course(tmp_path)
+    rows = tmp_path / "att.csv"
+    # 10:00-12:00 in Port of Spain (UTC-4) is s01's window, 14:00-16:00 UTC
+    rows.write_text("participant,join,leave\njm-01,2020-08-10T10:00:00,2020-08-10 12:00:00\n")
+    refused = run("attendance", "import", str(course), str(rows), "--session", "s01")
+    assert refused.exit_code == 2
+    assert "--timezone" in refused.stderr
+    result = run(
+        "attendance",
+        "import",
+        str(course),
+        str(rows),
+        "--session",
+        "s01",
+        "--timezone",
+        "America/Port_of_Spain",
+    )
+    assert result.exit_code == 0, result.output
+    assert report_json(course)["participants"][0]["sessions"]["s01"] == {"status": "present", "minutes": 120}
+
+
+def test_the_readme_tour_imports_the_example_register(tmp_path: Path, recorder: Recorder) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027"
+    state = tmp_path / "state.db"
+    course, register = example / "course.toml", example / "register.csv"
+    result = run("attendance", "import", str(course), str(register), "--json", "--state", str(state))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "imported": 11,
+        "duplicates": 0,
+        "outside_sessions": 0,
+        "unmatched": 1,
+    }
+    table = run("report", str(course), "--state", str(state))
+    assert table.exit_code == 0
+    # piped, the table is as wide as it needs: full headings, no cell cut short
+    assert "…" not in table.stdout
+    assert "Weekly webinar (12/12)" in table.stdout and "2027-11-03" in table.stdout
+    assert "Andre Campbell (jm-01)" in table.stdout

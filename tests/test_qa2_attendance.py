@@ -307,15 +307,18 @@ def test_register_csv_accepts_rfc3339_lower_case_t_and_z(tmp_path: Path) -> None
     assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 45}
 
 
-def test_register_csv_naive_time_stays_an_input_error_even_next_to_a_lower_case_one(tmp_path: Path) -> None:
+def test_register_csv_naive_time_needs_the_timezone_even_next_to_a_lower_case_one(tmp_path: Path) -> None:
     course = write_course(tmp_path)
     data = tmp_path / "att.csv"
     data.write_text("participant,join,leave\np1,2027-07-01t10:00:00z,2027-07-01T10:45:00\n", encoding="utf-8")
-    result = run("attendance", "import", str(course), str(data), "--session", "s1", "--timezone", "UTC")
+    result = run("attendance", "import", str(course), str(data), "--session", "s1")
     assert result.exit_code == 2, result.output
     assert "line 2, column leave" in result.stderr
-    assert "no UTC offset" in result.stderr
+    assert "no UTC offset" in result.stderr and "--timezone" in result.stderr
     assert not (tmp_path / ".ta-delivery").exists()
+    result = run("attendance", "import", str(course), str(data), "--session", "s1", "--timezone", "UTC")
+    assert result.exit_code == 0, result.output
+    assert report_json(course)["participants"][0]["sessions"]["s1"] == {"status": "present", "minutes": 45}
 
 
 def test_register_csv_with_old_mac_line_endings(tmp_path: Path) -> None:

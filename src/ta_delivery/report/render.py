@@ -191,9 +191,8 @@ def to_table(report: AttendanceReport, console: Console) -> None:
     table.add_column("participant", no_wrap=True)
     for s in sessions:
         lines = [s.id, s.title[:24], s.start.astimezone(zone(course.timezone)).date().isoformat()]
-        table.add_column(
-            _safe("\n".join(lines)), justify="center", min_width=max(len(x) for x in lines), no_wrap=True
-        )
+        heading = Text("\n").join(_safe(x) for x in lines)
+        table.add_column(heading, justify="center", min_width=max(len(x) for x in lines))
     table.add_column("attended", justify="right", no_wrap=True)
     table.add_column("rate", justify="right", no_wrap=True)
     table.add_column("completed", justify="center", no_wrap=True)

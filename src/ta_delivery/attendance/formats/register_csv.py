@@ -2,7 +2,9 @@
 
 A header row with the columns ``participant,join,leave`` and optionally ``session`` (any order, any case,
 other columns ignored). ``participant`` is a person's id or email; ``join``/``leave`` are ISO 8601
-date-times with an offset. Rows without a session cell take ``--session``.
+date-times with an offset, or without one when ``--timezone`` says the zone they were written in (a time
+the clocks skip there is an input error, one they pass twice is the first). Rows without a session cell
+take ``--session``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import csv
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from ...errors import InputError
+from ...exports import localize
 from ...records import ImportRequest, Segment
 from .common import decode, lines, live_session
 
@@ -22,7 +26,7 @@ NAME = "register-csv"
 _REQUIRED = ("participant", "join", "leave")
 
 
-def _instant(value: str, source: str, line: int, column: str) -> datetime:
+def _instant(value: str, source: str, line: int, column: str, zone: ZoneInfo | None = None) -> datetime:
     """``value`` as a UTC instant, or an input error naming the cell (the slow path of :func:`parse`)."""
     try:
         # RFC 3339 allows a lower-case 't' and 'z'
@@ -31,9 +35,11 @@ def _instant(value: str, source: str, line: int, column: str) -> datetime:
         raise InputError(
             f"{value!r} is not an ISO 8601 date-time", source=source, key=f"line {line}, column {column}"
         ) from None
+    if parsed.tzinfo is None and zone is not None:
+        return localize(parsed, zone, source, f"line {line}, column {column}")
     if parsed.tzinfo is None:
         raise InputError(
-            f"{value!r} has no UTC offset (write e.g. {value}+00:00 or {value}Z)",
+            f"{value!r} has no UTC offset (write e.g. {value}+00:00 or {value}Z, or pass --timezone)",
             source=source,
             key=f"line {line}, column {column}",
         )
@@ -114,8 +120,8 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
                 leave = leave.astimezone(UTC)
         except (ValueError, OverflowError):
             # the slow path: lower-case 't'/'z', or an input error naming the bad cell
-            join = _instant(join_text, source, line, "join")
-            leave = _instant(leave_text, source, line, "leave")
+            join = _instant(join_text, source, line, "join", request.timezone)
+            leave = _instant(leave_text, source, line, "leave", request.timezone)
         if leave < join:
             raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
         email = who if "@" in who else None
