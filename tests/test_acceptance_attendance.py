@@ -511,11 +511,14 @@ def test_register_csv_as_spreadsheets_write_it(world: World) -> None:
     assert world.status("p2", "s01") == ("partial", 60)
 
 
-def test_register_csv_without_offsets_is_refused_even_with_a_timezone(world: World) -> None:
+def test_register_csv_without_offsets_needs_a_timezone(world: World) -> None:
     rows = HEADER + "p2,2020-08-10T10:00:00,2020-08-10T12:00:00\n"
-    code, _, err = world.imp(rows, "--session", "s01", "--timezone", "Europe/Berlin")
-    assert code == 2 and "att.csv" in err
+    code, _, err = world.imp(rows, "--session", "s01")
+    assert code == 2 and "att.csv" in err and "--timezone" in err
     assert not world.state.exists()
+    code, _, err = world.imp(rows, "--session", "s01", "--timezone", "Europe/Berlin")  # 08:00-10:00 UTC
+    assert code == 0, err
+    assert world.status("p2", "s01") == ("present", 120)
 
 
 ZOOM_EXPORT = (
