@@ -74,6 +74,8 @@ def test_every_optional_method_is_documented_in_plugins_md() -> None:
         (OutboxTransport, door.SupportsCheck),
         (SmtpTransport, door.SupportsClose),
         (MoodleLms, door.SupportsPreflight),
+        (MoodleLms, door.SupportsCompletions),
+        (MoodleLms, door.SupportsFeedback),
     ],
 )
 def test_the_in_repo_optional_methods_match_their_protocol(implementation: type, protocol: type) -> None:

@@ -40,6 +40,8 @@ __all__ = [
     "Segment",
     "SupportsCheck",
     "SupportsClose",
+    "SupportsCompletions",
+    "SupportsFeedback",
     "SupportsFindMany",
     "SupportsPlanNotes",
     "SupportsPreflight",
@@ -285,6 +287,27 @@ class SupportsPreflight(Protocol):
 
     def preflight(self, course: Course) -> None:
         """Raise :class:`~ta_delivery.errors.InputError` (exit 2); other errors are left for the run."""
+        ...
+
+
+@runtime_checkable
+class SupportsCompletions(Protocol):
+    """Optional LMS method: who completed LMS courses (``report PROGRAMME``'s progression)."""
+
+    def completions(self, course: Course, shortnames: Sequence[str]) -> Mapping[str, Sequence[str]]:
+        """LMS course short name -> the emails of the users who completed it (a course missing on the LMS
+        maps to an empty list). ``course`` is the one whose ``[lms]`` settings to use."""
+        ...
+
+
+@runtime_checkable
+class SupportsFeedback(Protocol):
+    """Optional LMS method: the answers of a survey activity (``evaluation pull``)."""
+
+    def feedback_table(self, course: Course, idnumber: str) -> tuple[Sequence[str], Sequence[Sequence[str]]]:
+        """Header (``response id``, ``email``, then one column per question as the LMS heads it) and one
+        row per attempt of the course's LMS activity with this ID number; anonymous attempts leave
+        ``email`` blank."""
         ...
 
 

@@ -7,11 +7,11 @@ file: every bad value is reported, and nothing is stored unless all of it is goo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..models import Course
+from ..records import SupportsFeedback
 from .model import Response
 from .service import evaluation_of
 from .surveys import FORMATS
@@ -33,13 +33,8 @@ PULL_LAYOUT = Layout(
 )
 
 
-@runtime_checkable
-class LmsFeedback(Protocol):
-    """Optional LMS capability: the answers of a survey activity of the course's LMS course."""
-
-    def feedback_table(self, course: Course, idnumber: str) -> tuple[Sequence[str], Sequence[Sequence[str]]]:
-        """Header and rows (see :data:`PULL_LAYOUT`) of the activity with this ID number."""
-        ...
+#: The optional LMS method this reads (declared with the others in :mod:`ta_delivery.records`).
+LmsFeedback = SupportsFeedback
 
 
 def pull_responses(course: Course, plugins: Plugins, context: RunContext) -> list[Response]:

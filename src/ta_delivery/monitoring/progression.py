@@ -6,12 +6,11 @@ programme's courses name no LMS, the count is 0 and the report says nothing was 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, TaDeliveryError
-from ..models import Course
+from ..records import SupportsCompletions
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
@@ -21,14 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["LmsCompletions", "elearning_completions", "elearning_ids"]
 
 
-@runtime_checkable
-class LmsCompletions(Protocol):
-    """Optional LMS capability: the people who completed LMS courses."""
-
-    def completions(self, course: Course, shortnames: Sequence[str]) -> Mapping[str, Sequence[str]]:
-        """LMS course short name -> the emails of the users who completed it (a course missing on the LMS
-        maps to an empty list). ``course`` is the one whose ``[lms]`` settings to use."""
-        ...
+#: The optional LMS method this reads (declared with the others in :mod:`ta_delivery.records`).
+LmsCompletions = SupportsCompletions
 
 
 def elearning_ids(programme: Programme) -> list[str]:
