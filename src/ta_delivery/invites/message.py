@@ -192,7 +192,7 @@ def build_invite(
     reason: Reason | None = None,
     dial_in: DialIn | None = None,
     centre: tuple[str, tuple[str, ...]] | None = None,
-    html: bool = True,
+    lighter: int = 0,
 ) -> EmailMessage:
     """The full iMIP message inviting ``person`` to ``session`` (REQUEST) or withdrawing it (CANCEL).
 
@@ -234,7 +234,7 @@ def build_invite(
     for name, value in headers:
         msg.set_raw(name, value)
     plain = text_part("plain", words.plain or words.description)
-    page = text_part("html", words.html) if html else None
+    page = text_part("html", words.html) if lighter == 0 else None
     alternative = _part(
         [("Content-Type", f'multipart/alternative; boundary="{alt}"')],
         [
@@ -249,12 +249,14 @@ def build_invite(
             ),
         ],
     )
-    msg.set_payload([alternative, _part(_ATTACHMENT_HEADERS, calendar64)])
+    attachment = [_part(_ATTACHMENT_HEADERS, calendar64)] if lighter < 2 else []
+    msg.set_payload([alternative, *attachment])
     # the parts' bodies are most of the message; its headers and MIME lines add under 2 KB
-    bodies = 2 * len(calendar64) + sum(len(str(p.get_payload())) for p in (plain, page) if p is not None)
-    if html and bodies + 2048 > MESSAGE_BUDGET and len(msg.as_bytes()) > MESSAGE_BUDGET:
+    bodies = (1 + len(attachment)) * len(calendar64)
+    bodies += sum(len(str(p.get_payload())) for p in (plain, page) if p is not None)
+    if lighter < 2 and bodies + 2048 > MESSAGE_BUDGET and len(msg.as_bytes()) > MESSAGE_BUDGET:
         # too heavy for a poor connection: the session's description gives way first, step by step, then
-        # the HTML part (the plain text says everything)
+        # the HTML part (the plain text says everything), then the calendar's copy as an attachment
         shorter = session
         if session.description:
             size = len(session.description.encode("utf-8"))
@@ -272,7 +274,7 @@ def build_invite(
             reason=reason,
             dial_in=dial_in,
             centre=centre,
-            html=shorter is not session,
+            lighter=lighter if shorter is not session else lighter + 1,
         )
     return msg
 
