@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         RuleSpec,
         TransportSpec,
     )
+    from .webhooks import WebhookSpec
 
 PROJECT = "ta_delivery"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -75,6 +76,15 @@ def ta_delivery_register_lms() -> Iterable[LmsSpec]:
     """Register learning management systems usable in a course's ``[lms]`` table.
 
     :return: :class:`~ta_delivery.records.LmsSpec` records.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def ta_delivery_register_webhooks() -> Iterable[WebhookSpec]:
+    """Register webhook receivers that ``ta-delivery serve`` answers at ``POST /webhooks/<name>``.
+
+    :return: :class:`~ta_delivery.webhooks.WebhookSpec` records.
     """
     raise NotImplementedError
 

@@ -21,10 +21,29 @@ by then. The module needs no web framework.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["ASGIApp", "Handler", "Message", "Receive", "Scope", "Send", "webhook_app"]
+import attrs
+
+if TYPE_CHECKING:
+    from .context import RunContext
+    from .models import Course
+    from .records import Classroom, Segment
+
+__all__ = [
+    "ASGIApp",
+    "Handler",
+    "MeetingTarget",
+    "Message",
+    "Receive",
+    "Scope",
+    "Send",
+    "WebhookSpec",
+    "WebhookTarget",
+    "webhook_app",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -33,6 +52,48 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: (lower-cased headers, raw body) -> (HTTP status, JSON object to answer with)
 Handler = Callable[[Mapping[str, str], bytes], tuple[int, Mapping[str, Any]]]
+
+
+@attrs.frozen
+class MeetingTarget:
+    """What a provider's meeting id stands for on the served courses."""
+
+    course: Course
+    session_id: str
+    classroom: Classroom
+
+
+class WebhookTarget(Protocol):
+    """What ``ta-delivery serve`` offers a provider's webhook receiver (see :class:`WebhookSpec`)."""
+
+    @property
+    def context(self) -> RunContext:
+        """Settings (the webhook secret), clock and the store's persistent values."""
+        ...
+
+    def meeting(self, provider: str, external_id: str) -> MeetingTarget | None:
+        """The served session whose classroom on ``provider`` has ``external_id``, read from the store now."""
+        ...
+
+    def record(self, course_id: str, segments: Sequence[Segment]) -> int:
+        """Record attendance segments (idempotent by ``raw_key``); return how many were new."""
+        ...
+
+    def serialised(self, key: str) -> AbstractContextManager[None]:
+        """Hold a lock named ``key`` across every ``serve`` process on the store (for read-modify-write)."""
+        ...
+
+
+@attrs.frozen
+class WebhookSpec:
+    """A provider's webhook receiver: ``ta-delivery serve`` answers ``POST /webhooks/<name>`` with it.
+
+    ``make_app`` builds the raw ASGI app (usually with :func:`webhook_app`) once per serve process.
+    """
+
+    name: str
+    make_app: Callable[[WebhookTarget], ASGIApp]
+    description: str = ""
 
 
 class _TooLarge(Exception):

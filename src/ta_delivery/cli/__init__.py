@@ -7,7 +7,15 @@ import importlib
 from .common import main as main
 
 #: Modules that add commands to :func:`main` when imported.
-COMMAND_MODULES: tuple[str, ...] = ("sync", "calendar", "attendance", "check", "evaluation", "catalogue")
+COMMAND_MODULES: tuple[str, ...] = (
+    "sync",
+    "calendar",
+    "attendance",
+    "check",
+    "evaluation",
+    "catalogue",
+    "serve",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -10,7 +10,7 @@ import click
 
 from ..errors import InputError
 from ..models import Course
-from ..store import open_store
+from ..store import Store, open_store
 from .common import (
     course_path,
     fail_input,
@@ -24,7 +24,7 @@ from .common import (
     write_out,
 )
 
-__all__ = ["calendar_command", "feed_state"]
+__all__ = ["calendar_command", "feed_state", "store_feed_state"]
 
 
 def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[str, str], dict[str, int]]:
@@ -34,16 +34,23 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
     the invitations themselves rise from): for a person, at their mailbox or in messages to them. A SQLite
     store that does not exist yet is not created: the feed then simply has no links.
     """
-    from ..invites import lifecycle
-
     if store_missing(url):
         return {}, {}
     store = open_store(url)
     try:
-        rooms = store.classrooms(course.id)
-        history = store.messages(course.id)
+        return store_feed_state(course, store, person_id)
     finally:
         store.close()
+
+
+def store_feed_state(
+    course: Course, store: Store, person_id: str | None
+) -> tuple[dict[str, str], dict[str, int]]:
+    """:func:`feed_state` on an open store (``serve`` keeps one open)."""
+    from ..invites import lifecycle
+
+    rooms = store.classrooms(course.id)
+    history = store.messages(course.id)
     links: dict[str, str] = {}
     for sid, row in rooms.items():
         if row.state != "cancelled":
@@ -57,12 +64,53 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
     return links, sequences
 
 
+def _feed_link(
+    course: Course, path: Path, state: str | None, person_id: str | None, *, link: bool, revoke: bool
+) -> None:
+    """``--link`` / ``--revoke-link``: the person's feed address on ``serve``, kept in the store."""
+    import os
+
+    from ..serve.target import feed_url
+
+    if person_id is None:
+        fail_input(InputError("needs --person ID: a feed address belongs to one person", key="--link"))
+    base = os.environ.get("TA_DELIVERY_SERVE_URL", "").strip()
+    if link and not base.startswith(("https://", "http://")):
+        fail_input(
+            InputError(
+                "is not set to the public http(s) address of `ta-delivery serve`, e.g. https://ta.example.org",
+                source="TA_DELIVERY_SERVE_URL",
+            )
+        )
+    store = open_store(state_url(path, state))
+    try:
+        if revoke:
+            count = store.revoke_feed_tokens(course.id, person_id)
+            click.echo(f"revoked {count} feed address(es) of {person_id}", err=True)
+        if link:
+            click.echo(feed_url(base, store.feed_token(course.id, person_id)))
+    finally:
+        store.close()
+
+
 @main.command("calendar")
 @click.argument("course", metavar="COURSE")
 @click.option("--person", "person_id", metavar="ID", default=None, help="Only this person's sessions.")
 @click.option("--out", "out", metavar="FILE", default=None, help="Write the feed here instead of stdout.")
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print the address of the person's feed on `ta-delivery serve` (TA_DELIVERY_SERVE_URL) instead.",
+)
+@click.option(
+    "--revoke-link",
+    is_flag=True,
+    help="Revoke the person's feed address; the next --link prints a new one.",
+)
 @state_option
-def calendar_command(course: str, person_id: str | None, out: str | None, state: str | None) -> None:
+def calendar_command(
+    course: str, person_id: str | None, out: str | None, state: str | None, link: bool, revoke_link: bool
+) -> None:
     """Print the course's (or one person's) sessions as an iCalendar feed (METHOD:PUBLISH)."""
     from ..invites import build_feed
 
@@ -74,6 +122,9 @@ def calendar_command(course: str, person_id: str | None, out: str | None, state:
             model.person(person_id)
         except KeyError:
             fail_input(InputError(f"no person with id {person_id!r} in the course", key="--person"))
+    if link or revoke_link:
+        _feed_link(model, path, state, person_id, link=link, revoke=revoke_link)
+        return
     links: Mapping[str, str]
     sequences: Mapping[str, int]
     links, sequences = feed_state(model, state_url(path, state), person_id)

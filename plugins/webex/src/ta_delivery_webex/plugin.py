@@ -9,6 +9,7 @@ from ta_delivery.hookspecs import hookimpl
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 from ta_delivery.settings import positive_number, url
+from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
 from . import sansio
 from .auth import auth_from_settings
@@ -69,3 +70,15 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
 def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Webex attendee report export."""
     yield FORMAT
+
+
+def _webhook_app(target: WebhookTarget) -> ASGIApp:
+    from .webhooks import serve_app  # imported when `serve` starts, not on every command
+
+    return serve_app(target)
+
+
+@hookimpl
+def ta_delivery_register_webhooks() -> Iterable[WebhookSpec]:
+    """``POST /webhooks/webex`` on ``ta-delivery serve``: join and leave events become attendance."""
+    yield WebhookSpec(name="webex", make_app=_webhook_app, description="webex participant events")

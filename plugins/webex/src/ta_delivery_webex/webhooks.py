@@ -29,7 +29,7 @@ from ta_delivery.models import Course
 from ta_delivery.records import Segment
 from ta_delivery.settings import Secret
 from ta_delivery.store import Store
-from ta_delivery.webhooks import ASGIApp, webhook_app
+from ta_delivery.webhooks import ASGIApp, WebhookTarget, webhook_app
 
 from . import sansio
 
@@ -40,6 +40,7 @@ __all__ = [
     "course_resolver",
     "receiver_from_context",
     "segments_from_event",
+    "serve_app",
     "sign",
     "store_sink",
     "verify_signature",
@@ -186,5 +187,46 @@ def asgi_app(receiver: WebhookReceiver) -> ASGIApp:
     def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
         status, fresh = receiver.receive(body, headers.get(SIGNATURE_HEADER.lower()))
         return status, {"recorded": len(fresh)} if status == 200 else {"error": "rejected"}
+
+    return webhook_app(handle, max_body=MAX_BODY)
+
+
+def serve_app(target: WebhookTarget) -> ASGIApp:
+    """The ``POST /webhooks/webex`` app of ``ta-delivery serve``: ``left`` events recorded as attendance.
+
+    Verifies ``X-Spark-Signature`` (HMAC-SHA1 of the raw body under ``TA_DELIVERY_WEBEX_WEBHOOK_SECRET``)
+    before parsing. Segments are keyed by meeting instance, participant, device and join time, so a repeated
+    delivery, or one reaching another serve process, records nothing twice. Answers 503 while the secret is
+    not set.
+    """
+    secret = target.context.settings.secret("webex", "webhook_secret")
+
+    def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
+        if secret is None:
+            log.warning("webex webhook refused: TA_DELIVERY_WEBEX_WEBHOOK_SECRET is not set")
+            return 503, {"error": "TA_DELIVERY_WEBEX_WEBHOOK_SECRET is not set"}
+        if not verify_signature(secret, body, headers.get(SIGNATURE_HEADER.lower())):
+            log.warning("webex webhook: signature missing or wrong; delivery dropped")
+            return 401, {"error": "rejected"}
+        courses: list[str] = []
+
+        def resolve(meeting_id: str) -> tuple[str, Mapping[str, str]] | None:
+            found = target.meeting("webex", meeting_id)
+            if found is None:
+                return None
+            courses.append(found.course.id)
+            session = found.course.session(found.session_id)
+            return found.session_id, sansio.people_index(found.course.people_of(session))
+
+        try:
+            event = json.loads(body)
+            if not isinstance(event, Mapping):
+                raise ValueError("not an object")
+            segments = segments_from_event(event, resolve)
+        except (ValueError, KeyError) as exc:
+            log.warning("webex webhook: malformed delivery dropped (%s)", type(exc).__name__)
+            return 400, {"error": "rejected"}
+        recorded = target.record(courses[-1], segments) if segments and courses else 0
+        return 200, {"recorded": recorded}
 
     return webhook_app(handle, max_body=MAX_BODY)

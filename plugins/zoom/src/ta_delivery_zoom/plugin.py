@@ -10,6 +10,7 @@ from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 from ta_delivery.settings import positive_number, url
+from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
 from .auth import DEFAULT_OAUTH_URL, TokenSource
 from .csvimport import FORMAT, JSON_FORMAT
@@ -98,3 +99,15 @@ def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Zoom portal's participants and usage exports, and saved participants API responses."""
     yield FORMAT
     yield JSON_FORMAT
+
+
+def _webhook_app(target: WebhookTarget) -> ASGIApp:
+    from .webhooks import serve_app  # imported when `serve` starts, not on every command
+
+    return serve_app(target)
+
+
+@hookimpl
+def ta_delivery_register_webhooks() -> Iterable[WebhookSpec]:
+    """``POST /webhooks/zoom`` on ``ta-delivery serve``: join and leave events become attendance."""
+    yield WebhookSpec(name="zoom", make_app=_webhook_app, description="zoom participant events")

@@ -33,7 +33,7 @@ from ta_delivery.context import KeyValue, MemoryKeyValue
 from ta_delivery.errors import BadResponse, TaDeliveryError
 from ta_delivery.records import Classroom, Segment
 from ta_delivery.settings import Secret, Settings
-from ta_delivery.webhooks import ASGIApp, webhook_app
+from ta_delivery.webhooks import ASGIApp, WebhookTarget, webhook_app
 
 from .sansio import parse_time
 
@@ -46,6 +46,7 @@ __all__ = [
     "make_asgi_app",
     "resolver_for",
     "secret_from",
+    "serve_app",
     "sign",
     "url_validation",
     "verify",
@@ -292,3 +293,56 @@ def segments_from_events(events: Iterable[Mapping[str, Any]], tracker: Attendanc
     for event in events:
         out.extend(tracker.handle(event))
     return out
+
+
+def serve_app(target: WebhookTarget) -> ASGIApp:
+    """The ``POST /webhooks/zoom`` app of ``ta-delivery serve``: events recorded as the course's attendance.
+
+    Verifies ``x-zm-signature`` and the timestamp's five minutes' tolerance on the raw bytes, answers the
+    ``endpoint.url_validation`` challenge, and pairs joins with leaves in the store's ``zoom`` values, one
+    meeting at a time across every serve process, so a join and a leave may reach different processes.
+    Answers 503 while ``TA_DELIVERY_ZOOM_WEBHOOK_SECRET`` is not set.
+    """
+    context = target.context
+    secret = context.settings.secret("zoom", "webhook_secret")
+    state = context.state("zoom-webhooks")
+
+    def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
+        if secret is None:
+            log.warning("zoom webhook refused: %s is not set", SECRET_VARIABLE)
+            return 503, {"error": f"{SECRET_VARIABLE} is not set"}
+        try:
+            verify(secret, headers, body, context.clock.now())
+        except WebhookRejected as exc:
+            log.warning("zoom webhook rejected: %s", exc)
+            return 401, {"error": "verification failed"}
+        try:
+            event = json.loads(body)
+        except ValueError:
+            return 400, {"error": "body is not JSON"}
+        if not isinstance(event, Mapping):
+            return 400, {"error": "body is not a JSON object"}
+        payload = event.get("payload")
+        obj = payload.get("object") if isinstance(payload, Mapping) else None
+        try:
+            if event.get("event") == "endpoint.url_validation":
+                return 200, url_validation(secret, event)
+            if not isinstance(obj, Mapping):
+                return 200, {"recorded": 0}
+            found = target.meeting("zoom", str(obj.get("id", "")))
+            if found is None:
+                return 200, {"recorded": 0}  # not one of ours: acknowledged so Zoom stops retrying
+
+            def resolve(_meeting_id: str) -> MeetingRef:
+                regs = found.classroom.data.get("registrants", {})
+                return MeetingRef(found.session_id, {str(r["id"]): pid for pid, r in dict(regs).items()})
+
+            tracker = AttendanceTracker(resolve=resolve, state=state)
+            with target.serialised(f"zoom:{obj.get('uuid') or obj.get('id')}"):
+                segments = tracker.handle(event)
+            recorded = target.record(found.course.id, segments)
+        except BadResponse as exc:
+            return 400, {"error": exc.message}
+        return 200, {"recorded": recorded}
+
+    return webhook_app(handle, max_body=MAX_BODY)
