@@ -317,3 +317,27 @@ def test_reconnects_when_the_server_dropped_the_connection(certificate: tuple[Pa
         controller.stop()
     assert len(first_inbox.received) == 1
     assert len(second_inbox.received) == 1
+
+
+def test_doctor_logs_in_over_starttls_without_sending(
+    starttls_server: tuple[int, Inbox], certificate: tuple[Path, Path]
+) -> None:
+    port, inbox = starttls_server
+    [check] = make(env_for(port, certificate)).doctor()
+    assert check.ok, check
+    assert check.detail == "EHLO, STARTTLS, login accepted; nothing sent"
+    assert f"127.0.0.1:{port}" in check.name
+    assert inbox.received == []
+
+
+def test_doctor_reports_a_refused_login_and_an_absent_relay_by_host(
+    starttls_server: tuple[int, Inbox], certificate: tuple[Path, Path]
+) -> None:
+    port, inbox = starttls_server
+    [refused] = make(env_for(port, certificate, password="wrong-Pa55")).doctor()
+    assert not refused.ok
+    assert "refused" in refused.detail and f"127.0.0.1:{port}" in refused.detail
+    assert "wrong-Pa55" not in repr(refused)
+    [absent] = make(env_for(free_port(), certificate)).doctor()
+    assert not absent.ok and "127.0.0.1" in absent.detail
+    assert inbox.received == []

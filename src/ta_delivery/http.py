@@ -247,6 +247,16 @@ class HttpApi:
     policy: RetryPolicy = RetryPolicy()
     rng: random.Random = attrs.field(factory=random.Random)
 
+    def _host(self, url: str | httpx.URL) -> str:
+        """The host a request goes to, for error messages (``url`` may be relative to the base URL)."""
+        try:
+            target = httpx.URL(url)
+            host = target.host or self.client.base_url.host
+            port = target.port if target.host else self.client.base_url.port
+        except (httpx.InvalidURL, TypeError):
+            return "?"
+        return f"{host}:{port}" if port else host
+
     def request(
         self,
         method: str,
@@ -270,7 +280,7 @@ class HttpApi:
                 response = self.client.request(method, url, **kwargs)
             except httpx.ConnectError as exc:
                 error: ProviderError = Unavailable(
-                    f"cannot connect: {type(exc).__name__}", provider=self.provider
+                    f"cannot connect to {self._host(url)}: {type(exc).__name__}", provider=self.provider
                 )
                 retry_ok = True
             except (
@@ -279,12 +289,16 @@ class HttpApi:
                 httpx.RemoteProtocolError,
                 httpx.ProxyError,
             ) as exc:
-                error = Unavailable(f"no response: {type(exc).__name__}", provider=self.provider)
+                error = Unavailable(
+                    f"no response from {self._host(url)}: {type(exc).__name__}", provider=self.provider
+                )
                 retry_ok = safe
             except httpx.DecodingError:
                 raise BadResponse("undecodable response body", provider=self.provider) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # e.g. UnsupportedProtocol: never sent
-                raise Unavailable(f"cannot send: {type(exc).__name__}", provider=self.provider) from None
+                raise Unavailable(
+                    f"cannot send to {self._host(url)}: {type(exc).__name__}", provider=self.provider
+                ) from None
             else:
                 mapped = error_for(response, self.provider, self.clock.now())
                 if mapped is None:

@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "evaluation",
     "catalogue",
     "serve",
+    "doctor",
 )
 
 for _name in COMMAND_MODULES:

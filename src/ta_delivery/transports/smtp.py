@@ -14,12 +14,16 @@ import logging
 import smtplib
 import ssl as tls
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..context import RunContext
 from ..errors import InputError, TransportError
 from ..settings import Secret, Settings
+
+if TYPE_CHECKING:
+    from ..doctor import Check
 
 __all__ = ["SmtpSettings", "SmtpTransport", "smtp_factory"]
 
@@ -124,6 +128,33 @@ class SmtpTransport:
             conn.close()
             raise
         return conn
+
+    def doctor(self) -> list[Check]:
+        """Connect, EHLO, STARTTLS and log in as a send would, then QUIT without sending anything."""
+        from ..doctor import Check
+
+        st = self.settings
+        where = f"SMTP relay {st.host}:{st.port}"
+        try:
+            conn = self._connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            return [
+                Check("smtp", where, False, f"login to {st.host}:{st.port} refused (code {exc.smtp_code})")
+            ]
+        except TransportError as exc:
+            return [Check("smtp", where, False, str(exc))]
+        except (smtplib.SMTPException, tls.SSLError, OSError) as exc:
+            return [Check("smtp", where, False, f"cannot talk to {st.host}:{st.port}: {type(exc).__name__}")]
+        steps = ["EHLO"]
+        if isinstance(conn.sock, tls.SSLSocket):
+            steps.append("TLS" if st.ssl else "STARTTLS")
+        if st.username and st.password is not None:
+            steps.append("login")
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
+        return [Check("smtp", where, True, ", ".join(steps) + " accepted; nothing sent")]
 
     def _alive(self, conn: smtplib.SMTP) -> bool:
         try:

@@ -13,14 +13,22 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
 from ta_delivery.clock import Clock, SystemClock
-from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, Unavailable
+from ta_delivery.errors import (
+    AuthError,
+    BadResponse,
+    InputError,
+    NotFound,
+    ProviderError,
+    TaDeliveryError,
+    Unavailable,
+)
 from ta_delivery.http import HttpApi
 from ta_delivery.models import Person
 from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
@@ -28,6 +36,9 @@ from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 from . import sansio
 from .auth import WebexAuth
 from .options import WebexOptions
+
+if TYPE_CHECKING:
+    from ta_delivery.doctor import Check
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "NAME", "WebexProvider"]
 
@@ -64,6 +75,21 @@ class WebexProvider:
         return (
             f"WebexProvider(base_url={self.base_url!r}, concurrency={self.concurrency}, auth={self.auth!r})"
         )
+
+    def doctor(self) -> list[Check]:
+        """``ta-delivery doctor``: ``GET people/me`` with the access token (refreshed if it must be)."""
+        from ta_delivery.doctor import Check
+
+        host = httpx.URL(self.base_url).host
+        try:
+            me = self._send("GET", f"{self.base_url}/people/me").json()
+        except TaDeliveryError as exc:
+            return [Check("webex", "people/me", False, f"{exc} (at {host})")]
+        except ValueError:
+            return [Check("webex", "people/me", False, f"not a JSON answer (at {host})")]
+        emails = me.get("emails") if isinstance(me, dict) else None
+        who = emails[0] if isinstance(emails, list) and emails else "the token's user"
+        return [Check("webex", "people/me", True, f"authenticated as {who} (at {host})")]
 
     # --- HTTP ---------------------------------------------------------------------------------
 

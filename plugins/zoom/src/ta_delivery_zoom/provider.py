@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -25,6 +25,7 @@ from ta_delivery.errors import (
     ConflictError,
     DailyLimitReached,
     NotFound,
+    TaDeliveryError,
     Unavailable,
 )
 from ta_delivery.http import HttpApi, RateLimiter
@@ -33,6 +34,9 @@ from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
 from .auth import TokenExpired, TokenSource
+
+if TYPE_CHECKING:
+    from ta_delivery.doctor import Check
 from .limits import ACCOUNT, Category, DailyBudget, daily_kind, daily_limit_error, make_limiters
 from .options import ZoomOptions
 from .sansio import Kind
@@ -195,6 +199,25 @@ class ZoomProvider:
     @staticmethod
     def _base(kind: Kind) -> str:
         return "/meetings" if kind == "meeting" else "/webinars"
+
+    def doctor(self) -> list[Check]:
+        """``ta-delivery doctor``: an access token, then the host user (``GET /users/{user}``): reads only."""
+        from ta_delivery.doctor import Check
+
+        host = self.client.base_url.host
+        try:
+            self.tokens.token()
+        except TaDeliveryError as exc:
+            return [Check("zoom", "access token", False, str(exc))]
+        checks = [Check("zoom", "access token", True, "Server-to-Server OAuth token issued")]
+        try:
+            user = self._call("GET", f"/users/{quote(self.user, safe='')}", "light")
+        except TaDeliveryError as exc:
+            checks.append(Check("zoom", f"user {self.user}", False, f"{exc} (at {host})"))
+        else:
+            shown = user.get("email", self.user) if isinstance(user, Mapping) else self.user
+            checks.append(Check("zoom", f"user {self.user}", True, f"{shown} can host meetings (at {host})"))
+        return checks
 
     def daily_budget(self, hosts: Iterable[str] = ()) -> Mapping[str, int]:
         """Host -> meeting creates/updates left today (UTC), for ``plan`` to show."""
