@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime
+from pathlib import Path
 
 import attrs
 import pytest
@@ -163,3 +164,26 @@ def test_recording_rule(
     owed = lifecycle.owed([want] if want else [], history, {"s01": "session-cancelled"})
     assert [(o.sequence, o.wording) for o in owed] == expected
     assert all(o.method == lifecycle.SEND and o.kind == lifecycle.RECORDING for o in owed)
+
+
+def test_the_public_catalogue_shows_no_recording_link_and_no_centre_contact(tmp_path: Path) -> None:
+    from catalogue_support import build, copy_programme, site_files
+
+    programme = copy_programme(tmp_path / "programme")
+    course = programme.parent / "rtpc-caribbean-2027" / "course.toml"
+    text = course.read_text(encoding="utf-8")
+    text = text.replace(
+        'id = "opening"\n',
+        'id = "opening"\nrecording_url = "https://video.example.org/secret-recording"\n',
+        1,
+    )
+    text += (
+        '\n[[centres]]\nid = "kingston"\nname = "Reference Centre Kingston"\ntimezone = "America/Jamaica"\n'
+        'contact = { name = "C. Brown", email = "centre-contact@example.org" }\n'
+    )
+    course.write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    build(programme, out)
+    for name, data in site_files(out).items():
+        assert b"secret-recording" not in data, name
+        assert b"centre-contact@example.org" not in data, name
