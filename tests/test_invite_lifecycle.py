@@ -14,7 +14,8 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import attrs
 import icalendar
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from ta_delivery.invites import build_invite, invite_fingerprint, lint_message, session_uid
+from ta_delivery.invites import Reason, build_invite, invite_fingerprint, lint_message, session_uid
 from ta_delivery.invites.lifecycle import Message, Owed, Wanted, event_sequence, mailbox, owed
 from ta_delivery.models import Course, Organizer, Participant, Session
 
@@ -482,7 +483,7 @@ class World:
     removed: dict[str, Session] = attrs.field(factory=dict)
     links: dict[str, str | None] = attrs.field(factory=dict)
     cancelled: bool = False
-    last: dict[tuple[str, str], tuple[int, str, str]] = attrs.field(factory=dict)  # seq, method, fingerprint
+    log: list[Message] = attrs.field(factory=list)  # every message sent, as the store keeps it
 
     def session_index(self, i: int) -> str:
         return f"s{i}"
@@ -520,35 +521,36 @@ class World:
         self.course = attrs.evolve(self.course, sessions=tuple(sorted(sessions.values(), key=lambda s: s.id)))
 
     def run(self, now: datetime) -> list[tuple[str, str, bytes]]:
-        """What a run sends: (session id, person id, message bytes)."""
-        want: dict[tuple[str, str], tuple[Session, Participant, str]] = {}
+        """What a run sends, as the engine decides it (:func:`owed`): (session id, person id, bytes)."""
+        wanted: list[Wanted] = []
         if not self.cancelled:
             for s in self.course.live_sessions:
                 for p in self.course.participants_of(s):
-                    want[(s.id, p.id)] = (s, p, invite_fingerprint(s, self.links.get(s.id)))
+                    wanted.append(Wanted(s.id, p.id, p.email, invite_fingerprint(s, self.links.get(s.id))))
+        listed = {s.id: s for s in self.course.sessions}
+        gone = "course-cancelled" if self.cancelled else "session-cancelled"
+        withdrawn = {m.session_id: gone for m in self.log if self.cancelled or m.session_id not in listed}
         sent: list[tuple[str, str, bytes]] = []
-        for key, (s, p, fp) in sorted(want.items()):
-            last = self.last.get(key)
-            if last is not None and last[1] == "REQUEST" and last[2] == fp:
-                continue
-            seq = 0 if last is None else last[0] + 1
+        for o in owed(wanted, self.log, withdrawn):
+            session = listed.get(o.session_id) or self.removed[o.session_id]
+            person = next(p for p in PEOPLE if p.id == o.person_id)
+            request = o.method == "REQUEST"
             msg = build_invite(
-                self.course, s, p, method="REQUEST", sequence=seq, join_url=self.links.get(s.id), dtstamp=now
+                self.course,
+                session,
+                person,
+                method="REQUEST" if request else "CANCEL",
+                sequence=o.sequence,
+                join_url=self.links.get(o.session_id) if request else None,
+                dtstamp=now,
+                reason=cast("Reason", o.wording)
+                if not request
+                else "invited"
+                if o.wording == "invitation"
+                else None,
             )
-            self.last[key] = (seq, "REQUEST", fp)
-            sent.append((s.id, p.id, msg.as_bytes()))
-        for key, (seq, method, _fp) in sorted(self.last.items()):
-            if method == "REQUEST" and key not in want:
-                sid, pid = key
-                session = self.removed.get(sid) or next(s for s in self.course.sessions if s.id == sid)
-                person = next(p for p in PEOPLE if p.id == pid)
-                reason = "course-cancelled" if self.cancelled else None
-                msg = build_invite(
-                    self.course, session, person, method="CANCEL", sequence=seq + 1, join_url=None,
-                    dtstamp=now, reason=reason,
-                )  # fmt: skip
-                self.last[key] = (seq + 1, "CANCEL", "cancel")
-                sent.append((sid, pid, msg.as_bytes()))
+            self.log.append(o.recorded("sent"))
+            sent.append((o.session_id, o.person_id, msg.as_bytes()))
         return sent
 
 
@@ -619,3 +621,12 @@ def test_lifecycle_invariants(script: list[tuple[str, int, Any]]) -> None:
             assert session is not None
             assert messages[-1][3] == session.start
             assert messages[-1][4] == session.minutes
+
+
+def test_the_python_api_example_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "python-api.md").read_text(encoding="utf-8")
+    section = doc.split("## Decide invitations", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "python-api.md", "exec"), {})
+    said = [line.removeprefix("# ") for line in code.splitlines() if line.startswith("# ")]
+    assert capsys.readouterr().out.splitlines() == said

@@ -171,8 +171,9 @@ def owed(
 ) -> list[Owed]:
     """The messages owed, kind by kind (each kind's :data:`RULES` entry decides it).
 
-    ``history`` is the log of recorded messages (oldest first) of the sessions concerned: leave out those
-    of sessions that have ended, which are never touched. ``withdrawn`` names the sessions that are no
+    ``history`` is the log of recorded messages (oldest first) of the sessions concerned; for invitations,
+    leave out the sessions that have ended, which are never touched (a kind about ended sessions, such as
+    a recording, is given its own). ``withdrawn`` names the sessions that are no
     longer wanted at all (removed, turned recorded, course cancelled or postponed) with the reason their
     CANCELs give; a person who leaves a session that goes on is withdrawn as ``removed``.
     """
