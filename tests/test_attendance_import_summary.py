@@ -246,3 +246,21 @@ def test_the_readme_tour_imports_the_example_register(tmp_path: Path, recorder: 
     assert "…" not in table.stdout
     assert "Weekly webinar (12/12)" in table.stdout and "2027-11-03" in table.stdout
     assert "Andre Campbell (jm-01)" in table.stdout
+
+
+def test_reimport_and_partial_reimport_keep_every_stored_row(tmp_path: Path, recorder: Recorder) -> None:
+    course = write_course(tmp_path)
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "participant,join,leave,session\n"
+        "jm-01,2020-08-10T14:00:00Z,2020-08-10T15:00:00Z,s01\n"
+        "jm-01,2020-08-10T15:00:00Z,2020-08-10T16:00:00Z,s01\n"
+    )
+    part = tmp_path / "part.csv"  # only the first row: the second, stored, must still count
+    part.write_text("participant,join,leave,session\njm-01,2020-08-10T14:00:00Z,2020-08-10T15:00:00Z,s01\n")
+    for file in (full, full, part):
+        result = run("attendance", "import", str(course), str(file))
+        assert result.exit_code == 0, result.output
+        statuses = {(s.participant_id, s.session_id): s for s in recorder.calls[-1]}
+        assert statuses[("jm-01", "s01")].status == "present"
+        assert statuses[("jm-01", "s01")].attended_seconds == 7200

@@ -216,19 +216,29 @@ class Attendance:
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
         counts = [0, 0]  # rows, rows outside every live session's window
+        keys: dict[str, set[int]] = {}  # hashes of the file's row keys per session
         with _gc_paused():
             result = self.records.record(
-                self.course.id, self._checked(parsed, acc, source, counts), self.context.clock.now()
+                self.course.id, self._checked(parsed, acc, source, counts, keys), self.context.clock.now()
             )
             file_unmatched = sum(1 for key in acc.identities if key in acc.intervals)
             if session_id is not None:
                 mark_recorded(self.store, self.course.id, [session_id], self.context.clock.now())
                 result = attrs.evolve(result, sessions=result.sessions | {session_id})
-            outcome = self._after([result], acc, notes=())
+            # a session whose stored rows are all in this file (a re-import) needs no reading back
+            stored = self.records.counts(self.course.id, result.had_data - {UNPLACED})
+            complete = {sid for sid, n in stored.items() if n == len(keys.get(sid, ()))}
+            keys.clear()
+            outcome = self._after([result], acc, notes=(), complete=complete)
         return attrs.evolve(outcome, outside=counts[1], file_unmatched=file_unmatched)
 
     def _checked(
-        self, segments: Iterable[Segment], acc: Accumulator, source: str, counts: list[int]
+        self,
+        segments: Iterable[Segment],
+        acc: Accumulator,
+        source: str,
+        counts: list[int],
+        keys: dict[str, set[int]] | None = None,
     ) -> Iterator[Segment]:
         """``segments`` checked and collected into ``acc``; ``counts`` gets the rows and those outside.
 
@@ -253,6 +263,11 @@ class Attendance:
                     outside += 1
                 if sid != UNPLACED:
                     add(sid, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
+                if keys is not None:
+                    bucket = keys.get(sid)
+                    if bucket is None:
+                        bucket = keys[sid] = set()
+                    bucket.add(hash((seg.source, seg.raw_key)))
                 yield seg
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
@@ -272,12 +287,16 @@ class Attendance:
         acc: Accumulator | None,
         notes: tuple[str, ...],
         failures: tuple[SessionFailure, ...] = (),
+        complete: frozenset[str] | set[str] = frozenset(),
     ) -> Outcome:
-        """Reconcile the sessions ``results`` touched, store their statuses, and notify plugins."""
+        """Reconcile the sessions ``results`` touched, store their statuses, and notify plugins.
+
+        ``complete``: sessions whose every stored row is in ``acc`` already (nothing to read back).
+        """
         affected = {s for r in results for s in r.sessions} - {UNPLACED}
         if not affected:
             return Outcome(tuple(results), (), failures, notes)
-        had = {s for r in results for s in r.had_data} - {UNPLACED}
+        had = {s for r in results for s in r.had_data} - {UNPLACED} - set(complete)
         if acc is None or had:
             fresh = Accumulator(acc.index, links=acc.links) if acc is not None else self.accumulator()
             if acc is not None:

@@ -173,6 +173,21 @@ class AttendanceStore:
             value = conn.execute(select(func.count()).select_from(t).where(t.c.course_id == course_id))
             return int(value.scalar() or 0)
 
+    def counts(self, course_id: str, session_ids: Iterable[str]) -> dict[str, int]:
+        """How many segments each of ``session_ids`` holds (any source)."""
+        wanted = sorted(set(session_ids))
+        if not wanted:
+            return {}
+        t = schema.segments
+        query = (
+            select(t.c.session_id, func.count())
+            .where(t.c.course_id == course_id, t.c.session_id.in_(wanted))
+            .group_by(t.c.session_id)
+        )
+        with self.store.engine.connect() as conn:
+            found = {str(sid): int(n) for sid, n in conn.execute(query)}
+        return {sid: found.get(sid, 0) for sid in wanted}
+
     def rows(self, course_id: str, session_ids: Iterable[str] | None = None) -> Iterator[RawRow]:
         """Stored segments of a course (of ``session_ids`` only, when given)."""
         t = schema.segments
