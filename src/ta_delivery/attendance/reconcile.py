@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -305,11 +306,27 @@ class Accumulator:
             self.identities[key] = attrs.evolve(old, name=name, email=email)
         self._seen[key] = (name_at, email_at)
 
-    def extend(self, rows: Iterable[Sequence[object]]) -> None:
-        """Take rows of ``(session_id, person_id, external_id, email, name, join, leave)``."""
-        add = self.add
-        for row in rows:
-            add(*row)  # type: ignore[arg-type]
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Take rows of ``(session_id, person_id, external_id, email, name, join, leave)``.
+
+        The same as :meth:`add` per row, inlined: a report reads every stored row through here.
+        """
+        intervals = self.intervals
+        resolve = self.index.resolve
+        links = self.links
+        shown = self._shown
+        for sid, pid, ext, email, name, join, leave in rows:
+            ident = resolve(pid, ext, email, name)
+            if ident.person_id is None and links:
+                ident = self._linked(sid, ident)
+            key = (sid, ident.key)
+            bucket = intervals.get(key)
+            if bucket is None:
+                intervals[key] = [(join, leave)]
+            else:
+                bucket.append((join, leave))
+            if ident.person_id is None:
+                shown(key, ident, join)
 
 
 def _select(course: Course, session_ids: Iterable[str] | None) -> tuple[Session, ...]:

@@ -485,7 +485,10 @@ class Attendance:
         """The whole course reconciled from everything stored."""
         acc = self.accumulator()
         with _gc_paused():
-            acc.extend(self._placed(self.records.rows(self.course.id)))
+            rows = self.records.rows(self.course.id)
+            if self.records.counts(self.course.id, [UNPLACED])[UNPLACED]:
+                rows = self._placed(rows)
+            acc.extend(rows)
             return reconcile(
                 self.course,
                 acc,
