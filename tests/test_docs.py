@@ -23,7 +23,7 @@ def signature_text(name: str) -> str:
 
 
 def test_every_hook_is_a_hookspec() -> None:
-    assert len(HOOKS) == 8
+    assert len(HOOKS) == 9
     for name in HOOKS:
         assert hasattr(getattr(hookspecs, name), "ta_delivery_spec")
 

@@ -36,6 +36,7 @@ from ta_delivery.records import (
 )
 from ta_delivery.rules.engine import check_course
 from ta_delivery.testing.memory import make_memory_provider
+from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget, webhook_app
 
 
 class RecordingLms:
@@ -99,6 +100,13 @@ class RecordingPlugin:
     @hookimpl
     def ta_delivery_register_lms(self) -> Iterable[LmsSpec]:
         yield LmsSpec(name="recording-lms", factory=lambda _ctx: RecordingLms())
+
+    @hookimpl
+    def ta_delivery_register_webhooks(self) -> Iterable[WebhookSpec]:
+        def make_app(_target: WebhookTarget) -> ASGIApp:
+            return webhook_app(lambda _headers, body: (200, {"bytes": len(body)}), max_body=100)
+
+        yield WebhookSpec(name="recording", make_app=make_app)
 
     @hookimpl
     def ta_delivery_classroom_provisioned(
@@ -322,3 +330,11 @@ def test_a_plugin_registered_later_is_in_the_registries() -> None:
     plugins.register(RecordingPlugin(), dist="recording-dist")
     assert "recording" in plugins.providers
     assert any(i.name == "recording-dist" and "recording" in i.providers for i in plugins.info())
+
+
+def test_webhook_receivers_are_collected_for_serve() -> None:
+    from ta_delivery.serve.app import webhook_specs
+
+    plugins = make_plugin_manager(entry_points=False, extra=[RecordingPlugin()])
+    specs = webhook_specs(plugins)
+    assert specs["recording"].name == "recording"

@@ -83,8 +83,43 @@ def _quiet_stdout() -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def installed_versions() -> list[tuple[str, str]]:
+    """The core's distribution and version, then each plugin distribution's, read from package metadata only
+    (no plugin module is imported, so ``--version`` stays fast and works with a broken plugin)."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "unknown"
+
+    found: dict[str, str] = {}
+    for ep in metadata.entry_points(group="ta_delivery"):
+        dist = ep.dist
+        if dist is not None:
+            found[dist.metadata["Name"]] = dist.version
+    found.pop("ta-delivery", None)
+    return [("ta-delivery", version("ta-delivery")), *sorted(found.items())]
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    for name, version in installed_versions():
+        click.echo(f"{name} {version}")
+    ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ta-delivery")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the versions of ta-delivery and every installed plugin, and exit.",
+)
 def main() -> None:
     """Deliver training virtually: check schedules, provision classrooms, invite, track attendance."""
 
