@@ -13,6 +13,7 @@ from ta_delivery.attendance.formats import register_csv, ta_delivery_register_im
 from ta_delivery.errors import InputError
 from ta_delivery.models import Course, Organizer, Participant, Session
 from ta_delivery.records import ImportRequest, Segment
+from ta_delivery.testing.contract import ImportFormatContract
 
 START = datetime(2027, 3, 1, 14, tzinfo=UTC)
 
@@ -163,3 +164,33 @@ def test_teams_time_in_a_dst_gap_is_an_input_error() -> None:
     with pytest.raises(InputError, match="DST gap") as caught:
         list(teams.parse(request(data, session="s1", tz="America/New_York", order="mdy")))
     assert caught.value.key == "3. In-Meeting Activities row 1, join time"
+
+
+# --- the import-format contract kit, run against both built-in formats -----------------------------
+
+
+class TestRegisterCsvContract(ImportFormatContract):
+    format_name = "register-csv"
+
+    def course(self) -> Course:
+        return course()
+
+    def sample(self) -> bytes:
+        return (
+            b"session,participant,join,leave\r\n"
+            b"s1,p1,2027-03-01T14:00:00Z,2027-03-01T15:00:00Z\r\n"
+            b"s2,ana@example.org,2027-03-02T14:05:00Z,2027-03-02T14:50:00Z\r\n"
+        )
+
+
+class TestTeamsCsvContract(ImportFormatContract):
+    format_name = "teams-csv"
+
+    def course(self) -> Course:
+        return course()
+
+    def sample(self) -> bytes:
+        return _teams("Ana\t3/1/27, 9:00:00 AM\t3/1/27, 9:20:00 AM\t20m\tana@example.org\tAttendee\n")
+
+    def timezone(self) -> ZoneInfo | None:
+        return ZoneInfo("America/Jamaica")

@@ -9,13 +9,14 @@ import httpx
 import pytest
 
 from ta_delivery.context import RunContext
-from ta_delivery.records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest
+from ta_delivery.records import Classroom, ClassroomProvider, ClassroomRequest
 from ta_delivery.testing.contract import ProviderContract
-from ta_delivery.testing.memory import MemoryProvider, MemoryServer, make_memory_provider
+from ta_delivery.testing.memory import MemoryProvider, MemoryServer, make_memory_provider, memory_plugin
 
 
 class MemoryContract(ProviderContract):
-    capabilities = Capabilities(personal_join_links=True, update_in_place=True, find_by_key=True)
+    provider_name = "memory"
+    plugin = memory_plugin
     create_route = ("POST", "/rooms$")
 
     def backend(self) -> httpx.BaseTransport:
@@ -24,9 +25,6 @@ class MemoryContract(ProviderContract):
 
     def settings(self) -> Mapping[str, str]:
         return {"TA_DELIVERY_MEMORY_TOKEN": "s3cret-token"}
-
-    def make_provider(self, context: RunContext) -> ClassroomProvider:
-        return make_memory_provider(context)
 
     def remote_count(self, key: str) -> int:
         return self.server.count(key)

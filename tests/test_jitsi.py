@@ -13,19 +13,15 @@ from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
 from ta_delivery.jitsi import JitsiProvider, room_name
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.records import Capabilities, ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract
 
 
 class TestJitsiContract(ProviderContract):
-    capabilities = Capabilities(update_in_place=True)
+    provider_name = "jitsi"
     remote = False
 
     def settings(self) -> Mapping[str, str]:
         return {"TA_DELIVERY_JITSI_URL": "https://meet.example.org/"}
-
-    def make_provider(self, context: RunContext) -> ClassroomProvider:
-        return make_plugin_manager(entry_points=False).providers["jitsi"].factory(context)
 
 
 def test_room_names_carry_128_random_bits() -> None:
@@ -46,8 +42,8 @@ def test_update_keeps_the_room_and_the_link() -> None:
     assert moved.join_url.startswith("https://meet.example.org/ContractS01-")
 
 
-def test_default_server_is_meet_jit_si(run_context: RunContext) -> None:
-    provider = make_plugin_manager(entry_points=False).providers["jitsi"].factory(run_context)
+def test_default_server_is_meet_jit_si(ta_delivery_run_context: RunContext) -> None:
+    provider = make_plugin_manager(entry_points=False).providers["jitsi"].factory(ta_delivery_run_context)
     room = provider.create(TestJitsiContract().request())
     assert room.join_url.startswith("https://meet.jit.si/")
 

@@ -6,10 +6,8 @@ import json
 from collections.abc import Mapping
 
 import httpx
-from ta_delivery_acme import make_provider
+import ta_delivery_acme
 
-from ta_delivery.context import RunContext
-from ta_delivery.records import Capabilities, ClassroomProvider
 from ta_delivery.testing.contract import ProviderContract
 
 
@@ -44,7 +42,8 @@ class FakeAcme:
 
 
 class TestAcmeContract(ProviderContract):
-    capabilities = Capabilities(personal_join_links=True, update_in_place=True, find_by_key=True)
+    provider_name = "acme"
+    plugin = ta_delivery_acme
     create_route = ("PUT", "/v1/classrooms/")
 
     def backend(self) -> httpx.BaseTransport:
@@ -53,9 +52,6 @@ class TestAcmeContract(ProviderContract):
 
     def settings(self) -> Mapping[str, str]:
         return {"TA_DELIVERY_ACME_TOKEN": "acme-secret-token"}
-
-    def make_provider(self, context: RunContext) -> ClassroomProvider:
-        return make_provider(context)
 
     def remote_count(self, key: str) -> int:
         return int(key in self.fake.rooms)  # httpx hands the fake the decoded path

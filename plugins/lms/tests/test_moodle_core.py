@@ -17,7 +17,7 @@ from ta_delivery.sync import Syncer
 
 
 def test_plan_apply_with_prerequisites_required(
-    moodle: Running, env: dict, tmp_path: Path, state_store: Store
+    moodle: Running, env: dict, tmp_path: Path, ta_delivery_state_store: Store
 ) -> None:
     site = moodle.site
     elearning = site.add_course("mta-elearning")
@@ -32,9 +32,9 @@ def test_plan_apply_with_prerequisites_required(
         settings=Settings({**env, "TA_DELIVERY_OUTBOX": str(tmp_path / "outbox")}),
         clock=FakeClock(NOW),
         base_dir=tmp_path,
-        state_factory=state_store.namespace,
+        state_factory=ta_delivery_state_store.namespace,
     )
-    syncer = Syncer(course, state_store, make_plugin_manager(), context, workers=1)
+    syncer = Syncer(course, ta_delivery_state_store, make_plugin_manager(), context, workers=1)
     plan = syncer.plan().to_json()
     assert plan["prerequisites"] == {"jm-01": True, "tt-02": False, "bb-03": False}
     assert "tt-02 has not completed the prerequisites and is not invited" in plan["notes"]
@@ -47,6 +47,6 @@ def test_plan_apply_with_prerequisites_required(
     invited = {i.target.split("/")[1] for i in result.items if i.kind == "invite"}
     assert "jm-01" in invited and not invited & {"tt-02", "bb-03"}
 
-    again = Syncer(course, state_store, make_plugin_manager(), context, workers=1)
+    again = Syncer(course, ta_delivery_state_store, make_plugin_manager(), context, workers=1)
     assert again.plan().to_json()["lms"] == []
     assert [i for i in again.apply().items if i.kind == "lms"] == []

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from fake_webex import FakeWebex
 from webex_helpers import BEARER_ENV, REFRESH_ENV
 
 from ta_delivery.context import RunContext
-from ta_delivery.records import ClassroomProvider
-from ta_delivery.testing.contract import ProviderContract
-from ta_delivery_webex.plugin import CAPABILITIES, make_provider
+from ta_delivery.models import Course, Organizer, Session
+from ta_delivery.records import Classroom, ClassroomProvider, ClassroomRequest
+from ta_delivery.testing.contract import ImportFormatContract, ProviderContract
+from ta_delivery_webex.plugin import make_provider
 from ta_delivery_webex.sansio import tag_of
 
 
 class _WebexContract(ProviderContract):
-    capabilities = CAPABILITIES
+    provider_name = "webex"
     create_route = ("POST", r"/v1/meetings$")
     env: Mapping[str, str] = BEARER_ENV
 
@@ -33,6 +36,40 @@ class _WebexContract(ProviderContract):
 
     def remote_count(self, key: str) -> int:
         return self.server.count(tag_of(key))
+
+    def attend(self, classroom: Classroom, request: ClassroomRequest) -> None:
+        """The meeting ended: two participants joined, the first twice (two devices)."""
+        first, second = request.participants[:2]
+
+        def device(join: str, leave: str, correlation: str) -> dict[str, object]:
+            return {
+                "correlationId": correlation,
+                "deviceType": "webex_meeting_center_mac",
+                "joinedTime": join,
+                "leftTime": leave,
+                "durationSecond": 60,
+            }
+
+        self.server.end_meeting(
+            classroom.external_id,
+            [
+                {
+                    "id": "a1",
+                    "email": first.email,
+                    "displayName": first.name,
+                    "devices": [
+                        device("2027-04-05T14:00:00Z", "2027-04-05T14:30:00Z", "d1"),
+                        device("2027-04-05T14:40:00Z", "2027-04-05T16:00:00Z", "d2"),
+                    ],
+                },
+                {
+                    "id": "a2",
+                    "email": second.email,
+                    "displayName": second.name,
+                    "devices": [device("2027-04-05T14:05:00Z", "2027-04-05T15:55:00Z", "d3")],
+                },
+            ],
+        )
 
 
 class TestWebexBearerContract(_WebexContract):
@@ -50,3 +87,36 @@ class TestWebexRegistrationContract(_WebexContract):
 
     def options(self) -> Mapping[str, Any]:
         return {"registration": True}
+
+
+class TestWebexCsvContract(ImportFormatContract):
+    """The webex-csv import format: the attendee report export."""
+
+    format_name = "webex-csv"
+
+    def course(self) -> Course:
+        return Course(
+            id="c1",
+            title="Course",
+            timezone="America/New_York",
+            organizer=Organizer(name="Institute", email="training@example.org"),
+            sessions=(
+                Session(
+                    id="s01", title="Trade policy", start=datetime(2027, 4, 5, 14, tzinfo=UTC), minutes=120
+                ),
+            ),
+        )
+
+    def sample(self) -> bytes:
+        heading = "Meeting Number,Meeting Topic,Name,Email,Join Time,Leave Time,Duration"
+        rows = [
+            "123456789,Trade policy,Ana Pérez,ana@example.org,04/05/2027 10:00:00 AM,04/05/2027 11:30 AM,91",
+            "123456789,Trade policy,Call-in User_1,,04/05/2027 10:05 AM,04/05/2027 10:20 AM,15",
+        ]
+        return ("\r\n".join([heading, *rows]) + "\r\n").encode("utf-16")
+
+    def session_id(self) -> str | None:
+        return "s01"
+
+    def timezone(self) -> ZoneInfo | None:
+        return ZoneInfo("America/New_York")

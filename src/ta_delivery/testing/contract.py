@@ -2,17 +2,22 @@
 
 ```python
 class TestMyProviderContract(ProviderContract):
+    provider_name = "mine"                            # the name your ProviderSpec registers
+    plugin = ta_delivery_mine                         # your plugin module (omit once it is installed)
+
     def backend(self) -> httpx.BaseTransport:        # your fake server
-        return MyFakeServer().transport()
-    def make_provider(self, context):                 # build it on context.http_client / context.clock
-        return my_factory(context)
+        self.server = MyFakeServer()
+        return self.server.transport()
     def settings(self):                               # TA_DELIVERY_* variables for the provider
         return {"TA_DELIVERY_MINE_TOKEN": "t"}
     def remote_count(self, key):                      # how many live classrooms carry our key
         return self.server.count(key)
 ```
-Every ``test_*`` method then runs against your provider, with faults injected by a
-:class:`~ta_delivery.testing.faults.FaultyTransport` around your backend and a fake clock, so no test sleeps.
+The capabilities and the factory are read from the registered :class:`~ta_delivery.records.ProviderSpec`,
+so the kit checks what the core will rely on. Every ``test_*`` method then runs against your provider, with
+faults injected by a :class:`~ta_delivery.testing.faults.FaultyTransport` around your backend and a fake
+clock, so no test sleeps; what your capabilities do not promise is skipped, with the reason. The import
+format and LMS kits are :class:`ImportFormatContract` and :class:`LmsContract`, also importable from here.
 """
 
 from __future__ import annotations
@@ -23,50 +28,76 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from ..clock import FakeClock
 from ..context import MemoryKeyValue, RunContext
 from ..errors import AuthError, BadResponse, ProviderError, Unavailable
 from ..models import Participant, Trainer
-from ..records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest
+from ..records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest, ProviderSpec, Segment
 from ..settings import Settings
 from .faults import Fault, FaultyTransport
+from .import_contract import ImportFormatContract
+from .lms_contract import LmsContract
+from .registered import registered
 
-__all__ = ["ProviderContract"]
+__all__ = ["ImportFormatContract", "LmsContract", "ProviderContract"]
 
 
 class ProviderContract:
     """The behaviour every classroom provider owes the core. Not collected itself (no ``Test`` prefix)."""
 
-    #: The provider's declared capabilities (override to match your ProviderSpec).
-    capabilities: Capabilities = Capabilities(find_by_key=True)
+    #: The provider's name as its ProviderSpec registers it (``provider = "..."`` in course files).
+    provider_name: str = ""
+    #: Your plugin module or object, when it is not installed as a ``ta_delivery`` entry point.
+    plugin: object | None = None
     #: (method, path regex) of the request that creates a classroom, for the lost-response test.
     create_route: tuple[str, str | None] = ("POST", None)
     #: False for a provider with no remote API (rooms that exist by their URL, like Jitsi): the HTTP fault
     #: tests are skipped and nothing is counted remotely.
     remote: bool = True
 
+    # --- what the plugin registered -----------------------------------------------------------
+
+    def spec(self) -> ProviderSpec:
+        """The registered :class:`ProviderSpec` named :attr:`provider_name`."""
+        found: ProviderSpec = registered("providers", self.provider_name, self.plugin, type(self).__name__)
+        return found
+
+    @property
+    def declared(self) -> Capabilities:
+        """The capabilities the registered spec declares: what the core relies on, and what is tested."""
+        return self.spec().capabilities
+
     # --- to implement -------------------------------------------------------------------------
 
     def backend(self) -> httpx.BaseTransport:
-        """The fake server the provider talks to (fresh for each test)."""
-        raise NotImplementedError
+        """The fake server the provider talks to (fresh for each test); not needed when ``remote = False``."""
+        raise NotImplementedError(f"{type(self).__name__}: implement backend(), or set remote = False")
 
     def make_provider(self, context: RunContext) -> ClassroomProvider:
-        """The provider built on ``context`` (use ``context.http_client`` and ``context.clock``)."""
-        raise NotImplementedError
+        """The provider built on ``context``: by default the registered spec's factory, as the core does."""
+        return self.spec().factory(context)
 
     def settings(self) -> Mapping[str, str]:
         """The ``TA_DELIVERY_*`` variables the provider reads."""
         return {}
 
     def options(self) -> Mapping[str, Any]:
-        """The provider options for the request (the parsed ``[name]`` table)."""
+        """The provider's ``[name]`` table of a course file; the spec's ``parse_options`` reads it."""
         return {}
 
     def remote_count(self, key: str) -> int:
-        """How many live classrooms carrying ``key`` exist on the backend."""
-        raise NotImplementedError
+        """How many live classrooms carrying ``key`` exist on the backend (unused when ``remote = False``)."""
+        raise NotImplementedError(f"{type(self).__name__}: implement remote_count(key)")
+
+    def attend(self, classroom: Classroom, request: ClassroomRequest) -> None:
+        """Make the backend hold attendance of the ended ``classroom``: some of ``request``'s participants
+        joined and left (only for a provider declaring ``attendance_fetch``)."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: the provider declares attendance_fetch, so implement attend(classroom, "
+            "request) to record some participants joining and leaving on your fake"
+        )
 
     def backend_or_none(self) -> httpx.BaseTransport:
         """The backend, or a transport that fails every request for a provider with no remote API."""
@@ -87,9 +118,12 @@ class ProviderContract:
     def needs_remote(self) -> None:
         """Skip an HTTP fault test for a provider with no remote API."""
         if not self.remote:
-            import pytest
+            pytest.skip("the provider has no remote API (remote = False)")
 
-            pytest.skip("the provider has no remote API")
+    def needs(self, capability: str) -> None:
+        """Skip a test of a capability the registered spec does not declare."""
+        if not getattr(self.declared, capability):
+            pytest.skip(f"{self.provider_name!r} does not declare the capability {capability}")
 
     # --- the harness ----------------------------------------------------------------------------
 
@@ -129,7 +163,7 @@ class ProviderContract:
             "description": "A session made by the contract kit",
             "hosts": trainers,
             "participants": participants,
-            "options": dict(self.options()),
+            "options": dict(self.spec().parse_options(self.options())),
         }
         base.update(changes)
         return ClassroomRequest(**base)
@@ -139,7 +173,7 @@ class ProviderContract:
         assert room.external_id, "a classroom needs the provider's id"
         assert room.join_url.startswith(("https://", "http://")), "a classroom needs a join URL"
         assert room.key == request.key, "the classroom must carry our key"
-        if self.capabilities.personal_join_links:
+        if self.declared.personal_join_links:
             links = room.personal_links
             participants = {p.id for p in request.participants}
             assert participants <= set(links), "a personal link for each participant"
@@ -160,7 +194,7 @@ class ProviderContract:
         )
         updated = provider.update(room, moved)
         self._check_room(updated, moved)
-        if self.capabilities.update_in_place:
+        if self.declared.update_in_place:
             assert updated.external_id == room.external_id, "update in place keeps the classroom"
         self.assert_count(request.key, 1)
         provider.cancel(updated)
@@ -182,8 +216,7 @@ class ProviderContract:
         self._check_room(updated, fewer)
 
     def test_find_by_key(self) -> None:
-        if not self.capabilities.find_by_key:
-            return
+        self.needs("find_by_key")
         provider, _t, _c = self.setup_contract()
         request = self.request()
         assert provider.find(request) is None
@@ -196,8 +229,7 @@ class ProviderContract:
 
     def test_lost_create_response_is_found_not_duplicated(self) -> None:
         self.needs_remote()
-        if not self.capabilities.find_by_key:
-            return
+        self.needs("find_by_key")
         provider, transport, _c = self.setup_contract()
         request = self.request()
         method, path = self.create_route
@@ -243,8 +275,7 @@ class ProviderContract:
 
     def test_read_errors_are_retried(self) -> None:
         self.needs_remote()
-        if not self.capabilities.find_by_key:
-            return
+        self.needs("find_by_key")
         provider, transport, _c = self.setup_contract()
         request = self.request()
         provider.create(request)
@@ -279,3 +310,32 @@ class ProviderContract:
         for name, value in self.settings().items():
             if any(w in name for w in ("SECRET", "TOKEN", "PASSWORD")) and len(value) >= 4:
                 assert value not in text, f"{name} leaks into a repr"
+
+    def test_capabilities_are_the_registered_ones(self) -> None:
+        declared = self.declared
+        assert isinstance(declared, Capabilities)
+        restated = getattr(type(self), "capabilities", None)
+        if restated is not None:
+            assert restated == declared, "the test restates capabilities that differ from the ProviderSpec's"
+
+    def test_fetch_attendance(self) -> None:
+        self.needs("attendance_fetch")
+        provider, _t, _c = self.setup_contract()
+        request = self.request()
+        room = provider.create(request)
+        self.attend(room, request)
+        segments = list(provider.fetch_attendance(room, request))
+        assert segments, "attend() recorded people joining: fetch_attendance must return their segments"
+        people = {p.id for p in request.participants} | {h.id for h in request.hosts}
+        for seg in segments:
+            assert isinstance(seg, Segment)
+            assert seg.session_id == request.session_id, "segments belong to the request's session"
+            assert seg.join.tzinfo is not None and seg.leave.tzinfo is not None, "aware date-times"
+            assert seg.join <= seg.leave, f"a segment that leaves before it joins: {seg!r}"
+            assert seg.raw_key, "a raw_key, so importing the same attendance again changes nothing"
+            assert seg.person_id or seg.external_id or seg.email or seg.name, "someone to match"
+            assert seg.person_id is None or seg.person_id in people, "person_id is one of the request's"
+        again = list(provider.fetch_attendance(room, request))
+        assert sorted(s.raw_key for s in again) == sorted(s.raw_key for s in segments), (
+            "a second fetch gives the same raw keys"
+        )
