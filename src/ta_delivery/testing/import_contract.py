@@ -60,7 +60,7 @@ class ImportFormatContract:
         return None
 
     def date_order(self) -> str | None:
-        """The ``--date-order`` the sample is imported with (``dmy``, ``mdy``, ``ymd``; ``None``: inferred)."""
+        """The ``--date-order`` of the import (``dmy``, ``mdy``, ``ymd``; ``None``: inferred)."""
         return None
 
     def malformed(self) -> Iterable[bytes]:
