@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, Text, inspect
 
 from synchelpers import TOKEN, CapturePlugin, CaptureTransport, make_course
 from ta_delivery.clock import FakeClock
@@ -21,8 +22,8 @@ from ta_delivery.context import RunContext
 from ta_delivery.models import Course
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.settings import Settings
-from ta_delivery.store import InviteRow, open_store
-from ta_delivery.store.migrations import LATEST
+from ta_delivery.store import InviteRow, open_store, schema
+from ta_delivery.store.migrations import LATEST, current_version
 from ta_delivery.sync import Syncer
 from ta_delivery.testing.memory import MemoryServer, memory_plugin
 
@@ -49,8 +50,8 @@ def _release_course() -> Course:
     )
 
 
-def test_a_message_is_recorded_once_and_its_state_follows_it(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+def test_a_message_is_recorded_once_and_its_state_follows_it(store_url: str) -> None:
+    store = open_store(store_url)
     try:
         store.remember_course("c", "Course", "UTC", NOW)
         pending = InviteRow("s1", "a", "Ana@Example.org", 0, "fp", "REQUEST", "pending", END)
@@ -101,6 +102,41 @@ def test_a_store_of_the_previous_release_is_carried_over(tmp_path: Path) -> None
     open_store(f"sqlite:///{path}").close()  # opening again changes nothing
     with sqlite3.connect(path) as again:
         assert again.execute("SELECT count(*) FROM messages").fetchone() == (12,)
+
+
+def test_the_old_invites_table_is_carried_over_on_either_backend(store_url: str) -> None:
+    """The release's rows, replayed into an ``invites`` table of schema 3 (SQLite and PostgreSQL)."""
+    with sqlite3.connect(RELEASE) as old:
+        cursor = old.execute("SELECT * FROM invites")
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    store = open_store(store_url)
+    store.remember_course("rtpc-test", "Trade policy course", "America/Port_of_Spain", NOW)
+    invites = Table(
+        "invites",
+        MetaData(),
+        *(Column(n, Integer if n == "sequence" else Text) for n in names),
+    )
+    with store.transaction() as conn:
+        schema.messages.drop(conn)
+        invites.create(conn)
+        conn.execute(invites.insert(), rows)
+        conn.execute(schema.schema_version.delete().where(schema.schema_version.c.version >= 4))
+    store.close()
+    store = open_store(store_url)
+    try:
+        log = store.messages("rtpc-test")
+        assert sorted(
+            (m.session_id, m.person_id, m.email, m.sequence, m.method, m.state) for m in log
+        ) == sorted(
+            (r["session_id"], r["person_id"], r["email"], r["sequence"], r["method"], r["state"])
+            for r in rows
+        )
+        with store.engine.connect() as conn:
+            assert not inspect(conn).has_table("invites")
+            assert current_version(conn) == LATEST
+    finally:
+        store.close()
 
 
 @pytest.fixture
