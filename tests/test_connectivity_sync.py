@@ -219,6 +219,7 @@ def test_missed_sends_to_those_not_present_or_late_once_attendance_is_recorded(
     world.transport.sent.clear()
     world.syncer(course).apply()
     for_s01 = [s for s in recordings_sent(world) if s.session == "Recording: Session 1"]
+    assert len(recordings_sent(world)) == len(for_s01)  # s02 and s03: attendance not recorded, nothing yet
     assert sorted(s.to.rpartition("<")[2].rstrip(">").lower() for s in for_s01) == [
         "dawn@example.org",
         "kiran@example.org",

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ..models import AttendancePolicy, Course, Participant, Session
+from ..models import AttendancePolicy, Centre, Course, Participant, Session
 from ..records import AttendanceStatus, Status
 from .identity import Identity, IdentityIndex, name_key
 from .intervals import ZERO, coverage, micros
@@ -162,6 +162,33 @@ class Unmatched:
 
 
 @attrs.frozen
+class CentreDevice:
+    """A reference centre's own device in a session (it joined once for the people in its room): shown as
+    the centre's, never as someone unknown. Its people are credited through the centre's register."""
+
+    session_id: str
+    centre_id: str
+    attended: timedelta
+
+    @property
+    def minutes(self) -> int:
+        """Attended time in whole minutes, rounded down."""
+        return micros(self.attended) // _MINUTE_US
+
+
+def centre_of(name: str | None, email: str | None, centres: Sequence[Centre]) -> str | None:
+    """The centre an attendee is, by its contact's email or its name or id (any case), or ``None``."""
+    mail = (email or "").strip().casefold()
+    label = " ".join((name or "").split()).casefold()
+    for centre in centres:
+        if mail and mail == centre.contact.email.casefold():
+            return centre.id
+        if label and label in (" ".join(centre.name.split()).casefold(), centre.id.casefold()):
+            return centre.id
+    return None
+
+
+@attrs.frozen
 class NameSuggestion:
     """An unmatched entry whose name matches a participant: shown, never applied."""
 
@@ -187,6 +214,8 @@ class AttendanceReport:
     recorded: frozenset[str] | None = None
     #: when the report was made (None: unknown)
     now: datetime | None = None
+    #: reference centres' own devices, by session
+    centres: tuple[CentreDevice, ...] = ()
 
     @property
     def by_start(self) -> tuple[Session, ...]:
@@ -434,8 +463,26 @@ def reconcile(
         met = None if prerequisites is None else bool(prerequisites.get(participant.id, False))
         results.append(ParticipantResult(participant, mine, attended_n, live_n, completed, met))
     unmatched, suggestions = _unmatched(sessions, acc)
+    devices: list[CentreDevice] = []
+    if course.centres:
+        kept: list[Unmatched] = []
+        for u in unmatched:
+            cid = centre_of(u.name, u.email, course.centres)
+            if cid is None:
+                kept.append(u)
+            else:
+                devices.append(CentreDevice(u.session_id, cid, u.attended))
+        unmatched = kept
+        suggestions = [g for g in suggestions if centre_of(g.name, g.email, course.centres) is None]
     return AttendanceReport(
-        course, sessions, tuple(results), tuple(unmatched), tuple(suggestions), recorded, now
+        course,
+        sessions,
+        tuple(results),
+        tuple(unmatched),
+        tuple(suggestions),
+        recorded,
+        now,
+        tuple(devices),
     )
 
 

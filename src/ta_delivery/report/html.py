@@ -12,6 +12,7 @@ from html import escape
 from ..attendance.reconcile import AttendanceReport
 from ..models import zone
 from ..store import to_text
+from .centres import centre_rows
 
 __all__ = ["to_html"]
 
@@ -144,6 +145,25 @@ def _countries(report: AttendanceReport) -> list[str]:
     return out
 
 
+def _centres(report: AttendanceReport) -> list[str]:
+    if not report.course.centres:
+        return []
+    out = [
+        "<h2>Reference centres</h2>",
+        '<table id="centres"><thead><tr><th>centre</th><th>participants</th>',
+    ]
+    out.append("<th>attended</th><th>completed</th><th>centre's device (minutes)</th></tr></thead><tbody>")
+    for row in centre_rows(report):
+        rate = "–" if row.rate is None else f"{row.rate * 100:.0f}%"
+        devices = ", ".join(f"{sid}: {m}" for sid, m in row.device_minutes.items()) or "–"
+        out.append(
+            f"<tr><td>{_e(row.name)}</td><td>{row.participants}</td><td>{rate}</td>"
+            f"<td>{row.completed}</td><td>{_e(devices)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
 def _unmatched(report: AttendanceReport) -> list[str]:
     out = ["<h2>Unmatched</h2>"]
     if not report.unmatched:
@@ -209,6 +229,7 @@ def to_html(report: AttendanceReport) -> str:
         *_heatmap(report),
         *_why(report),
         *_countries(report),
+        *_centres(report),
         *_unmatched(report),
         *_suggestions(report),
         "</body></html>",

@@ -15,6 +15,7 @@ from rich.text import Text
 from ..attendance.reconcile import AttendanceReport
 from ..models import zone
 from ..store import to_text
+from .centres import centre_rows
 
 __all__ = ["FORMATS", "neutralise", "render", "to_csv", "to_json", "to_table"]
 
@@ -33,8 +34,9 @@ STYLE = {
 
 
 def to_json(report: AttendanceReport) -> dict[str, Any]:
-    """The report as ``report --format json`` prints it (exactly the keys of PRODUCT.md section 4)."""
-    return {
+    """The report as ``report --format json`` prints it (exactly the keys of PRODUCT.md section 4, and
+    ``centres`` for a course with reference centres)."""
+    out = {
         "course": report.course.id,
         "sessions": [{"id": s.id, "start": to_text(s.start), "minutes": s.minutes} for s in report.sessions],
         "participants": [
@@ -55,6 +57,19 @@ def to_json(report: AttendanceReport) -> dict[str, Any]:
             for u in report.unmatched
         ],
     }
+    if report.course.centres:
+        out["centres"] = [
+            {
+                "id": centre.id,
+                "participants": centre.participants,
+                "completed": centre.completed,
+                "attended_sessions": centre.attended_sessions,
+                "live_sessions": centre.live_sessions,
+                "device_minutes": centre.device_minutes,
+            }
+            for centre in centre_rows(report)
+        ]
+    return out
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -239,6 +254,17 @@ def to_table(report: AttendanceReport, console: Console) -> None:
         for pid, sid, reason in reasons:
             why.add_row(_safe(pid), _safe(sid), _safe(reason))
         console.print(why)
+    if report.course.centres:
+        ct = Table(title="reference centres")
+        for col in ("centre", "participants", "attended", "completed", "centre's device (min per session)"):
+            ct.add_column(col)
+        for centre in centre_rows(report):
+            rate = "-" if centre.rate is None else f"{centre.rate * 100:.0f}%"
+            devices = ", ".join(f"{sid} {m}" for sid, m in centre.device_minutes.items()) or "-"
+            ct.add_row(
+                _safe(centre.name), str(centre.participants), rate, str(centre.completed), _safe(devices)
+            )
+        console.print(ct)
     if report.unmatched:
         um = Table(title="unmatched (not on the course)")
         for col in ("session", "name", "email", "minutes"):
