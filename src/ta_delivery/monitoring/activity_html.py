@@ -91,18 +91,19 @@ def activity_html(course: Course, data: dict[str, Any], responses: Sequence[Resp
         f"{e(w('completion_rate'))}: {_pct(a['completion_rate'])} · "
         f"{e(w('attendance_rate'))}: {_pct(a['attendance_rate'])}</p>",
     ]
+    shown = [k for k in STATUSES if any(s["statuses"].get(k) for s in a["sessions"])]
     body.append(
         stacked_rows(w("attendance"), [(s["id"], list(s["statuses"].items())) for s in a["sessions"]])
     )
     body.append(
         table(
-            ("", w("sessions"), "UTC", *STATUSES),
+            ("", w("sessions"), "UTC", *shown),
             [
                 (
                     s["id"],
                     s["title"],
                     s["start"][:16].replace("T", " "),
-                    *(s["statuses"].get(k, 0) for k in STATUSES),
+                    *(s["statuses"].get(k, 0) for k in shown),
                 )
                 for s in a["sessions"]
             ],

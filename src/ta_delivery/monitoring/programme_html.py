@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..report.charts import bar_chart, stacked_bar
+from ..report.charts import bar_chart, stacked_bar, stacked_rows
 from .page import e, page, table
 from .programme import CourseFacts, attendance_rate, continuity
 from .words import word
@@ -29,6 +29,7 @@ def programme_html(programme: Programme, data: Mapping[str, Any], facts: Sequenc
         return word(key, lang)
 
     title = programme.title_in(lang)
+    done, rest = w("completed"), w("not_completed")
     rates = {f.course.id: attendance_rate(f.report) for f in facts}
     flow = continuity(facts)
     progression = data["progression"]
@@ -37,8 +38,14 @@ def programme_html(programme: Programme, data: Mapping[str, Any], facts: Sequenc
         f'<p class="meta">{e(w("programme_report"))} · {e(programme.id)} · {e(w("courses"))}: '
         f"{len(data['courses'])} · {e(w('people'))}: {data['people']}</p></header>",
         f"<section><h2>{e(w('courses'))}</h2>",
-        bar_chart(w("participants"), [(c["id"], c["participants"]) for c in data["courses"]]),
-        bar_chart(w("completed"), [(c["id"], c["completed"]) for c in data["courses"]], color="#2e7d32"),
+        stacked_rows(
+            w("courses"),
+            [
+                (c["id"], [(done, c["completed"]), (rest, c["participants"] - c["completed"])])
+                for c in data["courses"]
+            ],
+            colours={done: "#2e7d32", rest: "#90caf9"},
+        ),
         table(
             ("", w("participants"), w("completed"), w("live_sessions"), w("attendance_rate"), w("dropped")),
             [

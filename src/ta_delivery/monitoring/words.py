@@ -27,6 +27,7 @@ WORDS: dict[str, dict[str, str]] = {
         "es": "Países menos adelantados",
     },
     "completed": {"en": "Completed", "fr": "Ont terminé", "es": "Completaron"},
+    "not_completed": {"en": "Not (yet) completed", "fr": "Pas (encore) terminé", "es": "No completado (aún)"},
     "attendance": {
         "en": "Attendance and completion",
         "fr": "Présence et achèvement",
