@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+import httpx
 
 from ta_delivery.clock import Clock
 from ta_delivery.context import KeyValue
-from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError
+from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, TaDeliveryError
 from ta_delivery.models import Course, LmsSettings, Person, Session
 from ta_delivery.records import AttendanceStatus, LmsChange
 
@@ -39,6 +40,9 @@ from .decisions import (
 )
 from .options import LmsOptions, MoodleSettings, parse_options
 from .sansio import PROVIDER, error_code
+
+if TYPE_CHECKING:
+    from ta_delivery.doctor import Check
 
 __all__ = ["MoodleLms"]
 
@@ -85,6 +89,34 @@ class MoodleLms:
                     provider=PROVIDER,
                 )
         return self._site
+
+    def doctor(self) -> list[Check]:
+        """``ta-delivery doctor``: ``core_webservice_get_site_info``, and the functions the token lacks."""
+        from ta_delivery.doctor import Check
+
+        host = httpx.URL(self.settings.url).host or self.settings.url
+        try:
+            site = self.client.site_info()
+        except TaDeliveryError as exc:
+            return [Check("moodle", "core_webservice_get_site_info", False, f"{exc} (at {host})")]
+        user = site.get("username", "?")
+        checks = [Check("moodle", "core_webservice_get_site_info", True, f"token of {user} (at {host})")]
+        offered = site.get("functions")
+        names = (
+            {f.get("name") for f in offered if isinstance(f, Mapping)} if isinstance(offered, list) else None
+        )
+        if names is None:
+            return checks
+        optional = ("mod_attendance_", "core_completion_")
+        missing = [n for n in REQUIRED_FUNCTIONS if n not in names and not n.startswith(optional)]
+        later = [n for n in REQUIRED_FUNCTIONS if n not in names and n.startswith(optional)]
+        detail = "the token's service offers every function apply needs"
+        if missing:
+            detail = "the token's external service lacks " + ", ".join(missing)
+        if later:
+            detail += "; for [lms] attendance or prerequisites it also lacks " + ", ".join(later)
+        checks.append(Check("moodle", "web service functions", not missing, detail))
+        return checks
 
     @staticmethod
     def _needed(course: Course, lms: LmsSettings) -> list[str]:
