@@ -1,0 +1,196 @@
+"""Courses for tests, built once here instead of pasted into every test file.
+
+- :func:`make_course` gives a valid :class:`~ta_delivery.models.Course` model; change any field by keyword.
+- :func:`course_toml` gives the text of a course file (PRODUCT.md section 1); change the ``[course]`` keys,
+  the people and the sessions by keyword, and append anything else (option tables, ``[lms]``, rules)
+  as raw TOML with ``extra``. :func:`write_course` writes it to a folder.
+
+```python
+course = make_course(provider="zoom", sessions=(live("s01", START),))
+path = write_course(tmp_path, course_toml(provider="zoom", extra='[zoom]\\nwaiting_room = true\\n'))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..models import Course, Organizer, Participant, Session, Trainer
+
+__all__ = [
+    "START",
+    "Raw",
+    "course_toml",
+    "live",
+    "make_course",
+    "participant",
+    "session",
+    "toml_value",
+    "trainer",
+    "write_course",
+]
+
+#: When the default course's first session starts (UTC): a Monday, far enough ahead of any test clock.
+START = datetime(2027, 9, 6, 14, tzinfo=UTC)
+
+
+# --- models --------------------------------------------------------------------------------------------
+
+
+def trainer(id: str = "rf", **changes: Any) -> Trainer:
+    """A trainer; ``id`` also names the e-mail address unless given."""
+    fields: dict[str, Any] = {
+        "id": id,
+        "name": "Roberto F." if id == "rf" else f"Trainer {id}",
+        "email": f"{id}@example.org",
+        "timezone": "Europe/Zurich",
+    }
+    return Trainer(**{**fields, **changes})
+
+
+def participant(id: str = "jm-01", **changes: Any) -> Participant:
+    """A participant; ``id`` also names the e-mail address unless given."""
+    fields: dict[str, Any] = {
+        "id": id,
+        "name": "Ana Pérez" if id == "jm-01" else f"Participant {id}",
+        "email": "ana@example.org" if id == "jm-01" else f"{id}@example.org",
+        "timezone": "America/Jamaica",
+    }
+    return Participant(**{**fields, **changes})
+
+
+def live(id: str = "s01", start: datetime = START, minutes: int = 120, **changes: Any) -> Session:
+    """A live session taught by ``rf`` unless ``trainers`` is given."""
+    fields: dict[str, Any] = {
+        "id": id,
+        "title": f"Session {id}",
+        "start": start,
+        "minutes": minutes,
+        "trainers": ("rf",),
+    }
+    return Session(**{**fields, **changes})
+
+
+def make_course(**changes: Any) -> Course:
+    """A valid course: one trainer, two participants, two weekly live sessions on Jitsi.
+
+    Any :class:`Course` field can be changed by keyword (``provider="zoom"``, ``sessions=(...)``).
+    """
+    fields: dict[str, Any] = {
+        "id": "demo-2027",
+        "title": "Demo course",
+        "timezone": "America/Port_of_Spain",
+        "organizer": Organizer(name="Training Institute", email="training@example.org"),
+        "trainers": (trainer(),),
+        "participants": (participant(), participant("tt-02", name="Ben Ng", timezone="UTC")),
+        "sessions": (live("s01"), live("s02", START + timedelta(days=7), minutes=90, title="Tariffs")),
+    }
+    unknown = set(changes) - {f.name for f in attrs.fields(Course)}
+    if unknown:
+        raise TypeError(f"Course has no field {', '.join(sorted(unknown))}")
+    return Course(**{**fields, **changes})
+
+
+# --- course files --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Raw:
+    """A TOML value written as is (``Raw("2027-09-06T10:00:00")`` for a local date-time)."""
+
+    text: str
+
+
+def toml_value(value: Any) -> str:
+    """``value`` as a TOML value: strings quoted, date-times as TOML date-times, tables inline."""
+    if isinstance(value, Raw):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def _table(header: str, keys: Mapping[str, Any]) -> str:
+    lines = [header, *(f"{k} = {toml_value(v)}" for k, v in keys.items() if v is not None)]
+    return "\n".join(lines) + "\n"
+
+
+#: The people and sessions of the default course file, as TOML tables.
+TRAINER: Mapping[str, Any] = {
+    "id": "rf",
+    "name": "Roberto F.",
+    "email": "rf@example.org",
+    "timezone": "Europe/Zurich",
+}
+PARTICIPANT: Mapping[str, Any] = {
+    "id": "jm-01",
+    "name": "Ana Pérez",
+    "email": "ana@example.org",
+    "timezone": "America/Jamaica",
+}
+
+
+def session(
+    id: str = "s01", start: str = "2027-09-06T10:00:00", minutes: int = 120, **keys: Any
+) -> dict[str, Any]:  # noqa: E501
+    """A ``[[sessions]]`` table; ``start`` is written as a TOML date-time as given (local or with offset)."""
+    table: dict[str, Any] = {"id": id, "title": f"Session {id}", "start": Raw(start), "minutes": minutes}
+    table.setdefault("trainers", ["rf"])
+    table.update(keys)
+    return table
+
+
+def course_toml(
+    *,
+    trainers: Sequence[Mapping[str, Any]] = (TRAINER,),
+    participants: Sequence[Mapping[str, Any]] = (PARTICIPANT,),
+    sessions: Sequence[Mapping[str, Any]] | None = None,
+    extra: str = "",
+    **course: Any,
+) -> str:
+    """The text of a valid course file; ``[course]`` keys by keyword (``None`` leaves a key out).
+
+    Defaults: course ``demo-2027`` in ``America/Port_of_Spain`` on Jitsi, trainer ``rf``, participant
+    ``jm-01``, and two live sessions a week apart (``s01``, ``s02``). ``extra`` is appended as is.
+    """
+    keys: dict[str, Any] = {
+        "id": "demo-2027",
+        "title": "Demo course",
+        "timezone": "America/Port_of_Spain",
+        "organizer": {"name": "Training Institute", "email": "training@example.org"},
+    }
+    keys.update(course)
+    if sessions is None:
+        sessions = (session("s01"), session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"))
+    parts = [_table("[course]", keys)]
+    parts += [_table("[[trainers]]", t) for t in trainers]
+    parts += [_table("[[participants]]", p) for p in participants]
+    parts += [_table("[[sessions]]", s) for s in sessions]
+    if extra:
+        parts.append(extra.strip("\n") + "\n")
+    return "\n".join(parts)
+
+
+def write_course(folder: Path, text: str | None = None, name: str = "course.toml") -> Path:
+    """Write ``text`` (the default course file when ``None``) to ``folder/name``; return the path."""
+    path = folder / name
+    path.write_text(course_toml() if text is None else text, encoding="utf-8")
+    return path
