@@ -150,7 +150,7 @@ PARTICIPANT: Mapping[str, Any] = {
 
 def session(
     id: str = "s01", start: str = "2027-09-06T10:00:00", minutes: int = 120, **keys: Any
-) -> dict[str, Any]:  # noqa: E501
+) -> dict[str, Any]:
     """A ``[[sessions]]`` table; ``start`` is written as a TOML date-time as given (local or with offset)."""
     table: dict[str, Any] = {"id": id, "title": f"Session {id}", "start": Raw(start), "minutes": minutes}
     table.setdefault("trainers", ["rf"])
