@@ -209,9 +209,14 @@ def _webex_left() -> bytes:
     return json.dumps({"resource": "meetingParticipants", "event": "left", "data": data}).encode()
 
 
-def test_signed_webhooks_through_serve_show_up_in_the_report(
-    servers: list[Server], course: Path, store_url: str
-) -> None:
+def test_serve_over_http(servers: list[Server], course: Path, store_url: str) -> None:
+    """One pair of serve processes per store (starting them is the slow part): every route."""
+    _signed_webhooks_show_up_in_the_report(servers, course, store_url)
+    _bad_signatures_stale_timestamps_and_url_validation(servers)
+    _personal_feeds_at_revocable_unguessable_addresses(servers, course, store_url)
+
+
+def _signed_webhooks_show_up_in_the_report(servers: list[Server], course: Path, store_url: str) -> None:
     first, second = servers
     joined = _zoom("meeting.participant_joined", join_time="2026-03-02T14:01:00Z")
     left = _zoom("meeting.participant_left", leave_time="2026-03-02T14:59:00Z")
@@ -254,7 +259,7 @@ def test_signed_webhooks_through_serve_show_up_in_the_report(
     assert statuses[("z1", "bo")] == "absent"
 
 
-def test_bad_signatures_stale_timestamps_and_url_validation(servers: list[Server]) -> None:
+def _bad_signatures_stale_timestamps_and_url_validation(servers: list[Server]) -> None:
     server = servers[0]
     body = _zoom("meeting.participant_joined", join_time="2026-03-02T14:01:00Z")
     forged = dict(_zoom_headers(body), **{"x-zm-signature": "v0=" + "0" * 64})
@@ -279,7 +284,7 @@ def test_bad_signatures_stale_timestamps_and_url_validation(servers: list[Server
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
 
 
-def test_personal_feeds_at_revocable_unguessable_addresses(
+def _personal_feeds_at_revocable_unguessable_addresses(
     servers: list[Server], course: Path, store_url: str
 ) -> None:
     env = _env(store_url)

@@ -115,6 +115,12 @@ class FakeWebex:
 
     def _route(self, request: httpx.Request, parts: list[str]) -> httpx.Response:
         method = request.method
+        if parts == ["people", "me"] and method == "GET":  # who the token acts as (``doctor``)
+            return httpx.Response(
+                200,
+                json={"id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9mYWtl", "emails": ["host@example.org"],
+                      "displayName": "Host", "orgId": "Y2lzY29zcGFyazovL3VzL09SRy9mYWtl"},
+            )  # fmt: skip
         if parts == ["meetings"] and method == "POST":
             return self._create(request)
         if parts == ["meetings"] and method == "GET":
