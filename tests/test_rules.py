@@ -329,3 +329,18 @@ def test_plugin_rules_run_and_take_overrides() -> None:
     c = course([session("sat", utc(2027, 8, 14, 10))], rules=Rules(severity={"no-saturday": "error"}))
     findings = check_course(c, plugins)
     assert [(f.rule, f.severity, f.session) for f in findings] == [("no-saturday", "error", "sat")]
+
+
+def test_a_person_at_a_reference_centre_keeps_their_own_zone_and_hours() -> None:
+    import attrs
+
+    from ta_delivery.models import Centre, Organizer
+
+    centre = Centre("geneva", "Centre Geneva", "Europe/Zurich", Organizer("C", "c@example.org"))
+    # 14:00 UTC is 09:00 in Jamaica (inside 08:00-18:00) but 16:00 in Geneva: the person's zone decides
+    ana = participant("ana", "America/Jamaica", "08:00-10:00")
+    c = course([session("s1", utc(2027, 1, 12, 14))], participants=[ana])
+    c = attrs.evolve(c, centres=(centre,), participants=(attrs.evolve(ana, centre="geneva"),))
+    assert [f for f in check_course(c, PLUGINS) if f.rule == "outside-working-hours"] == []
+    late = attrs.evolve(c, sessions=(session("s1", utc(2027, 1, 12, 16)),))  # 11:00 in Jamaica: outside
+    assert [f.person for f in check_course(late, PLUGINS) if f.rule == "outside-working-hours"] == ["ana"]
