@@ -241,7 +241,7 @@ def test_durations_are_measured_in_utc_across_a_dst_change(tmp_path: Path) -> No
     text = (
         HEAD
         + session("a", "2020-10-25T01:30:00+02:00", 120)
-        + ('\n[rules]\nmax_live_minutes = 90\nworking_hours = "00:00-24:00"\n')
+        + ('\n[rules]\nmax_live_minutes = 90\nworking_hours = "00:00-24:00"\nworking_days = "mon-sun"\n')
     )
     _, rows, _ = check(tmp_path, text)
     assert rows == [("live-session-too-long", "error", "a", None)]
@@ -253,7 +253,7 @@ def test_overlap_is_measured_in_utc_on_the_fold_night(tmp_path: Path) -> None:
         HEAD
         + session("a", "2020-10-25T02:00:00+02:00")
         + session("b", "2020-10-25T02:00:00+01:00")
-        + ('\n[rules]\nworking_hours = "00:00-24:00"\n')
+        + ('\n[rules]\nworking_hours = "00:00-24:00"\nworking_days = "mon-sun"\n')
     )
     assert check(tmp_path, text)[:2] == (0, [])
 
@@ -347,14 +347,15 @@ def test_slots_json_lists_every_candidate_including_window_edges(tmp_path: Path)
 
 
 def test_slots_session_days_in_the_course_zone(tmp_path: Path) -> None:
-    # 8-9 Aug 2020 is a weekend: the default (mon-fri) has nothing, sat has Saturday only
+    # 8-9 Aug 2020 is a weekend: the default (mon-fri) has nothing, sat has Saturday only (when the
+    # people work on Saturdays: rules.working_days)
     code, data, _ = slots(
         tmp_path, SLOTS, "--minutes", "60", "--from", "2020-08-08", "--to", "2020-08-09", "--json"
     )
     assert code == 0 and data["slots"] == []
     code, data, _ = slots(
         tmp_path,
-        SLOTS,
+        SLOTS.replace("[course]", '[rules]\nworking_days = "mon-sun"\n\n[course]'),
         "--minutes",
         "60",
         "--from",

@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 
 from ta_delivery.cli import main
 from ta_delivery.errors import InputError
-from ta_delivery.models import Course, Rules
+from ta_delivery.models import Course, Person, Rules, WorkingDays
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.rules import OUTSIDE_WORKING_HOURS, check_course, inside_working_hours
+from ta_delivery.rules import (
+    OUTSIDE_WORKING_DAYS,
+    OUTSIDE_WORKING_HOURS,
+    check_course,
+    inside_working_hours,
+)
 from ta_delivery.slots import Slot, find_slots, parse_days, slots_json
 from ta_delivery.testing.strategies import all_zone_names
 from test_rules_support import course, participant, session, trainer, utc
@@ -27,7 +32,12 @@ PLUGINS = make_plugin_manager(entry_points=False)
 def reference(
     c: Course, minutes: int, first: date, last: date, days: frozenset[int] = frozenset(range(5))
 ) -> list[Slot]:
-    """Every grid start checked person by person with the rule's own test."""
+    """Every grid start checked person by person with the rules' own tests (hours and days)."""
+
+    def suits(t: datetime, p: Person) -> bool:
+        on_day = c.days_of(p).allows(t.astimezone(p.zone).date())
+        return on_day and inside_working_hours(t, minutes, p, c.hours_of(p))
+
     tz = c.zone
     t = datetime.combine(first, time(0), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
@@ -35,10 +45,8 @@ def reference(
     while t < end:
         local = t.astimezone(tz).date()
         on_day = first <= local <= last and local.weekday() in days
-        if on_day and all(inside_working_hours(t, minutes, p, c.hours_of(p)) for p in c.trainers):
-            missing = tuple(
-                p.id for p in c.participants if not inside_working_hours(t, minutes, p, c.hours_of(p))
-            )
+        if on_day and all(suits(t, p) for p in c.trainers):
+            missing = tuple(p.id for p in c.participants if not suits(t, p))
             n = len(c.participants)
             out.append(Slot(t, n - len(missing), n, missing))
         t += timedelta(minutes=15)
@@ -55,12 +63,23 @@ def hours(draw: st.DrawFn) -> str | None:
     return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
 
 
+working_days = st.sets(st.integers(0, 6), min_size=1).map(WorkingDays.of)
+
+
+def with_days(draw: st.DrawFn, c: Course) -> Course:
+    """``c`` with drawn working days for the course and some of its people (the default, mon-fri, too)."""
+    rules = attrs.evolve(c.rules, working_days=draw(working_days)) if draw(st.booleans()) else c.rules
+    trainers = tuple(attrs.evolve(t, working_days=draw(st.none() | working_days)) for t in c.trainers)
+    participants = tuple(attrs.evolve(p, working_days=draw(st.none() | working_days)) for p in c.participants)
+    return attrs.evolve(c, rules=rules, trainers=trainers, participants=participants)
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Course, int, date, date, frozenset[int]]:
     zones = all_zone_names
     trainers = [trainer(f"t{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(0, 2)))]
     participants = [participant(f"p{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(0, 4)))]
-    c = course(trainers=trainers, participants=participants, tz=draw(zones))
+    c = with_days(draw, course(trainers=trainers, participants=participants, tz=draw(zones)))
     first = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 3 * 365)))
     last = first + timedelta(days=draw(st.integers(0, 4)))
     days = frozenset(draw(st.lists(st.integers(0, 6), min_size=1, unique=True)))
@@ -95,7 +114,7 @@ def dst_cases(draw: st.DrawFn) -> tuple[Course, int, date, date, frozenset[int]]
     first = draw(st.sampled_from(changes))
     trainers = [trainer(f"t{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(1, 2)))]
     participants = [participant(f"p{i}", draw(zones), draw(hours())) for i in range(draw(st.integers(1, 5)))]
-    c = course(trainers=trainers, participants=participants, tz=draw(zones))
+    c = with_days(draw, course(trainers=trainers, participants=participants, tz=draw(zones)))
     return c, draw(st.sampled_from([30, 60, 90, 120])), first, first + timedelta(days=2), frozenset(range(7))
 
 
@@ -116,7 +135,7 @@ def test_every_slot_passes_check_for_the_trainers(
     case: tuple[Course, int, date, date, frozenset[int]],
 ) -> None:
     c, minutes, first, last, days = case
-    rules = Rules(max_live_minutes=24 * 60)
+    rules = Rules(max_live_minutes=24 * 60, working_days=c.rules.working_days)
     for slot in find_slots(c, minutes, first, last, days=days, limit=10):
         trial = attrs.evolve(
             c,
@@ -127,7 +146,11 @@ def test_every_slot_passes_check_for_the_trainers(
         )
         assert check_course(trial, PLUGINS) == []
         everyone = attrs.evolve(trial, sessions=(attrs.evolve(trial.sessions[0], participants=None),))
-        outside = {f.person for f in check_course(everyone, PLUGINS) if f.rule == OUTSIDE_WORKING_HOURS}
+        outside = {
+            f.person
+            for f in check_course(everyone, PLUGINS)
+            if f.rule in (OUTSIDE_WORKING_HOURS, OUTSIDE_WORKING_DAYS)
+        }
         assert outside == set(slot.missing)
         assert slot.suits == slot.of - len(slot.missing)
 
@@ -159,11 +182,28 @@ def test_ranking_and_limit() -> None:
 
 
 def test_weekdays_are_course_zone_weekdays() -> None:
-    c = course(tz="Pacific/Kiritimati", trainers=[trainer("t", "Pacific/Kiritimati", "00:00-24:00")])
+    every_day = WorkingDays.parse("mon-sun")
+    t = attrs.evolve(trainer("t", "Pacific/Kiritimati", "00:00-24:00"), working_days=every_day)
+    c = course(tz="Pacific/Kiritimati", trainers=[t])
     slots = find_slots(c, 60, date(2027, 8, 14), date(2027, 8, 15), days={5}, limit=None)  # Saturday only
     assert slots
     assert {s.start.astimezone(c.zone).date() for s in slots} == {date(2027, 8, 14)}
     assert find_slots(c, 60, date(2027, 8, 14), date(2027, 8, 15), limit=None) == []  # default: Mon-Fri
+    weekend = attrs.evolve(c, rules=attrs.evolve(c.rules, working_days=WorkingDays.parse("sat-sun")))
+    assert len(find_slots(weekend, 60, date(2027, 8, 14), date(2027, 8, 15), limit=None)) == 2 * 93
+
+
+def test_a_trainer_off_that_day_rules_the_slot_out_and_a_participant_is_missing() -> None:
+    """Working days are each person's own, on their local date (Sunday-Thursday in the Gulf)."""
+    gulf = WorkingDays.parse("sun-thu")
+    t = attrs.evolve(trainer("t", "Asia/Dubai", "00:00-24:00"), working_days=gulf)
+    p = participant("p", "Europe/Zurich", "00:00-24:00")  # mon-fri, the course's default
+    c = course(tz="Asia/Dubai", trainers=[t], participants=[p])
+    slots = find_slots(c, 60, date(2027, 8, 13), date(2027, 8, 16), days=set(range(7)), limit=None)
+    local = {s.start.astimezone(c.zone).date() for s in slots}
+    assert date(2027, 8, 13) not in local and date(2027, 8, 14) not in local  # Friday, Saturday off
+    sunday = [s for s in slots if s.start.astimezone(c.zone).date() == date(2027, 8, 15)]
+    assert sunday and all(s.missing == ("p",) for s in sunday if s.start.astimezone(p.zone).weekday() == 6)
 
 
 def test_json_shape() -> None:
@@ -267,10 +307,16 @@ def test_cli_table_and_days(course_file: Path) -> None:
     args = ["slots", str(course_file), "--minutes", "60", "--from", "2027-08-09", "--to", "2027-08-15"]
     result = CliRunner().invoke(main, [*args, "--session-days", "sat", "--limit", "2"])
     assert result.exit_code == 0, result.output
+    assert "No start suits every trainer" in result.output  # Saturday is not a working day by default
+    course_file.write_text(
+        COURSE.replace("[[trainers]]", '[rules]\nworking_days = "mon-sat"\n\n[[trainers]]', 1)
+    )
+    result = CliRunner().invoke(main, [*args, "--session-days", "sat", "--limit", "2"])
+    assert result.exit_code == 0, result.output
     assert "Sat 2027-08-14 08:00" in result.output
     assert "Mon" not in result.output
     everything = CliRunner().invoke(main, [*args, "--limit", "0", "--json"])
-    assert len(json.loads(everything.output)["slots"]) == 5 * 37
+    assert len(json.loads(everything.output)["slots"]) == 6 * 37  # the course works mon-sat now
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from .evaluation.model import Evaluation
+from .weekdays import MON_FRI, WorkingDays
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -33,6 +34,7 @@ __all__ = [
     "Rules",
     "Session",
     "Trainer",
+    "WorkingDays",
     "WorkingHours",
     "zone",
 ]
@@ -171,6 +173,7 @@ class Rules:
     max_live_minutes: int = 120
     max_live_sessions_per_day: int = 2
     working_hours: WorkingHours = WorkingHours(time(8), time(18))
+    working_days: WorkingDays = MON_FRI
     severity: Mapping[str, Literal["error", "warning"]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -209,6 +212,7 @@ class Person:
     email: str = attrs.field(validator=_check_email)
     timezone: str = attrs.field(validator=_check_zone)
     working_hours: WorkingHours | None = None
+    working_days: WorkingDays | None = attrs.field(default=None, kw_only=True)
     language: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.in_(LANGUAGES))
     )
@@ -452,6 +456,10 @@ class Course:
     def hours_of(self, person: Person) -> WorkingHours:
         """The working window of ``person``."""
         return person.working_hours or self.rules.working_hours
+
+    def days_of(self, person: Person) -> WorkingDays:
+        """The working days of ``person``."""
+        return person.working_days or self.rules.working_days
 
 
 def utc(value: datetime) -> datetime:

@@ -1,9 +1,10 @@
 """The slot finder: rank start times on a 15-minute grid by how many people they suit.
 
-A candidate start is kept when it falls on an allowed weekday (in the course's zone) between the
-first and last dates (course-zone dates, inclusive), and when every trainer of the course is inside
-working hours for the whole session, with exactly the semantics of the ``outside-working-hours`` rule
-(the window on the person's local start date, edges inside). Kept starts are ranked by the number of
+A candidate start is kept when it falls on an allowed weekday (in the course's zone; by default the
+course's ``rules.working_days``) between the first and last dates (course-zone dates, inclusive), and
+when every trainer of the course is inside working hours for the whole session, on one of their working
+days, with exactly the semantics of the ``outside-working-hours`` and ``outside-working-days`` rules (the
+window on the person's local start date, edges inside). Kept starts are ranked by the number of
 participants they suit, most first, then by earlier start.
 
 Speed: nothing is evaluated per candidate and person. For each time zone the UTC offset over the
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from .errors import InputError
-from .models import Course, Person, WorkingHours, zone
+from .models import Course, Person, WorkingDays, WorkingHours, zone
 
 __all__ = ["DAY_NAMES", "GRID_MINUTES", "WEEKDAYS", "Slot", "find_slots", "parse_days", "slots_json"]
 
@@ -33,6 +34,8 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS: frozenset[int] = frozenset(range(5))
 _EPOCH = date(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
+#: People who share a zone, working hours and working days suit the same starts.
+_Group = tuple[str, WorkingHours, WorkingDays]
 _CHUNK = 32  # grid points between offset probes (8 hours)
 #: The longest range searched (two years of 15-minute starts is ~70,000 candidates).
 MAX_DAYS = 731
@@ -63,7 +66,12 @@ def slots_json(minutes: int, slots: Sequence[Slot]) -> dict[str, object]:
 
 
 def parse_days(text: str) -> frozenset[int]:
-    """Read ``mon,tue,...`` into weekday numbers (Monday 0); ``InputError`` on anything else."""
+    """Read ``mon,tue,...`` (or a range, ``sun-thu``) into weekday numbers (Monday 0); else ``InputError``."""
+    if "-" in text:
+        try:
+            return WorkingDays.parse(text).days
+        except ValueError as exc:
+            raise InputError(str(exc), key="--session-days") from None
     days: set[int] = set()
     for part in text.split(","):
         name = part.strip().lower()[:3]
@@ -164,11 +172,15 @@ class _Grid:
             self._runs[tzname] = _day_runs(self.g0, _segments(self.zone(tzname), self.g0, self.n))
         return self._runs[tzname]
 
-    def fitting(self, tzname: str, hours: WorkingHours, seconds: int) -> list[tuple[int, int]]:
-        """Index intervals [lo, hi] of starts where a session of ``seconds`` fits the window."""
+    def fitting(
+        self, tzname: str, hours: WorkingHours, days: WorkingDays, seconds: int
+    ) -> list[tuple[int, int]]:
+        """Index intervals [lo, hi] of starts where a session of ``seconds`` fits a working day's window."""
         tz = self.zone(tzname)
         out: list[tuple[int, int]] = []
         for day, first, last in self.runs(tzname):
+            if (day + 3) % 7 not in days:  # 1970-01-01 was a Thursday
+                continue
             local_midnight = datetime.combine(date.fromordinal(day + _EPOCH_ORDINAL), time(0), tz)
             ws, we = hours.window(local_midnight)
             lo = max(first, _ceil_div(int(ws.timestamp()) - self.g0, STEP))
@@ -193,7 +205,7 @@ def find_slots(
 
     :param first: first course-zone date of the range, inclusive.
     :param last: last course-zone date of the range, inclusive.
-    :param days: allowed course-zone weekdays, Monday 0 (default Monday to Friday).
+    :param days: allowed course-zone weekdays, Monday 0 (default the course's ``rules.working_days``).
     :raises InputError: for non-positive minutes, an empty range or no weekday.
     """
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
@@ -204,7 +216,7 @@ def find_slots(
         raise InputError(f"the range {first}..{last} is longer than {MAX_DAYS} days", key="--to")
     if first.year < 1970 or last.year > 9000:
         raise InputError(f"the range {first}..{last} is not between 1970 and 9000", key="--from")
-    allowed_days = WEEKDAYS if days is None else frozenset(days)
+    allowed_days = course.rules.working_days.days if days is None else frozenset(days)
     if not allowed_days:
         raise InputError("no weekday allowed", key="--session-days")
     if limit is not None and limit <= 0:
@@ -225,19 +237,22 @@ def find_slots(
         if first_day <= day <= last_day and (day + 3) % 7 in allowed_days:
             allowed[lo : hi + 1] = b"\x01" * (hi - lo + 1)
 
-    groups: dict[tuple[str, WorkingHours], list[tuple[int, int]]] = {}
+    groups: dict[_Group, list[tuple[int, int]]] = {}
+
+    def group(person: Person) -> _Group:
+        return (person.timezone, course.hours_of(person), course.days_of(person))
 
     def fitting(person: Person) -> list[tuple[int, int]]:
-        key = (person.timezone, course.hours_of(person))
+        key = group(person)
         if key not in groups:
-            groups[key] = grid.fitting(key[0], key[1], seconds)
+            groups[key] = grid.fitting(*key, seconds)
         return groups[key]
 
     def counts(people: Iterable[Person]) -> list[int]:
-        weight: dict[tuple[str, WorkingHours], int] = {}
+        weight: dict[_Group, int] = {}
         for p in people:
             fitting(p)
-            key = (p.timezone, course.hours_of(p))
+            key = group(p)
             weight[key] = weight.get(key, 0) + 1
         diff = [0] * (n + 1)
         for key, w in weight.items():
@@ -261,9 +276,9 @@ def find_slots(
         candidates = candidates[:limit]
 
     # membership of each (zone, hours) group, and the participants (by course position) in it
-    members: dict[tuple[str, WorkingHours], list[int]] = {}
+    members: dict[_Group, list[int]] = {}
     for pos, p in enumerate(course.participants):
-        members.setdefault((p.timezone, course.hours_of(p)), []).append(pos)
+        members.setdefault(group(p), []).append(pos)
     inside: list[tuple[bytearray, list[int]]] = []
     for key, positions in members.items():
         flags = bytearray(n)

@@ -154,9 +154,9 @@ def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
 @click.option(
     "--session-days",
     metavar="mon,tue,...",
-    default="mon,tue,wed,thu,fri",
-    show_default=True,
-    help="Allowed weekdays in the course's zone.",
+    default=None,
+    help="Allowed weekdays in the course's zone: a list or a range such as sun-thu "
+    "[default: the course's rules.working_days, mon-fri unless set].",
 )
 @click.option(
     "--limit",
@@ -166,12 +166,18 @@ def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the slots as JSON.")
 def slots_command(
-    course: str, minutes: int, first: str, last: str, session_days: str, limit: int | None, as_json: bool
+    course: str,
+    minutes: int,
+    first: str,
+    last: str,
+    session_days: str | None,
+    limit: int | None,
+    as_json: bool,
 ) -> None:
     """Rank start times on a 15-minute grid by how many participants they suit."""
     path = course_path(course)
     start, end = _date(first, "--from"), _date(last, "--to")
-    days = parse_days(session_days)
+    days = None if session_days is None else parse_days(session_days)
     if limit is None:
         limit = 0 if as_json else TABLE_LIMIT  # scripts get every candidate; people the best few
     if limit < 0:

@@ -51,9 +51,9 @@ COURSE_KEYS = (
     "public",
     "registration",
 )
-RULES_KEYS = ("max_live_minutes", "max_live_sessions_per_day", "working_hours", "severity")
+RULES_KEYS = ("max_live_minutes", "max_live_sessions_per_day", "working_hours", "working_days", "severity")
 ATTENDANCE_KEYS = ("late_after_minutes", "present_fraction", "partial_fraction", "completion_fraction")
-TRAINER_KEYS = ("id", "name", "email", "timezone", "working_hours", "language")
+TRAINER_KEYS = ("id", "name", "email", "timezone", "working_hours", "working_days", "language")
 PARTICIPANT_KEYS = (*TRAINER_KEYS, "country", "organisation", "gender", "centre")
 SESSION_KEYS = (
     "id",
@@ -73,6 +73,7 @@ SERIES_KEYS = (
     "first_start",
     "minutes",
     "every_days",
+    "weekdays",
     "count",
     "skip",
     "kind",

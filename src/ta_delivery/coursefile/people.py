@@ -48,6 +48,9 @@ def read_person(
     hours = None
     if entry.get("working_hours") is not None:
         hours = r.get(lambda: r.hours(entry["working_hours"], f"{prefix}.working_hours"), None)
+    days = None
+    if entry.get("working_days") is not None:
+        days = r.get(lambda: r.days(entry["working_days"], f"{prefix}.working_days"), None)
     language = None
     if entry.get("language") is not None:
         language = r.get(lambda: r.choice(entry["language"], f"{prefix}.language", LANGUAGES), None)
@@ -77,6 +80,7 @@ def read_person(
             email=email,
             timezone=tzname,
             working_hours=hours,
+            working_days=days,
             language=language,
             **extra,
         ),

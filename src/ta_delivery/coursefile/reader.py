@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import InputError, InputErrors
 from ..limits import text_limit
-from ..models import WorkingHours, is_email, known_zones, zone
+from ..models import WorkingDays, WorkingHours, is_email, known_zones, zone
 from .hints import did_you_mean, quoted_date_hint, suggest_zone
 from .lines import KeyLines
 
@@ -210,6 +210,14 @@ class Reader:
             return WorkingHours.parse(text)
         except ValueError:
             self.fail(key, f"{text!r} is not a working window HH:MM-HH:MM with the start before the end")
+
+    def days(self, value: object, key: str) -> WorkingDays:
+        """Working days: ``mon,wed,fri`` or a range such as ``sun-thu`` (PRODUCT.md section 1)."""
+        text = self.text(value, key)
+        try:
+            return WorkingDays.parse(text)
+        except ValueError as exc:
+            self.fail(key, f"{exc} (write days as mon,wed,fri or a range such as mon-fri or sun-thu)")
 
     def ident(self, value: object, key: str) -> str:
         text = self.text(value, key)

@@ -39,6 +39,9 @@ def read_rules(r: Reader, value: object) -> Rules:
     hours = default.working_hours
     if "working_hours" in table:
         hours = r.get(lambda: r.hours(table["working_hours"], "rules.working_hours"), hours)
+    days = default.working_days
+    if "working_days" in table:
+        days = r.get(lambda: r.days(table["working_days"], "rules.working_days"), days)
     severity: dict[str, Any] = {}
     no_table: dict[str, Any] = {}
     severities = r.get(lambda: r.table(table.get("severity", {}), "rules.severity"), no_table)
@@ -56,6 +59,7 @@ def read_rules(r: Reader, value: object) -> Rules:
             max_live_minutes=max_minutes,
             max_live_sessions_per_day=max_per_day,
             working_hours=hours,
+            working_days=days,
             severity=severity,
         ),
     )

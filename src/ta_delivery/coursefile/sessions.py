@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Collection, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..limits import text_limit
 from ..models import SESSION_KINDS, Session
+from ..weekdays import day_number
 from .centres import url
 from .keys import SERIES_KEYS, SESSION_KEYS
 from .reader import MAX_YEAR, Reader, Skip, kind, local_to_utc
 from .rules import MAX_MINUTES
+from .series import occurrences
 
 __all__ = ["MAX_EVERY_DAYS", "MAX_SERIES", "read_series", "read_session"]
 
@@ -131,9 +133,19 @@ def read_series(
     title = r.get(lambda: r.text(r.required(entry, "title", prefix), f"{prefix}.title"), "")
     first_key = f"{prefix}.first_start"
     first = r.get(lambda: _first_start(r, entry, prefix, tz), None)
-    every = r.get(
-        lambda: r.positive_int(entry.get("every_days", 7), f"{prefix}.every_days", MAX_EVERY_DAYS), 7
-    )
+    every: int | None = None
+    weekdays: frozenset[int] | None = None
+    if "weekdays" in entry:
+        weekdays = r.get(lambda: _weekdays(r, entry["weekdays"], f"{prefix}.weekdays"), frozenset(range(7)))
+        if "every_days" in entry:
+            r.note(
+                f"{prefix}.every_days",
+                "a series has either every_days or weekdays, not both: remove one of them",
+            )
+    else:
+        every = r.get(
+            lambda: r.positive_int(entry.get("every_days", 7), f"{prefix}.every_days", MAX_EVERY_DAYS), 7
+        )
     count = r.get(
         lambda: r.positive_int(r.required(entry, "count", prefix), f"{prefix}.count", MAX_SERIES), 1
     )
@@ -145,14 +157,10 @@ def read_series(
     r.since(mark)
     assert first is not None
     first_local, first_instant = first
+    days = occurrences(first_local.date(), count, every_days=every, weekdays=weekdays, skip=skip)
     sessions: list[Session] = []
-    step = 0
-    while len(sessions) < count:
-        local = first_local + timedelta(days=every * step)
-        step += 1
-        if local.date() in skip:
-            continue
-        n = len(sessions) + 1
+    for n, day in enumerate(days, start=1):
+        local = datetime.combine(day, first_local.time())
         if local.year > MAX_YEAR:
             r.fail(
                 f"{prefix}.count",
@@ -160,7 +168,7 @@ def read_series(
                 "start the series earlier or hold fewer sessions",
             )
         try:
-            start = first_instant if step == 1 and first_instant else local_to_utc(local, tz)
+            start = first_instant if first_instant and local == first_local else local_to_utc(local, tz)
         except ValueError as exc:
             r.fail(
                 first_key,
@@ -177,6 +185,24 @@ def read_series(
             )
         )
     return sessions
+
+
+def _weekdays(r: Reader, value: object, key: str) -> frozenset[int]:
+    """``weekdays = ["mon", "wed", "fri"]``: local weekdays of a series, each reported if unknown."""
+    if isinstance(value, str):
+        r.fail(key, f'must be an array of day names such as ["mon", "wed", "fri"], got the string {value!r}')
+    names = r.strings(value, key)
+    if not names:
+        r.fail(key, 'must list at least one day, such as ["mon", "wed", "fri"]')
+    mark = r.mark()
+    days: set[int] = set()
+    for i, name in enumerate(names):
+        try:
+            days.add(day_number(name))
+        except ValueError as exc:
+            r.note(f"{key}[{i}]", str(exc))
+    r.since(mark)
+    return frozenset(days)
 
 
 def _first_start(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .builtin import (
     DOUBLE_BOOKED,
+    OUTSIDE_WORKING_DAYS,
     OUTSIDE_WORKING_HOURS,
     TOO_LONG,
     TOO_MANY,
@@ -17,6 +18,7 @@ from .engine import check_course, has_errors, run_rules
 
 __all__ = [
     "DOUBLE_BOOKED",
+    "OUTSIDE_WORKING_DAYS",
     "OUTSIDE_WORKING_HOURS",
     "TOO_LONG",
     "TOO_MANY",

@@ -1,4 +1,4 @@
-"""The four built-in virtual-delivery rules (PRODUCT.md section 3), registered like any plugin's.
+"""The five built-in virtual-delivery rules (PRODUCT.md section 3), registered like any plugin's.
 
 Times are instants: lengths and overlaps are measured in UTC. Day counts and working windows use the
 session's local start date in the person's zone, even when the session runs past local midnight.
@@ -16,12 +16,14 @@ from ..records import Finding, RuleSpec
 
 __all__ = [
     "DOUBLE_BOOKED",
+    "OUTSIDE_WORKING_DAYS",
     "OUTSIDE_WORKING_HOURS",
     "TOO_LONG",
     "TOO_MANY",
     "double_booked",
     "inside_working_hours",
     "live_session_too_long",
+    "outside_working_days",
     "outside_working_hours",
     "too_many_live_sessions_per_day",
 ]
@@ -30,6 +32,7 @@ TOO_LONG = "live-session-too-long"
 TOO_MANY = "too-many-live-sessions-per-day"
 OUTSIDE_WORKING_HOURS = "outside-working-hours"
 DOUBLE_BOOKED = "double-booked"
+OUTSIDE_WORKING_DAYS = "outside-working-days"
 
 
 def _local(instant: datetime, person: Person) -> datetime:
@@ -120,6 +123,26 @@ def outside_working_hours(course: Course) -> Iterable[Finding]:
                 )
 
 
+def outside_working_days(course: Course) -> Iterable[Finding]:
+    """One finding per person and live session starting on a local weekday that is not a working day."""
+    zones = {p.id: p.zone for p in course.people}
+    for session in course.live_sessions:
+        for person in course.people_of(session):
+            days = course.days_of(person)
+            local = session.start.astimezone(zones[person.id])
+            if not days.allows(local.date()):
+                yield Finding(
+                    rule=OUTSIDE_WORKING_DAYS,
+                    severity="error",
+                    session=session.id,
+                    person=person.id,
+                    message=(
+                        f"{session.id} starts {_when(session, person)} for {person.id}, "
+                        f"on a {local:%A}, outside their working days {days}"
+                    ),
+                )
+
+
 def double_booked(course: Course) -> Iterable[Finding]:
     """One finding per person and pair of overlapping live sessions (touching ones do not overlap)."""
     for person, sessions in _live_by_person(course):
@@ -156,6 +179,12 @@ BUILTIN_RULES: tuple[RuleSpec, ...] = (
         "a live session is not wholly inside a person's local working window",
     ),
     RuleSpec(DOUBLE_BOOKED, double_booked, "error", "a person is in two live sessions that overlap"),
+    RuleSpec(
+        OUTSIDE_WORKING_DAYS,
+        outside_working_days,
+        "error",
+        "a live session starts on a local weekday that is not one of a person's working days",
+    ),
 )
 
 
