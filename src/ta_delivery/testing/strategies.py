@@ -60,7 +60,7 @@ zone_names = st.sampled_from(INTERESTING_ZONES)
 all_zone_names = st.timezone_keys(allow_prefix=False).filter(lambda key: key in known_zones())
 emails = st.builds(
     lambda user, host: f"{user}@{host}.example.org",
-    st.from_regex(r"[a-z][a-z0-9._+-]{0,15}", fullmatch=True),
+    st.from_regex(r"[a-z](?:[a-z0-9._+-]{0,14}[a-z0-9])?", fullmatch=True).filter(lambda u: ".." not in u),
     st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True),
 )
 names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40).filter(lambda s: s.strip() != "")
