@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
-import httpx
 
 from .clock import Clock, SystemClock
-from .http import make_client
 from .settings import Settings
+
+if TYPE_CHECKING:  # the HTTP stack loads when a plugin first asks for a client, not at start
+    import httpx
 
 __all__ = ["KeyValue", "MemoryKeyValue", "RunContext", "SharedCounters"]
 
@@ -86,6 +87,8 @@ class RunContext:
 
     def http_client(self, base_url: str, headers: Mapping[str, str] | None = None) -> httpx.Client:
         """An httpx client for ``base_url`` on the injected transport (the network by default)."""
+        from .http import make_client
+
         return make_client(base_url, transport=self.transport, headers=headers)
 
     def state(self, namespace: str) -> KeyValue:

@@ -271,6 +271,7 @@ class HttpApi:
         safe = method in IDEMPOTENT if idempotent is None else idempotent
         waited = 0.0
         attempt = 0
+        started = self.clock.now()
         limiter = limiter or self.limiter
         while True:
             attempt += 1
@@ -306,7 +307,7 @@ class HttpApi:
                 error = mapped
                 retry_ok = isinstance(error, RateLimited) or (isinstance(error, Unavailable) and safe)
             if not retry_ok or not error.retryable or attempt >= self.policy.attempts:
-                raise error
+                raise self._where(error, url, attempt, started)
             if isinstance(error, RateLimited):
                 wait = error.retry_after if error.retry_after is not None else self.policy.default_retry_after
                 if limiter is not None:
@@ -315,7 +316,7 @@ class HttpApi:
             else:
                 wait = self.policy.backoff(attempt, self.rng)
             if waited + wait > self.policy.budget:
-                raise error
+                raise self._where(error, url, attempt, started)
             log.info(
                 "%s %s %s failed (%s); retry %d in %.1fs",
                 self.provider,
@@ -327,6 +328,25 @@ class HttpApi:
             )
             waited += wait
             self.clock.sleep(wait)
+
+    def _where(self, error: ProviderError, url: str, attempts: int, started: datetime) -> ProviderError:
+        """``error`` naming the host it failed on, with the time spent and the attempts made.
+
+        Only for failures to reach the host (no connection, no response): a status the server answered
+        with already says what it means.
+        """
+        if not isinstance(error, Unavailable) or error.status is not None:
+            return error
+        try:
+            target = httpx.URL(url)
+            host = target.host or self.client.base_url.join(url).host
+        except (httpx.InvalidURL, TypeError, ValueError):
+            host = ""
+        elapsed = max(0.0, (self.clock.now() - started).total_seconds())
+        tries = f"{attempts} attempt" + ("" if attempts == 1 else "s")
+        error.message = f"{error.message} ({host or 'the server'}, {tries} over {elapsed:.1f}s)"
+        error.args = (str(error),)
+        return error
 
     def json(self, method: str, url: str, **kwargs: Any) -> Any:
         """Send and decode a JSON body (``None`` for an empty one); malformed bodies are BadResponse."""

@@ -99,7 +99,7 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
     yield ProviderSpec(
         name="jitsi",
         factory=_factory,
-        capabilities=Capabilities(update_in_place=True),
+        capabilities=Capabilities(update_in_place=True, remote=False),
         parse_options=no_options,
         description="Jitsi Meet rooms (free, no account)",
     )

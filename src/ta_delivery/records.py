@@ -94,6 +94,9 @@ class Capabilities:
     dial_in: bool = False
     #: the provider can find a finished session's recording (``find_recording``)
     recordings: bool = False
+    #: False for rooms that exist by their URL alone (Jitsi): creating one changes nothing elsewhere, so
+    #: ``apply`` need not ask before it (PRODUCT.md section 2).
+    remote: bool = True
 
 
 @attrs.frozen

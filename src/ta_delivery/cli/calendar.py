@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
 from ..models import Course
-from ..store import Store, open_store
 from .common import (
     course_path,
     fail_input,
@@ -24,6 +24,9 @@ from .common import (
     write_out,
 )
 
+if TYPE_CHECKING:
+    from ..store import Store
+
 __all__ = ["calendar_command", "feed_state", "store_feed_state"]
 
 
@@ -36,6 +39,8 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
     """
     if store_missing(url):
         return {}, {}
+    from ..store import open_store
+
     store = open_store(url)
     try:
         return store_feed_state(course, store, person_id)

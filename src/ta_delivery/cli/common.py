@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import json
 import logging
 import os
@@ -54,7 +55,40 @@ def tolerant_streams() -> None:
 
 
 class Group(click.Group):
-    """The root group: input errors exit 2, other library errors exit 1, with a one-line message."""
+    """The root group: input errors exit 2, other library errors exit 1, with a one-line message.
+
+    Commands of the modules in ``lazy`` (name -> module, short help) are imported when first used, so
+    ``--version``, ``--help``, ``check`` and ``slots`` never load what those modules need (the store,
+    the HTTP stack); ``--help`` lists them with the short help written here.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(self.lazy[cmd_name][0])
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = [n for n in self.list_commands(ctx) if n in self.lazy or not self.commands[n].hidden]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is not None:
+                short = command.get_short_help_str(limit)
+            else:
+                short = _shorten(self.lazy[name][1], limit)
+            rows.append((name, short))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         tolerant_streams()
@@ -72,6 +106,19 @@ class Group(click.Group):
             click.echo(f"error: {exc.strerror or exc}{where}", err=True)
             _quiet_stdout()
             sys.exit(EXIT_FAILED)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word to fit ``limit`` characters with ``...``, as click shortens a command's help."""
+    if len(text) <= limit:
+        return text
+    words = text.split()
+    out = ""
+    for word in words:
+        if len(out) + len(word) + 1 + 3 > limit:
+            break
+        out = f"{out} {word}" if out else word
+    return out.rstrip(".") + "..."
 
 
 def _quiet_stdout() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -12,8 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ..records import SupportsCheck
-from ..store import open_store
-from ..sync import ApplyResult, Plan, Syncer, preflight, transport_spec
 from .common import (
     EXIT_FAILED,
     course_path,
@@ -27,7 +27,14 @@ from .common import (
     state_option,
     state_url,
 )
+from .gate import ask_first, check_rules, interactive, needs_question, where_invites_went
+from .plan_view import EXIT_PENDING, PlanView, totals_line
 from .programme import apply_programme_command, is_programme, plan_programme_command
+
+if TYPE_CHECKING:
+    from ..models import Course
+    from ..planning import ApplyResult, Plan
+    from ..plugins import Plugins
 
 PROGRESS_THRESHOLD = 20
 
@@ -43,16 +50,27 @@ def _safe(text: object) -> Text:
     return Text("".join(c if c.isprintable() else " " for c in value))
 
 
-def _print_plan(plan: Plan) -> None:
-    console = _console()
+def _print_plan(plan: Plan, view: PlanView | None = None, console: Console | None = None) -> None:
+    console = console or _console()
     if plan.empty:
         console.print(f"[bold]{plan.course_id}[/]: nothing to do")
+    changes = view.by_session() if view is not None else {}
     if plan.classrooms:
         table = Table(title="Classrooms", title_justify="left")
         for col in ("session", "provider", "action", "why"):
             table.add_column(col, overflow="fold")
         for c in plan.classrooms:
-            table.add_row(*(_safe(v) for v in (c.session_id, c.provider, c.action, c.reason)))
+            what = [str(change) for change in changes.pop(c.session_id, [])]
+            why = "\n".join([c.reason, *what])
+            table.add_row(*(_safe(v) for v in (c.session_id, c.provider, c.action)), _safe_lines(why))
+        console.print(table)
+    if changes:  # people invited or withdrawn where the classroom itself stays as it is
+        table = Table(title="People", title_justify="left")
+        for col in ("session", "before", "after"):
+            table.add_column(col, overflow="fold")
+        for sid, listed in changes.items():
+            for person_change in listed:
+                table.add_row(_safe(sid), _safe(person_change.old), _safe(person_change.new))
         console.print(table)
     if plan.invites:
         table = Table(title="Invitations", title_justify="left")
@@ -74,6 +92,13 @@ def _print_plan(plan: Plan) -> None:
         console.print(f"Prerequisites met by {met} of {len(plan.prerequisites)} participants")
     for note in plan.notes:
         console.print(_safe(f"note: {note}"))
+    if view is not None and not plan.empty:
+        console.print(_safe(totals_line(view.totals)))
+
+
+def _safe_lines(text: str) -> Text:
+    """Like :func:`_safe`, keeping line breaks."""
+    return Text("\n".join(_safe(line).plain for line in text.split("\n")))
 
 
 def _print_result(result: ApplyResult, verbose: bool) -> None:
@@ -109,9 +134,18 @@ def _print_result(result: ApplyResult, verbose: bool) -> None:
 @main.command()
 @click.argument("course", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--exit-code",
+    "exit_code",
+    is_flag=True,
+    help=f"Exit {EXIT_PENDING} when apply has something to do (0 when nothing), for scripts.",
+)
 @state_option
-def plan(course: str, as_json: bool, state: str | None) -> None:
+def plan(course: str, as_json: bool, exit_code: bool, state: str | None) -> None:
     """Show what `apply` would do: classrooms to create, update or cancel, invites to send."""
+    from ..store import open_store
+    from ..sync import Syncer, preflight
+
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):
@@ -122,32 +156,50 @@ def plan(course: str, as_json: bool, state: str | None) -> None:
     store = open_store(existing_store_url(url))  # nothing applied yet: an empty store, no file made
     try:
         result = Syncer(model, store, plugins, make_context(path, store)).plan()
+        view = PlanView.build(model, result, store.classrooms(model.id), plugins)
     finally:
         store.close()
     if as_json:
-        print_json(result.to_json())
+        print_json(view.to_json())
     else:
-        _print_plan(result)
+        _print_plan(result, view)
+    if exit_code and view.pending:
+        sys.exit(EXIT_PENDING)
 
 
 @main.command()
 @click.argument("course", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List every operation, not only failures.")
+@click.option(
+    "-y", "--yes", is_flag=True, help="Do not ask before mailing people or changing remote classrooms."
+)
+@click.option(
+    "--ignore-rules", is_flag=True, help="Apply even when the rules find errors (they are still shown)."
+)
 @state_option
-def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
-    """Create, update or cancel classrooms and send invites. Safe to run again."""
+def apply(
+    course: str, as_json: bool, verbose: bool, yes: bool, ignore_rules: bool, state: str | None
+) -> None:
+    """Check the rules, then create, update or cancel classrooms and send invites. Safe to run again."""
+    from ..store import open_store
+    from ..sync import Syncer, preflight, transport_spec
+
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):
         apply_programme_command(path, plugins, as_json, verbose, state)
     model = load(path, plugins)
+    check_rules(model, plugins, ignore=ignore_rules, as_json=as_json)
     # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
     context = make_context(path, None)
-    transport = transport_spec(plugins, context).factory(context)
+    spec = transport_spec(plugins, context)
+    transport = spec.factory(context)
     if isinstance(transport, SupportsCheck):
         transport.check()  # e.g. an outbox that is a file: exit 2 before any classroom is made
     preflight(model, plugins, context, ask_lms=True)
+    if not yes and interactive():
+        _ask_before(model, plugins, path, state, spec.name)
     echo_warnings("ta_delivery.store.locking")  # "waiting for another run ..." when one holds the store
     store = open_store(state_url(path, state))
     try:
@@ -163,7 +215,7 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
                 transient=True,
             ) as bar:
                 task = bar.add_task("applying", total=total if total > PROGRESS_THRESHOLD else None)
-                syncer.on_progress = lambda _item: bar.advance(task)
+                syncer.on_progress = lambda item: bar.update(task, advance=1, description=_safe(item).plain)
                 result = syncer.apply()
         else:
             result = syncer.apply()
@@ -173,8 +225,27 @@ def apply(course: str, as_json: bool, verbose: bool, state: str | None) -> None:
         print_json(result.to_json())
     else:
         _print_result(result, verbose)
+        _console().print(_safe(where_invites_went(result, spec.name, transport)))
     if not result.ok:
         sys.exit(EXIT_FAILED)
+
+
+def _ask_before(model: Course, plugins: Plugins, path: Path, state: str | None, transport: str) -> None:
+    """Show the plan and ask, when it mails people or changes remote systems; no answer, no change."""
+    from ..store import open_store
+    from ..sync import Syncer
+
+    store = open_store(existing_store_url(state_url(path, state)))  # a first run makes no file to ask
+    try:
+        planned = Syncer(model, store, plugins, make_context(path, store)).plan()
+        rows = store.classrooms(model.id)
+    finally:
+        store.close()
+    if planned.empty or not needs_question(planned, plugins, transport):
+        return
+    view = PlanView.build(model, planned, rows, plugins)
+    _print_plan(planned, view, Console(stderr=True))
+    ask_first(f"{totals_line(view.totals)}. Apply these changes?")
 
 
 @main.command()

@@ -1,0 +1,210 @@
+"""``apply`` is safe by default: the rules first, a question before mailing people, a closing summary.
+
+And ``plan`` says what changes (old → new), with a totals line and a way for scripts to tell.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from ta_delivery.cli import main
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027"
+OPENING = 'title = "Opening webinar: the multilateral trading system and the Caribbean"'
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("course.toml", "participants.csv"):
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-07-01T12:00:00Z")
+    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path / "course.toml"
+
+
+def run(*args: str, answer: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=answer)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def outbox(course: Path) -> list[Path]:
+    folder = course.parent / ".ta-delivery" / "outbox"
+    return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+def too_long(course: Path) -> None:
+    """Make the opening webinar last four hours: a live-session-too-long error."""
+    text = course.read_text(encoding="utf-8")
+    start = text.index(OPENING)
+    minutes = text.index("minutes = ", start)
+    end = text.index("\n", minutes)
+    course.write_text(text[:minutes] + "minutes = 240" + text[end:], encoding="utf-8")
+
+
+# --- the rules first -------------------------------------------------------------------------------
+
+
+def test_rule_errors_stop_apply_and_change_nothing(course: Path) -> None:
+    too_long(course)
+    code, out, err = run("apply", str(course))
+    assert code == 1
+    assert "live-session-too-long" in out
+    assert "--ignore-rules" in err
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_rule_errors_as_json(course: Path) -> None:
+    too_long(course)
+    code, out, _ = run("apply", str(course), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["applied"] is False
+    assert "live-session-too-long" in {f["rule"] for f in data["findings"]}
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_ignore_rules_applies_and_says_so(course: Path) -> None:
+    too_long(course)
+    code, _, err = run("apply", str(course), "--ignore-rules")
+    assert code == 0
+    assert "rule error(s) ignored (--ignore-rules)" in err
+    assert outbox(course)
+
+
+def test_warnings_do_not_stop_apply(course: Path) -> None:
+    too_long(course)
+    text = course.read_text(encoding="utf-8")
+    rules = "\n".join(f'{rule} = "warning"' for rule in ("live-session-too-long", "outside-working-hours"))
+    course.write_text(text + f"\n[rules.severity]\n{rules}\n", encoding="utf-8")
+    assert run("apply", str(course))[0] == 0
+
+
+# --- the question ----------------------------------------------------------------------------------
+
+
+class _Relay:
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.received: list[str] = []
+        self.controller: Any = aiosmtpd_controller.Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Relay]:
+    relay = _Relay()
+    relay.controller.start()
+    monkeypatch.setenv("TA_DELIVERY_TRANSPORT", "smtp")
+    monkeypatch.setenv("TA_DELIVERY_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TA_DELIVERY_SMTP_PORT", str(relay.port))
+    monkeypatch.setenv("TA_DELIVERY_SMTP_STARTTLS", "false")
+    try:
+        yield relay
+    finally:
+        relay.controller.stop()
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ta_delivery.cli.sync.interactive", lambda: True)
+
+
+def test_on_a_terminal_mail_to_people_is_asked_first_and_no_means_nothing(
+    course: Path, smtp: _Relay, terminal: None
+) -> None:
+    code, _, err = run("apply", str(course), answer="n\n")
+    assert code == 1
+    assert "to create" in err and "invitations" in err and "Apply these changes?" in err
+    assert "nothing changed" in err
+    assert smtp.received == []
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_yes_at_the_question_applies_and_names_the_smtp_host(
+    course: Path, smtp: _Relay, terminal: None
+) -> None:
+    code, out, _ = run("apply", str(course), answer="y\n")
+    assert code == 0
+    assert smtp.received
+    assert f"sent through SMTP server 127.0.0.1:{smtp.port}" in out
+
+
+def test_yes_flag_skips_the_question(course: Path, smtp: _Relay, terminal: None) -> None:
+    code, _, err = run("apply", str(course), "--yes")
+    assert code == 0
+    assert "Apply these changes?" not in err
+    assert smtp.received
+
+
+def test_without_a_terminal_it_never_asks(course: Path, smtp: _Relay) -> None:
+    code, _, err = run("apply", str(course))  # CliRunner's stdin is not a terminal
+    assert code == 0
+    assert "Apply these changes?" not in err
+    assert smtp.received
+
+
+def test_the_outbox_and_jitsi_are_not_asked_about(course: Path, terminal: None) -> None:
+    code, out, err = run("apply", str(course))
+    assert code == 0
+    assert "Apply these changes?" not in err
+    folder = course.parent / ".ta-delivery" / "outbox"
+    assert f"invitation messages written to the outbox {folder}" in out
+
+
+# --- plan: old → new, totals, pending ----------------------------------------------------------------
+
+
+def test_plan_totals_and_pending_for_scripts(course: Path) -> None:
+    code, out, _ = run("plan", str(course), "--json")
+    assert code == 0
+    data = json.loads(out)
+    creates = sum(c["action"] == "create" for c in data["classrooms"])
+    assert data["pending"] is True
+    assert data["totals"]["create"] == creates
+    assert data["totals"]["invitations"] == len(data["invites"])
+    code, out, _ = run("plan", str(course))
+    assert f"{creates} to create, 0 to update, 0 to cancel, {len(data['invites'])} invitations" in out
+    assert run("plan", str(course), "--exit-code")[0] == 3
+    assert run("apply", str(course))[0] == 0
+    code, out, _ = run("plan", str(course), "--json", "--exit-code")
+    assert code == 0
+    assert json.loads(out)["pending"] is False
+
+
+def test_plan_shows_old_and_new(course: Path) -> None:
+    assert run("apply", str(course))[0] == 0
+    text = course.read_text(encoding="utf-8")
+    course.write_text(
+        text.replace(OPENING, 'title = "Opening webinar: the WTO"').replace(
+            "start = 2027-08-09T10:00:00", "start = 2027-08-09T09:00:00"
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run("plan", str(course), "--json")
+    assert code == 0
+    changes = {(c["session"], c["what"]): (c["old"], c["new"]) for c in json.loads(out)["changes"]}
+    assert changes[("opening", "title")] == (
+        "Opening webinar: the multilateral trading system and the Caribbean",
+        "Opening webinar: the WTO",
+    )
+    old, new = changes[("opening", "start")]
+    assert old.endswith("10:00") and new.endswith("09:00")
+    code, out, _ = run("plan", str(course))
+    assert "title: Opening webinar: the multilateral" in out
+    assert "0 to create, 1 to update, 0 to cancel" in out
