@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
@@ -18,6 +17,8 @@ import attrs
 from .models import Course, Participant, Person, Session, Trainer
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from .context import RunContext
 
 __all__ = [

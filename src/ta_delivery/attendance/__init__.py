@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .identity import Identity, IdentityIndex
 from .intervals import coverage
 from .reconcile import (
@@ -22,8 +25,27 @@ from .reconcile import (
     classify,
     reconcile,
 )
-from .service import Attendance, Outcome, SessionFailure
-from .storage import AttendanceStore, RecordResult
+
+if TYPE_CHECKING:
+    from .service import Attendance, Outcome, SessionFailure
+    from .storage import AttendanceStore, RecordResult
+
+#: Names whose modules need the state store: imported on first use, so that loading the built-in
+#: import formats (a plugin every command registers) does not load the store.
+_NEEDS_STORE = {
+    "Attendance": ".service",
+    "Outcome": ".service",
+    "SessionFailure": ".service",
+    "AttendanceStore": ".storage",
+    "RecordResult": ".storage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NEEDS_STORE:
+        return getattr(importlib.import_module(_NEEDS_STORE[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Accumulator",

@@ -6,12 +6,9 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import InputError
 from ..models import Course
@@ -21,6 +18,9 @@ from ..slots import Slot, find_slots, parse_days, slots_json
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
 from .programme import check_programme_command, is_programme
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 __all__ = ["check_command", "slots_command"]
 
 #: Slots printed in the table when ``--limit`` is not given (``--json`` then prints them all).
@@ -29,6 +29,8 @@ _YMD = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _console() -> Console:
+    from rich.console import Console  # the table output only: --json starts without rich
+
     return Console(soft_wrap=False, highlight=False)
 
 
@@ -50,6 +52,10 @@ def findings_json(course: Course, findings: Sequence[Finding]) -> dict[str, obje
 
 
 def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     console = _console()
     live = len(course.live_sessions)
     header = (
@@ -118,6 +124,9 @@ def _date(value: str, option: str) -> date:
 
 
 def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     console = _console()
     console.print(
         Text(

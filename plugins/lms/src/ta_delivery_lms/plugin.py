@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Course
 from ta_delivery.records import AttendanceStatus, LmsSpec
 
-from .client import MoodleClient
 from .options import MoodleSettings, parse_options
-from .provider import MoodleLms
+
+if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the LMS, not at discovery
+    from .provider import MoodleLms
 
 __all__ = ["lms_options", "make_moodle", "parse_options"]
 
@@ -27,6 +27,11 @@ def lms_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def make_moodle(context: RunContext) -> MoodleLms:
     """The Moodle provider for one run, built on the context's settings, clock, HTTP seam and state."""
+    from ta_delivery.http import HttpApi, RateLimiter
+
+    from .client import MoodleClient
+    from .provider import MoodleLms
+
     settings = MoodleSettings.from_settings(context.settings)
     http = HttpApi(
         context.http_client(settings.url),

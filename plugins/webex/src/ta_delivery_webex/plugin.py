@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 from ta_delivery.settings import positive_number, url
 from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
 from . import sansio
-from .auth import auth_from_settings
 from .csvimport import FORMAT
 from .options import parse_options
-from .provider import DEFAULT_CONCURRENCY, DEFAULT_RATE, NAME, WebexProvider
+
+if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the provider, not at discovery
+    from .provider import WebexProvider
 
 __all__ = [
     "CAPABILITIES",
@@ -36,6 +37,11 @@ CAPABILITIES = Capabilities(
 
 def make_provider(context: RunContext) -> WebexProvider:
     """The provider the ``TA_DELIVERY_WEBEX_*`` settings describe, on ``context``'s HTTP seam."""
+    from ta_delivery.http import HttpApi, RateLimiter
+
+    from .auth import auth_from_settings
+    from .provider import DEFAULT_CONCURRENCY, DEFAULT_RATE, NAME, WebexProvider
+
     settings = context.settings
     base_url = url(
         settings.get("webex", "api_url") or sansio.DEFAULT_API_URL, source="TA_DELIVERY_WEBEX_API_URL"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ta_delivery.context import RunContext
@@ -12,11 +13,11 @@ from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
 from ta_delivery.settings import positive_number, url
 from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
-from .auth import DEFAULT_OAUTH_URL, TokenSource
 from .csvimport import FORMAT, JSON_FORMAT
-from .limits import PLAN_RATES
 from .options import parse_options
-from .provider import DEFAULT_API_URL, ZoomProvider
+
+if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the provider, not at discovery
+    from .provider import ZoomProvider
 
 __all__ = ["make_provider"]
 
@@ -28,6 +29,10 @@ def _origin(value: str, variable: str) -> str:
 
 def make_provider(context: RunContext) -> ZoomProvider:
     """Build the provider from ``TA_DELIVERY_ZOOM_*`` settings on the context's HTTP seam."""
+    from .auth import DEFAULT_OAUTH_URL, TokenSource
+    from .limits import PLAN_RATES
+    from .provider import DEFAULT_API_URL, ZoomProvider
+
     settings = context.settings
     account = settings.get("zoom", "account_id")
     client_id = settings.get("zoom", "client_id")

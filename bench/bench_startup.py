@@ -1,0 +1,83 @@
+"""Benchmark: how long the light commands take to start, next to a bare ``python -c pass``.
+
+Each command runs in a fresh interpreter, alternating with the baseline so that machine load hits both
+alike; the best of N runs of each is compared. Target (issue 13): ``check`` on the example course within
+10x of the bare interpreter. Run: ``uv run python bench/bench_startup.py [--runs N]``.
+
+Bytecode: an installed package has its ``.pyc`` files (pip and uv compile them). The development
+container sets ``PYTHONDONTWRITEBYTECODE=1``, which makes every start compile every module from source;
+the runs here unset it and keep the bytecode in a temporary ``PYTHONPYCACHEPREFIX`` (one warm-up run
+fills it), so they measure a start as an installed copy makes it. ``--no-bytecode`` measures the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027" / "course.toml"
+
+COMMANDS: dict[str, list[str]] = {
+    "--version": ["-m", "ta_delivery", "--version"],
+    "--help": ["-m", "ta_delivery", "--help"],
+    "check (example course)": ["-m", "ta_delivery", "check", str(EXAMPLE)],
+    "slots (example, one week)": [
+        "-m",
+        "ta_delivery",
+        "slots",
+        str(EXAMPLE),
+        "--minutes",
+        "90",
+        "--from",
+        "2027-08-09",
+        "--to",
+        "2027-08-13",
+    ],
+}
+BASELINE = ["-c", "pass"]
+
+
+def wall(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=False, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-bytecode", action="store_true", help="compile from source at every start")
+    options = parser.parse_args()
+    env = dict(os.environ)
+    cache = tempfile.TemporaryDirectory(prefix="ta-delivery-pyc-")
+    if options.no_bytecode:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = cache.name
+        for args in COMMANDS.values():  # warm-up: writes the bytecode
+            wall(args, env)
+    print(f"{'command':28} {'best':>8} {'python -c pass':>15} {'ratio':>7}")
+    worst = 0.0
+    for name, args in COMMANDS.items():
+        ours: list[float] = []
+        bare: list[float] = []
+        for _ in range(options.runs):  # side by side: one of each, in turn
+            bare.append(wall(BASELINE, env))
+            ours.append(wall(args, env))
+        ratio = min(ours) / min(bare)
+        if name.startswith("check"):
+            worst = ratio
+        print(f"{name:28} {min(ours):7.3f}s {min(bare):14.3f}s {ratio:6.1f}x")
+    print(f"check / bare python: {worst:.1f}x (target: within 10x)")
+    cache.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
