@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 import inspect
@@ -221,7 +220,7 @@ def check_pending(pm: pluggy.PluginManager, plugin: object) -> None:
         opts = pm.parse_hookimpl_opts(plugin, attr)
         hook = str((opts.get("specname") if opts is not None else None) or attr)
         if hook not in known:
-            close = difflib.get_close_matches(hook, known, n=1)
+            close = _close(hook, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(f"{hook} is not a ta_delivery hook{hint}")
         elif opts is None:
@@ -308,3 +307,10 @@ def make_plugin_manager(
     for i, plugin in enumerate(extra):
         plugins.register(plugin, name=f"extra-{i}-{id(plugin)}")
     return plugins
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a suggestion is needed (startup stays light)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)

@@ -7,7 +7,6 @@ ones, in any case. Weekdays are numbered as :meth:`datetime.date.weekday` does: 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import date
 
@@ -27,7 +26,7 @@ def day_number(name: str) -> int:
     if key in _FULL:
         hint = f" (write {key[:3]!r})"
     else:
-        close = difflib.get_close_matches(key, DAY_NAMES, n=1, cutoff=0.5)
+        close = _close(key, DAY_NAMES, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ValueError(f"{name!r} is not a day: use mon, tue, wed, thu, fri, sat or sun{hint}")
 
@@ -88,3 +87,10 @@ def _forward(first: int, last: int) -> list[int]:
 
 #: Monday to Friday, the default of ``rules.working_days``.
 MON_FRI = WorkingDays(frozenset(range(5)))
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a suggestion is needed (startup stays light)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)

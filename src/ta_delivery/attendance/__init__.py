@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from .service import Attendance, Outcome, SessionFailure
     from .storage import AttendanceStore, RecordResult
 
-#: Names whose modules need the state store: imported on first use, so that loading the built-in
-#: import formats (a plugin every command registers) does not load the store.
-_NEEDS_STORE = {
+#: Names whose modules need the state store, imported on first use: the built-in import formats are a
+#: plugin every command registers, and loading them must not load the store at start.
+_LAZY = {
     "Attendance": ".service",
     "Outcome": ".service",
     "SessionFailure": ".service",
@@ -42,8 +42,10 @@ _NEEDS_STORE = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _NEEDS_STORE:
-        return getattr(importlib.import_module(_NEEDS_STORE[name], __name__), name)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -6,7 +6,6 @@ programme file, import files).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -75,7 +74,7 @@ def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> s
     swapped = [choice for choice in options if sorted(choice) == sorted(word)]  # "fr" for "rf"
     if swapped:
         return f" (did you mean {swapped[0]!r}?)"
-    close = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
+    close = _close(word, options, n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -95,10 +94,10 @@ def suggest_zone(name: str, zones: Iterable[str]) -> str | None:
     city = key.rpartition("/")[2].casefold()
     if "/" in key and city in by_city:
         return by_city[city]
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    close = _close(key, known, n=1, cutoff=0.75)
     if close:
         return close[0]
-    close = difflib.get_close_matches(city, list(by_city), n=1, cutoff=0.8)
+    close = _close(city, list(by_city), n=1, cutoff=0.8)
     return by_city[close[0]] if close else None
 
 
@@ -168,3 +167,10 @@ def _plain(message: str, before: str, rest: str) -> str:
     if message.startswith("Unclosed inline table"):
         return "an inline table { ... } is not closed with } on the same line"
     return message[:1].lower() + message[1:]
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a suggestion is needed (startup stays light)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
