@@ -90,7 +90,8 @@ def test_local_time_in_a_dst_fold_is_an_input_error_asking_for_an_offset(tmp_pat
 
 
 def test_offset_date_time_in_a_fold_is_accepted(tmp_path: Path) -> None:
-    text = HEAD + session("s01", "2020-10-25T02:30:00+01:00") + '\n[rules]\nworking_hours = "00:00-24:00"\n'
+    text = HEAD + session("s01", "2020-10-25T02:30:00+01:00")  # a Sunday: every day is a working day here
+    text += '\n[rules]\nworking_hours = "00:00-24:00"\nworking_days = "mon-sun"\n'
     code, out, err = invoke(tmp_path, text, "check", "--json")
     assert code == 0, err
     assert json.loads(out)["findings"] == []

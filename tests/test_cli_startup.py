@@ -90,3 +90,12 @@ def test_lazy_commands_help_is_their_own(name: str) -> None:
     command = main.get_command(click.Context(main), name)
     assert command is not None
     assert (command.help or "").strip().splitlines()[0] == LAZY_COMMANDS[name][1]
+
+
+def test_version_is_the_package_version() -> None:
+    """``--version`` reads ``ta_delivery.__version__`` (no metadata lookup at start): it must match."""
+    import importlib.metadata
+
+    import ta_delivery
+
+    assert importlib.metadata.version("ta-delivery") == ta_delivery.__version__

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..context import RunContext
 from ..errors import InputError, InputErrors, TaDeliveryError
-from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..clock import Clock
+    from ..context import RunContext
     from ..models import Course
     from ..plugins import Plugins
     from ..store import Store
@@ -271,6 +270,8 @@ def now_override() -> datetime | None:
 def make_context(course: Path, store: Store | None) -> RunContext:
     """The run context of a command on ``course``: the environment, the clock, the store."""
     from ..clock import FakeClock, SystemClock
+    from ..context import RunContext
+    from ..settings import Settings
 
     fixed = now_override()
     clock: Clock = FakeClock(fixed) if fixed is not None else SystemClock()
