@@ -87,6 +87,8 @@ def _feed_link(
                 source="TA_DELIVERY_SERVE_URL",
             )
         )
+    from ..store import open_store
+
     store = open_store(state_url(path, state))
     try:
         if revoke:
