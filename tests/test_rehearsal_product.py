@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-import sys
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -62,12 +61,7 @@ def test_product_example_verbatim(tmp_path: Path) -> None:
     assert not (o.cwd / ".ta-delivery").exists()
 
     # with a Zoom account (a fake Zoom on loopback): s01 on Zoom, the series on Jitsi
-    fakes = str(Path(__file__).resolve().parents[1] / "plugins" / "zoom" / "tests")
-    sys.path.insert(0, fakes)
-    try:
-        fake_zoom = pytest.importorskip("fake_zoom")
-    finally:
-        sys.path.remove(fakes)
+    fake_zoom = pytest.importorskip("fake_zoom")  # plugins/zoom/tests is on pytest's pythonpath
     from ta_delivery.testing.loopback import LoopbackServer
 
     zoom = fake_zoom.FakeZoom(now=lambda: datetime(2020, 8, 1, tzinfo=UTC))

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from fake_moodle import FakeMoodle, Running, serve
+from moodle_course import NOW, make_course
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.models import Course
 from ta_delivery.settings import Settings
-
-sys.path.append(str(Path(__file__).resolve().parent))  # appended: our module names are unique
-
-from fake_moodle import FakeMoodle, Running, serve
-from moodle_course import NOW, make_course
 
 
 @pytest.fixture
