@@ -209,3 +209,27 @@ def test_plan_programme_prints_every_course_and_one_summary(tmp_path: Path) -> N
     table = run("plan", str(programme))
     assert table.exit_code == 0
     assert table.stdout.rstrip().endswith("p-2027: 2 courses planned")
+
+
+def test_apply_programme_changes_nothing_when_a_rule_fails_across_courses(tmp_path: Path) -> None:
+    programme = write(tmp_path, "programme.toml", PROGRAMME)
+    write(tmp_path, "a/course.toml", course_text("a"))
+    # b's opening overlaps a's for trainer rf: each course alone is fine, the programme is not
+    write(
+        tmp_path,
+        "b/course.toml",
+        course_text("b").replace("T14:00:00", "T16:00:00").replace("T10:00", "T10:30"),
+    )
+    assert run("check", str(tmp_path / "b" / "course.toml")).exit_code == 0
+    refused = run("apply", str(programme), "--json")
+    assert refused.exit_code == 1, refused.output
+    doc = json.loads(refused.stdout)
+    assert doc["applied"] is False
+    # rf: a/s1 10:00, b/s1 10:30 (overlap), a/s2 14:00, b/s2 16:00 (four on one day, two allowed)
+    assert [[(f["rule"], f["session"]) for f in c["findings"]] for c in doc["courses"]] == [
+        [("double-booked", "b/s1"), ("too-many-live-sessions-per-day", "s2")],
+        [("double-booked", "s1"), ("too-many-live-sessions-per-day", "a/s2")],
+    ]
+    assert "apply changed nothing" in refused.stderr
+    assert not (tmp_path / ".ta-delivery").exists()
+    assert not outbox(tmp_path / "a") and not outbox(tmp_path / "b")

@@ -180,7 +180,7 @@ def apply_programme_command(
     from ..rules import has_errors
     from ..store import open_store
     from ..sync import Syncer, preflight, transport_spec
-    from .check import _print_findings
+    from .check import _print_findings, findings_json
     from .sync import _print_result
 
     programme = load_programme_or_exit(path, plugins)
@@ -194,12 +194,28 @@ def apply_programme_command(
         preflight(course, plugins, context, ask_lms=True)
         transports[course.id] = transport
     findings = check_programme(programme, plugins)
-    if not ignore_rules and any(has_errors(found) for found in findings.values()):
-        for course in programme.courses:
-            if has_errors(findings[course.id]):
-                _print_findings(course, findings[course.id])
+    errors = sum(f.severity == "error" for found in findings.values() for f in found)
+    if errors and ignore_rules:
+        click.echo(f"warning: {errors} rule error(s) ignored (--ignore-rules)", err=True)
+    elif errors:
+        if as_json:
+            print_json(
+                {
+                    "programme": programme.id,
+                    "courses": [
+                        {"course": c.id, "findings": findings_json(c, findings[c.id])["findings"]}
+                        for c in programme.courses
+                    ],
+                    "applied": False,
+                }
+            )
+        else:
+            for course in programme.courses:
+                if has_errors(findings[course.id]):
+                    _print_findings(course, findings[course.id])
         click.echo(
-            f"{programme.id}: rule errors found: nothing was changed (fix them, or use --ignore-rules)",
+            f"error: {programme.id}: {errors} rule error(s): apply changed nothing; fix them (see "
+            "`ta-delivery check`) or run apply with --ignore-rules",
             err=True,
         )
         sys.exit(EXIT_FAILED)
