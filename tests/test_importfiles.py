@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ta_delivery.errors import InputError
-from ta_delivery.exports import (
+from ta_delivery.importfiles import (
     LOCAL_FORMATS,
     day_first,
     decode_text,

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from ta_delivery.cli import main
 from ta_delivery.errors import InputError
-from ta_delivery.exports import localize, read_time
 from ta_delivery.hookspecs import hookimpl
+from ta_delivery.importfiles import localize, read_time
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import (
     AttendanceStatus,

@@ -1,4 +1,4 @@
-"""Helpers for reading attendance export files (CSV or tab-separated text written by a provider's portal).
+"""Reading the files `attendance import` takes: attendance exports (CSV or tab-separated text from a portal).
 
 An import format (:class:`~ta_delivery.records.ImportFormatSpec`) usually needs the same few steps:
 

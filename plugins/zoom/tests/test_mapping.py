@@ -225,7 +225,7 @@ def test_month_name_times() -> None:
 
 
 def test_utf16_zone_suffixes_and_dst_gaps() -> None:
-    """Read with the core's export helpers (ta_delivery.exports), as webex-csv is."""
+    """Read with the core's export helpers (ta_delivery.importfiles), as webex-csv is."""
     utf16 = ImportRequest(
         path=Path("participants.csv"),
         data=PORTAL.encode("utf-16"),

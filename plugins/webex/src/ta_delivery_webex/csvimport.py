@@ -24,7 +24,7 @@ from ta_delivery.attendance.formats.columns import section_columns
 from ta_delivery.attendance.formats.stamps import Stamp
 from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
-from ta_delivery.exports import (
+from ta_delivery.importfiles import (
     LOCAL_FORMATS,
     decode_text,
     find_columns,

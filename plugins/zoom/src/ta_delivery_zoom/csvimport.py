@@ -27,7 +27,7 @@ from ta_delivery.attendance.formats.columns import normalize, section_columns
 from ta_delivery.attendance.formats.stamps import Stamp
 from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
-from ta_delivery.exports import decode_text, row_key, sniff_delimiter
+from ta_delivery.importfiles import decode_text, row_key, sniff_delimiter
 from ta_delivery.records import ImportFormatSpec, ImportRequest, Segment
 
 __all__ = ["FORMAT", "JSON_FORMAT", "parse_zoom_csv", "parse_zoom_json"]

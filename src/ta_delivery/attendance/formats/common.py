@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ...errors import InputError
-from ...exports import decode_text, localize
+from ...importfiles import decode_text, localize
 from ...models import Course, Session
 from ...records import ImportRequest
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from ...errors import InputError
-from ...exports import row_key, sniff_delimiter
+from ...importfiles import row_key, sniff_delimiter
 from ...records import ImportRequest, Segment
 from .columns import normalize, section_columns
 from .common import decode

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ...errors import InputError
-from ...exports import localize
+from ...importfiles import localize
 from ...records import ImportRequest, Segment
 from .common import decode, lines, live_session
 

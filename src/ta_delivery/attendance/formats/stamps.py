@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from ...errors import InputError
-from ...exports import localize, split_zone_suffix
+from ...importfiles import localize, split_zone_suffix
 
 __all__ = ["DATE_ORDERS", "Stamp", "feasible_orders", "instant", "settle_order"]
 

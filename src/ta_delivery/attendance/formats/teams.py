@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from ...errors import InputError
-from ...exports import sniff_delimiter
+from ...importfiles import sniff_delimiter
 from ...records import ImportRequest, Segment
 from .columns import normalize, section_columns
 from .common import decode
