@@ -10,7 +10,7 @@ __all__ = ["parse_answer"]
 
 # "5", "5.0", "(5) Very good", "5 - Very good", "5 = agree", "5. Excellent": survey tools write the
 # scale point first, then maybe its label.
-_SCALE = re.compile(r"^\(?\s*(\d+)(?:[.,]0+)?\s*\)?(?:\s*[-\u2013:=.)]\s*\S.*|\s+\D.*)?$", re.S)
+_SCALE = re.compile(r"^\(?\s*(\d+)(?:[.,]0+)?\s*\)?(?:\s*[-\u2013:=.)]\s*[^\d\s].*|\s+[^\d\s].*)?$", re.S)
 
 
 def parse_answer(question: Question, raw: str) -> int | str:
