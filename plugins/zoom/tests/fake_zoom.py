@@ -73,7 +73,8 @@ def _now_default() -> datetime:
 
 @dataclass
 class Fault:
-    """Applied to the next request matching ``method`` and ``path_contains`` (``times`` times)."""
+    """Applied to the next request matching ``method`` and ``path_contains`` (``times`` times), after
+    letting the first ``skip`` such requests through."""
 
     method: str
     path_contains: str
@@ -81,6 +82,7 @@ class Fault:
     exception: Exception | None = None
     lose_response: bool = False
     times: int = 1
+    skip: int = 0
 
 
 @dataclass
@@ -158,6 +160,9 @@ class FakeZoom:
                     and fault.method == request.method
                     and fault.path_contains in str(request.url)
                 ):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     if fault.exception is not None:
                         raise fault.exception

@@ -20,7 +20,8 @@ class Fault:
     ``status``: answer ``status`` with ``headers`` instead of forwarding. ``timeout``: raise a read timeout
     without forwarding. ``connect``: raise a connection error. ``lost``: forward (the server acts) then raise
     a read timeout, as when a response is lost. ``malformed``: forward, then replace the body with garbage.
-    ``times`` is how many requests it hits (``None``: all).
+    ``times`` is how many requests it hits (``None``: all), after letting the first ``skip`` matching
+    requests through (a listing that works once, then fails).
     """
 
     kind: FaultKind
@@ -31,13 +32,19 @@ class Fault:
     path: str | None = None
     times: int | None = 1
     hits: int = 0
+    skip: int = 0
 
     def matches(self, request: httpx.Request) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
         if self.method and request.method.upper() != self.method.upper():
             return False
-        return not (self.path and not re.search(self.path, request.url.path))
+        if self.path and not re.search(self.path, request.url.path):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
+            return False
+        return True
 
 
 @attrs.define
