@@ -208,7 +208,12 @@ def test_plan_programme_prints_every_course_and_one_summary(tmp_path: Path) -> N
     assert not (tmp_path / ".ta-delivery").exists()  # planning creates no store
     table = run("plan", str(programme))
     assert table.exit_code == 0
-    assert table.stdout.rstrip().endswith("p-2027: 2 courses planned")
+    last = "p-2027: 2 courses planned: 4 to create, 0 to update, 0 to cancel, 8 invitations"
+    assert table.stdout.rstrip().endswith(last)
+    assert doc["totals"]["create"] == 4 and doc["pending"] is True
+    assert run("plan", str(programme), "--exit-code").exit_code == 3  # changes pending, as for a course
+    assert run("apply", str(programme), "--yes").exit_code == 0
+    assert run("plan", str(programme), "--exit-code").exit_code == 0
 
 
 def test_apply_programme_changes_nothing_when_a_rule_fails_across_courses(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -119,14 +120,18 @@ def _summary(programme: Programme, failed: Sequence[str], verb: str) -> str:
     return f"{programme.id}: {n - len(failed)} of {n} courses {verb}; failed: {', '.join(failed)}"
 
 
-def plan_programme_command(path: Path, plugins: Plugins, as_json: bool, state: str | None) -> NoReturn:
-    """``plan PROGRAMME``: each course's plan on the programme's store, then one summary line.
+def plan_programme_command(
+    path: Path, plugins: Plugins, as_json: bool, state: str | None, *, exit_code: bool = False
+) -> NoReturn:
+    """``plan PROGRAMME``: each course's plan on the programme's store, then one totals line.
 
     A course whose plan cannot be made (a provider down) is reported and the others still planned; the
     exit status is then 1. Missing or malformed settings are input errors (exit 2) found before anything.
+    With ``exit_code``, pending changes exit 3 as ``plan --exit-code`` does for a course.
     """
     from ..store import open_store
     from ..sync import Syncer, preflight
+    from .plan_view import EXIT_PENDING, PlanView, totals_line
     from .sync import _print_plan
 
     programme = load_programme_or_exit(path, plugins)
@@ -135,27 +140,42 @@ def plan_programme_command(path: Path, plugins: Plugins, as_json: bool, state: s
     store = open_store(existing_store_url(state_url(path, state)))
     plans: list[dict[str, Any]] = []
     failed: list[str] = []
+    totals: Counter[str] = Counter()
+    pending = False
     try:
         for course in programme.courses:
             file = programme.paths[course.id]
             try:
                 plan = Syncer(course, store, plugins, make_context(file, store)).plan()
+                view = PlanView.build(course, plan, store.classrooms(course.id), plugins)
             except TaDeliveryError as exc:
                 failed.append(course.id)
                 plans.append({"course": course.id, "error": str(exc)})
                 if not as_json:
                     click.echo(f"{course.id}: cannot plan: {exc}", err=True)
                 continue
-            plans.append(plan.to_json())
+            totals.update(view.totals)
+            pending = pending or view.pending
+            plans.append(view.to_json())
             if not as_json:
-                _print_plan(plan)
+                _print_plan(plan, view)
     finally:
         store.close()
     if as_json:
-        print_json({"programme": programme.id, "courses": plans, "ok": not failed})
+        print_json(
+            {
+                "programme": programme.id,
+                "courses": plans,
+                "totals": dict(totals),
+                "pending": pending,
+                "ok": not failed,
+            }
+        )
     else:
-        click.echo(_summary(programme, failed, "planned"))
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+        click.echo(f"{_summary(programme, failed, 'planned')}: {totals_line(totals)}")
+    if failed:
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_PENDING if exit_code and pending else EXIT_OK)
 
 
 def apply_programme_command(
@@ -166,10 +186,13 @@ def apply_programme_command(
     state: str | None,
     *,
     ignore_rules: bool = False,
+    yes: bool = True,
 ) -> NoReturn:
     """``apply PROGRAMME``: the rules across courses first, then each course in turn, then one summary.
 
-    A rule error in any course changes nothing (exit 1) unless ``ignore_rules``. A course that fails (a
+    A rule error in any course changes nothing (exit 1) unless ``ignore_rules``. On a terminal, without
+    ``yes``, a run that would mail people or change remote classrooms shows the plans and asks once. A
+    course that fails (a
     provider down, a refused write) does not stop the others: what succeeded is kept and the exit status
     is 1, so a new run resumes. One progress display covers the whole programme on a terminal.
     """
@@ -181,18 +204,22 @@ def apply_programme_command(
     from ..store import open_store
     from ..sync import Syncer, preflight, transport_spec
     from .check import _print_findings, findings_json
+    from .gate import interactive, where_invites_went
     from .sync import _print_result
 
     programme = load_programme_or_exit(path, plugins)
-    transports = {}
+    transports: dict[str, Any] = {}
+    names: dict[str, str] = {}
     for course in programme.courses:  # every setting of every course read before any change
         context = make_context(programme.paths[course.id], None)
-        transport = transport_spec(plugins, context).factory(context)
+        spec = transport_spec(plugins, context)
+        transport = spec.factory(context)
         check = getattr(transport, "check", None)
         if callable(check):
             check()
         preflight(course, plugins, context, ask_lms=True)
         transports[course.id] = transport
+        names[course.id] = spec.name
     findings = check_programme(programme, plugins)
     errors = sum(f.severity == "error" for found in findings.values() for f in found)
     if errors and ignore_rules:
@@ -219,6 +246,8 @@ def apply_programme_command(
             err=True,
         )
         sys.exit(EXIT_FAILED)
+    if not yes and interactive():
+        _ask_before(programme, plugins, path, state, names)
     store = open_store(state_url(path, state))
     results: list[dict[str, Any]] = []
     failed: list[str] = []
@@ -257,6 +286,7 @@ def apply_programme_command(
                 results.append(result.to_json())
                 if not as_json:
                     _print_result(result, verbose)
+                    click.echo(where_invites_went(result, names[course.id], transports[course.id]))
     finally:
         store.close()
     if as_json:
@@ -264,3 +294,36 @@ def apply_programme_command(
     else:
         click.echo(_summary(programme, failed, "applied"))
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _ask_before(
+    programme: Programme, plugins: Plugins, path: Path, state: str | None, names: dict[str, str]
+) -> None:
+    """Show the plans and ask once, when the run mails people or changes remote systems."""
+    from rich.console import Console
+
+    from ..store import open_store
+    from ..sync import Syncer
+    from .gate import ask_first, needs_question
+    from .plan_view import PlanView, totals_line
+    from .sync import _print_plan
+
+    store = open_store(existing_store_url(state_url(path, state)))
+    views = []
+    ask = False
+    try:
+        for course in programme.courses:
+            file = programme.paths[course.id]
+            context = make_context(file, store)
+            plan = Syncer(course, store, plugins, context).plan()
+            ask = ask or (not plan.empty and needs_question(plan, plugins, names[course.id]))
+            views.append((plan, PlanView.build(course, plan, store.classrooms(course.id), plugins)))
+    finally:
+        store.close()
+    if not ask:
+        return
+    totals: Counter[str] = Counter()
+    for plan, view in views:
+        _print_plan(plan, view, Console(stderr=True))
+        totals.update(view.totals)
+    ask_first(f"{programme.id}: {totals_line(totals)}. Apply these changes?")

@@ -149,7 +149,7 @@ def plan(course: str, as_json: bool, exit_code: bool, state: str | None) -> None
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):
-        plan_programme_command(path, plugins, as_json, state)
+        plan_programme_command(path, plugins, as_json, state, exit_code=exit_code)
     model = load(path, plugins)
     preflight(model, plugins, make_context(path, None))  # a missing setting exits 2, before the store
     url = state_url(path, state)
@@ -188,7 +188,7 @@ def apply(
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):
-        apply_programme_command(path, plugins, as_json, verbose, state)
+        apply_programme_command(path, plugins, as_json, verbose, state, ignore_rules=ignore_rules, yes=yes)
     model = load(path, plugins)
     check_rules(model, plugins, ignore=ignore_rules, as_json=as_json)
     # the transport, providers and LMS read their settings now: a bad one exits 2 before any change
