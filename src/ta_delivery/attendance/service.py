@@ -34,7 +34,7 @@ from .storage import (
     recorded_sessions,
     save_link,
 )
-from .windows import UNPLACED, Placer, overlaps
+from .windows import UNPLACED, Placer
 
 __all__ = ["Attendance", "Outcome", "SessionFailure", "check_lms"]
 
@@ -247,6 +247,7 @@ class Attendance:
         """
         live = {s.id: s for s in self.course.live_sessions}
         placer = Placer(live.values())
+        windows = {sid: (s.start, s.end) for sid, s in live.items()}
         add = acc.add
         rows = outside = 0
         try:
@@ -256,18 +257,18 @@ class Attendance:
                 if sid not in live or join.tzinfo is None or leave.tzinfo is None or leave < join:
                     _check_segment(seg, self.course, live, source)
                 rows += 1
-                session = live.get(sid)
-                if (
-                    session is None or not overlaps(join, leave, session.start, session.end)
-                ) and placer.place(join, leave) == UNPLACED:
-                    outside += 1
+                window = windows.get(sid)
+                if (window is None or join > window[1] or leave < window[0]) and placer.place(
+                    join, leave
+                ) == UNPLACED:
+                    outside += 1  # in no live session's window (closed intervals, see windows.py)
                 if sid != UNPLACED:
                     add(sid, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
-                if keys is not None:
+                if keys is not None:  # one source per file: its raw keys identify the rows
                     bucket = keys.get(sid)
                     if bucket is None:
                         bucket = keys[sid] = set()
-                    bucket.add(hash((seg.source, seg.raw_key)))
+                    bucket.add(hash(seg.raw_key))
                 yield seg
         except InputError as exc:
             raise exc if exc.source else exc.within(source) from None
