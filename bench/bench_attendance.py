@@ -173,12 +173,16 @@ def main() -> int:
             report = attendance.report()
         print(f"full report from store: {t_rep}   peak RSS {peak_mib():7.0f} MiB")
         store.close()
-        got = {p.participant.id: p.completed for p in report.participants}
+        got = {p.participant.id: p.completed is True for p in report.participants}
         same = sum(got[k] == v for k, v in expected.items())
         print(f"completion agrees with the reference for {same:,} of {len(expected):,} participants")
         print(
             f"ratio import / reference: {t_imp.wall / t_ref.wall:.2f}x wall, {t_imp.cpu / t_ref.cpu:.2f}x CPU"
             f"   (process RSS before: {base:.0f} MiB)"
+        )
+        print(
+            f"re-import / import: {t_again.cpu / t_imp.cpu:.2f}x CPU (must not exceed 1);"
+            f"  report / reference: {t_rep.cpu / t_ref.cpu:.2f}x CPU (must stay within 2)"
         )
         print("peak RSS is the process's high-water mark so far: each line includes the ones above it")
     return 0
