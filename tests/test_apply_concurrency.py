@@ -1,4 +1,4 @@
-"""Review: two ``apply`` runs on one course and one SQLite store at the same time (two threads, each with
+"""Two ``apply`` runs on one course and one SQLite store at the same time (two threads, each with
 its own store connection, as two processes would have) must not make a classroom twice, nor send the same
 invitation (same person, session and SEQUENCE) twice; an interrupted run resumes."""
 

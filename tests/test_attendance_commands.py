@@ -1,4 +1,4 @@
-"""Acceptance: ``attendance import`` and ``report`` (PRODUCT.md section 4), driven through the CLI."""
+"""``attendance import`` and ``report`` (PRODUCT.md section 4), driven through the CLI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QA round 2: attendance import, pull and report edge cases (PRODUCT.md section 4)."""
+"""Attendance import, pull and report edge cases (PRODUCT.md section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QA round 2: what calendar clients (Outlook, Gmail, Apple Calendar, Thunderbird) rely on, end to end.
+"""What calendar clients (Outlook, Gmail, Apple Calendar, Thunderbird) rely on, end to end.
 
 A course goes through the whole lifecycle with the real CLI (first REQUEST, reschedule, a person leaving and
 coming back, the course cancelled) and every message written to the outbox is read back as a client

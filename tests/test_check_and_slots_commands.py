@@ -1,4 +1,4 @@
-"""Acceptance: ``ta-delivery check`` and ``ta-delivery slots`` (PRODUCT.md sections 2 and 3)."""
+"""``ta-delivery check`` and ``ta-delivery slots`` (PRODUCT.md sections 2 and 3)."""
 
 from __future__ import annotations
 

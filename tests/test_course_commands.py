@@ -1,4 +1,4 @@
-"""QA round 2: the course file, ``check`` and ``slots`` as a user drives them (PRODUCT.md 1 and 3)."""
+"""The course file, ``check`` and ``slots`` as a user drives them (PRODUCT.md 1 and 3)."""
 
 from __future__ import annotations
 

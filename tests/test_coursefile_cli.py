@@ -1,4 +1,4 @@
-"""Acceptance: the course file as PRODUCT.md section 1 describes it, driven through the CLI.
+"""The course file as PRODUCT.md section 1 describes it, driven through the CLI.
 
 Each test writes a course file in a temporary folder and runs ``ta-delivery`` on it; input errors must
 exit 2, name the file and the key path on stderr, and change nothing (no state, no outbox).

@@ -1,4 +1,4 @@
-"""Review: every httpx failure leaves HttpApi as one of our ProviderErrors (which apply reports per item),
+"""Every httpx failure leaves HttpApi as one of our ProviderErrors (which apply reports per item),
 never as a raw httpx exception that aborts the run with a traceback, and never with the URL's query."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Review: malformed course files, rosters, import files and settings exit 2 with ``error: FILE: KEY: ...``,
+"""Malformed course files, rosters, import files and settings exit 2 with ``error: FILE: KEY: ...``,
 never with a traceback or a hang."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""QA round 2, plan/apply review: a stateful test of the invitation rules added together.
+"""A stateful test of the invitation rules added together.
 
 It extends ``test_sync_stateful`` (whose machine checks convergence and classroom duplicates) with what that
 one does not drive: address changes (including to an address another person uses), recorded <-> live, a

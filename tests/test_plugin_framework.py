@@ -1,4 +1,4 @@
-"""QA round 2: the plugin framework, the state store and command-line-wide behaviour."""
+"""The plugin framework, the state store and command-line-wide behaviour."""
 
 from __future__ import annotations
 

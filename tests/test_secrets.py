@@ -1,4 +1,4 @@
-"""Review: no credential reaches a user's screen, a log line or the store, even when a server echoes
+"""No credential reaches a user's screen, a log line or the store, even when a server echoes
 the request back in its error answer (as proxies and debug builds do)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""QA round 2: plan, apply, invitations and the calendar feed, driven through the CLI.
+"""Plan, apply, invitations and the calendar feed, driven through the CLI.
 
 Built-in Jitsi provider and outbox transport; "now" fixed by ``TA_DELIVERY_NOW``; no network.
 """

@@ -1,4 +1,4 @@
-"""Acceptance: ``plan``, ``apply``, outbox invitations, ``calendar`` and ``plugins`` (PRODUCT.md section 2).
+"""``plan``, ``apply``, outbox invitations, ``calendar`` and ``plugins`` (PRODUCT.md section 2).
 
 Everything runs on the built-in Jitsi provider and the default outbox transport, with "now" fixed by
 ``TA_DELIVERY_NOW``; no network is used.

@@ -1,4 +1,4 @@
-"""Review: text that comes from a remote server (an error message) or a course file reaches the terminal
+"""Text that comes from a remote server (an error message) or a course file reaches the terminal
 as plain text: no escape sequences (screen clearing, hyperlinks), no rich markup, no forged lines."""
 
 from __future__ import annotations

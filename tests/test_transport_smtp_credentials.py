@@ -1,4 +1,4 @@
-"""Review: SMTP credentials smtplib cannot send (non-ASCII) are a transport error, not a crash."""
+"""SMTP credentials smtplib cannot send (non-ASCII) are a transport error, not a crash."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Acceptance: the installed ``ta-delivery`` script as a separate process (exit statuses, streams)."""
+"""The installed ``ta-delivery`` script as a separate process (exit statuses, streams)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Each test is one scenario (subprocesses are slow) that runs ``python -m ta_delivery`` in a temporary
 directory with a controlled environment, using course files written from PRODUCT.md alone. This file:
-the course file, plan/apply, invitations, feeds and transports; test_rehearsal_checks.py: attendance,
+the course file, plan/apply, invitations, feeds and transports; test_product_checks.py: attendance,
 the report, check, slots and plugins.
 """
 

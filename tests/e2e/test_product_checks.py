@@ -1,4 +1,4 @@
-"""Rehearsal of PRODUCT.md sections 3 and 4 as an outsider (see test_rehearsal_product.py): attendance
+"""Rehearsal of PRODUCT.md sections 3 and 4 as an outsider (see test_product.py): attendance
 import and the report, check with every rule, slots and plugins, the real CLI in a subprocess."""
 
 from __future__ import annotations

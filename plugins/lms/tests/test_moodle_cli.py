@@ -1,4 +1,4 @@
-"""QA round 2: a coordinator's Moodle cycle through ``ta-delivery`` against the fake site on loopback.
+"""A coordinator's Moodle cycle through ``ta-delivery`` against the fake site on loopback.
 
 The register follows reschedules and removals, prerequisites show in ``plan`` and ``report`` (false without
 an account or an enrolment, null without prerequisites), and every recorded status is pushed as P/L/E/A.

@@ -1,4 +1,4 @@
-"""QA round 2: the Moodle plugin against behaviours of real Moodle sites our fake did not model."""
+"""The Moodle plugin against behaviours of real Moodle sites our fake did not model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QA round 2: Webex requests and answers as the official contract shapes them, not only as our fake does."""
+"""Webex requests and answers as the official contract shapes them, not only as our fake does."""
 
 from __future__ import annotations
 

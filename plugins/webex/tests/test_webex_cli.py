@@ -1,4 +1,4 @@
-"""QA round 2: a coordinator's whole Webex cycle through ``ta-delivery`` over real HTTP on loopback.
+"""A coordinator's whole Webex cycle through ``ta-delivery`` over real HTTP on loopback.
 
 plan, apply, a re-run that writes nothing, a reschedule, a person and a session removed, attendance pull,
 a ``webex-csv`` import and the report, with the integration's refresh token rotated by the server and kept

@@ -1,4 +1,4 @@
-"""QA round 2: requests checked against Zoom's documented contract, not only against our own fake."""
+"""Requests checked against Zoom's documented contract, not only against our own fake."""
 
 from __future__ import annotations
 

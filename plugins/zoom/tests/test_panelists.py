@@ -1,4 +1,4 @@
-"""QA round 2: a webinar's trainers are panelists with personal links; a registrant cancelled and added back
+"""A webinar's trainers are panelists with personal links; a registrant cancelled and added back
 is approved again. Through the CLI on loopback, and through the provider on the fake."""
 
 from __future__ import annotations

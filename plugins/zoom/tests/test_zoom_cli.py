@@ -1,4 +1,4 @@
-"""QA round 2: the Zoom lifecycle as a coordinator drives it through the CLI, against the fake on loopback."""
+"""The Zoom lifecycle as a coordinator drives it through the CLI, against the fake on loopback."""
 
 from __future__ import annotations
 
