@@ -289,3 +289,31 @@ def test_derived_day_first_files() -> None:
     assert only.join == at(2023, 6, 1)
     with pytest.raises(InputError, match="--date-order"):
         parse("zoom-csv", FIELD / "derived/zoom_ddmm2.csv", [(at(2023, 8, 1), 30)])
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Heure de connexion", "join"),
+        ("Heure de déconnexion", "leave"),  # contains "connexion": leave is checked first
+        ("Hora de unirse", "join"),
+        ("Hora de salir", "leave"),
+        ("Beitrittszeit", "join"),
+        ("Austrittszeit", "leave"),
+        ("参加時刻", "join"),
+        ("退出時刻", "leave"),
+        ("Ora di ingresso", "join"),
+        ("Ora di uscita", "leave"),
+        ("Time joined", "join"),
+        ("Time exited", "leave"),
+        ("Department", None),  # the usage report's host department is not a leave time
+        ("In Waiting Room", "waiting"),
+        ("E-Mail-Adresse des Benutzers", "email"),
+        ("Correo electrónico del usuario", "email"),
+        ("Durée (minutes)", "duration"),
+    ],
+)
+def test_headings_are_classified_in_the_portals_languages(heading: str, kind: str | None) -> None:
+    from ta_delivery.attendance.formats.columns import classify
+
+    assert classify(heading) == kind

@@ -13,9 +13,35 @@ from collections.abc import Sequence
 
 __all__ = ["classify", "normalize", "section_columns"]
 
-#: kind -> words (after :func:`normalize`) that make a heading that kind, checked in this order.
+#: kind -> words (after :func:`normalize`) that make a heading that kind, checked in this order (leave before
+#: join: "Heure de déconnexion" contains "connexion").
 _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("waiting", ("waiting room", "salle d'attente", "sala de espera", "warteraum", "待機室")),
+    (
+        "leave",
+        (
+            "leave",
+            "left",
+            "exited",
+            "last seen",
+            "heure de depart",
+            "deconnexion",
+            "hora de salir",
+            "ora di uscita",
+            "uscita",
+            "離開",
+            "离开",
+            "heure de sortie",
+            "hora de salida",
+            "hora de saida",
+            "horario de saida",
+            "verlass",
+            "austritt",
+            "退出",
+            "退室",
+            "나간 시간",
+        ),
+    ),
     (
         "join",
         (
@@ -27,6 +53,10 @@ _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "hora de entrada",
             "hora de ingreso",
             "hora de union",
+            "unirse",
+            "ora di ingresso",
+            "ingresso",
+            "加入",
             "horario de entrada",
             "beitritt",
             "eintritt",
@@ -34,25 +64,6 @@ _WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "参加時間",
             "入室",
             "참가 시간",
-        ),
-    ),
-    (
-        "leave",
-        (
-            "leave",
-            "left",
-            "exited",
-            "last seen",
-            "heure de depart",
-            "heure de sortie",
-            "hora de salida",
-            "hora de saida",
-            "horario de saida",
-            "verlass",
-            "austritt",
-            "退出",
-            "退室",
-            "나간 시간",
         ),
     ),
     (
