@@ -323,3 +323,47 @@ def test_a_link_needs_the_serve_url_and_a_person(course: Path, store_url: str) -
     env.pop("TA_DELIVERY_SERVE_URL")
     no_url = _cli(env, "calendar", str(course), "--person", "ana", "--link")
     assert no_url.returncode == 2 and "TA_DELIVERY_SERVE_URL" in no_url.stderr
+
+
+def test_serve_app_for_a_programme_answers_for_each_of_its_courses(tmp_path: Path) -> None:
+    """The same application in process (httpx's ASGI transport) on the example programme."""
+    import asyncio
+
+    from ta_delivery.clock import FakeClock
+    from ta_delivery.context import RunContext
+    from ta_delivery.plugins import make_plugin_manager
+    from ta_delivery.programme import load_programme
+    from ta_delivery.serve import Served, make_app
+    from ta_delivery.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent / "examples" / "programme.toml"
+    plugins = make_plugin_manager()
+    programme = load_programme(root, plugins)
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    served = Served(
+        paths=(root,),
+        loader=lambda: load_programme(root, plugins).courses,
+        store=store,
+        context=RunContext(settings=Settings({}), clock=FakeClock(datetime(2027, 1, 1, tzinfo=UTC))),
+    )
+    app = make_app(served, plugins)
+    last = programme.courses[-1]
+    person = last.participants[0].id if last.participants else last.trainers[0].id
+    token = store.feed_token(last.id, person)
+
+    async def requests() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://serve"
+        ) as client:
+            return (
+                await client.get("/healthz"),
+                await client.get(f"/feeds/{token}.ics"),
+                await client.post("/webhooks/zoom", content=b"{}"),
+            )
+
+    health, feed, unsigned = asyncio.run(requests())
+    store.close()
+    assert health.json() == {"status": "ok"}
+    assert feed.status_code == 200
+    assert last.title in feed.text.replace("\r\n ", "")
+    assert unsigned.status_code == 503  # no TA_DELIVERY_ZOOM_WEBHOOK_SECRET: refused, never accepted unsigned
