@@ -10,11 +10,19 @@ import contextlib
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from ta_delivery.context import RunContext
-from ta_delivery.errors import BadResponse, NotFound
-from ta_delivery.hookspecs import hookimpl
-from ta_delivery.http import HttpApi
-from ta_delivery.records import Capabilities, Classroom, ClassroomRequest, ProviderSpec, Segment
+from ta_delivery.plugin import (
+    BadResponse,
+    Capabilities,
+    Classroom,
+    ClassroomRequest,
+    HttpApi,
+    NotFound,
+    ProviderSpec,
+    RunContext,
+    Segment,
+    hookimpl,
+    url,
+)
 
 
 class AcmeProvider:
@@ -60,9 +68,10 @@ class AcmeProvider:
 def make_provider(context: RunContext) -> AcmeProvider:
     token = context.settings.secret("acme", "token")
     headers = {"Authorization": f"Bearer {token.reveal()}"} if token else {}
-    client = context.http_client(
-        context.settings.get("acme", "url", "https://api.acme.example") or "", headers
+    base = url(
+        context.settings.get("acme", "url") or "https://api.acme.example", source="TA_DELIVERY_ACME_URL"
     )
+    client = context.http_client(base, headers)
     return AcmeProvider(HttpApi(client, "acme", clock=context.clock))
 
 
