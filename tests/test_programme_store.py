@@ -238,3 +238,35 @@ def test_apply_programme_changes_nothing_when_a_rule_fails_across_courses(tmp_pa
     assert "apply changed nothing" in refused.stderr
     assert not (tmp_path / ".ta-delivery").exists()
     assert not outbox(tmp_path / "a") and not outbox(tmp_path / "b")
+
+
+def test_runs_of_two_courses_of_one_programme_take_turns(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    write(tmp_path, "programme.toml", PROGRAMME)
+    course = write(tmp_path, "b/course.toml", course_text("b"))
+    shared = open_store(f"sqlite:///{tmp_path / '.ta-delivery' / 'state.db'}")
+    held = threading.Event()
+    release = threading.Event()
+
+    def other_run() -> None:  # another course's apply, holding the programme's lock for a moment
+        with shared.run_lock("p-2027.programme"):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=other_run)
+    holder.start()
+    try:
+        assert held.wait(10)
+        threading.Timer(1.5, release.set).start()
+        started = time.monotonic()
+        applied = run("apply", str(course))
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+        shared.close()
+    assert applied.exit_code == 0, applied.output
+    assert "waiting for another run" in applied.stderr and "p-2027.programme" in applied.stderr
+    assert waited >= 1.0

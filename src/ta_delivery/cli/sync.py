@@ -29,7 +29,7 @@ from .common import (
 )
 from .gate import ask_first, check_rules, interactive, needs_question, where_invites_went
 from .plan_view import EXIT_PENDING, PlanView, totals_line
-from .programme import apply_programme_command, is_programme, plan_programme_command
+from .programme import apply_programme_command, is_programme, plan_programme_command, programme_lock
 
 if TYPE_CHECKING:
     from ..models import Course
@@ -203,22 +203,25 @@ def apply(
     echo_warnings("ta_delivery.store.locking")  # "waiting for another run ..." when one holds the store
     store = open_store(state_url(path, state))
     try:
-        syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)
-        show = not as_json and sys.stderr.isatty()
-        if show:
-            total = len(model.live_sessions) * (1 + len(model.people))
-            with Progress(
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            ) as bar:
-                task = bar.add_task("applying", total=total if total > PROGRESS_THRESHOLD else None)
-                syncer.on_progress = lambda item: bar.update(task, advance=1, description=_safe(item).plain)
+        with programme_lock(store, path):  # courses of one programme take turns (shared budgets)
+            syncer = Syncer(model, store, plugins, make_context(path, store), transport=transport)
+            show = not as_json and sys.stderr.isatty()
+            if show:
+                total = len(model.live_sessions) * (1 + len(model.people))
+                with Progress(
+                    TextColumn("[progress.description]{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    console=Console(stderr=True),
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task("applying", total=total if total > PROGRESS_THRESHOLD else None)
+                    syncer.on_progress = lambda item: bar.update(
+                        task, advance=1, description=_safe(item).plain
+                    )
+                    result = syncer.apply()
+            else:
                 result = syncer.apply()
-        else:
-            result = syncer.apply()
     finally:
         store.close()
     if as_json:
