@@ -9,26 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, P1, T1, course_toml
 
-HEAD = """
-[course]
-id = "rules-2020"
-title = "Rules"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "Europe/Berlin"
-"""
+HEAD = course_toml(
+    id="rules-2020",
+    title="Rules",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    trainers=[T1],
+    participants=[P1],
+    sessions=[],
+)
 
 
 def session(sid: str, start: str, minutes: int = 60, extra: str = "") -> str:

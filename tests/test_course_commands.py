@@ -8,27 +8,18 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, P1, T1, course_toml
 
-HEAD = """
-[course]
-id = "qa2-course"
-title = "QA"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-roster = "people.csv"
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "Europe/Berlin"
-"""
+HEAD = course_toml(
+    id="qa2-course",
+    title="QA",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    roster="people.csv",
+    trainers=[T1],
+    participants=[P1],
+    sessions=[],
+)
 
 ROSTER_HEADER = "id,name,email,timezone\n"
 

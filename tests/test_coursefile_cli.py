@@ -13,26 +13,17 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, P1, T1, course_toml
 
-HEAD = """
-[course]
-id = "acc-2020"
-title = "Acceptance"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "Europe/Berlin"
-"""
+HEAD = course_toml(
+    id="acc-2020",
+    title="Acceptance",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    trainers=[T1],
+    participants=[P1],
+    sessions=[],
+)
 
 
 def session(sid: str = "s01", start: str = "2020-08-10T10:00:00", minutes: int = 60, extra: str = "") -> str:

@@ -19,51 +19,24 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import T1, course_toml, person, session
 
 NOW = "2027-08-01T08:00:00Z"
 
-COURSE = """
-[course]
-id = "qa-2027"
-title = "QA course"
-timezone = "Europe/Berlin"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "Europe/Berlin"
-language = "fr"
-
-[[participants]]
-id = "p2"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/New_York"
-language = "es"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T14:00:00
-minutes = 120
-trainers = ["t1"]
-description = "Welcome"
-
-[[sessions]]
-id = "s02"
-title = "Second"
-start = 2027-08-17T14:00:00
-minutes = 90
-trainers = ["t1"]
-"""
+COURSE = course_toml(
+    id="qa-2027",
+    title="QA course",
+    timezone="Europe/Berlin",
+    trainers=[T1],
+    participants=[
+        person("p1", "Part One", language="fr"),
+        person("p2", "Ana Pérez", "ana@example.org", "America/New_York", language="es"),
+    ],
+    sessions=[
+        session("s01", "2027-08-10T14:00:00", 120, title="Opening", trainers=["t1"], description="Welcome"),
+        session("s02", "2027-08-17T14:00:00", 90, title="Second", trainers=["t1"]),
+    ],
+)
 
 
 class World:

@@ -20,55 +20,20 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import P1, T1, course_toml, person, session
 
-COURSE = """
-[course]
-id = "sync-2020"
-title = "Sync course"
-timezone = "Europe/Berlin"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p2"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/New_York"
-language = "es"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2020-08-10T14:00:00
-minutes = 120
-trainers = ["t1"]
-
-[[sessions]]
-id = "s02"
-title = "Second"
-start = 2020-08-17T14:00:00
-minutes = 90
-trainers = ["t1"]
-
-[[sessions]]
-id = "lec"
-title = "Recorded lecture"
-start = 2020-08-11T10:00:00
-minutes = 60
-kind = "recorded"
-trainers = ["t1"]
-"""
+COURSE = course_toml(
+    id="sync-2020",
+    title="Sync course",
+    timezone="Europe/Berlin",
+    trainers=[T1],
+    participants=[P1, person("p2", "Ana Pérez", "ana@example.org", "America/New_York", language="es")],
+    sessions=[
+        session("s01", "2020-08-10T14:00:00", 120, title="Opening", trainers=["t1"]),
+        session("s02", "2020-08-17T14:00:00", 90, title="Second", trainers=["t1"]),
+        session("lec", "2020-08-11T10:00:00", 60, title="Recorded lecture", kind="recorded", trainers=["t1"]),
+    ],
+)
 
 BEFORE = "2020-08-01T00:00:00Z"  # before every session
 BETWEEN = "2020-08-12T00:00:00Z"  # s01 has ended, s02 has not

@@ -23,12 +23,16 @@ import attrs
 from ..models import Course, Organizer, Participant, Session, Trainer
 
 __all__ = [
+    "ORG",
+    "P1",
     "START",
+    "T1",
     "Raw",
     "course_toml",
     "live",
     "make_course",
     "participant",
+    "person",
     "session",
     "toml_value",
     "trainer",
@@ -148,13 +152,31 @@ PARTICIPANT: Mapping[str, Any] = {
 }
 
 
+def person(
+    id: str, name: str, email: str | None = None, timezone: str = "Europe/Berlin", **keys: Any
+) -> dict[str, Any]:
+    """A ``[[trainers]]`` or ``[[participants]]`` table (``email`` defaults to ``ID@example.org``)."""
+    return {"id": id, "name": name, "email": email or f"{id}@example.org", "timezone": timezone, **keys}
+
+
+#: The trainer and participant most CLI tests share.
+T1: Mapping[str, Any] = person("t1", "Trainer One")
+P1: Mapping[str, Any] = person("p1", "Part One")
+#: The organizer most CLI tests name.
+ORG: Mapping[str, Any] = {"name": "Org", "email": "org@example.org"}
+
+
 def session(
     id: str = "s01", start: str = "2027-09-06T10:00:00", minutes: int = 120, **keys: Any
 ) -> dict[str, Any]:
-    """A ``[[sessions]]`` table; ``start`` is written as a TOML date-time as given (local or with offset)."""
+    """A ``[[sessions]]`` table; ``start`` is written as a TOML date-time as given (local or with offset).
+
+    Keys keep their order; ``trainers=None`` leaves the key out (a recorded session).
+    """
     table: dict[str, Any] = {"id": id, "title": f"Session {id}", "start": Raw(start), "minutes": minutes}
-    table.setdefault("trainers", ["rf"])
     table.update(keys)
+    if "trainers" not in keys:
+        table["trainers"] = ["rf"]
     return table
 
 
