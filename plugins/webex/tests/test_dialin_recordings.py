@@ -3,9 +3,14 @@ spec-validated fake Webex."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pytest
 from fake_webex import FakeWebex
 from test_client import provider_on
 from webex_helpers import make_request
+from webex_spec import SPEC_NAME, shared_dir
 
 from ta_delivery.records import Recording
 
@@ -67,3 +72,34 @@ def test_recording_is_the_newest_available_one(server: FakeWebex) -> None:
         "https://example.webex.com/recordingservice/sites/example/recording/playback/r2", "New2"
     )
     assert "New2" not in repr(found)
+
+
+def _properties(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        return _properties(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]])
+    out: dict[str, Any] = {}
+    for part in schema.get("allOf", []):
+        out.update(_properties(spec, part))
+    out.update(schema.get("properties", {}))
+    return out
+
+
+def test_the_fields_read_are_webexs_documented_fields() -> None:
+    """Dial-in: a meeting's ``telephony`` (``accessCode``, ``callInNumbers[]`` label, callInNumber, tollType)
+    and ``phoneAndVideoSystemPassword``; recordings: ``playbackUrl``, ``password``, ``status``,
+    ``timeRecorded`` and ``meetingId`` of ``GET /recordings`` items."""
+    shared = shared_dir()
+    if shared is None:
+        pytest.skip("../shared is absent")
+    spec = json.loads((shared / "specs" / SPEC_NAME).read_text())
+    series = _properties(spec, spec["components"]["schemas"]["MeetingSeriesObject"])
+    assert "phoneAndVideoSystemPassword" in series
+    telephony = _properties(spec, series["telephony"])
+    assert {"accessCode", "callInNumbers"} <= set(telephony)
+    numbers = _properties(spec, telephony["callInNumbers"]["items"])
+    assert {"label", "callInNumber", "tollType"} <= set(numbers)
+    assert set(numbers["tollType"]["enum"]) == {"toll", "tollFree"}
+    recording = _properties(spec, spec["components"]["schemas"]["RecordingObject"])
+    assert {"playbackUrl", "password", "status", "timeRecorded", "meetingId"} <= set(recording)
+    listed = [p["name"] for p in spec["paths"]["/recordings"]["get"].get("parameters", [])]
+    assert "meetingId" in listed

@@ -3,7 +3,10 @@ spec-validated fake Zoom."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from fake_zoom import FakeZoom
 from test_provider import make_request
@@ -51,3 +54,35 @@ def test_recording_is_none_until_zoom_has_one_then_its_share_link(
         "https://zoom.example/rec/share/XYZ", "rec-pass"
     )
     assert ("GET", "meetings/*/recordings", "light") in fake.categories
+
+
+def _properties(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The properties of a schema, following $ref and allOf."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _properties(spec, spec["components"]["schemas"][name])
+    out: dict[str, Any] = {}
+    for part in schema.get("allOf", []):
+        out.update(_properties(spec, part))
+    out.update(schema.get("properties", {}))
+    return out
+
+
+def test_the_fields_read_are_zooms_documented_fields(shared: Path) -> None:
+    """Dial-in: ``settings.global_dial_in_numbers`` (country, city, number, type) and ``pstn_password`` of
+    ``GET /meetings/{meetingId}``; recordings: ``password`` and ``recording_files[].play_url`` of
+    ``GET /meetings/{meetingId}/recordings`` (``share_url``, which Zoom's answers carry, is read first when
+    present but is not in these snapshots)."""
+    spec = json.loads((shared / "specs" / "zoom-meetings-openapi-2025-ballerina-sanitized.json").read_text())
+    ok = "200"
+    meeting = spec["paths"]["/meetings/{meetingId}"]["get"]["responses"][ok]["content"]["application/json"]
+    fields = _properties(spec, meeting["schema"])
+    assert "pstn_password" in fields and "id" in fields
+    numbers = _properties(spec, fields["settings"])["global_dial_in_numbers"]["items"]
+    assert {"country", "city", "number", "type"} <= set(_properties(spec, numbers))
+    assert set(_properties(spec, numbers)["type"].get("enum", ["toll", "tollfree"])) == {"toll", "tollfree"}
+    answer = spec["paths"]["/meetings/{meetingId}/recordings"]["get"]["responses"][ok]["content"]
+    recording = _properties(spec, answer["application/json"]["schema"])
+    assert "password" in recording
+    files = _properties(spec, recording["recording_files"]["items"])
+    assert {"play_url", "status"} <= set(files)
