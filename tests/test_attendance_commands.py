@@ -12,62 +12,24 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, T1, course_toml, person, session
 
 # s01: 2020-08-10 10:00-12:00 Berlin = 08:00Z-10:00Z (120 min); s02: next day, same time;
 # rec: a recorded session; s03: only p1, 60 minutes (2020-08-12 08:00Z-09:00Z)
-COURSE = """
-[course]
-id = "att-2020"
-title = "Attendance"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Trainer One"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "Part.One@Example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "p2"
-name = "Part Two"
-email = "p2@example.org"
-timezone = "Europe/Berlin"
-
-[[sessions]]
-id = "s01"
-title = "First"
-start = 2020-08-10T10:00:00
-minutes = 120
-trainers = ["t1"]
-
-[[sessions]]
-id = "s02"
-title = "Second"
-start = 2020-08-11T08:00:00Z
-minutes = 120
-trainers = ["t1"]
-
-[[sessions]]
-id = "rec"
-title = "Recorded"
-start = 2020-08-11T13:00:00
-minutes = 45
-kind = "recorded"
-
-[[sessions]]
-id = "s03"
-title = "Third"
-start = 2020-08-12T10:00:00
-minutes = 60
-participants = ["p1"]
-"""
+COURSE = course_toml(
+    id="att-2020",
+    title="Attendance",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    trainers=[T1],
+    participants=[person("p1", "Part One", "Part.One@Example.org"), person("p2", "Part Two")],
+    sessions=[
+        session("s01", "2020-08-10T10:00:00", 120, title="First", trainers=["t1"]),
+        session("s02", "2020-08-11T08:00:00Z", 120, title="Second", trainers=["t1"]),
+        session("rec", "2020-08-11T13:00:00", 45, title="Recorded", kind="recorded", trainers=None),
+        session("s03", "2020-08-12T10:00:00", 60, title="Third", participants=["p1"], trainers=None),
+    ],
+)
 
 
 class World:
