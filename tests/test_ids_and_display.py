@@ -88,3 +88,14 @@ def test_control_characters_from_an_import_are_escaped_in_the_table_report(tmp_p
     assert code == 0, err
     assert "\x1b" not in out + err and "\x07" not in out + err
     assert "owned" in out  # shown, with its control characters neutralised
+
+
+def test_an_unknown_session_from_the_command_line_is_escaped_in_the_error(tmp_path: Path) -> None:
+    course = _course(tmp_path, "p1")
+    rows = tmp_path / "register.csv"
+    rows.write_text(
+        "participant,join,leave\np1,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z\n", encoding="utf-8"
+    )
+    code, out, err = _run("attendance", "import", str(course), str(rows), "--session", "s\x1b[2J\x07")
+    assert code == 2
+    assert "\x1b" not in out + err and "\x07" not in out + err

@@ -29,11 +29,19 @@ EXIT_FAILED = 1
 EXIT_INPUT = 2
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (ESC, BEL, ...) escaped as ``\\x1b``, line breaks and tabs kept:
+    a message never drives a terminal."""
+    return "".join(
+        c if c.isprintable() or c in "\n\t" else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 def fail_input(error: InputError | str) -> NoReturn:
     """Print an input error (each of them, when several were found at once) and exit 2."""
     lines = error.lines() if isinstance(error, InputErrors) else [str(error)]
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {printable(line)}", err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -95,7 +103,7 @@ class Group(click.Group):
         except InputError as exc:
             fail_input(exc)
         except TaDeliveryError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             sys.exit(EXIT_FAILED)
         except OSError as exc:
             if exc.errno == errno.EPIPE:
