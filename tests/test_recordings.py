@@ -187,3 +187,54 @@ def test_the_public_catalogue_shows_no_recording_link_and_no_centre_contact(tmp_
     for name, data in site_files(out).items():
         assert b"secret-recording" not in data, name
         assert b"centre-contact@example.org" not in data, name
+
+
+def test_apply_sends_the_recording_through_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ta_delivery.cli import main
+
+    course = tmp_path / "course.toml"
+    course.write_text(
+        """
+[course]
+id = "rec-demo"
+title = "Recording demo"
+timezone = "America/Jamaica"
+organizer = { name = "Training Institute", email = "training@example.org" }
+
+[recordings]
+send_to = "all"
+
+[[participants]]
+id = "jm-01"
+name = "Ana Pérez"
+email = "ana@example.org"
+timezone = "America/Jamaica"
+language = "es"
+
+[[sessions]]
+id = "s01"
+title = "Opening"
+start = 2027-08-10T10:00:00
+minutes = 60
+recording_url = "https://video.example.org/s01"
+""",
+        encoding="utf-8",
+    )
+
+    def apply(now: str) -> str:
+        env = {"TA_DELIVERY_NOW": now, "TA_DELIVERY_STATE": None, "TA_DELIVERY_OUTBOX": None}
+        result = CliRunner().invoke(main, ["apply", str(course), "--yes"], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    apply("2027-08-01T00:00:00Z")
+    outbox = tmp_path / ".ta-delivery" / "outbox"
+    before = set(outbox.glob("*.eml"))
+    assert "1 recording message" in apply("2027-08-12T00:00:00Z")
+    (new,) = set(outbox.glob("*.eml")) - before
+    msg = email.message_from_bytes(new.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "Grabación: Opening"
+    assert "1 recording message" not in apply("2027-08-13T00:00:00Z")  # once
+    assert len(set(outbox.glob("*.eml"))) == len(before) + 1
