@@ -164,3 +164,22 @@ def test_a_pause_holds_every_caller_back() -> None:
     limiter.pause(3)
     limiter.acquire()
     assert clock.monotonic() >= 3
+
+
+def test_an_unreachable_host_is_named_with_the_time_spent_and_the_attempts() -> None:
+    transport, seen = scripted(httpx.ConnectError)
+    clock = FakeClock(NOW)
+    with pytest.raises(Unavailable) as info:
+        api(transport, clock, policy=RetryPolicy(attempts=3, base=2, cap=30)).request("GET", "/things")
+    assert len(seen) == 3
+    waited = sum(clock.slept)
+    message = str(info.value)
+    assert message.startswith("acme: cannot connect to api.example: ConnectError (3 attempts over ")
+    assert message.endswith(f"{waited:.1f}s)")
+
+
+def test_a_status_the_server_answered_is_not_decorated() -> None:
+    transport, _seen = scripted(httpx.Response(404))
+    with pytest.raises(NotFound) as info:
+        api(transport).request("GET", "/things")
+    assert "attempt" not in str(info.value)

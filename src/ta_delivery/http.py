@@ -330,21 +330,18 @@ class HttpApi:
             self.clock.sleep(wait)
 
     def _where(self, error: ProviderError, url: str, attempts: int, started: datetime) -> ProviderError:
-        """``error`` naming the host it failed on, with the time spent and the attempts made.
+        """``error`` with the time spent and the attempts made (and the host, unless it names it).
 
         Only for failures to reach the host (no connection, no response): a status the server answered
         with already says what it means.
         """
         if not isinstance(error, Unavailable) or error.status is not None:
             return error
-        try:
-            target = httpx.URL(url)
-            host = target.host or self.client.base_url.join(url).host
-        except (httpx.InvalidURL, TypeError, ValueError):
-            host = ""
+        host = self._host(url)
         elapsed = max(0.0, (self.clock.now() - started).total_seconds())
         tries = f"{attempts} attempt" + ("" if attempts == 1 else "s")
-        error.message = f"{error.message} ({host or 'the server'}, {tries} over {elapsed:.1f}s)"
+        where = "" if host and host in error.message else f"{host or 'the server'}, "
+        error.message = f"{error.message} ({where}{tries} over {elapsed:.1f}s)"
         error.args = (str(error),)
         return error
 
