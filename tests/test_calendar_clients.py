@@ -78,7 +78,8 @@ def write(
 
 def apply(path: Path, now: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TA_DELIVERY_NOW", now)
-    result = CliRunner().invoke(main, ["apply", str(path)])
+    # the messages are the subject here, not the schedule (17:00-19:00 in Paris breaks working hours)
+    result = CliRunner().invoke(main, ["apply", str(path), "--ignore-rules"])
     assert result.exit_code == 0, result.output
 
 

@@ -249,6 +249,9 @@ def test_apply_without_a_fixed_clock_in_2030(tmp_path: Path) -> None:
 # --- 6. a series across DST with skip, recorded sessions, input errors, a cancelled course ----------
 
 SERIES_COURSE = """
+[rules]
+working_days = "mon-sun"  # the series crosses the DST Sundays on purpose
+
 [course]
 id = "series-2030"
 title = "Series"
