@@ -7,6 +7,7 @@ create is looked up by its key (``find``) before anything is created again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -45,6 +46,8 @@ from .records import (
 from .store import ClassroomRow, Intent, InviteRow, Store
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from .invites.content import Reason
 
 __all__ = [
@@ -655,7 +658,6 @@ class Syncer:
                 # a person's messages go in order: their REQUEST waits with the CANCEL to their old
                 # address that failed, and both go on the next run
                 continue
-            now = self._now()
             session = self._session_or_ghost(message.session_id, rooms)
             if session is None:
                 continue
@@ -672,41 +674,30 @@ class Syncer:
             room_row = rooms.get(message.session_id)
             room = room_row.classroom if room_row is not None else None
             link = None if room is None else room.join_url if centre else room.join_url_for(person.id)
-            row = InviteRow(
-                session_id=session.id,
-                person_id=message.person_id,
-                email=message.email,
-                sequence=message.sequence,
-                fingerprint=message.fingerprint,
-                method=message.method,
-                state="pending",
-                session_end=session.end,
-                kind=message.kind,
-            )
-            try:
-                self.store.save_invite(self.course.id, row, now)
-                built = build_invite(
+            dial_in = room.dial_in if room is not None else None
+            result = self._deliver(
+                message,
+                session,
+                person.email,
+                transport,
+                functools.partial(
+                    build_invite,
                     self.course,
                     session,
                     person,
                     method=_method(message),
                     sequence=message.sequence,
                     join_url=link,
-                    dtstamp=now,
                     plugins=self.plugins,
                     reason=_message_reason(message),
-                    dial_in=room.dial_in if room is not None else None,
+                    dial_in=dial_in,
                     centre=centre,
-                )
-                with self._send_lock:
-                    transport.send(built)
-            except (TransportError, ProviderError) as exc:
-                self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+                ),
+            )
+            results.append(result)
+            if not result.ok:
                 failed.add((message.session_id, message.person_id))
-                results.append(ItemResult("invite", target, message.method, False, error=_error_text(exc)))
                 continue
-            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
-            results.append(ItemResult("invite", target, message.method, True, detail=person.email))
             if self.on_progress:
                 self.on_progress(target)
         return results
@@ -795,40 +786,62 @@ class Syncer:
 
         results: list[ItemResult] = []
         for message in owed:
-            target = f"{message.session_id}/{message.person_id}"
             session = self.course.session(message.session_id)
             person = attrs.evolve(self.course.person(message.person_id), email=message.email)
-            now = self._now()
-            row = InviteRow(
-                session_id=session.id,
-                person_id=person.id,
-                email=message.email,
-                sequence=message.sequence,
-                fingerprint=message.fingerprint,
-                method=message.method,
-                state="pending",
-                session_end=session.end,
-                kind=message.kind,
-            )
-            try:
-                self.store.save_invite(self.course.id, row, now)
-                built = build_recording_message(
-                    self.course,
+            results.append(
+                self._deliver(
+                    message,
                     session,
-                    person,
-                    recording=links[session.id],
-                    correction=message.wording == "correction",
-                    dtstamp=now,
+                    person.email,
+                    transport,
+                    functools.partial(
+                        build_recording_message,
+                        self.course,
+                        session,
+                        person,
+                        recording=links[session.id],
+                        correction=message.wording == "correction",
+                    ),
                 )
-                with self._send_lock:
-                    transport.send(built)
-            except TransportError as exc:
-                self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
-                results.append(ItemResult("recording", target, message.method, False, error=_error_text(exc)))
-                continue
-            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
-            results.append(ItemResult("recording", target, message.method, True, detail=person.email))
+            )
         return results
+
+    def _deliver(
+        self,
+        message: lifecycle.Owed,
+        session: Session,
+        address: str,
+        transport: Transport,
+        build: Callable[..., EmailMessage],
+    ) -> ItemResult:
+        """Record ``message`` as pending, build and send it, record it as sent; a failure stays pending
+        (with its error) for the next run, which sends the same message again."""
+        kind: Literal["invite", "recording"] = (
+            "recording" if message.kind == lifecycle.RECORDING else "invite"
+        )
+        target = f"{message.session_id}/{message.person_id}"
+        now = self._now()
+        row = InviteRow(
+            session_id=session.id,
+            person_id=message.person_id,
+            email=message.email,
+            sequence=message.sequence,
+            fingerprint=message.fingerprint,
+            method=message.method,
+            state="pending",
+            session_end=session.end,
+            kind=message.kind,
+        )
+        try:
+            self.store.save_invite(self.course.id, row, now)
+            built = build(dtstamp=now)
+            with self._send_lock:
+                transport.send(built)
+        except (TransportError, ProviderError) as exc:
+            self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+            return ItemResult(kind, target, message.method, False, error=_error_text(exc))
+        self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
+        return ItemResult(kind, target, message.method, True, detail=address)
 
     def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
         try:
