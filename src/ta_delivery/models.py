@@ -25,6 +25,7 @@ __all__ = [
     "AttendancePolicy",
     "Centre",
     "Course",
+    "InvitationPolicy",
     "LmsSettings",
     "Organizer",
     "Participant",
@@ -319,6 +320,17 @@ class RecordingPolicy:
     send_to: str = attrs.field(default="missed", validator=attrs.validators.in_(RECORDING_AUDIENCES))
 
 
+INVITATION_DELIVERIES = ("invites", "feed")
+
+
+@attrs.frozen
+class InvitationPolicy:
+    """How people learn their sessions (``[invitations] delivery``): one calendar invitation per session
+    (``invites``, the default), or one welcome message with their personal feed address (``feed``)."""
+
+    delivery: str = attrs.field(default="invites", validator=attrs.validators.in_(INVITATION_DELIVERIES))
+
+
 @attrs.frozen
 class Registration:
     """How to apply for a course (the public catalogue's ``registration = { url, deadline }``)."""
@@ -363,6 +375,7 @@ class Course:
     registration: Registration | None = None
     centres: tuple[Centre, ...] = ()
     recordings: RecordingPolicy = RecordingPolicy()
+    invitations: InvitationPolicy = InvitationPolicy()
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()

@@ -86,7 +86,7 @@ class Plan:
 class ItemResult:
     """The outcome of one operation of ``apply``."""
 
-    kind: Literal["classroom", "invite", "recording", "lms"]
+    kind: Literal["classroom", "invite", "recording", "welcome", "lms"]
     target: str
     action: str
     ok: bool

@@ -95,6 +95,8 @@ def preflight(course: Course, plugins: Plugins, context: RunContext, *, ask_lms:
             if name not in specs:
                 raise InputError(f"no classroom provider named {name!r} is installed", key="course.provider")
             specs[name].factory(context)
+    if course.invitations.delivery == "feed" and course.status in ("scheduled", "delivered"):
+        serve_url(context)
     if course.lms is not None:
         if course.lms.provider not in plugins.lms:
             raise InputError(f"no LMS named {course.lms.provider!r} is installed", key="lms.provider")
@@ -106,6 +108,19 @@ def preflight(course: Course, plugins: Plugins, context: RunContext, *, ask_lms:
                 raise
             except TaDeliveryError as exc:
                 log.info("LMS preflight could not read the site (%s): the run will report it", exc)
+
+
+def serve_url(context: RunContext) -> str:
+    """The public address of ``ta-delivery serve`` (``TA_DELIVERY_SERVE_URL``), which a course that sends
+    feeds instead of invitations needs for its welcome messages."""
+    base = (context.settings.get("serve", "url") or "").strip()
+    if not base.startswith(("https://", "http://")) or len(base) <= len("https://"):
+        raise InputError(
+            "is not set to the public http(s) address of `ta-delivery serve`, e.g. https://ta.example.org; "
+            'a course with [invitations] delivery = "feed" sends it in each welcome message',
+            source="TA_DELIVERY_SERVE_URL",
+        )
+    return base
 
 
 #: The reason of an update that gives the classroom a new join link (the provider's settings changed).
@@ -305,7 +320,7 @@ class Syncer:
             room = row.classroom if ready and row is not None else None
             personal = self._spec(want.provider).capabilities.personal_join_links
             for person in self.course.people_of(want.session):
-                if not eligible(person):
+                if not eligible(person) or self._feeds():  # a feed's people hold no invitation
                     continue
                 fp: str | None = None
                 if room is not None:
@@ -368,10 +383,12 @@ class Syncer:
         ended = self._ended()
         ends: dict[str, datetime] = {}
         for m in history:
-            if only is None or m.session_id == only:
+            if m.kind != lifecycle.WELCOME and (only is None or m.session_id == only):
                 ends[m.session_id] = max(ends.get(m.session_id, m.session_end), m.session_end)
         log = [m for m in history if m.session_id in ends and not ended(m.session_id, ends[m.session_id])]
         withdrawn = {sid: self._cancel_reason(sid, desired) for sid in ends if sid not in desired}
+        if self._feeds():  # an invitation sent before the switch: its event is in the feed now
+            withdrawn.update({sid: lifecycle.SUBSCRIBED for sid in ends if sid in desired})
         wanted = self._wanted(desired, rooms, prerequisites, assume_created=assume_created, only=only)
         return lifecycle.owed(wanted, log, withdrawn)
 
@@ -427,7 +444,11 @@ class Syncer:
         recordings, _links = self._recordings_owed(
             self.store.messages(self.course.id), stored, prerequisites, remember=False
         )
-        owed = [*owed, *recordings]
+        welcomes, _addresses = self._welcomes_owed(
+            desired, prerequisites, self.store.messages(self.course.id), issue=False
+        )
+        owed = self._feed_cancels(owed, self._welcome_audience(desired, prerequisites), None)
+        owed = [*welcomes, *owed, *recordings]
         lms_changes: tuple[LmsChange, ...] = ()
         if self.course.lms is not None:
             lms_changes = tuple(self._lms().plan(self.course))
@@ -702,6 +723,120 @@ class Syncer:
                 self.on_progress(target)
         return results
 
+    # --- welcome messages ([invitations] delivery = "feed", decision 0155) ---------------------------
+
+    def _feeds(self) -> bool:
+        """Whether people get one welcome with their feed address instead of one invitation per session."""
+        return self.course.invitations.delivery == "feed"
+
+    def _welcome_audience(
+        self, desired: Mapping[str, _Desired], prerequisites: Mapping[str, bool] | None
+    ) -> list[Person]:
+        """Who should hold a feed: the eligible trainers and participants of the live sessions to come."""
+        if not self._feeds():
+            return []
+        eligible = self._eligible(prerequisites)
+        ids = {p.id for d in desired.values() for p in self.course.people_of(d.session) if eligible(p)}
+        return [p for p in (*self.course.trainers, *self.course.participants) if p.id in ids]
+
+    def _welcomes_owed(
+        self,
+        desired: Mapping[str, _Desired],
+        prerequisites: Mapping[str, bool] | None,
+        history: Sequence[InviteRow],
+        *,
+        issue: bool,
+    ) -> tuple[list[lifecycle.Owed], dict[str, str]]:
+        """The welcome messages owed and each owed person's feed address.
+
+        ``issue`` (``apply``): a person without a feed token gets one now; ``plan`` only reads, and a
+        person without one is owed a welcome to an address not issued yet.
+        """
+        from .invites.welcome import welcome_fingerprint
+        from .serve.target import feed_url
+
+        people = self._welcome_audience(desired, prerequisites)
+        if not people:
+            return [], {}
+        base = serve_url(self.context)
+        addresses: dict[str, str] = {}
+        wanted: list[lifecycle.Wanted] = []
+        for person in people:
+            if issue:
+                token: str | None = self.store.feed_token(self.course.id, person.id, self._now())
+            else:
+                token = self.store.active_feed_token(self.course.id, person.id)
+            fp = "?"
+            if token is not None:
+                addresses[person.id] = feed_url(base, token)
+                fp = welcome_fingerprint(addresses[person.id])
+            wanted.append(
+                lifecycle.Wanted(
+                    lifecycle.WELCOME_SESSION, person.id, person.email, fp, kind=lifecycle.WELCOME
+                )
+            )
+        log = [m for m in history if m.kind == lifecycle.WELCOME]
+        return lifecycle.owed(wanted, log), addresses
+
+    def _feed_cancels(
+        self, owed: Sequence[lifecycle.Owed], audience: Sequence[Person], welcomed: set[str] | None
+    ) -> list[lifecycle.Owed]:
+        """The invitations withdrawn because the course moved to feeds, as they may go now.
+
+        Someone who still has sessions keeps their invitations until their welcome is delivered
+        (``welcomed``; ``None`` in a plan: all go); someone who has none left is told they are no longer
+        expected, as with invitations.
+        """
+        keep = {p.id for p in audience}
+        out: list[lifecycle.Owed] = []
+        for message in owed:
+            if message.method == "CANCEL" and message.wording == lifecycle.SUBSCRIBED:
+                if message.person_id not in keep:
+                    message = attrs.evolve(message, wording=lifecycle.REMOVED, reason=lifecycle.REMOVED)
+                elif welcomed is not None and message.person_id not in welcomed:
+                    continue
+            out.append(message)
+        return out
+
+    def _send_welcomes(
+        self, owed: Sequence[lifecycle.Owed], addresses: Mapping[str, str], transport: Transport
+    ) -> list[ItemResult]:
+        """Record each welcome as pending, send it, record it as sent (a failure is retried next run)."""
+        from .invites.welcome import build_welcome_message
+
+        results: list[ItemResult] = []
+        last_end = max((s.end for s in self.course.live_sessions), default=self._now())
+        for message in owed:
+            person = attrs.evolve(self.course.person(message.person_id), email=message.email)
+            now = self._now()
+            row = InviteRow(
+                session_id=message.session_id,
+                person_id=person.id,
+                email=message.email,
+                sequence=message.sequence,
+                fingerprint=message.fingerprint,
+                method=message.method,
+                state="pending",
+                session_end=last_end,
+                kind=message.kind,
+            )
+            try:
+                self.store.save_invite(self.course.id, row, now)
+                built = build_welcome_message(
+                    self.course, person, feed_address=addresses[person.id], dtstamp=now
+                )
+                with self._send_lock:
+                    transport.send(built)
+            except TransportError as exc:
+                self.store.save_invite(self.course.id, row, now, error=_error_text(exc))
+                results.append(
+                    ItemResult("welcome", person.id, message.method, False, error=_error_text(exc))
+                )
+                continue
+            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self._now())
+            results.append(ItemResult("welcome", person.id, message.method, True, detail=person.email))
+        return results
+
     # --- recordings (PRODUCT.md section 7) -------------------------------------------------------
 
     def _recordings_owed(
@@ -899,7 +1034,21 @@ class Syncer:
             by_session.setdefault(change.session_id, []).append(change)
         history = self.store.messages(self.course.id)
         for m in history:
-            by_session.setdefault(m.session_id, [])
+            if m.kind != lifecycle.WELCOME:
+                by_session.setdefault(m.session_id, [])
+        # feeds: each person's welcome goes first; their invitations are withdrawn once it is delivered
+        audience = self._welcome_audience(desired, prerequisites)
+        welcomed: set[str] = set()
+        if audience:
+            welcomes, addresses = self._welcomes_owed(desired, prerequisites, history, issue=True)
+            if hold_invites:  # as with invitations: participants wait for the LMS's answer
+                welcomes = [w for w in welcomes if w.person_id not in participant_ids]
+            results.extend(self._send_welcomes(welcomes, addresses, transport))
+            welcomed = {
+                m.person_id
+                for m in self.store.messages(self.course.id, lifecycle.WELCOME_SESSION)
+                if m.kind == lifecycle.WELCOME and m.state == "sent"
+            }
 
         def run(sid: str) -> list[ItemResult]:
             out: list[ItemResult] = []
@@ -919,6 +1068,7 @@ class Syncer:
                 owed = [c for c in owed if c.method == "CANCEL"]
             if hold_invites:  # whether participants may come is unknown; trainers and CANCELs go on
                 owed = [c for c in owed if c.method == "CANCEL" or c.person_id not in participant_ids]
+            owed = self._feed_cancels(owed, audience, welcomed)
             if owed:
                 out.extend(self._send_invites(owed, rooms, transport))
             return out

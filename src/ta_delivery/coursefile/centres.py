@@ -1,4 +1,5 @@
-"""Low connectivity: ``[[centres]]`` (reference centres people attend from) and ``[recordings]``."""
+"""Low connectivity: ``[[centres]]`` (reference centres people attend from), ``[recordings]`` and
+``[invitations]`` (one welcome message with a calendar subscription instead of one email per session)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import RECORDING_AUDIENCES, Centre, Organizer, RecordingPolicy
-from .keys import CENTRE_CONTACT_KEYS, CENTRE_KEYS, RECORDINGS_KEYS
+from ..models import (
+    INVITATION_DELIVERIES,
+    RECORDING_AUDIENCES,
+    Centre,
+    InvitationPolicy,
+    Organizer,
+    RecordingPolicy,
+)
+from .keys import CENTRE_CONTACT_KEYS, CENTRE_KEYS, INVITATIONS_KEYS, RECORDINGS_KEYS
 from .reader import Reader
 
-__all__ = ["read_centre", "read_recordings", "url"]
+__all__ = ["read_centre", "read_invitations", "read_recordings", "url"]
 
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
@@ -72,6 +80,17 @@ def read_recordings(r: Reader, value: object) -> RecordingPolicy:
     r.only(table, RECORDINGS_KEYS, "recordings")
     send_to = r.choice(table.get("send_to", "missed"), "recordings.send_to", RECORDING_AUDIENCES)
     return RecordingPolicy(send_to=send_to)
+
+
+def read_invitations(r: Reader, value: object) -> InvitationPolicy:
+    """``[invitations]``: ``delivery`` is ``invites`` (default, one invitation per session) or ``feed``
+    (one welcome message with the person's calendar subscription address)."""
+    if value is None:
+        return InvitationPolicy()
+    table = r.table(value, "invitations")
+    r.only(table, INVITATIONS_KEYS, "invitations")
+    delivery = r.choice(table.get("delivery", "invites"), "invitations.delivery", INVITATION_DELIVERIES)
+    return InvitationPolicy(delivery=delivery)
 
 
 def url(r: Reader, value: object, key: str) -> str:

@@ -7,8 +7,18 @@ from typing import Any
 
 from ..evaluation.reader import read_evaluation
 from ..limits import MAX_PEOPLE, MAX_SERIES_TABLES, MAX_SESSIONS
-from ..models import Centre, Course, Participant, Person, RecordingPolicy, Session, Trainer, zone
-from .centres import read_centre, read_recordings
+from ..models import (
+    Centre,
+    Course,
+    InvitationPolicy,
+    Participant,
+    Person,
+    RecordingPolicy,
+    Session,
+    Trainer,
+    zone,
+)
+from .centres import read_centre, read_invitations, read_recordings
 from .course import read_course_table
 from .hints import did_you_mean
 from .keys import PARTICIPANT_KEYS, TOP_LEVEL, TRAINER_KEYS
@@ -78,6 +88,7 @@ class CourseReader(Reader):
         declared = [e.get("id") for e in data.get("centres", []) if isinstance(e, dict)]
         self._check_centres(centres, [str(i) for i in declared if i is not None], [*people, *roster])
         recordings = self.get(lambda: read_recordings(self, data.get("recordings")), None)
+        invitations = self.get(lambda: read_invitations(self, data.get("invitations")), None)
 
         sessions: list[Session] = []
         session_keys: dict[str, str] = {}
@@ -123,6 +134,7 @@ class CourseReader(Reader):
                 evaluation=evaluation,
                 centres=tuple(c for c, _ in centres),
                 recordings=recordings or RecordingPolicy(),
+                invitations=invitations or InvitationPolicy(),
                 source=self.source,
             ),
         )

@@ -10,6 +10,7 @@ __all__ = [
     "CENTRE_CONTACT_KEYS",
     "CENTRE_KEYS",
     "COURSE_KEYS",
+    "INVITATIONS_KEYS",
     "LMS_KEYS",
     "PARTICIPANT_KEYS",
     "RECORDINGS_KEYS",
@@ -32,6 +33,7 @@ TOP_LEVEL = (
     "evaluation",
     "centres",
     "recordings",
+    "invitations",
 )
 COURSE_KEYS = (
     "id",
@@ -86,3 +88,4 @@ LMS_KEYS = ("provider", "course", "attendance", "require_prerequisites")
 CENTRE_KEYS = ("id", "name", "city", "country", "timezone", "contact")
 CENTRE_CONTACT_KEYS = ("name", "email")
 RECORDINGS_KEYS = ("send_to",)
+INVITATIONS_KEYS = ("delivery",)

@@ -23,13 +23,16 @@ __all__ = ["REASONS", "InviteText", "PhoneLines", "Reason", "invite_text", "phon
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 #: Why a message is sent: the CANCEL reasons pick the explanation; ``invited`` marks a REQUEST that invites
 #: afresh (a person added back, or at a new address) although its SEQUENCE is above 0.
-Reason = Literal["session-cancelled", "course-cancelled", "course-postponed", "removed", "invited"]
+Reason = Literal[
+    "session-cancelled", "course-cancelled", "course-postponed", "removed", "invited", "subscribed"
+]
 REASONS: tuple[Reason, ...] = (
     "session-cancelled",
     "course-cancelled",
     "course-postponed",
     "removed",
     "invited",
+    "subscribed",
 )
 
 
@@ -103,6 +106,11 @@ def invite_text(
             )
         elif reason == "removed":
             intro = _("You are no longer expected at this session of {course}.")
+        elif reason == "subscribed":
+            intro = _(
+                "This session of {course} is now in your calendar subscription: this separate "
+                "invitation is withdrawn so that it does not show twice."
+            )
         else:
             intro = _("This session of {course} has been cancelled.")
     elif method == "REQUEST" and updated and reason != "invited":

@@ -53,6 +53,9 @@ __all__ = [
     "RECORDING",
     "RULES",
     "SEND",
+    "SUBSCRIBED",
+    "WELCOME",
+    "WELCOME_SESSION",
     "Message",
     "Owed",
     "Rule",
@@ -68,6 +71,14 @@ INVITE = "invite"
 #: The kind of a recording message (where to watch an ended session); its one method is :data:`SEND`.
 RECORDING = "recording"
 SEND = "SEND"
+#: The kind of a welcome message (one per person: their calendar subscription address); method :data:`SEND`.
+WELCOME = "welcome"
+#: The session id a welcome message is logged under: it is about the course, not one session (session ids
+#: are lowercase letters, digits and dashes, so it is never one).
+WELCOME_SESSION = "*"
+#: Why an invitation is withdrawn when the course switched to ``[invitations] delivery = "feed"``: its
+#: event is in the person's subscription now, and must not show twice.
+SUBSCRIBED = "subscribed"
 #: What a CANCEL records as its fingerprint: its content is the withdrawal, whatever the session said.
 CANCEL_FINGERPRINT = "cancel"
 #: Why a person's event is withdrawn while their session goes on (they left it, or changed address).
@@ -399,5 +410,40 @@ def _recordings(
     return out
 
 
+def _welcomes(wanted: Sequence[Wanted], history: Sequence[Sent], withdrawn: Mapping[str, str]) -> list[Owed]:
+    """The ``welcome`` rule: one message per person, mailbox and feed address (decision 0155).
+
+    The fingerprint is the feed address's. A person is up to date when their latest welcome was delivered
+    to the same mailbox with the same fingerprint. Otherwise they are owed one: a new person, a new email
+    address (the old one may be gone), a revoked token (the old feed no longer answers). An unsent latest
+    message that says the same is sent again at its number (a retry keeps its Message-ID); otherwise the
+    number rises above the person's latest. Nothing is ever withdrawn: a feed whose person has no session
+    left lists nothing.
+    """
+    del withdrawn
+    latest: dict[str, Sent] = {}
+    for h in history:  # oldest first: the last one of each person wins
+        latest[h.person_id] = h
+    out: list[Owed] = []
+    for w in wanted:
+        if w.fingerprint is None:
+            continue
+        last = latest.get(w.person_id)
+        if last is None:
+            seq, why = 0, "new subscription"
+        elif (mailbox(last.email), last.fingerprint) == (mailbox(w.email), w.fingerprint):
+            if last.state == "sent":
+                continue
+            seq, why = last.sequence, "retry of an unsent message"
+        elif mailbox(last.email) != mailbox(w.email):
+            seq, why = last.sequence + 1, "address changed"
+        else:
+            seq, why = last.sequence + 1, "subscription address changed"
+        out.append(
+            Owed(WELCOME, WELCOME_SESSION, w.person_id, w.email, SEND, seq, w.fingerprint, WELCOME, why)
+        )
+    return out
+
+
 #: The decision of each message kind. Add a kind by adding its rule here.
-RULES: dict[str, Rule] = {INVITE: _invites, RECORDING: _recordings}
+RULES: dict[str, Rule] = {INVITE: _invites, RECORDING: _recordings, WELCOME: _welcomes}

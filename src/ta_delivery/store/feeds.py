@@ -43,6 +43,16 @@ class FeedTokens(StoreBase):
             )
             return token
 
+    def active_feed_token(self, course_id: str, person_id: str) -> str | None:
+        """The person's active feed token in the course, or ``None``: reads only (``plan``)."""
+        t = schema.feed_tokens
+        active = select(t.c.token).where(
+            t.c.course_id == course_id, t.c.person_id == person_id, t.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(active.order_by(t.c.created_at).limit(1)).scalar()
+        return None if found is None else str(found)
+
     def feed_owner(self, token: str) -> tuple[str, str] | None:
         """The (course id, person id) an active ``token`` belongs to, else ``None``."""
         t = schema.feed_tokens
