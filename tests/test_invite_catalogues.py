@@ -14,7 +14,9 @@ from babel.messages.pofile import read_po
 from ta_delivery.invites import i18n
 from ta_delivery.invites.i18n import LOCALE_DIR, po_path, translations
 
-SOURCES = [Path(i18n.__file__).with_name(name) for name in ("content.py", "i18n.py", "recording.py", "welcome.py")]
+SOURCES = [
+    Path(i18n.__file__).with_name(name) for name in ("content.py", "i18n.py", "recording.py", "welcome.py")
+]
 #: The public catalogue's words live in the same catalogues: its Python labels and its Jinja2 templates.
 CATALOGUE = Path(i18n.__file__).parents[1] / "catalogue"
 SOURCES.append(CATALOGUE / "site.py")
