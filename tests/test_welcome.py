@@ -14,6 +14,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from synchelpers import World, make_course
 from ta_delivery.errors import InputError
@@ -73,6 +75,35 @@ def test_welcome_rule(wanted: Wanted, history: list[Message], expected: tuple[in
     assert (message.kind, message.method, message.session_id) == (WELCOME, SEND, WELCOME_SESSION)
     assert (message.sequence, message.reason) == expected
     assert (message.email, message.fingerprint) == (wanted.email, wanted.fingerprint)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["f1", "f2", "f3"]),
+            st.sampled_from(["a@x.org", "A@X.org", "b@x.org"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_welcome_runs_settle_and_never_reuse_a_number(runs: list[tuple[str, str, bool]]) -> None:
+    """Whatever the addresses and however sends fail: at most one message a run, nothing owed after a
+    delivered one, and a (mailbox, number) always says the same thing, so the log's key never clashes."""
+    log: dict[tuple[str, int], Message] = {}  # keyed as the store keys its rows
+    for fp, address, delivered in runs:
+        history = sorted(log.values(), key=lambda m: m.sequence)
+        owed = lifecycle.owed([_w(fp=fp, email=address)], history)
+        assert len(owed) <= 1
+        for message in owed:
+            key = (lifecycle.mailbox(message.email), message.sequence)
+            if key in log:
+                assert log[key].fingerprint == message.fingerprint
+            log[key] = attrs.evolve(message.recorded("sent" if delivered else "failed"), kind=WELCOME)
+        if delivered:
+            history = sorted(log.values(), key=lambda m: m.sequence)
+            assert lifecycle.owed([_w(fp=fp, email=address)], history) == []
 
 
 def test_the_welcome_log_never_touches_invitations() -> None:
@@ -372,3 +403,19 @@ def test_apply_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert out.strip() == address.group(0)
     code, out, _ = run("apply", str(course), "--json", "--yes")
     assert code == 0 and json.loads(out)["items"] == []
+
+
+def test_doctor_checks_the_serve_address_of_a_feed_course(world: World, tmp_path: Path) -> None:
+    from ta_delivery.doctor import run_doctor
+
+    url = f"sqlite:///{tmp_path / 'doctor.db'}"
+    bare = attrs.evolve(world.context, settings=Settings({"TA_DELIVERY_TRANSPORT": "capture"}))
+    named = {(c.area, c.name): c for c in run_doctor(_feed(make_course()), world.plugins, bare, url)}
+    missing = named[("settings", "serve address")]
+    assert not missing.ok and "TA_DELIVERY_SERVE_URL" in missing.detail
+    env = {"TA_DELIVERY_TRANSPORT": "capture", "TA_DELIVERY_SERVE_URL": SERVE}
+    good = attrs.evolve(world.context, settings=Settings(env))
+    named = {(c.area, c.name): c for c in run_doctor(_feed(make_course()), world.plugins, good, url)}
+    assert named[("settings", "serve address")].ok
+    plain = run_doctor(make_course(), world.plugins, bare, url)
+    assert ("settings", "serve address") not in {(c.area, c.name) for c in plain}

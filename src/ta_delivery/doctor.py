@@ -99,6 +99,10 @@ def run_doctor(course: Course, plugins: Plugins, context: RunContext, store_url:
             checks += found
             if lms is not None:
                 checks += _ask(lspec.name, lms)
+    if course.invitations.delivery == "feed":  # welcome messages carry the serve address (decision 0155)
+        from .sync import serve_url
+
+        checks += _build("serve", "serve address", partial(serve_url, context))[0]
     checks.append(check_store(store_url))
     return checks
 

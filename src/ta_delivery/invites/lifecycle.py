@@ -38,6 +38,9 @@ give :class:`Wanted`, :class:`Sent` and :class:`Owed` records that ``kind``, wri
 :data:`Rule` signature that decides that kind from its own wanted people and its own log (for a recording:
 one message per person and link, a correction when the link changes, never a CANCEL), and register it in
 :data:`RULES`. The store keeps every kind in the same log; :func:`owed` hands each rule only its kind.
+The ``welcome`` kind (one message per person with their calendar feed address, sent instead of invitations
+when the course file says ``[invitations] delivery = "feed"``, decision 0155) is such an addition. The
+module is over 400 lines because its rules sit side by side: each is short, and they share one log.
 """
 
 from __future__ import annotations
