@@ -388,6 +388,9 @@ def test_apply_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert code == 0, err
     planned = json.loads(out)["invites"]
     assert planned and {(i["session"], i["method"]) for i in planned} == {(WELCOME_SESSION, SEND)}
+    code, out, err = run("plan", str(course))
+    assert code == 0, err
+    assert f"0 invitations, {len(planned)} welcome messages" in out
     code, out, err = run("apply", str(course), "--json", "--yes")
     assert code == 0, err
     sent = sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml"))
@@ -419,3 +422,19 @@ def test_doctor_checks_the_serve_address_of_a_feed_course(world: World, tmp_path
     assert named[("settings", "serve address")].ok
     plain = run_doctor(make_course(), world.plugins, bare, url)
     assert ("settings", "serve address") not in {(c.area, c.name) for c in plain}
+
+
+def test_the_closing_line_counts_welcomes() -> None:
+    from ta_delivery.cli.gate import where_invites_went
+    from ta_delivery.planning import ApplyResult, ItemResult
+
+    items = (
+        ItemResult("welcome", "rf", SEND, True),
+        ItemResult("welcome", "ms", SEND, True),
+        ItemResult("welcome", "ana", SEND, False, error="TransportError: down"),
+    )
+    line = where_invites_went(ApplyResult("c", items, ()), "outbox", None)
+    assert (
+        line
+        == "0 invitation messages and 2 welcome messages written to the outbox (1 failed: run apply again)"
+    )

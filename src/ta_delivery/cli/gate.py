@@ -78,11 +78,16 @@ def ask_first(text: str) -> None:
 def where_invites_went(result: ApplyResult, transport: str, target: Any) -> str:
     """The closing line: how many messages went, and where (the outbox folder, the SMTP host)."""
     sent = sum(1 for item in result.items if item.kind == "invite" and item.ok)
-    failed = sum(1 for item in result.items if item.kind in ("invite", "recording") and not item.ok)
+    failed = sum(
+        1 for item in result.items if item.kind in ("invite", "recording", "welcome") and not item.ok
+    )
     messages = f"{sent} invitation message" + ("" if sent == 1 else "s")
     recordings = sum(1 for item in result.items if item.kind == "recording" and item.ok)
     if recordings:
         messages += f" and {recordings} recording message" + ("" if recordings == 1 else "s")
+    welcomes = sum(1 for item in result.items if item.kind == "welcome" and item.ok)
+    if welcomes:
+        messages += f" and {welcomes} welcome message" + ("" if welcomes == 1 else "s")
     if transport == "outbox":
         folder = getattr(target, "folder", None)
         place = f"written to the outbox {Path(folder)}" if folder is not None else "written to the outbox"

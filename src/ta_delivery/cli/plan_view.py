@@ -85,6 +85,7 @@ def plan_totals(plan: Plan) -> dict[str, int]:
         "cancel": sum(a in ("cancel", "cleanup") for a in actions),
         "invitations": sum(i.method == "REQUEST" for i in plan.invites),
         "cancellations": sum(i.method == "CANCEL" for i in plan.invites),
+        "welcomes": sum(i.kind == "welcome" for i in plan.invites),
         "lms": sum(c.action != "none" for c in plan.lms),
     }
 
@@ -99,6 +100,8 @@ def totals_line(totals: Mapping[str, int]) -> str:
     ]
     if totals.get("cancellations"):
         words.append(_count(totals["cancellations"], "cancellation"))
+    if totals.get("welcomes"):
+        words.append(_count(totals["welcomes"], "welcome message"))
     if totals.get("lms"):
         words.append(_count(totals["lms"], "LMS change"))
     return ", ".join(words)
