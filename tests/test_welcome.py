@@ -438,3 +438,44 @@ def test_the_closing_line_counts_welcomes() -> None:
         line
         == "0 invitation messages and 2 welcome messages written to the outbox (1 failed: run apply again)"
     )
+
+
+def test_the_address_in_the_welcome_serves_the_persons_feed(world: World, tmp_path: Path) -> None:
+    """End to end: the welcome's address, asked of the serve application, answers with that person's
+    sessions and join links; once revoked it answers 404, and the next apply mails the new one."""
+    import asyncio
+
+    import httpx
+    import icalendar
+
+    pytest.importorskip("uvicorn")
+    from ta_delivery.serve import Served, make_app
+
+    course = _feed(make_course())
+    _syncer(world, course).apply()
+    mine = next(s for s in world.transport.sent if "ms@example.org" in s.to)
+    served = Served(
+        paths=(tmp_path / "course.toml",), loader=lambda: [course], store=world.store, context=world.context
+    )
+    app = make_app(served, world.plugins)
+
+    def get(address: str) -> httpx.Response:
+        async def ask() -> httpx.Response:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVE) as client:
+                return await client.get(address.removeprefix(SERVE))
+
+        return asyncio.run(ask())
+
+    first = _address(mine.message)
+    answer = get(first)
+    assert answer.status_code == 200
+    events = list(icalendar.Calendar.from_ical(answer.content).walk("VEVENT"))
+    rooms = world.store.classrooms(course.id)
+    assert [str(e["SUMMARY"]) for e in events] == ["Session 2 (Trade policy course)"]  # ms trains only s02
+    assert rooms["s02"].classroom.join_url_for("ms") in answer.text.replace("\r\n ", "")
+    world.store.revoke_feed_tokens(course.id, "ms")
+    assert get(first).status_code == 404
+    world.transport.sent.clear()
+    _syncer(world, course).apply()
+    (again,) = world.transport.sent
+    assert get(_address(again.message)).status_code == 200
