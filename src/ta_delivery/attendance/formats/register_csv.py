@@ -51,6 +51,19 @@ def _instant(value: str, source: str, line: int, column: str, zone: ZoneInfo | N
         ) from None
 
 
+def _checked_rows(reader: Iterator[list[str]], source: str) -> Iterator[list[str]]:
+    """The rows of ``reader``; a line the csv module cannot read is an input error naming it."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", 0)
+            raise InputError(f"not CSV: {exc}", source=source, key=f"line {line}") from None
+        yield row
+
+
 def parse(request: ImportRequest) -> Iterator[Segment]:
     """The segments of a register-csv file (lazily: errors surface while iterating)."""
     source = str(request.path)
@@ -58,8 +71,9 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # old Mac line endings (Excel's "CSV (Macintosh)")
     reader = csv.reader(lines(text))
+    rows = _checked_rows(reader, source)
     header: list[str] | None = None
-    for header_row in reader:
+    for header_row in rows:
         if any(cell.strip() for cell in header_row):
             header = [cell.strip().lower() for cell in header_row]
             break
@@ -82,7 +96,7 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
     width = max(col.values()) + 1
     sha256 = hashlib.sha256
     fromiso = datetime.fromisoformat
-    for row in reader:
+    for row in rows:
         line = reader.line_num
         if not row:
             continue
