@@ -194,3 +194,19 @@ class TestTeamsCsvContract(ImportFormatContract):
 
     def timezone(self) -> ZoneInfo | None:
         return ZoneInfo("America/Jamaica")
+
+
+class TestMeetCsvContract(ImportFormatContract):
+    format_name = "meet-csv"
+
+    def course(self) -> Course:
+        return course()
+
+    def sample(self) -> bytes:
+        return (
+            "First name,Last name,Email,Duration,Time joined,Time exited\n"
+            "Ana,Pérez,ana@example.org,1 hr,3/1/2027 14:00:00,3/1/2027 15:00:00\n"
+        ).encode()
+
+    def timezone(self) -> ZoneInfo | None:
+        return ZoneInfo("UTC")
