@@ -204,3 +204,21 @@ email = "{email}"
 timezone = "Europe/Zurich"
 working_hours = "00:00-24:00"
 """
+
+
+def test_a_programme_words_its_findings_as_the_course_does_across_local_midnight() -> None:
+    # 21:30-00:00 and 21:30-21:45 in Tokyo: the first ends at local midnight, which the label shows
+    person = Participant("p", "P", "p@example.org", "Asia/Tokyo")
+    start = datetime(2027, 3, 1, 12, 30, tzinfo=UTC)
+    course = Course(
+        id="c0",
+        title="c0",
+        timezone="UTC",
+        organizer=Organizer(name="Org", email="org@example.org"),
+        participants=(person,),
+        sessions=(Session("s0", "A", start, 150), Session("s1", "B", start, 15)),
+        rules=Rules(max_live_minutes=600),
+    )
+    alone = check_course(course, PLUGINS)
+    assert DOUBLE_BOOKED in [f.rule for f in alone]
+    assert check_programme(programme_of(course), PLUGINS)[course.id] == alone

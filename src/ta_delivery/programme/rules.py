@@ -69,9 +69,10 @@ class ProgrammeIndex:
 
 
 def _when(entry: _Entry, person: Person) -> str:
-    local = entry.start.astimezone(person.zone)
-    end = entry.end.astimezone(person.zone)
-    return f"{local:%a %Y-%m-%d %H:%M}-{end:%H:%M} {person.timezone}"
+    """The session on the person's clock, worded as a course's own rules word it (one label everywhere)."""
+    from ..timelabels import span_label
+
+    return span_label(entry.start, entry.end, person.zone)
 
 
 def double_booked(index: ProgrammeIndex, course: Course) -> Iterable[Finding]:
