@@ -18,7 +18,15 @@ import httpx
 
 from ta_delivery.clock import Clock
 from ta_delivery.context import KeyValue
-from ta_delivery.errors import AuthError, BadResponse, InputError, NotFound, ProviderError, TaDeliveryError
+from ta_delivery.errors import (
+    AuthError,
+    BadResponse,
+    InputError,
+    NotFound,
+    ProviderError,
+    TaDeliveryError,
+    Unavailable,
+)
 from ta_delivery.models import Course, LmsSettings, Person, Session
 from ta_delivery.records import AttendanceStatus, LmsChange
 
@@ -30,6 +38,7 @@ from .decisions import (
     acronym_for,
     by_email,
     clean_text,
+    parse_mark,
     people_of,
     plan_register,
     resolve_roles,
@@ -461,12 +470,22 @@ class MoodleLms:
         return changes
 
     def _add(self, course: Course, register: int, session: Session) -> int:
-        return self.client.add_session(
-            register,
-            session_description(course, session),
-            int(session.start.timestamp()),
-            session.minutes * 60,
-        )
+        """Give ``session`` its place in the register. ``mod_attendance_add_session`` is not idempotent:
+        when its answer is lost or a passing fault stops it (``Unavailable``; a refusal is not retried),
+        the register is read for the session's mark first, and the session is added again only when it
+        is not there (two sends at most, never a duplicate)."""
+        description = session_description(course, session)
+        start = int(session.start.timestamp())
+        for attempt in (1, 2):
+            try:
+                return self.client.add_session(register, description, start, session.minutes * 60)
+            except Unavailable:  # no answer, or a passing fault: Moodle may have added it
+                for slot in self._slots(register):
+                    if parse_mark(slot.description) == (course.id, session.id) and slot.start == start:
+                        return slot.id
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _remove(self, sid: str, slot: Slot, reason: str) -> LmsChange:
         target = f"register session {sid}"
