@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import html
 from datetime import datetime
 from email import quoprimime
 from email.header import Header
@@ -276,6 +277,48 @@ def build_invite(
             centre=centre,
             lighter=lighter if shorter is not session else lighter + 1,
         )
+    return msg
+
+
+def text_message(
+    course: Course,
+    person: Person,
+    *,
+    kind: str,
+    key: str,
+    subject: str,
+    plain: str,
+    body: str,
+    language: str,
+    dtstamp: datetime,
+) -> EmailMessage:
+    """A message without a calendar part (a recording link, a welcome): plain text first, then HTML.
+
+    ``body`` is the HTML body's content; ``key`` identifies the message, so a retry has the same
+    Message-ID (``<kind.hash@organizer-domain>``).
+    """
+    esc = html.escape
+    page = (
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head><meta charset="utf-8">'
+        f"<title>{esc(subject)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    domain = course.organizer.email.rpartition("@")[2].lower()
+    headers = [
+        ("From", _mailbox(course.organizer.name, course.organizer.email, "From")),
+        ("To", _mailbox(person.name, person.email, "To")),
+        ("Subject", _unstructured(subject, "Subject")),
+        ("Date", format_datetime(stamp(dtstamp))),
+        ("Message-ID", f"<{kind}.{digest}@{domain}>"),
+        ("Auto-Submitted", "auto-generated"),
+        ("Content-Language", language),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", f'multipart/alternative; boundary="=_alt_{digest[:24]}"'),
+    ]
+    msg = EmailMessage(policy=POLICY)
+    for name, value in headers:
+        msg.set_raw(name, value)
+    msg.set_payload([text_part("plain", plain), text_part("html", page)])
     return msg
 
 

@@ -11,14 +11,12 @@ import hashlib
 import html
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 from ..models import Course, Person, Session
 from ..records import Recording
-from .events import stamp
 from .i18n import format_span, translations, zone_label
 from .lifecycle import RECORDING
-from .message import POLICY, _mailbox, _unstructured, text_part
+from .message import text_message
 from .text import clean_line, clean_url
 
 __all__ = ["RECORDING", "build_recording_message", "recording_fingerprint"]
@@ -74,27 +72,14 @@ def build_recording_message(
     if recording.passcode:
         body.append("<br>" + esc(lines[5]))
     body.append(f"</p>\n<p>{esc(organizer)}</p>")
-    page = (
-        f'<!DOCTYPE html>\n<html lang="{language}">\n<head><meta charset="utf-8">'
-        f"<title>{esc(subject)}</title></head>\n<body>\n{''.join(body)}\n</body>\n</html>\n"
+    return text_message(
+        course,
+        person,
+        kind="recording",
+        key=f"{course.id}\x1f{session.id}\x1f{person.email.lower()}\x1f{recording_fingerprint(recording)}",
+        subject=subject,
+        plain=plain,
+        body="".join(body),
+        language=language,
+        dtstamp=dtstamp,
     )
-
-    key = f"{course.id}\x1f{session.id}\x1f{person.email.lower()}\x1f{recording_fingerprint(recording)}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    domain = course.organizer.email.rpartition("@")[2].lower()
-    headers = [
-        ("From", _mailbox(course.organizer.name, course.organizer.email, "From")),
-        ("To", _mailbox(person.name, person.email, "To")),
-        ("Subject", _unstructured(subject, "Subject")),
-        ("Date", format_datetime(stamp(dtstamp))),
-        ("Message-ID", f"<recording.{digest}@{domain}>"),
-        ("Auto-Submitted", "auto-generated"),
-        ("Content-Language", language),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="=_alt_{digest[:24]}"'),
-    ]
-    msg = EmailMessage(policy=POLICY)
-    for name, value in headers:
-        msg.set_raw(name, value)
-    msg.set_payload([text_part("plain", plain), text_part("html", page)])
-    return msg

@@ -12,13 +12,11 @@ import hashlib
 import html
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 
 from ..models import Course, Person
-from .events import stamp
 from .i18n import translations
 from .lifecycle import WELCOME
-from .message import POLICY, _mailbox, _unstructured, text_part
+from .message import text_message
 from .text import clean_line
 
 __all__ = ["WELCOME", "build_welcome_message", "webcal_url", "welcome_fingerprint"]
@@ -86,27 +84,14 @@ def build_welcome_message(
         f"<p>{esc(how)}<br>{esc(private)}</p>",
         f"<p>{esc(organizer)}</p>",
     ]
-    page = (
-        f'<!DOCTYPE html>\n<html lang="{language}">\n<head><meta charset="utf-8">'
-        f"<title>{esc(subject)}</title></head>\n<body>\n{''.join(body)}\n</body>\n</html>\n"
+    return text_message(
+        course,
+        person,
+        kind="welcome",
+        key=f"{course.id}\x1f{person.id}\x1f{person.email.lower()}\x1f{welcome_fingerprint(feed_address)}",
+        subject=subject,
+        plain=plain,
+        body="".join(body),
+        language=language,
+        dtstamp=dtstamp,
     )
-
-    key = f"{course.id}\x1f{person.id}\x1f{person.email.lower()}\x1f{welcome_fingerprint(feed_address)}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    domain = course.organizer.email.rpartition("@")[2].lower()
-    headers = [
-        ("From", _mailbox(course.organizer.name, course.organizer.email, "From")),
-        ("To", _mailbox(person.name, person.email, "To")),
-        ("Subject", _unstructured(subject, "Subject")),
-        ("Date", format_datetime(stamp(dtstamp))),
-        ("Message-ID", f"<welcome.{digest}@{domain}>"),
-        ("Auto-Submitted", "auto-generated"),
-        ("Content-Language", language),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", f'multipart/alternative; boundary="=_alt_{digest[:24]}"'),
-    ]
-    msg = EmailMessage(policy=POLICY)
-    for name, value in headers:
-        msg.set_raw(name, value)
-    msg.set_payload([text_part("plain", plain), text_part("html", page)])
-    return msg
