@@ -18,28 +18,12 @@ from ta_delivery.jitsi import JitsiProvider
 from ta_delivery.models import Course, WorkingHours, zone
 from ta_delivery.plugins import Plugins, make_plugin_manager
 from ta_delivery.records import LmsSpec, ProviderSpec
+from ta_delivery.testing.courses import PARTICIPANT, TRAINER, Raw, course_toml, session, table
 
-HEAD = """
-[course]
-id = "demo-2027"
-title = "Demo course"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Training Institute", email = "training@example.org" }
-"""
-
-PEOPLE = """
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-"""
+#: The ``[course]`` table alone: keys appended to it land in ``[course]``.
+HEAD = course_toml(trainers=(), participants=(), sessions=())
+#: Trainer ``rf`` and participant ``jm-01``.
+PEOPLE = table("[[trainers]]", TRAINER) + table("[[participants]]", PARTICIPANT)
 
 
 def _options(options: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -114,16 +98,31 @@ def test_minimal_course_has_every_default(bare: Plugins) -> None:
     assert course.source == "course.toml"
 
 
-FULL = (
-    HEAD.replace('timezone = "America/Port_of_Spain"', 'timezone = "America/Port_of_Spain"\nkind = "seminar"')
-    + """
-scope = "regional"
-level = "advanced"
-language = "fr"
-provider = "fakezoom"
-status = "planned"
-prerequisites = ["mta-elearning", "tpr-elearning"]
-
+FULL = course_toml(
+    kind="seminar",
+    scope="regional",
+    level="advanced",
+    language="fr",
+    provider="fakezoom",
+    status="planned",
+    prerequisites=["mta-elearning", "tpr-elearning"],
+    trainers=[{**TRAINER, "working_hours": "08:00-19:00", "language": "en"}],
+    participants=[{**PARTICIPANT, "working_hours": "09:00-17:00", "language": "es", "country": "jm"}],
+    sessions=[
+        session(
+            "s01",
+            "2027-08-10T10:00:00",
+            120,
+            title="Opening webinar",
+            kind="live",
+            trainers=["rf"],
+            participants=["jm-01"],
+            provider="jitsi",
+            description=Raw('"Welcome\\u0007 and tour"'),
+        ),
+        session("rec", "2027-08-11T10:00:00Z", 45, title="Recorded lecture", kind="recorded", trainers=None),
+    ],
+    extra="""
 [rules]
 max_live_minutes = 90
 max_live_sessions_per_day = 1
@@ -138,41 +137,6 @@ present_fraction = 0.8
 partial_fraction = 0.3
 completion_fraction = 1
 
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-working_hours = "08:00-19:00"
-language = "en"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-working_hours = "09:00-17:00"
-language = "es"
-country = "jm"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2027-08-10T10:00:00
-minutes = 120
-kind = "live"
-trainers = ["rf"]
-participants = ["jm-01"]
-provider = "jitsi"
-description = "Welcome\\u0007 and tour"
-
-[[sessions]]
-id = "rec"
-title = "Recorded lecture"
-start = 2027-08-11T10:00:00Z
-minutes = 45
-kind = "recorded"
-
 [fakezoom]
 waiting_room = true
 
@@ -181,7 +145,7 @@ provider = "moodle"
 course = "rtpc-2027"
 attendance = false
 require_prerequisites = true
-"""
+""",
 )
 
 
@@ -240,14 +204,7 @@ description = "\\u0001\\u0002"
 
 def test_offset_datetime_converted_to_utc(bare: Plugins) -> None:
     course = read(
-        HEAD
-        + """
-[[sessions]]
-id = "s1"
-title = "T"
-start = 2027-03-28T02:30:00+01:00
-minutes = 60
-""",
+        HEAD + table("[[sessions]]", session("s1", "2027-03-28T02:30:00+01:00", 60, trainers=None)),
         bare,
     )
     assert course.sessions[0].start == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
@@ -266,20 +223,15 @@ minutes = 60
 )
 def test_gap_and_fold_are_errors_asking_for_an_offset(bare: Plugins, tz: str, local: str, word: str) -> None:
     exc = error(
-        HEAD.replace("America/Port_of_Spain", tz)
-        + f"""
-[[sessions]]
-id = "ok"
-title = "T"
-start = 2027-06-01T10:00:00
-minutes = 60
-
-[[sessions]]
-id = "bad"
-title = "T"
-start = {local}
-minutes = 60
-""",
+        course_toml(
+            timezone=tz,
+            trainers=(),
+            participants=(),
+            sessions=[
+                session("ok", "2027-06-01T10:00:00", 60, trainers=None),
+                session("bad", local, 60, trainers=None),
+            ],
+        ),
         bare,
     )
     assert exc.key == "sessions[1].start"
@@ -352,13 +304,7 @@ def test_input_errors_name_the_key(bare: Plugins, text: str, key: str) -> None:
     assert error(text, bare).key == key
 
 
-SESSION = """
-[[sessions]]
-id = "s1"
-title = "Opening"
-start = 2027-08-10T10:00:00
-minutes = 60
-"""
+SESSION = table("[[sessions]]", session("s1", "2027-08-10T10:00:00", 60, title="Opening", trainers=None))
 
 
 @pytest.mark.parametrize(

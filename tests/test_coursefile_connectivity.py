@@ -8,20 +8,10 @@ import pytest
 from ta_delivery.coursefile import parse_course
 from ta_delivery.errors import InputError
 from ta_delivery.models import Organizer
+from ta_delivery.testing.courses import course_toml, session, table
+from ta_delivery.testing.courses import person as person_keys
 
-HEAD = """
-[course]
-id = "demo-2027"
-title = "Demo course"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-"""
+HEAD = course_toml(participants=(), sessions=())
 
 CENTRE = """
 [[centres]]
@@ -35,24 +25,22 @@ contact = { name = "C. Brown", email = "centre@example.org" }
 
 
 def person(pid: str, centre: str | None = None) -> str:
-    line = f'centre = "{centre}"\n' if centre else ""
-    return f"""
-[[participants]]
-id = "{pid}"
-name = "Person {pid}"
-email = "{pid}@example.org"
-timezone = "America/Jamaica"
-{line}"""
+    return table(
+        "[[participants]]", person_keys(pid, f"Person {pid}", timezone="America/Jamaica", centre=centre)
+    )
 
 
-SESSION = """
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T10:00:00
-minutes = 90
-recording_url = "https://video.example.org/rec/s01"
-"""
+SESSION = table(
+    "[[sessions]]",
+    session(
+        "s01",
+        "2027-08-10T10:00:00",
+        90,
+        title="Opening",
+        trainers=None,
+        recording_url="https://video.example.org/rec/s01",
+    ),
+)
 
 
 def test_centres_people_recordings_are_read() -> None:

@@ -15,35 +15,9 @@ from ta_delivery.coursefile.lines import KeyLines
 from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.models import known_zones
 from ta_delivery.plugins import Plugins, make_plugin_manager
+from ta_delivery.testing.courses import course_toml, session
 
-GOOD = textwrap.dedent(
-    """\
-    [course]
-    id = "demo-2027"
-    title = "Demo course"
-    timezone = "America/Port_of_Spain"
-    organizer = { name = "Training Institute", email = "training@example.org" }
-
-    [[trainers]]
-    id = "rf"
-    name = "Roberto F."
-    email = "rf@example.org"
-    timezone = "Europe/Zurich"
-
-    [[participants]]
-    id = "jm-01"
-    name = "Ana Pérez"
-    email = "ana@example.org"
-    timezone = "America/Jamaica"
-
-    [[sessions]]
-    id = "s01"
-    title = "Opening"
-    start = 2027-08-10T10:00:00
-    minutes = 90
-    trainers = ["rf"]
-    """
-)
+GOOD = course_toml(sessions=[session("s01", "2027-08-10T10:00:00", 90, title="Opening")])
 
 
 @pytest.fixture(scope="module")

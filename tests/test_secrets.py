@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from ta_delivery.cli import main
 from ta_delivery.http import HttpApi, error_for
+from ta_delivery.testing.courses import course_toml, person, session
 from ta_delivery.testing.loopback import LoopbackServer
 
 ZOOM_SECRET = "zoom-secret-Q1w2E3r4"
@@ -26,34 +27,17 @@ MOODLE_TOKEN = "moodle-token-G5h6J7k8"
 SECRETS = (ZOOM_SECRET, WEBEX_ACCESS, WEBEX_SECRET, WEBEX_REFRESH, MOODLE_TOKEN)
 ZOOM_BASIC = base64.b64encode(f"zoom-client:{ZOOM_SECRET}".encode()).decode()
 
-COURSE = """
-[course]
-id = "leak-test"
-title = "Leak test"
-timezone = "Europe/Zurich"
-provider = "{provider}"
-organizer = {{ name = "Training Institute", email = "training@example.org" }}
-{lms}
 
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "p1"
-name = "Ana"
-email = "ana@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-09-06T10:00:00
-minutes = 60
-trainers = ["rf"]
-"""
+def course_text(provider: str, lms: str) -> str:
+    return course_toml(
+        id="leak-test",
+        title="Leak test",
+        timezone="Europe/Zurich",
+        provider=provider,
+        participants=[person("p1", "Ana", "ana@example.org", "Europe/Zurich")],
+        sessions=[session("s01", "2027-09-06T10:00:00", 60, title="Opening")],
+        extra=lms,
+    )
 
 
 def _forms(secret: str) -> set[str]:
@@ -132,7 +116,7 @@ def test_no_secret_in_output_logs_or_store_when_a_server_echoes_the_request(
     with LoopbackServer(echo(status)) as server:
         env, provider, lms = _env(which, server.url)
         course = tmp_path / "course.toml"
-        course.write_text(COURSE.format(provider=provider, lms=lms), encoding="utf-8")
+        course.write_text(course_text(provider, lms), encoding="utf-8")
         for command in (["plan"], ["plan", "--json"], ["apply"], ["apply", "--json"]):
             result = CliRunner().invoke(main, [*command, str(course)], env=env)
             shown = result.output

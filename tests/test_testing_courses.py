@@ -18,7 +18,9 @@ from ta_delivery.testing.courses import (
     live,
     make_course,
     participant,
+    series,
     session,
+    table,
     toml_value,
     write_course,
 )
@@ -59,6 +61,13 @@ def test_course_toml_takes_keys_sessions_and_extra_tables(tmp_path: Path) -> Non
     assert course.sessions[0].start == datetime(2027, 10, 4, 7, tzinfo=UTC)
     assert not course.sessions[1].live
     assert course.rules.max_live_minutes == 150
+
+
+def test_series_are_written_after_the_sessions_and_expand(tmp_path: Path) -> None:
+    text = course_toml(sessions=[], series=[series("w", "2027-09-06T10:00:00", 60, 3, trainers=["rf"])])
+    course = load_course(write_course(tmp_path, text))
+    assert [s.id for s in course.sessions] == ["w01", "w02", "w03"]
+    assert table("[[series]]", series("w", count=2)).splitlines()[:2] == ["[[series]]", 'id = "w"']
 
 
 def test_a_key_set_to_none_is_left_out() -> None:

@@ -2,8 +2,10 @@
 
 - :func:`make_course` gives a valid :class:`~ta_delivery.models.Course` model; change any field by keyword.
 - :func:`course_toml` gives the text of a course file (PRODUCT.md section 1); change the ``[course]`` keys,
-  the people and the sessions by keyword, and append anything else (option tables, ``[lms]``, rules)
-  as raw TOML with ``extra``. :func:`write_course` writes it to a folder.
+  the people, the sessions and the series by keyword, and append anything else (option tables, ``[lms]``,
+  rules) as raw TOML with ``extra``. :func:`write_course` writes it to a folder.
+- :func:`person`, :func:`session` and :func:`series` give one table's keys; :func:`table` writes one table,
+  for a test that splices a fragment (a second session, a broken key) into a file of its own.
 
 ```python
 course = make_course(provider="zoom", sessions=(live("s01", START),))
@@ -25,15 +27,19 @@ from ..models import Course, Organizer, Participant, Session, Trainer
 __all__ = [
     "ORG",
     "P1",
+    "PARTICIPANT",
     "START",
     "T1",
+    "TRAINER",
     "Raw",
     "course_toml",
     "live",
     "make_course",
     "participant",
     "person",
+    "series",
     "session",
+    "table",
     "toml_value",
     "trainer",
     "write_course",
@@ -132,7 +138,11 @@ def toml_value(value: Any) -> str:
     raise TypeError(f"no TOML for {value!r}")
 
 
-def _table(header: str, keys: Mapping[str, Any]) -> str:
+def table(header: str, keys: Mapping[str, Any]) -> str:
+    """One TOML table (``table("[[trainers]]", TRAINER)``), keys in order; a ``None`` value leaves its key out.
+
+    For a fragment a test splices into a file of its own (an error test appending a second session).
+    """
     lines = [header, *(f"{k} = {toml_value(v)}" for k, v in keys.items() if v is not None)]
     return "\n".join(lines) + "\n"
 
@@ -173,11 +183,25 @@ def session(
 
     Keys keep their order; ``trainers=None`` leaves the key out (a recorded session).
     """
-    table: dict[str, Any] = {"id": id, "title": f"Session {id}", "start": Raw(start), "minutes": minutes}
-    table.update(keys)
+    row: dict[str, Any] = {"id": id, "title": f"Session {id}", "start": Raw(start), "minutes": minutes}
+    row.update(keys)
     if "trainers" not in keys:
-        table["trainers"] = ["rf"]
-    return table
+        row["trainers"] = ["rf"]
+    return row
+
+
+def series(
+    id: str = "w1", first_start: str = "2027-09-06T10:00:00", minutes: int = 60, count: int = 3, **keys: Any
+) -> dict[str, Any]:
+    """A ``[[series]]`` table (weekly unless ``every`` says otherwise); ``first_start`` is written as given."""
+    return {
+        "id": id,
+        "title": f"Series {id}",
+        "first_start": Raw(first_start),
+        "minutes": minutes,
+        "count": count,
+        **keys,
+    }
 
 
 def course_toml(
@@ -185,13 +209,14 @@ def course_toml(
     trainers: Sequence[Mapping[str, Any]] = (TRAINER,),
     participants: Sequence[Mapping[str, Any]] = (PARTICIPANT,),
     sessions: Sequence[Mapping[str, Any]] | None = None,
+    series: Sequence[Mapping[str, Any]] = (),
     extra: str = "",
     **course: Any,
 ) -> str:
     """The text of a valid course file; ``[course]`` keys by keyword (``None`` leaves a key out).
 
     Defaults: course ``demo-2027`` in ``America/Port_of_Spain`` on Jitsi, trainer ``rf``, participant
-    ``jm-01``, and two live sessions a week apart (``s01``, ``s02``). ``extra`` is appended as is.
+    ``jm-01``, two live sessions a week apart (``s01``, ``s02``) and no series. ``extra`` is appended as is.
     """
     keys: dict[str, Any] = {
         "id": "demo-2027",
@@ -202,10 +227,11 @@ def course_toml(
     keys.update(course)
     if sessions is None:
         sessions = (session("s01"), session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"))
-    parts = [_table("[course]", keys)]
-    parts += [_table("[[trainers]]", t) for t in trainers]
-    parts += [_table("[[participants]]", p) for p in participants]
-    parts += [_table("[[sessions]]", s) for s in sessions]
+    parts = [table("[course]", keys)]
+    parts += [table("[[trainers]]", t) for t in trainers]
+    parts += [table("[[participants]]", p) for p in participants]
+    parts += [table("[[sessions]]", s) for s in sessions]
+    parts += [table("[[series]]", s) for s in series]
     if extra:
         parts.append(extra.strip("\n") + "\n")
     return "\n".join(parts)
