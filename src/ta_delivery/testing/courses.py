@@ -139,7 +139,7 @@ def toml_value(value: Any) -> str:
 
 
 def table(header: str, keys: Mapping[str, Any]) -> str:
-    """One TOML table (``table("[[trainers]]", TRAINER)``), keys in order; a ``None`` value leaves its key out.
+    """One TOML table (``table("[[trainers]]", TRAINER)``), keys in order; a ``None`` value is left out.
 
     For a fragment a test splices into a file of its own (an error test appending a second session).
     """
@@ -193,7 +193,7 @@ def session(
 def series(
     id: str = "w1", first_start: str = "2027-09-06T10:00:00", minutes: int = 60, count: int = 3, **keys: Any
 ) -> dict[str, Any]:
-    """A ``[[series]]`` table (weekly unless ``every`` says otherwise); ``first_start`` is written as given."""
+    """A ``[[series]]`` table (weekly unless ``every`` says otherwise); ``first_start`` written as given."""
     return {
         "id": id,
         "title": f"Series {id}",
