@@ -12,6 +12,8 @@ docs/plugins.md (the hooks, the optional methods) and docs/writing-a-plugin.md (
   :class:`ImportRequest`, :class:`AttendanceStatus`, :class:`Finding`, :class:`LmsChange`, ...
 - the run: :class:`RunContext` (settings, clock, HTTP clients, key-value state)
 - HTTP: :class:`HttpApi` and :class:`RateLimiter`, the one seam that maps statuses to the errors below
+- looking before creating: :func:`send_checked` (a lost answer is looked up before sending again) and
+  :func:`first_marked` (the listed items carrying your marks, for ``find`` and ``find_many``)
 - settings: :class:`Settings`, :class:`Secret`, :func:`url`, :func:`positive_number`
 - errors: the one exception tree (:class:`InputError` for bad input, :class:`ProviderError` and its kinds)
 """
@@ -36,6 +38,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .http import HttpApi, RateLimiter
+from .lookup import CHECKED_ATTEMPTS, first_marked, send_checked
 from .models import Course, Participant, Person, Session, Trainer
 from .records import (
     AttendanceStatus,
@@ -72,6 +75,7 @@ from .records import (
 from .settings import Secret, Settings, positive_number, url
 
 __all__ = [
+    "CHECKED_ATTEMPTS",
     "AttendanceStatus",
     "AuthError",
     "BadResponse",
@@ -125,8 +129,10 @@ __all__ = [
     "TransportSpec",
     "Unavailable",
     "any_options",
+    "first_marked",
     "hookimpl",
     "no_options",
     "positive_number",
+    "send_checked",
     "url",
 ]

@@ -27,10 +27,10 @@ from ta_delivery.errors import (
     NotFound,
     ProviderError,
     TaDeliveryError,
-    Unavailable,
 )
 from ta_delivery.http import HttpApi
 from ta_delivery.models import Person
+from ta_delivery.plugin import CHECKED_ATTEMPTS, first_marked, send_checked
 from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
@@ -40,7 +40,7 @@ from .options import WebexOptions
 if TYPE_CHECKING:
     from ta_delivery.doctor import Check
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_RATE", "NAME", "WebexProvider"]
+__all__ = ["CHECKED_ATTEMPTS", "DEFAULT_CONCURRENCY", "DEFAULT_RATE", "NAME", "WebexProvider"]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ MAX_PAGES = 1000
 PATCH_TYPE = "application/json-patch+json"
 DEFAULT_CONCURRENCY = 4
 DEFAULT_RATE = 5.0
-#: How often a non-idempotent call is sent when its answer is lost or a 5xx (looking it up in between).
-CHECKED_ATTEMPTS = 3
 T = TypeVar("T")
 
 
@@ -130,23 +128,8 @@ class WebexProvider:
                 raise
 
     def _checked(self, send: Callable[[], T], look: Callable[[], T | None], what: str) -> T:
-        """Send a non-idempotent request; after a 5xx or a lost answer, look the result up first.
-
-        Webex may have acted on a request whose answer never came: what ``look`` finds is the result (no
-        duplicate); when it finds nothing the request is sent again, at most ``CHECKED_ATTEMPTS`` times.
-        """
-        for attempt in range(1, CHECKED_ATTEMPTS + 1):
-            try:
-                return send()
-            except Unavailable as exc:
-                if attempt == CHECKED_ATTEMPTS:
-                    raise
-                log.info("webex: %s failed (%s); checking whether it took effect", what, exc.message)
-                found = look()
-                if found is not None:
-                    return found
-                self.clock.sleep(self.api.policy.backoff(attempt, self.api.rng))
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Send a non-idempotent request, looking its result up after a lost answer (decision 0090)."""
+        return send_checked(send, look, what=what, api=self.api, clock=self.clock)
 
     def _json(self, method: str, url: str, **kwargs: Any) -> Any:
         response = self._send(method, url, **kwargs)
@@ -275,37 +258,30 @@ class WebexProvider:
         if not requests:
             return {}
         windows = [_window(r) for r in requests]
-        params = {
-            "meetingType": "meetingSeries",
-            "from": sansio.format_time(min(w[0] for w in windows) - timedelta(hours=1)),
-            "to": sansio.format_time(max(w[1] for w in windows) + timedelta(hours=1)),
-        }
-        pending = {r.key: r for r in requests}
+        by_key = {r.key: r for r in requests}
         out: dict[str, Classroom] = {}
-        for meeting in self._pages("/meetings", params):
-            key = next((k for k in pending if sansio.carries_mark(meeting, k)), None)
-            if key is None:
-                continue
-            request = pending.pop(key)
+        for key, meeting in self._marked_in(
+            min(w[0] for w in windows), max(w[1] for w in windows), by_key
+        ).items():
+            request = by_key[key]
             meeting_id, _link = _meeting_ids(meeting)
             people = self._remote_people(meeting_id, _options(request).registration)
             out[key] = self._classroom(request, meeting, people)
-            if not pending:
-                break
         return out
 
     def _marked(self, request: ClassroomRequest) -> Mapping[str, Any] | None:
         """The meeting series carrying ``request.key``'s mark, listed around its schedule."""
         start, end = _window(request)
+        return self._marked_in(start, end, [request.key]).get(request.key)
+
+    def _marked_in(self, start: datetime, end: datetime, keys: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+        """Key -> the first meeting series carrying its mark, from one listing of ``start``..``end``."""
         params = {
             "meetingType": "meetingSeries",
             "from": sansio.format_time(start - timedelta(hours=1)),
             "to": sansio.format_time(end + timedelta(hours=1)),
         }
-        for meeting in self._pages("/meetings", params):
-            if sansio.carries_mark(meeting, request.key):
-                return meeting
-        return None
+        return first_marked(self._pages("/meetings", params), keys, sansio.carries_mark)
 
     def find_recording(self, classroom: Classroom, request: ClassroomRequest) -> Recording | None:
         """The meeting's newest available recording (playback link and password), or ``None``.

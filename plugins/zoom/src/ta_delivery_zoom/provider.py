@@ -26,10 +26,10 @@ from ta_delivery.errors import (
     DailyLimitReached,
     NotFound,
     TaDeliveryError,
-    Unavailable,
 )
 from ta_delivery.http import HttpApi, RateLimiter
 from ta_delivery.models import Participant, Person
+from ta_delivery.plugin import CHECKED_ATTEMPTS, first_marked, send_checked
 from ta_delivery.records import Classroom, ClassroomRequest, Recording, Segment
 
 from . import sansio
@@ -41,7 +41,7 @@ from .limits import ACCOUNT, Category, DailyBudget, daily_kind, daily_limit_erro
 from .options import ZoomOptions
 from .sansio import Kind
 
-__all__ = ["DEFAULT_API_URL", "ZoomProvider"]
+__all__ = ["CHECKED_ATTEMPTS", "DEFAULT_API_URL", "ZoomProvider"]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,6 @@ STATUS_BATCH = 30
 PANELIST_BATCH = 30
 #: Where a registrant is looked for by email: Zoom lists a registrant the host cancelled as ``denied``.
 REGISTRANT_STATUSES = ("approved", "denied", "pending")
-#: How often a non-idempotent call is sent when its answer is lost or a 5xx (looking it up in between).
-CHECKED_ATTEMPTS = 3
 T = TypeVar("T")
 
 
@@ -172,24 +170,8 @@ class ZoomProvider:
             seen.add(token)
 
     def _checked(self, send: Callable[[], T], look: Callable[[], T | None], what: str) -> T:
-        """Send a non-idempotent request; after a 5xx or a lost answer, look the result up first.
-
-        Zoom may have acted on a request whose answer never came: what ``look`` finds is the result
-        (no duplicate); when it finds nothing the request is sent again, at most ``CHECKED_ATTEMPTS``
-        times in all, so one transient failure no longer costs the session its classroom for this run.
-        """
-        for attempt in range(1, CHECKED_ATTEMPTS + 1):
-            try:
-                return send()
-            except Unavailable as exc:
-                if attempt == CHECKED_ATTEMPTS:
-                    raise
-                log.info("zoom: %s failed (%s); checking whether it took effect", what, exc.message)
-                found = look()
-                if found is not None:
-                    return found
-                self.clock.sleep(self.http.policy.backoff(attempt, self.http.rng))
-        raise AssertionError("unreachable")  # pragma: no cover
+        """Send a non-idempotent request, looking its result up after a lost answer (decision 0090)."""
+        return send_checked(send, look, what=what, api=self.http, clock=self.clock)
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -658,28 +640,24 @@ class ZoomProvider:
         self, kind: Kind, host: str, keys: Sequence[str], *, stop_early: bool = False
     ) -> dict[str, Mapping[str, Any]]:
         """Key -> the first listed meeting marked with it, reading the host's listing once."""
-        wanted = set(keys)
-        found: dict[str, Mapping[str, Any]] = {}
 
-        def match(agenda: object) -> str | None:
-            return next((k for k in wanted if k not in found and sansio.has_mark(agenda, k)), None)
+        def full(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+            """The meeting itself when the listing may have cut its agenda (and our mark) short."""
+            if not sansio.maybe_truncated(item.get("agenda")) or item.get("id") is None:
+                return None
+            try:
+                answer = self._call("GET", f"{self._base(kind)}/{quote(str(item['id']))}", "light")
+            except NotFound:
+                return None
+            return answer if isinstance(answer, Mapping) else None
 
-        for item in self._listing(kind, host):
-            agenda = item.get("agenda")
-            key = match(agenda)
-            if key is None and sansio.maybe_truncated(agenda) and item.get("id") is not None:
-                try:
-                    full = self._call("GET", f"{self._base(kind)}/{quote(str(item['id']))}", "light")
-                except NotFound:
-                    continue
-                if isinstance(full, Mapping):
-                    key = match(full.get("agenda"))
-                    item = full if key is not None else item
-            if key is not None:
-                found[key] = item
-                if stop_early and len(found) == len(wanted):
-                    break
-        return found
+        return first_marked(
+            self._listing(kind, host),
+            keys,
+            lambda item, key: sansio.has_mark(item.get("agenda"), key),
+            expand=full,
+            stop_early=stop_early,
+        )
 
     def fetch_attendance(self, classroom: Classroom, request: ClassroomRequest) -> Iterable[Segment]:
         """Segments from the participants report of every instance of the meeting."""
