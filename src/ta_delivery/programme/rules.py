@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
@@ -35,7 +35,7 @@ class _Entry:
     end: datetime
     course_id: str
     session: Session
-    shown: str  # the id as the reporting course writes it: ``s01`` or ``other-course/s01``
+    id: str  # as the reporting course writes it: ``s01`` or ``other-course/s01`` (what findings name)
 
     @property
     def order(self) -> tuple[datetime, str, str]:
@@ -68,55 +68,26 @@ class ProgrammeIndex:
         return sorted(own + others, key=lambda e: e.order)
 
 
-def _when(entry: _Entry, person: Person) -> str:
-    """The session on the person's clock, worded as a course's own rules word it (one label everywhere)."""
-    from ..timelabels import span_label
-
-    return span_label(entry.start, entry.end, person.zone)
-
-
 def double_booked(index: ProgrammeIndex, course: Course) -> Iterable[Finding]:
     """One finding per person and overlapping pair of live sessions, at least one of them in ``course``."""
     for person in course.people:
-        entries = index.timeline(course, person)
-        for i, first in enumerate(entries):
-            for second in entries[i + 1 :]:
-                if second.start >= first.end:
-                    break
-                if first.course_id != course.id and second.course_id != course.id:
-                    continue
-                yield Finding(
-                    rule=DOUBLE_BOOKED,
-                    severity="error",
-                    session=second.shown,
-                    person=person.id,
-                    message=(
-                        f"{person.id} is in {first.shown} and {second.shown} at once "
-                        f"({_when(first, person)} and {_when(second, person)})"
-                    ),
-                )
+        yield from _builtin.double_bookings(
+            person,
+            index.timeline(course, person),
+            lambda first, second: course.id in (first.course_id, second.course_id),
+        )
 
 
 def too_many_live_sessions_per_day(index: ProgrammeIndex, course: Course) -> Iterable[Finding]:
     """One finding per person and local date over ``course``'s limit, counting every course's sessions."""
     limit = course.rules.max_live_sessions_per_day
     for person in course.people:
-        days: dict[date, list[_Entry]] = {}
-        tz = person.zone
-        for entry in index.timeline(course, person):
-            days.setdefault(entry.start.astimezone(tz).date(), []).append(entry)
-        for day, on_day in sorted(days.items()):
-            if len(on_day) > limit and any(e.course_id == course.id for e in on_day):
-                yield Finding(
-                    rule=TOO_MANY,
-                    severity="error",
-                    session=on_day[limit].shown,
-                    person=person.id,
-                    message=(
-                        f"{person.id} has {len(on_day)} live sessions starting on {day:%a %Y-%m-%d} "
-                        f"({person.timezone}): {', '.join(e.shown for e in on_day)}; at most {limit} a day"
-                    ),
-                )
+        yield from _builtin.crowded_days(
+            person,
+            index.timeline(course, person),
+            limit,
+            lambda on_day: any(e.course_id == course.id for e in on_day),
+        )
 
 
 def programme_rules(rules: Mapping[str, RuleSpec], index: ProgrammeIndex) -> dict[str, RuleSpec]:
