@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack, cast
 
 import icalendar
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRODID",
+    "EventOptions",
     "Method",
     "Prop",
     "build_calendar",
@@ -44,6 +45,21 @@ Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 ParamValue = str | tuple[str, ...]
 Params = tuple[tuple[str, ParamValue], ...]
 Prop = tuple[str, object, Params]
+
+
+class EventOptions(TypedDict, total=False):
+    """What decides one message's VEVENT, beyond its course and session: the keywords that
+    :func:`event_properties`, :func:`build_event` and :func:`render_calendar` share (named once here)."""
+
+    method: Required[Method]
+    sequence: Required[int]
+    dtstamp: Required[datetime]
+    join_url: Required[str | None]
+    attendee: Required[Person | None]
+    audience: Person | None
+    reason: Reason | None
+    dial_in: DialIn | None
+    centre: tuple[str, tuple[str, ...]] | None
 
 
 def _version() -> str:
@@ -223,41 +239,38 @@ def build_event(
     course: Course,
     session: Session,
     *,
-    method: Method,
-    sequence: int,
-    dtstamp: datetime,
-    join_url: str | None,
-    attendee: Person | None,
     plugins: Plugins | None = None,
-    audience: Person | None = None,
-    reason: Reason | None = None,
     hook_person: Person | None = None,
-    dial_in: DialIn | None = None,
-    centre: tuple[str, tuple[str, ...]] | None = None,
+    **options: Unpack[EventOptions],
 ) -> icalendar.Event:
     """The session's VEVENT for one message, decorated by ``ta_delivery_invite_building`` plugins.
 
     The hook's ``person`` is ``hook_person``, else the attendee, else the audience, else the organizer.
     """
-    props, _ = event_properties(
-        course,
-        session,
-        method=method,
-        sequence=sequence,
-        dtstamp=dtstamp,
-        join_url=join_url,
-        attendee=attendee,
-        audience=audience,
-        reason=reason,
-        dial_in=dial_in,
-        centre=centre,
-    )
+    props, _ = event_properties(course, session, **options)
+    person = hook_person or options["attendee"] or options.get("audience")
+    return _event(course, session, props, options["method"], plugins, person)
+
+
+def _event(
+    course: Course,
+    session: Session,
+    props: Sequence[Prop],
+    method: Method,
+    plugins: Plugins | None,
+    person: Person | None,
+) -> icalendar.Event:
+    """``props`` as an :class:`icalendar.Event`, which ``ta_delivery_invite_building`` plugins decorate
+    (their ``person`` is ``person``, else the organizer)."""
     event = icalendar.Event()
     _add(event, props)
     if plugins is not None:
-        person = hook_person or attendee or audience or organizer_person(course)
         plugins.hook.ta_delivery_invite_building(
-            course=course, session=session, person=person, method=method, event=event
+            course=course,
+            session=session,
+            person=person or organizer_person(course),
+            method=method,
+            event=event,
         )
     return event
 
@@ -321,40 +334,14 @@ def render_calendar(
     course: Course,
     session: Session,
     *,
-    method: Method,
-    sequence: int,
-    dtstamp: datetime,
-    join_url: str | None,
-    attendee: Person | None,
     plugins: Plugins | None = None,
-    reason: Reason | None = None,
-    dial_in: DialIn | None = None,
-    centre: tuple[str, tuple[str, ...]] | None = None,
+    **options: Unpack[EventOptions],
 ) -> tuple[bytes, InviteText]:
     """The iCalendar object (one VEVENT) of one message, and its localised words."""
-    props, words = event_properties(
-        course,
-        session,
-        method=method,
-        sequence=sequence,
-        dtstamp=dtstamp,
-        join_url=join_url,
-        attendee=attendee,
-        reason=reason,
-        dial_in=dial_in,
-        centre=centre,
-    )
+    props, words = event_properties(course, session, **options)
+    method = options["method"]
     if has_invite_hooks(plugins):
-        assert plugins is not None
-        event = icalendar.Event()
-        _add(event, props)
-        plugins.hook.ta_delivery_invite_building(
-            course=course,
-            session=session,
-            person=attendee or organizer_person(course),
-            method=method,
-            event=event,
-        )
+        event = _event(course, session, props, method, plugins, options["attendee"])
         data: bytes = build_calendar(method, [event]).to_ical()
         return data, words
     props.sort(key=_prop_order)
