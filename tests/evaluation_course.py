@@ -4,57 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-COURSE = """
-[course]
-id = "eval-demo"
-title = "Evaluation demo"
-language = "%(language)s"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Institute", email = "training@example.org" }
+from ta_delivery.testing import courses
+from ta_delivery.testing.courses import course_toml, person, session
 
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "Ana@Example.org"
-timezone = "America/Jamaica"
-country = "JM"
-gender = "female"
-organisation = "Ministry of Trade"
-
-[[participants]]
-id = "ht-02"
-name = "Jean B."
-email = "jean@example.org"
-timezone = "America/Port-au-Prince"
-country = "HT"
-gender = "male"
-
-[[participants]]
-id = "tt-03"
-name = "Carla D."
-email = "carla@example.org"
-timezone = "America/Port_of_Spain"
-country = "TT"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2020-08-10T10:00:00
-minutes = 120
-trainers = ["rf"]
-
-[[sessions]]
-id = "s02"
-title = "Second"
-start = 2020-08-11T10:00:00
-minutes = 60
-
+PARTICIPANTS = [
+    person(
+        "jm-01",
+        "Ana Pérez",
+        "Ana@Example.org",
+        "America/Jamaica",
+        country="JM",
+        gender="female",
+        organisation="Ministry of Trade",
+    ),
+    person("ht-02", "Jean B.", "jean@example.org", "America/Port-au-Prince", country="HT", gender="male"),
+    person("tt-03", "Carla D.", "carla@example.org", "America/Port_of_Spain", country="TT"),
+]
+SESSIONS = [
+    session("s01", "2020-08-10T10:00:00", 120, title="Opening"),
+    session("s02", "2020-08-11T10:00:00", 60, title="Second", trainers=None),
+]
+QUESTIONS = """
 [[evaluation.questions]]
 id = "relevance"
 type = "scale"
@@ -76,12 +46,18 @@ es = "¿Qué formato le convino más?"
 id = "comments"
 text = { en = "Comments", fr = "Commentaires", es = "Comentarios" }
 type = "text"
-%(extra)s
 """
 
 
 def write_course(folder: Path, *, language: str = "en", extra: str = "") -> Path:
     """The course file in ``folder``."""
-    path = folder / "course.toml"
-    path.write_text(COURSE % {"language": language, "extra": extra}, encoding="utf-8")
-    return path
+    text = course_toml(
+        id="eval-demo",
+        title="Evaluation demo",
+        language=language,
+        organizer={"name": "Institute", "email": "training@example.org"},
+        participants=PARTICIPANTS,
+        sessions=SESSIONS,
+        extra=QUESTIONS + extra,
+    )
+    return courses.write_course(folder, text)

@@ -13,55 +13,22 @@ from ta_delivery.cli import main
 from ta_delivery.invites import lint_calendar, session_uid
 from ta_delivery.records import Classroom
 from ta_delivery.store import InviteRow, open_store, state_location
+from ta_delivery.testing.courses import course_toml, person, session
 
-COURSE_TOML = """
-[course]
-id = "rtpc-2027"
-title = "Trade Policy Course"
-timezone = "America/Port_of_Spain"
-language = "fr"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "ana"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-language = "es"
-
-[[participants]]
-id = "bo"
-name = "Bo"
-email = "bo@example.org"
-timezone = "Asia/Tokyo"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2027-08-10T10:00:00
-minutes = 120
-trainers = ["rf"]
-
-[[sessions]]
-id = "s02"
-title = "Clinic"
-start = 2027-08-12T10:00:00
-minutes = 60
-participants = ["bo"]
-
-[[sessions]]
-id = "s03"
-title = "Recorded lecture"
-start = 2027-08-11T10:00:00
-minutes = 60
-kind = "recorded"
-"""
+COURSE_TOML = course_toml(
+    id="rtpc-2027",
+    title="Trade Policy Course",
+    language="fr",
+    participants=[
+        person("ana", "Ana Pérez", "ana@example.org", "America/Jamaica", language="es"),
+        person("bo", "Bo", "bo@example.org", "Asia/Tokyo"),
+    ],
+    sessions=[
+        session("s01", "2027-08-10T10:00:00", 120, title="Opening webinar"),
+        session("s02", "2027-08-12T10:00:00", 60, title="Clinic", trainers=None, participants=["bo"]),
+        session("s03", "2027-08-11T10:00:00", 60, title="Recorded lecture", trainers=None, kind="recorded"),
+    ],
+)
 
 NOW = "2027-01-02T03:04:05Z"
 

@@ -23,57 +23,25 @@ from click.testing import CliRunner
 from ta_delivery.cli import main
 from ta_delivery.invites import build_event, build_feed, build_invite, lint_message, session_uid
 from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.testing.courses import Raw, course_toml, person, session
 
 STAMP = datetime(2027, 8, 1, 8, tzinfo=UTC)
 
-COURSE_FILE = """\
-[course]
-id = "cli-qa"
-title = "Client QA course"
-timezone = "America/Port_of_Spain"
-status = "{status}"
-organizer = {{ name = "Training Institute", email = "training@example.org" }}
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "ana"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-language = "es"
-
-[[participants]]
-id = "jo"
-name = "Jo Martin"
-email = "jo@example.org"
-timezone = "Europe/Paris"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = {start}
-minutes = 120
-trainers = ["rf"]
-
-[[sessions]]
-id = "s02"
-title = "Second webinar"
-start = 2027-08-18T10:00:00
-minutes = 90
-trainers = ["rf"]
-participants = {s02}
-"""
+ANA = person("ana", "Ana Pérez", "ana@example.org", "America/Jamaica", language="es")
+JO = person("jo", "Jo Martin", "jo@example.org", "Europe/Paris")
 
 
 def write(
     path: Path, *, status: str = "scheduled", start: str = "2027-08-11T10:00:00", s02: str = '["ana", "jo"]'
 ) -> None:
-    path.write_text(COURSE_FILE.format(status=status, start=start, s02=s02), encoding="utf-8")
+    sessions = [
+        session("s01", start, 120, title="Opening webinar"),
+        session("s02", "2027-08-18T10:00:00", 90, title="Second webinar", participants=Raw(s02)),
+    ]
+    text = course_toml(
+        id="cli-qa", title="Client QA course", status=status, participants=[ANA, JO], sessions=sessions
+    )
+    path.write_text(text, encoding="utf-8")
 
 
 def apply(path: Path, now: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from ta_delivery.records import Classroom
 from ta_delivery.store import open_store
+from ta_delivery.testing.courses import course_toml, person, session
 
 pytest.importorskip("uvicorn")
 
@@ -29,47 +30,19 @@ ZOOM_SECRET = "zoom-webhook-secret-0123"
 WEBEX_SECRET = "webex-webhook-secret-4567"
 SERVE_URL = "https://ta.example.org/base/"
 
-COURSE = """
-[course]
-id = "srv-2026"
-title = "Served course"
-timezone = "UTC"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "ana"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-
-[[participants]]
-id = "bo"
-name = "Bo Li"
-email = "bo@example.org"
-timezone = "Asia/Tokyo"
-
-[[sessions]]
-id = "z1"
-title = "On Zoom"
-start = 2026-03-02T14:00:00Z
-minutes = 60
-provider = "zoom"
-trainers = ["rf"]
-
-[[sessions]]
-id = "w1"
-title = "On Webex"
-start = 2026-03-03T14:00:00Z
-minutes = 60
-provider = "webex"
-trainers = ["rf"]
-"""
+COURSE = course_toml(
+    id="srv-2026",
+    title="Served course",
+    timezone="UTC",
+    participants=[
+        person("ana", "Ana Pérez", "ana@example.org", "America/Jamaica"),
+        person("bo", "Bo Li", "bo@example.org", "Asia/Tokyo"),
+    ],
+    sessions=[
+        session("z1", "2026-03-02T14:00:00Z", 60, title="On Zoom", provider="zoom", trainers=["rf"]),
+        session("w1", "2026-03-03T14:00:00Z", 60, title="On Webex", provider="webex", trainers=["rf"]),
+    ],
+)
 
 
 def _free_port() -> int:
