@@ -51,22 +51,11 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
 def store_feed_state(
     course: Course, store: Store, person_id: str | None
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """:func:`feed_state` on an open store (``serve`` keeps one open)."""
-    from ..invites import lifecycle
+    """:func:`feed_state` on an open store: :func:`ta_delivery.invites.feedstate.store_feed_state`, named
+    here too for callers of this module."""
+    from ..invites.feedstate import store_feed_state as read
 
-    rooms = store.classrooms(course.id)
-    history = store.messages(course.id)
-    links: dict[str, str] = {}
-    for sid, row in rooms.items():
-        if row.state != "cancelled":
-            room = row.classroom
-            links[sid] = room.join_url_for(person_id) if person_id else room.join_url
-    email = course.person(person_id).email if person_id is not None else None
-    sequences = {
-        sid: lifecycle.event_sequence(history, sid, email=email, person_id=person_id)
-        for sid in {m.session_id for m in history}
-    }
-    return links, sequences
+    return read(course, store, person_id)
 
 
 def _feed_link(

@@ -43,8 +43,8 @@ def make_app(served: Served, plugins: Plugins) -> ASGIApp:
     receivers = {name: spec.make_app(served) for name, spec in webhook_specs(plugins).items()}
 
     def feed(token: str) -> bytes | None:
-        from ..cli.calendar import store_feed_state
         from ..invites import build_feed
+        from ..invites.feedstate import store_feed_state
 
         owner = served.store.feed_owner(token)
         course = served.course(owner[0]) if owner is not None else None
