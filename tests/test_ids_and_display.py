@@ -13,26 +13,20 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import Raw, course_toml, person, session
 
-COURSE = """
-[course]
-id = "ids"
-title = "Ids course"
-timezone = "UTC"
-organizer = {{ name = "Training Institute", email = "training@example.org" }}
 
-[[participants]]
-id = "{pid}"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "UTC"
+def course_text(pid: str) -> str:
+    """One participant whose id is ``pid`` as written in TOML's quotes (escapes stay escapes)."""
+    return course_toml(
+        id="ids",
+        title="Ids course",
+        timezone="UTC",
+        trainers=(),
+        participants=[person(Raw(f'"{pid}"'), "Ana Pérez", "ana@example.org", "UTC")],  # type: ignore[arg-type]
+        sessions=[session("s01", "2027-08-10T14:00:00", 60, title="Opening", trainers=None)],
+    )
 
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T14:00:00
-minutes = 60
-"""
 
 ENV = {"TA_DELIVERY_NOW": "2027-09-01T00:00:00Z", "TA_DELIVERY_STATE": None, "TA_DELIVERY_TRANSPORT": None}
 
@@ -44,7 +38,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 def _course(tmp_path: Path, pid: str) -> Path:
     course = tmp_path / "course.toml"
-    course.write_text(COURSE.format(pid=pid), encoding="utf-8")
+    course.write_text(course_text(pid), encoding="utf-8")
     return course
 
 
@@ -66,7 +60,7 @@ def test_an_id_with_an_at_sign_is_matched_by_id_in_register_csv(tmp_path: Path) 
 
 def test_control_characters_in_an_id_are_refused_and_never_echoed_raw(tmp_path: Path) -> None:
     course = tmp_path / "course.toml"
-    course.write_text(COURSE.format(pid="p\\u001b[31m1\\u0007"), encoding="utf-8")
+    course.write_text(course_text("p\\u001b[31m1\\u0007"), encoding="utf-8")
     for command in ("check", "plan", "apply"):
         code, out, err = _run(command, str(course))
         assert code == 2, (command, out, err)

@@ -15,36 +15,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import course_toml, person, session
 
 NOW = {"TA_DELIVERY_NOW": "2027-09-07T00:00:00Z", "TA_DELIVERY_STATE": "", "TA_DELIVERY_TRANSPORT": ""}
 
-COURSE = """
-[course]
-id = "fz"
-title = "T"
-timezone = "Europe/Zurich"
-organizer = {{ name = "O", email = "o@example.org" }}
-{extra}
 
-[[trainers]]
-id = "rf"
-name = "R"
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "p1"
-name = "A"
-email = "a@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "S"
-start = 2027-09-06T10:00:00
-minutes = 60
-trainers = ["rf"]
-"""
+def course_text(extra: str = "") -> str:
+    """A one-session course; ``extra`` is written into its ``[course]`` table as is."""
+    return course_toml(
+        id="fz",
+        title="T",
+        timezone="Europe/Zurich",
+        organizer={"name": "O", "email": "o@example.org"},
+        course_extra=extra,
+        trainers=[person("rf", "R", timezone="Europe/Zurich")],
+        participants=[person("p1", "A", "a@example.org", "Europe/Zurich")],
+        sessions=[session("s01", "2027-09-06T10:00:00", 60, title="S")],
+    )
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -62,7 +49,7 @@ def _assert_input_error(result: Result, *where: str) -> None:
 
 def _course(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "course.toml"
-    path.write_text(COURSE.format(extra=extra), encoding="utf-8")
+    path.write_text(course_text(extra), encoding="utf-8")
     return path
 
 
@@ -113,9 +100,7 @@ def test_a_malformed_url_setting_is_an_input_error_naming_the_variable(
     tmp_path: Path, variable: str, provider: str, extra: str
 ) -> None:
     course = tmp_path / "course.toml"
-    text = COURSE.format(extra=f'provider = "{provider}"').replace(
-        "\n\n[[trainers]]", f"\n{extra}\n[[trainers]]"
-    )
+    text = course_text(f'provider = "{provider}"').replace("\n[[trainers]]", f"{extra}\n[[trainers]]")
     course.write_text(text, encoding="utf-8")
     env = {
         variable: "http://[::1",
@@ -188,7 +173,7 @@ def test_fuzzed_course_values_never_crash_the_cli(
 ) -> None:
     table, name = key
     literal = "[" + ", ".join(_toml(v) for v in value) + "]" if isinstance(value, list) else _toml(value)
-    text = COURSE.format(extra="")
+    text = course_text()
     header = f"[[{table}]]" if table in ("trainers", "participants", "sessions") else f"[{table}]"
     if header in text:
         lines = text.splitlines()
@@ -262,7 +247,7 @@ def test_a_now_override_that_overflows_in_utc_is_an_input_error(tmp_path: Path, 
 def test_apply_writes_an_invitation_to_an_internationalised_address(tmp_path: Path) -> None:
     """The model accepts a non-ASCII local part (RFC 6531); apply must not crash writing its invite."""
     path = tmp_path / "course.toml"
-    path.write_text(COURSE.format(extra="").replace("a@example.org", "zoë@example.org"), encoding="utf-8")
+    path.write_text(course_text().replace("a@example.org", "zoë@example.org"), encoding="utf-8")
     result = _run("apply", str(path), env={"TA_DELIVERY_NOW": "2027-08-01T00:00:00Z"})
     if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
         raise AssertionError(f"crashed: {result.exc_info[1]!r}") from result.exc_info[1]

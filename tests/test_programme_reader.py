@@ -8,22 +8,22 @@ import pytest
 
 from ta_delivery.errors import InputError
 from ta_delivery.programme import is_programme_file, load_programme
+from ta_delivery.testing.courses import course_toml, session
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-COURSE = """
-[course]
-id = "{cid}"
-title = "Course {cid}"
-timezone = "Europe/Zurich"
-organizer = {{ name = "Institute", email = "training@example.org" }}
 
-[[sessions]]
-id = "s1"
-title = "Opening"
-start = 2027-09-06T10:00:00
-minutes = 60
-"""
+def course_text(cid: str) -> str:
+    """A one-session course ``cid`` with no people."""
+    return course_toml(
+        id=cid,
+        title=f"Course {cid}",
+        timezone="Europe/Zurich",
+        organizer={"name": "Institute", "email": "training@example.org"},
+        trainers=(),
+        participants=(),
+        sessions=[session("s1", "2027-09-06T10:00:00", 60, title="Opening", trainers=None)],
+    )
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -61,9 +61,9 @@ def test_the_example_programme_lists_the_three_example_courses_and_its_elearning
 def test_globs_are_relative_to_the_programme_file_and_a_plain_title_serves_every_language(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write(tmp_path, "a/course.toml", COURSE.format(cid="a"))
-    write(tmp_path, "deep/b/course.toml", COURSE.format(cid="b"))
-    write(tmp_path, "extra.toml", COURSE.format(cid="c"))
+    write(tmp_path, "a/course.toml", course_text("a"))
+    write(tmp_path, "deep/b/course.toml", course_text("b"))
+    write(tmp_path, "extra.toml", course_text("c"))
     write(
         tmp_path,
         "programme.toml",
@@ -79,9 +79,9 @@ def test_globs_are_relative_to_the_programme_file_and_a_plain_title_serves_every
 
 
 def test_every_problem_of_the_programme_and_its_courses_is_reported_at_once(tmp_path: Path) -> None:
-    write(tmp_path, "a/course.toml", COURSE.format(cid="a").replace('"Europe/Zurich"', '"Mars/Base"'))
-    write(tmp_path, "b/course.toml", COURSE.format(cid="b"))
-    write(tmp_path, "c/course.toml", COURSE.format(cid="b"))
+    write(tmp_path, "a/course.toml", course_text("a").replace('"Europe/Zurich"', '"Mars/Base"'))
+    write(tmp_path, "b/course.toml", course_text("b"))
+    write(tmp_path, "c/course.toml", course_text("b"))
     write(
         tmp_path,
         "programme.toml",
@@ -150,7 +150,7 @@ def test_a_course_file_holds_the_catalogue_keys_and_their_mistakes_are_reported_
 
     from ta_delivery.coursefile import load_course
 
-    good = COURSE.format(cid="a").replace(
+    good = course_text("a").replace(
         "[[sessions]]",
         'summary = "Eight weeks."\naudience = "Officials"\npublic = false\n'
         'registration = { url = "https://example.org/apply", deadline = 2027-07-15 }\n\n[[sessions]]',
@@ -160,9 +160,9 @@ def test_a_course_file_holds_the_catalogue_keys_and_their_mistakes_are_reported_
     assert course.registration is not None
     assert course.registration.url == "https://example.org/apply"
     assert course.registration.deadline == date(2027, 7, 15)
-    assert load_course(write(tmp_path, "plain.toml", COURSE.format(cid="b"))).public is True
+    assert load_course(write(tmp_path, "plain.toml", course_text("b"))).public is True
 
-    bad = COURSE.format(cid="a").replace(
+    bad = course_text("a").replace(
         "[[sessions]]",
         'summary = 3\npublic = "yes"\nregistration = { url = "example.org", deadline = "2027-07-15", x = 1 }'
         "\n\n[[sessions]]",

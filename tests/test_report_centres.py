@@ -9,47 +9,37 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import course_toml, person, session
 
-COURSE = """
-[course]
-id = "centre-demo"
-title = "Centre demo"
-timezone = "America/Jamaica"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
+CENTRE = """
 [[centres]]
 id = "kingston"
 name = "Reference Centre Kingston"
 timezone = "America/Jamaica"
 country = "JM"
 contact = { name = "C. Brown", email = "centre@example.org" }
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-centre = "kingston"
-
-[[participants]]
-id = "jm-02"
-name = "Dwayne Reid"
-email = "dwayne@example.org"
-timezone = "America/Jamaica"
-centre = "kingston"
-
-[[participants]]
-id = "tt-01"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "America/Port_of_Spain"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T10:00:00
-minutes = 60
 """
+
+
+def course_text(centres: bool = True) -> str:
+    """Two participants at the Kingston centre and one at none; ``centres=False``: no centre at all."""
+    at = "kingston" if centres else None
+    return course_toml(
+        id="centre-demo",
+        title="Centre demo",
+        timezone="America/Jamaica",
+        trainers=(),
+        participants=[
+            person("jm-01", "Ana Pérez", "ana@example.org", "America/Jamaica", centre=at),
+            person("jm-02", "Dwayne Reid", "dwayne@example.org", "America/Jamaica", centre=at),
+            person("tt-01", "Kiran R.", "kiran@example.org", "America/Port_of_Spain"),
+        ],
+        sessions=[session("s01", "2027-08-10T10:00:00", 60, title="Opening", trainers=None)],
+        extra=CENTRE if centres else "",
+    )
+
+
+COURSE = course_text()
 
 ENV = {"TA_DELIVERY_NOW": "2027-08-11T00:00:00Z", "TA_DELIVERY_STATE": None}
 
@@ -99,7 +89,6 @@ def test_the_centres_register_credits_its_people_and_its_device_is_the_centres(t
 
 def test_a_course_without_centres_keeps_exactly_the_keys_of_the_contract(tmp_path: Path) -> None:
     course = tmp_path / "course.toml"
-    text = COURSE.replace('centre = "kingston"\n', "")
-    course.write_text(text[: text.index("[[centres]]")] + text[text.index("[[participants]]") :])
+    course.write_text(course_text(centres=False))
     report = json.loads(run("report", str(course), "--format", "json").output)  # type: ignore[attr-defined]
     assert set(report) == {"course", "sessions", "participants", "unmatched"}

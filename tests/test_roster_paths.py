@@ -9,21 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, course_toml, session
 
-COURSE = """
-[course]
-id = "rosters"
-title = "Roster course"
-timezone = "UTC"
-organizer = {{ name = "Org", email = "org@example.org" }}
-roster = "{roster}"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T14:00:00
-minutes = 60
-"""
 ROSTER = "id,name,email,timezone\np1,Part One,p1@example.org,UTC\n"
 SECRET_LINE = "root:x:0:0:root:/root:/bin/bash"
 
@@ -48,7 +35,19 @@ def _course(tmp_path: Path, roster: str) -> Path:
     home = tmp_path / "course"
     home.mkdir(exist_ok=True)
     course = home / "course.toml"
-    course.write_text(COURSE.format(roster=roster), encoding="utf-8")
+    course.write_text(
+        course_toml(
+            id="rosters",
+            title="Roster course",
+            timezone="UTC",
+            organizer=ORG,
+            roster=roster,
+            trainers=(),
+            participants=(),
+            sessions=[session("s01", "2027-08-10T14:00:00", 60, title="Opening", trainers=None)],
+        ),
+        encoding="utf-8",
+    )
     return course
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from ta_delivery.cli import main
 from ta_delivery.http import error_for
+from ta_delivery.testing.courses import course_toml, person, session
 from ta_delivery.testing.loopback import LoopbackServer
 
 EVIL = (
@@ -17,27 +18,16 @@ EVIL = (
     "[link=http://evil.example]L[/link]\r\nforged: line"
 )
 
-COURSE = """
-[course]
-id = "ansi"
-title = "T"
-timezone = "Europe/Zurich"
-provider = "webex"
-organizer = { name = "O", email = "o@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "R"
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "S"
-start = 2027-09-06T10:00:00
-minutes = 60
-trainers = ["rf"]
-"""
+COURSE = course_toml(
+    id="ansi",
+    title="T",
+    timezone="Europe/Zurich",
+    provider="webex",
+    organizer={"name": "O", "email": "o@example.org"},
+    trainers=[person("rf", "R", timezone="Europe/Zurich")],
+    participants=(),
+    sessions=[session("s01", "2027-09-06T10:00:00", 60, title="S")],
+)
 
 
 def test_a_server_error_message_is_one_line_of_printable_text() -> None:

@@ -210,13 +210,15 @@ def course_toml(
     participants: Sequence[Mapping[str, Any]] = (PARTICIPANT,),
     sessions: Sequence[Mapping[str, Any]] | None = None,
     series: Sequence[Mapping[str, Any]] = (),
+    course_extra: str = "",
     extra: str = "",
     **course: Any,
 ) -> str:
     """The text of a valid course file; ``[course]`` keys by keyword (``None`` leaves a key out).
 
     Defaults: course ``demo-2027`` in ``America/Port_of_Spain`` on Jitsi, trainer ``rf``, participant
-    ``jm-01``, two live sessions a week apart (``s01``, ``s02``) and no series. ``extra`` is appended as is.
+    ``jm-01``, two live sessions a week apart (``s01``, ``s02``) and no series. ``extra`` is appended as is;
+    ``course_extra`` is appended as is to the ``[course]`` table (a key a test writes wrong on purpose).
     """
     keys: dict[str, Any] = {
         "id": "demo-2027",
@@ -227,7 +229,7 @@ def course_toml(
     keys.update(course)
     if sessions is None:
         sessions = (session("s01"), session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"))
-    parts = [table("[course]", keys)]
+    parts = [table("[course]", keys) + (course_extra.strip("\n") + "\n" if course_extra.strip() else "")]
     parts += [table("[[trainers]]", t) for t in trainers]
     parts += [table("[[participants]]", p) for p in participants]
     parts += [table("[[sessions]]", s) for s in sessions]
