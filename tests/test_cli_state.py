@@ -17,26 +17,16 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import course_toml, person, session
 
-COURSE = """
-[course]
-id = "state-course"
-title = "State course"
-timezone = "UTC"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "UTC"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-08-10T14:00:00
-minutes = 60
-"""
+COURSE = course_toml(
+    id="state-course",
+    title="State course",
+    timezone="UTC",
+    trainers=(),
+    participants=[person("p1", "Part One", timezone="UTC")],
+    sessions=[session("s01", "2027-08-10T14:00:00", 60, title="Opening", trainers=None)],
+)
 
 ENV = {
     "TA_DELIVERY_NOW": "2027-08-01T08:00:00Z",

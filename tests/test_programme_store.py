@@ -18,48 +18,27 @@ from click.testing import CliRunner, Result
 from synchelpers import calendar_of
 from ta_delivery.cli import main
 from ta_delivery.store import open_store
+from ta_delivery.testing.courses import course_toml, person, session
 from test_programme_reader import write
 
 NOW = "2027-03-01T12:00:00Z"
 PROGRAMME = '[programme]\nid = "p-2027"\ntitle = "P"\ncourses = ["*/course.toml"]\n'
-COURSE = """
-[course]
-id = "{cid}"
-title = "Course {cid}"
-timezone = "Europe/Zurich"
-provider = "{provider}"
-organizer = {{ name = "Institute", email = "training@example.org" }}
-
-[[trainers]]
-id = "rf"
-name = "R F"
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "ana"
-name = "Ana"
-email = "ana-{cid}@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s1"
-title = "Opening"
-start = {day}T10:00:00
-minutes = 60
-trainers = ["rf"]
-
-[[sessions]]
-id = "s2"
-title = "Second"
-start = {day}T14:00:00
-minutes = 60
-trainers = ["rf"]
-"""
 
 
 def course_text(cid: str, day: str = "2027-03-10", provider: str = "jitsi") -> str:
-    return COURSE.format(cid=cid, day=day, provider=provider)
+    return course_toml(
+        id=cid,
+        title=f"Course {cid}",
+        timezone="Europe/Zurich",
+        provider=provider,
+        organizer={"name": "Institute", "email": "training@example.org"},
+        trainers=[person("rf", "R F", timezone="Europe/Zurich")],
+        participants=[person("ana", "Ana", f"ana-{cid}@example.org", "Europe/Zurich")],
+        sessions=[
+            session("s1", f"{day}T10:00:00", 60, title="Opening"),
+            session("s2", f"{day}T14:00:00", 60, title="Second"),
+        ],
+    )
 
 
 def run(*args: str, now: str = NOW, **env: str) -> Result:

@@ -9,26 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import ORG, course_toml, person, session
 
-COURSE = """
-[course]
-id = "check-demo"
-title = "Check"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[participants]]
-id = "p"
-name = "P"
-email = "p@example.org"
-timezone = "Europe/Berlin"
-
-[[sessions]]
-id = "s1"
-title = "Early"
-start = 2027-08-10T07:00:00
-minutes = 150
-"""
+COURSE = course_toml(
+    id="check-demo",
+    title="Check",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    trainers=(),
+    participants=[person("p", "P", timezone="Europe/Berlin")],
+    sessions=[session("s1", "2027-08-10T07:00:00", 150, title="Early", trainers=None)],
+)
 
 
 def run(tmp_path: Path, text: str, *args: str) -> tuple[int, str, str]:

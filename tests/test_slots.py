@@ -23,6 +23,7 @@ from ta_delivery.rules import (
     inside_working_hours,
 )
 from ta_delivery.slots import Slot, find_slots, parse_days, slots_json
+from ta_delivery.testing.courses import ORG, course_toml, person
 from ta_delivery.testing.strategies import all_zone_names
 from test_rules_support import course, participant, session, trainer, utc
 
@@ -241,37 +242,18 @@ def test_bad_arguments(minutes: int, first: date, last: date, key: str) -> None:
 
 # --- CLI -------------------------------------------------------------------------------------------
 
-COURSE = """
-[course]
-id = "slots-demo"
-title = "Slots"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "R F"
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "tt"
-name = "T T"
-email = "tt@example.org"
-timezone = "America/Port_of_Spain"
-
-[[participants]]
-id = "tt2"
-name = "T T2"
-email = "tt2@example.org"
-timezone = "America/Port_of_Spain"
-
-[[participants]]
-id = "tk"
-name = "T K"
-email = "tk@example.org"
-timezone = "Asia/Tokyo"
-"""
+COURSE = course_toml(
+    id="slots-demo",
+    title="Slots",
+    organizer=ORG,
+    trainers=[person("rf", "R F", timezone="Europe/Zurich")],
+    participants=[
+        person("tt", "T T", timezone="America/Port_of_Spain"),
+        person("tt2", "T T2", timezone="America/Port_of_Spain"),
+        person("tk", "T K", timezone="Asia/Tokyo"),
+    ],
+    sessions=(),
+)
 
 
 @pytest.fixture

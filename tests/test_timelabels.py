@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ta_delivery.cli import main
 from ta_delivery.invites import build_invite
 from ta_delivery.models import Course, Organizer, Participant, Session
+from ta_delivery.testing.courses import ORG, course_toml, person, session
 from ta_delivery.timelabels import span_label, utc_offset
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -75,33 +76,22 @@ def test_an_ordinary_chatham_session_keeps_one_offset() -> None:
     assert "Pacific/Chatham, UTC+13:45" in when and "UTC+12:45" not in when
 
 
-COURSE = """
-[course]
-id = "dst"
-title = "DST course"
-timezone = "UTC"
-organizer = {{ name = "Org", email = "org@example.org" }}
-
-[[participants]]
-id = "p1"
-name = "Part One"
-email = "p1@example.org"
-timezone = "{zone}"
-working_hours = "09:00-10:00"
-
-[[sessions]]
-id = "s01"
-title = "Night"
-start = {start}
-minutes = {minutes}
-"""
+def course_text(zone: str, start: str, minutes: int) -> str:
+    """One session ``s01`` for participant ``p1``, whose working hours are 09:00-10:00 in ``zone``."""
+    return course_toml(
+        id="dst",
+        title="DST course",
+        timezone="UTC",
+        organizer=ORG,
+        trainers=(),
+        participants=[person("p1", "Part One", timezone=zone, working_hours="09:00-10:00")],
+        sessions=[session("s01", start, minutes, title="Night", trainers=None)],
+    )
 
 
 def test_check_messages_show_each_ends_offset(tmp_path: Path) -> None:
     course = tmp_path / "course.toml"
-    course.write_text(
-        COURSE.format(zone="Pacific/Chatham", start="2027-04-03T12:00:00Z", minutes=180), encoding="utf-8"
-    )
+    course.write_text(course_text("Pacific/Chatham", "2027-04-03T12:00:00Z", 180), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(course), "--json"])
     findings = json.loads(result.stdout)["findings"]
     (hours,) = [f for f in findings if f["rule"] == "outside-working-hours"]
