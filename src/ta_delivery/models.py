@@ -50,9 +50,12 @@ SEVERITIES = ("error", "warning")
 GENDERS = ("female", "male", "other")
 
 _ID = re.compile(r"^[a-z0-9-]{1,64}$")
-# RFC 5322 dot-atom local part (atext and dots; non-ASCII letters allowed, RFC 6531) and a DNS host name
+# RFC 5322 dot-atom local part (atext and dots; non-ASCII letters allowed, RFC 6531) and a DNS host name.
+# The local part's class is written as what it excludes (ASCII controls, space, DEL and ``"(),:;<>@[\]``):
+# the same characters as ``[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\U0010ffff-]`` (checked over every code
+# point in tests/test_cli_startup.py), but compiled in well under a millisecond instead of ~10 ms at start.
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\U0010ffff-]+"
+    r"^[^\x00-\x20\"(),:;<>@\[\\\]\x7f]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import inspect
-import logging
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any, TypeVar
@@ -25,8 +24,6 @@ __all__ = [
     "check_pending",
     "make_plugin_manager",
 ]
-
-log = logging.getLogger(__name__)
 
 #: Modules registered as built-in plugins, in order.
 BUILTIN_PLUGINS: tuple[str, ...] = (
@@ -256,8 +253,13 @@ def _load(pm: pluggy.PluginManager, plugin: object) -> dict[str, list[Any]]:
     return records
 
 
-def _fail(plugins: Plugins, ep: importlib.metadata.EntryPoint, dist: str | None, exc: Exception) -> None:
-    log.warning("plugin %s (%s) failed to load: %s", ep.name, dist, exc)
+def _fail(
+    plugins: Plugins, ep: importlib.metadata.EntryPoint, dist: str | None, exc: Exception, *, log: bool
+) -> None:
+    if log:
+        import logging  # only for a failure: starting imports no logging
+
+        logging.getLogger(__name__).warning("plugin %s (%s) failed to load: %s", ep.name, dist, exc)
     plugins.failures.append(PluginFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
 
 
@@ -274,11 +276,16 @@ def make_plugin_manager(
     entry_points: bool = True,
     extra: Iterable[object] = (),
     group: str = "ta_delivery",
+    log_failures: bool = True,
 ) -> Plugins:
     """A fresh plugin manager: built-ins, then installed entry points, then ``extra`` plugins.
 
     A plugin that fails to import, or whose registration hooks raise or return something other than
-    their records, is logged, recorded in ``failures`` and skipped.
+    their records, is recorded in ``failures``, logged (unless ``log_failures`` is false: the command
+    line reports them itself) and skipped.
+
+    Entry points are found with one ``entry_points(group=...)`` scan; each plugin's distribution name and
+    version come from the distribution that scan found (its metadata read once), not another lookup.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -291,7 +298,8 @@ def make_plugin_manager(
             plugins.register(module, name=modname)
     if entry_points:
         for ep in importlib.metadata.entry_points(group=group):
-            dist_name = ep.dist.name if ep.dist is not None else None
+            meta = ep.dist.metadata if ep.dist is not None else None
+            dist_name: str | None = meta["Name"] if meta is not None else None
             # two distributions may use the same entry-point name: both load, so a clash of what
             # they register is reported instead of one of them silently missing
             name = f"{dist_name}:{ep.name}" if dist_name else ep.name
@@ -300,10 +308,11 @@ def make_plugin_manager(
             try:
                 loaded: ModuleType | object = ep.load()
                 dist = dist_name or ep.name
-                plugins._origin[id(loaded)] = (dist, _version(dist) if dist_name else None)
+                version = meta["Version"] if meta is not None else None
+                plugins._origin[id(loaded)] = (dist, version)
                 plugins.register(loaded, name=name)
             except Exception as exc:  # a broken plugin must never stop the tool
-                _fail(plugins, ep, dist_name, exc)
+                _fail(plugins, ep, dist_name, exc, log=log_failures)
     for i, plugin in enumerate(extra):
         plugins.register(plugin, name=f"extra-{i}-{id(plugin)}")
     return plugins

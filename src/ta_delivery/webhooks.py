@@ -20,7 +20,6 @@ by then. The module needs no web framework.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
@@ -168,6 +167,8 @@ async def _read_body(receive: Receive, max_body: int) -> bytes | None:
 
 async def _answer(send: Send, status: int, body: Mapping[str, Any]) -> None:
     """Send ``body`` as a JSON response with ``status``."""
+    import json  # answering only: plugins import this module at every start (decision 0082)
+
     payload = json.dumps(body).encode()
     await send(
         {

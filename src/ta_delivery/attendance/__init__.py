@@ -11,28 +11,40 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
-from .identity import Identity, IdentityIndex
-from .intervals import coverage
-from .reconcile import (
-    Accumulator,
-    AttendanceReport,
-    NameSuggestion,
-    ParticipantResult,
-    SessionResult,
-    Unmatched,
-    classify,
-    reconcile,
-)
-
 if TYPE_CHECKING:
+    from .identity import Identity, IdentityIndex
+    from .intervals import coverage
+    from .reconcile import (
+        Accumulator,
+        AttendanceReport,
+        NameSuggestion,
+        ParticipantResult,
+        SessionResult,
+        Unmatched,
+        classify,
+        reconcile,
+    )
     from .service import Attendance, Outcome, SessionFailure
     from .storage import AttendanceStore, RecordResult
 
-#: Names whose modules need the state store, imported on first use: the built-in import formats are a
-#: plugin every command registers, and loading them must not load the store at start.
+#: Names imported on first use: the built-in import formats are a plugin every command registers, and
+#: loading them must load neither the state store nor the reconciliation (``check`` never needs them).
 _LAZY = {
+    "Identity": ".identity",
+    "IdentityIndex": ".identity",
+    "coverage": ".intervals",
+    "Accumulator": ".reconcile",
+    "AttendanceReport": ".reconcile",
+    "NameSuggestion": ".reconcile",
+    "ParticipantResult": ".reconcile",
+    "SessionResult": ".reconcile",
+    "Unmatched": ".reconcile",
+    "classify": ".reconcile",
+    "reconcile": ".reconcile",
     "Attendance": ".service",
     "Outcome": ".service",
     "SessionFailure": ".service",
@@ -47,6 +59,23 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """This package: its ``reconcile`` stays the function when the ``reconcile`` submodule is imported.
+
+    Importing a submodule sets the package attribute of its name to the module; with the function
+    imported lazily, that would make ``from ta_delivery.attendance import reconcile`` return the module
+    once anything had imported ``ta_delivery.attendance.reconcile`` first.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "reconcile" and isinstance(value, types.ModuleType):
+            value = value.reconcile
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -16,7 +16,6 @@ from ..records import Finding
 from ..rules import check_course, has_errors
 from ..slots import Slot, find_slots, parse_days, slots_json
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
-from .programme import check_programme_command, is_programme
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,8 +51,6 @@ def findings_json(course: Course, findings: Sequence[Finding]) -> dict[str, obje
 
 
 def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
-    from rich.padding import Padding
-    from rich.table import Table
     from rich.text import Text
 
     console = _console()
@@ -66,6 +63,9 @@ def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
     if not findings:
         console.print(Text("No findings: the schedule follows every rule.", style="green"))
         return
+    from rich.padding import Padding  # with findings only: a clean course starts without them
+    from rich.table import Table
+
     for f in findings:
         style = "bold red" if f.severity == "error" else "bold yellow"
         line = Text()
@@ -100,6 +100,8 @@ def _count(n: int, word: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def check_command(course: str, as_json: bool) -> None:
     """Read COURSE and apply the rules; exit 1 if any finding is an error."""
+    from .programme import check_programme_command, is_programme  # the programme's modules: when needed
+
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import importlib
-import json
-import logging
 import os
 import sys
 from datetime import UTC, datetime
@@ -18,6 +17,8 @@ import click
 from ..errors import InputError, InputErrors, TaDeliveryError
 
 if TYPE_CHECKING:
+    import logging
+
     from ..clock import Clock
     from ..context import RunContext
     from ..models import Course
@@ -47,6 +48,8 @@ def fail_input(error: InputError | str) -> NoReturn:
 
 def print_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (``\\u`` escapes where stdout's encoding is not a UTF one)."""
+    import json  # here: the light commands' table output starts without it
+
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
     click.echo(json.dumps(data, indent=2, ensure_ascii=not encoding.startswith("utf")))
 
@@ -301,9 +304,16 @@ def load(course: Path, plugins: Plugins) -> Course:
         fail_input(exc)
 
 
-class _EchoWarnings(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"warning: {record.getMessage()}", err=True)
+@functools.cache
+def _echo_handler() -> type[logging.Handler]:
+    """The handler class of :func:`echo_warnings` (made on first use: ``check`` starts without logging)."""
+    import logging
+
+    class EchoWarnings(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"warning: {record.getMessage()}", err=True)
+
+    return EchoWarnings
 
 
 def echo_warnings(name: str) -> None:
@@ -311,24 +321,19 @@ def echo_warnings(name: str) -> None:
 
     For what a person at the terminal must hear, such as a run waiting for another to finish.
     """
+    import logging
+
+    handler = _echo_handler()
     logger = logging.getLogger(name)
-    if not any(isinstance(h, _EchoWarnings) for h in logger.handlers):
-        logger.addHandler(_EchoWarnings(logging.WARNING))
+    if not any(isinstance(h, handler) for h in logger.handlers):
+        logger.addHandler(handler(logging.WARNING))
 
 
 def plugin_manager() -> Plugins:
-    """The plugin manager, with load failures reported on stderr."""
+    """The plugin manager, with load failures reported on stderr (once: not also through logging)."""
     from ..plugins import make_plugin_manager
 
-    def drop(_record: logging.LogRecord) -> bool:
-        return False  # reported once, below, rather than also through logging
-
-    logger = logging.getLogger(make_plugin_manager.__module__)
-    logger.addFilter(drop)
-    try:
-        plugins = make_plugin_manager()
-    finally:
-        logger.removeFilter(drop)
+    plugins = make_plugin_manager(log_failures=False)
     for failure in plugins.failures:
         click.echo(f"warning: plugin {failure.name} failed to load: {failure.error}", err=True)
     return plugins
