@@ -1,20 +1,35 @@
 """Light commands start fast: ``--version``, ``--help``, ``check`` and ``slots`` load no heavy module.
 
 Each runs in a fresh interpreter (``python -c``) that drives the real command line and then lists what
-was imported; the store (SQLAlchemy), the HTTP stack (httpx) and the providers' clients must not be
-among them. bench/startup.py measures the time; this only guards the imports.
+was imported; the store (SQLAlchemy), the HTTP stack (httpx), the providers' clients, the mail stack,
+logging and the attendance reconciliation must not be among them, nor rich for a clean ``check``.
+bench/bench_startup.py measures the time; this only guards the imports, and checks that what was made
+cheaper still behaves the same (plain lines against rich's, the e-mail pattern's characters).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+from unittest import mock
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ta_delivery.cli import LAZY_COMMANDS, main
+from ta_delivery.cli import check as check_cli
+from ta_delivery.cli.plain import FORCING, plain_width
+from ta_delivery.models import _EMAIL, Course
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027" / "course.toml"
 
@@ -34,6 +49,18 @@ HEAVY = (
     "ta_delivery_webex.auth",
     "ta_delivery_lms.provider",
     "ta_delivery_lms.client",
+    # the mail stack and logging: the built-in transports and plugins load them when they send or fail
+    "smtplib",
+    "ssl",
+    "email.policy",
+    "logging",
+    "ta_delivery.transports.smtp",
+    "ta_delivery.transports.outbox",
+    # attendance: the built-in import formats register without the reconciliation
+    "ta_delivery.attendance.reconcile",
+    "ta_delivery.attendance.identity",
+    # a course file is told from a programme file without the programme's modules
+    "ta_delivery.programme",
 )
 
 PROBE = """
@@ -72,6 +99,11 @@ def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
     assert heavy == [], f"{' '.join(args[:1])} imported {heavy[:8]}: import them where they are used"
 
 
+def test_a_clean_check_prints_without_rich() -> None:
+    """Not on a terminal, a course without findings prints its two lines without importing rich."""
+    assert not [m for m in loaded("check", str(EXAMPLE)) if m == "rich" or m.startswith("rich.")]
+
+
 def test_plugins_are_still_discovered_by_check() -> None:
     modules = loaded("check", str(EXAMPLE))
     assert "ta_delivery.jitsi" in modules
@@ -99,3 +131,71 @@ def test_version_is_the_package_version() -> None:
     import ta_delivery
 
     assert importlib.metadata.version("ta-delivery") == ta_delivery.__version__
+
+
+@cache
+def _example() -> Course:
+    from ta_delivery.cli.common import load, plugin_manager
+
+    return load(EXAMPLE, plugin_manager())
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    cleared = dict.fromkeys((*FORCING, "COLUMNS"), "")
+    with mock.patch.dict(os.environ, cleared):
+        for name in cleared:
+            del os.environ[name]
+        os.environ.update(values)
+        yield
+
+
+def _printed(course: Course, *, plain: bool) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.ExitStack() as stack:
+        if not plain:
+            stack.enter_context(mock.patch.object(check_cli, "print_plain", return_value=False))
+        check_cli._print_findings(course, [])
+    return out.getvalue()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    course_id=st.from_regex(r"[a-z0-9-]{1,64}", fullmatch=True),
+    columns=st.one_of(st.none(), st.integers(0, 140).map(str), st.sampled_from(["", "abc", "-5"])),
+    forcing=st.one_of(st.none(), st.tuples(st.sampled_from(FORCING), st.sampled_from(["", "0", "1", "120"]))),
+)
+def test_a_clean_check_prints_what_rich_prints(
+    course_id: str, columns: str | None, forcing: tuple[str, str] | None
+) -> None:
+    """Whatever the width and environment, plain lines are rich's text exactly, or rich prints."""
+    course = attrs.evolve(_example(), id=course_id)
+    env = {} if columns is None else {"COLUMNS": columns}
+    if forcing is not None:
+        env[forcing[0]] = forcing[1]
+    with _environment(env):
+        assert _printed(course, plain=True) == _printed(course, plain=False)
+        if forcing is not None:
+            assert plain_width() is None
+
+
+def test_plain_width_leaves_terminals_to_rich() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with _environment({"COLUMNS": "100"}), contextlib.redirect_stdout(Terminal()):
+        assert plain_width() is None
+    with _environment({"COLUMNS": "100"}), contextlib.redirect_stdout(io.StringIO()):
+        assert plain_width() == 100
+
+
+def test_the_email_pattern_allows_the_same_characters_as_before() -> None:
+    """The local part's class, written by exclusion to compile quickly: the RFC's atext, dot, non-ASCII."""
+    before = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\U0010ffff-]+@a\.org")
+    differ = [
+        c
+        for c in range(sys.maxunicode + 1)
+        if bool(before.match(f"{chr(c)}@a.org")) != bool(_EMAIL.match(f"{chr(c)}@a.org"))
+    ]
+    assert differ == []

@@ -16,6 +16,7 @@ from ..records import Finding
 from ..rules import check_course, has_errors
 from ..slots import Slot, find_slots, parse_days, slots_json
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
+from .plain import print_plain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,18 +51,24 @@ def findings_json(course: Course, findings: Sequence[Finding]) -> dict[str, obje
     }
 
 
-def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
-    from rich.text import Text
+#: What ``check`` prints under the header of a course without findings (in green on a terminal).
+NO_FINDINGS = "No findings: the schedule follows every rule."
 
-    console = _console()
+
+def _print_findings(course: Course, findings: Sequence[Finding]) -> None:
     live = len(course.live_sessions)
     header = (
         f"{course.id}: {len(course.sessions)} sessions ({live} live), "
         f"{len(course.trainers)} trainers, {len(course.participants)} participants"
     )
+    if not findings and print_plain([header, NO_FINDINGS]):
+        return  # a clean course, not on a terminal: the same text, without importing rich
+    from rich.text import Text
+
+    console = _console()
     console.print(Text(header))
     if not findings:
-        console.print(Text("No findings: the schedule follows every rule.", style="green"))
+        console.print(Text(NO_FINDINGS, style="green"))
         return
     from rich.padding import Padding  # with findings only: a clean course starts without them
     from rich.table import Table
