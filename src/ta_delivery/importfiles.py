@@ -10,10 +10,12 @@ An import format (:class:`~ta_delivery.records.ImportFormatSpec`) usually needs 
   ``ImportRequest.timezone`` (:func:`localize`: a time in a DST gap is an input error, one in a DST fold
   is its first occurrence);
 - :func:`day_first`: whether slashed dates in a file are day first;
-- :func:`row_key`: the ``rows[N].Column`` key an :class:`~ta_delivery.errors.InputError` names.
+- :func:`row_key`: the ``rows[N].Column`` key an :class:`~ta_delivery.errors.InputError` names;
+- :class:`Problems`: the errors of a file collected row by row, raised together at the end.
 
 Every error is an :class:`~ta_delivery.errors.InputError` naming the file (``source``) and, where there is
-one, the row and column (``key``).
+one, the row and column (``key``). A bad row does not stop the reading: every mistake of a file is reported
+in one run (the first :data:`MAX_PROBLEMS`, then how many more), and nothing is stored (decision 0072).
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .errors import InputError
+from .errors import InputError, InputErrors
 
 __all__ = [
     "LOCAL_FORMATS",
+    "MAX_PROBLEMS",
+    "Problems",
     "day_first",
     "decode_text",
     "find_columns",
@@ -53,6 +58,9 @@ LOCAL_FORMATS: tuple[str, ...] = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M",
 )
+
+#: How many errors of one file are listed; the rest are counted ("... and N more problems").
+MAX_PROBLEMS = 20
 
 _ZONE_SUFFIX = re.compile(r"\s*(?:\(?\s*(GMT|UTC)\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?\s*\)?|Z)\s*$", re.I)
 _SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -119,6 +127,52 @@ def find_columns(heading: Sequence[str], aliases: Mapping[str, Sequence[str]]) -
                 found[field] = names.index(alias)
                 break
     return found
+
+
+class Problems:
+    """The input errors found in one file, kept so that all of them are reported at once.
+
+    Only the first :data:`MAX_PROBLEMS` are kept (a file of a million bad rows holds no million errors);
+    the others are counted. An error without a file is located in ``source``.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: list[InputError] = []
+        self.total = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def add(self, error: InputError) -> None:
+        """Keep ``error`` (each of them, for :class:`InputErrors`)."""
+        several = error.errors if isinstance(error, InputErrors) else (error,)
+        for one in several:
+            if len(self.found) < MAX_PROBLEMS:
+                self.found.append(one if one.source else one.within(self.source))
+        self.total += error.total if isinstance(error, InputErrors) else 1
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Keep an :class:`InputError` raised in the block instead of letting it through."""
+        try:
+            yield
+        except InputError as exc:
+            self.add(exc)
+
+    def error(self) -> InputError | None:
+        """The problems as one error: the error itself when there is one, else :class:`InputErrors`."""
+        if not self.found:
+            return None
+        if self.total == 1:
+            return self.found[0]
+        return InputErrors(list(self.found), total=self.total)
+
+    def check(self) -> None:
+        """Raise the problems found so far, if any (see :meth:`error`)."""
+        error = self.error()
+        if error is not None:
+            raise error
 
 
 def row_key(number: int, column: str | None = None) -> str:

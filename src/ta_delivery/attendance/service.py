@@ -18,11 +18,13 @@ import attrs
 
 from ..context import RunContext
 from ..errors import BadResponse, InputError, ProviderError, TaDeliveryError
+from ..importfiles import Problems
 from ..limits import MAX_IMPORT_FILE_BYTES, read_limited
 from ..models import Course, Session
 from ..plugins import Plugins
 from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
 from ..store import Store
+from .formats.common import stranger_session
 from .identity import IdentityIndex, name_key, normalise_email
 from .reconcile import PENDING, Accumulator, AttendanceReport, reconcile, reconcile_statuses, recorded_in
 from .storage import (
@@ -212,7 +214,10 @@ class Attendance:
         try:  # a format may read eagerly: its errors are mapped as while iterating
             parsed = formats[name].parse(request)
         except InputError as exc:
-            raise exc if exc.source else exc.within(source) from None
+            problems = Problems(source)
+            problems.add(exc)  # located in the file, each of them when there are several
+            problems.check()
+            raise
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
         counts = [0, 0]  # rows, rows outside every live session's window
@@ -250,13 +255,24 @@ class Attendance:
         windows = {sid: (s.start, s.end) for sid, s in live.items()}
         add = acc.add
         rows = outside = 0
+        problems = Problems(source)
+        strangers: dict[str, int] = {}  # sessions named that are not live -> how many rows name them
         try:
             for seg in segments:
                 join, leave = seg.join, seg.leave
                 sid = seg.session_id
-                if sid not in live or join.tzinfo is None or leave.tzinfo is None or leave < join:
-                    _check_segment(seg, self.course, live, source)
+                if sid not in live and sid != UNPLACED:
+                    strangers[sid] = strangers.get(sid, 0) + 1
+                    continue
+                if join.tzinfo is None or leave.tzinfo is None or leave < join:
+                    try:
+                        _check_segment(seg, self.course, live, source)
+                    except InputError as exc:
+                        problems.add(exc)
+                        continue
                 rows += 1
+                if problems:
+                    continue  # the file will be refused: only its problems matter now
                 window = windows.get(sid)
                 if (window is None or join > window[1] or leave < window[0]) and placer.place(
                     join, leave
@@ -271,9 +287,12 @@ class Attendance:
                     bucket.add(hash(seg.raw_key))
                 yield seg
         except InputError as exc:
-            raise exc if exc.source else exc.within(source) from None
+            problems.add(exc)
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
-            raise InputError(f"malformed file: {exc}", source=source) from exc
+            problems.add(InputError(f"malformed file: {exc}", source=source))
+        for sid, n in strangers.items():
+            problems.add(stranger_session(sid, n, self.course, source))
+        problems.check()  # every problem of the file at once; the transaction storing its rows rolls back
         counts[0], counts[1] = rows, outside
         if rows and outside == rows:
             raise InputError(

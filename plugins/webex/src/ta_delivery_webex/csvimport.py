@@ -26,6 +26,7 @@ from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
 from ta_delivery.importfiles import (
     LOCAL_FORMATS,
+    Problems,
     decode_text,
     find_columns,
     read_time,
@@ -94,7 +95,9 @@ def _duration(text: str, source: str, key: str) -> timedelta:
             return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2])
         return timedelta(minutes=float(value))
     except ValueError:
-        raise InputError(f"{text!r} is not a duration", source=source, key=key) from None
+        raise InputError(
+            f"{text!r} is not a duration (minutes, or h:mm:ss)", source=source, key=key
+        ) from None
 
 
 def _cell_text(value: str) -> str:
@@ -138,6 +141,7 @@ def parse(request: ImportRequest) -> list[Segment]:
     if "email" not in cols and "name" not in cols:
         raise InputError("no name or e-mail column", source=source, key="header")
     rows: list[Row] = []
+    problems = Problems(source)  # every bad row is reported at once
     for offset, cells in enumerate(body):
         if not any(c.strip() for c in cells):
             continue
@@ -150,25 +154,26 @@ def parse(request: ImportRequest) -> list[Segment]:
         def key(field: str, number: int = number) -> str:
             return row_key(number, heading[cols[field]].strip() if cols and field in cols else None)
 
-        if not cell("join"):
-            raise InputError("join time is empty", source=source, key=key("join"))
-        duration = None
-        if not cell("leave"):
-            if not cell("duration"):
-                raise InputError("leave time is empty", source=source, key=key("leave"))
-            duration = _duration(cell("duration"), source, key("duration"))
-        rows.append(
-            Row(
-                key=row_key(number),
-                join=Stamp(cell("join"), key("join"), source),
-                leave=Stamp(cell("leave"), key("leave"), source) if cell("leave") else None,
-                duration=duration,
-                name=cell("name") or None,
-                email=cell("email") or None,
-                session=cell("session") or None,
+        with problems.collecting():
+            if not cell("join"):
+                raise InputError("join time is empty: write when the person joined", key=key("join"))
+            duration = None
+            if not cell("leave"):
+                if not cell("duration"):
+                    raise InputError("leave time is empty: write it, or the duration", key=key("leave"))
+                duration = _duration(cell("duration"), source, key("duration"))
+            rows.append(
+                Row(
+                    key=row_key(number),
+                    join=Stamp(cell("join"), key("join"), source),
+                    leave=Stamp(cell("leave"), key("leave"), source) if cell("leave") else None,
+                    duration=duration,
+                    name=cell("name") or None,
+                    email=cell("email") or None,
+                    session=cell("session") or None,
+                )
             )
-        )
-    return segments(request, rows, "webex-csv")
+    return segments(request, rows, "webex-csv", problems=problems)
 
 
 FORMAT = ImportFormatSpec(

@@ -27,7 +27,7 @@ from ta_delivery.attendance.formats.columns import normalize, section_columns
 from ta_delivery.attendance.formats.stamps import Stamp
 from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError
-from ta_delivery.importfiles import decode_text, row_key, sniff_delimiter
+from ta_delivery.importfiles import Problems, decode_text, row_key, sniff_delimiter
 from ta_delivery.records import ImportFormatSpec, ImportRequest, Segment
 
 __all__ = ["FORMAT", "JSON_FORMAT", "parse_zoom_csv", "parse_zoom_json"]
@@ -37,7 +37,7 @@ JSON_SOURCE = "zoom-json"
 _YES = {"yes", "oui", "si", "sí", "ja", "sim", "はい", "예"}
 
 
-def _rows(request: ImportRequest) -> list[Row]:
+def _rows(request: ImportRequest, problems: Problems) -> list[Row]:
     source = str(request.path)
     lines = decode_text(request.data, source).splitlines()
     table: list[list[str]] = []
@@ -57,8 +57,8 @@ def _rows(request: ImportRequest) -> list[Row]:
         )
     heading = [normalize(c) for c in table[0]]
     width = max(cols.values()) + 1
-    out: list[Row] = []
     labels = [c.strip() for c in table[0]]
+    out: list[Row] = []
     for number, cells in enumerate(table[1:], start=1):
         line = row_key(number)
         if not any(c.strip() for c in cells):
@@ -66,9 +66,15 @@ def _rows(request: ImportRequest) -> list[Row]:
         if [normalize(c) for c in cells] == heading:
             continue  # the heading again (exports pasted one after another)
         if len(cells) < width:
-            raise InputError(
-                f"the row has {len(cells)} cells, the heading {len(heading)} columns", source=source, key=line
+            problems.add(
+                InputError(
+                    f"the row has {len(cells)} cells, the heading {len(heading)} columns: "
+                    "export the participants again, or complete the row",
+                    source=source,
+                    key=line,
+                )
             )
+            continue
         waiting = cols.get("waiting")
         if waiting is not None and normalize(cells[waiting]) in _YES:
             continue
@@ -81,23 +87,29 @@ def _rows(request: ImportRequest) -> list[Row]:
         join_key = row_key(number, labels[cols["join"]])
         leave_key = row_key(number, labels[cols["leave"]])
         if not join_text:
-            raise InputError("the join time is empty", source=source, key=join_key)
-        out.append(
-            Row(
-                key=line,
-                join=Stamp(join_text, join_key, source),
-                leave=Stamp(leave_text, leave_key, source) if leave_text else None,
-                name=cell("name"),
-                email=cell("email"),
-                session=cell("session"),
+            problems.add(InputError("the join time is empty: write when the person joined", key=join_key))
+            continue
+        with problems.collecting():
+            out.append(
+                Row(
+                    key=line,
+                    join=Stamp(join_text, join_key, source),
+                    leave=Stamp(leave_text, leave_key, source) if leave_text else None,
+                    name=cell("name"),
+                    email=cell("email"),
+                    session=cell("session"),
+                )
             )
-        )
     return out
 
 
 def parse_zoom_csv(request: ImportRequest) -> list[Segment]:
-    """Segments from a Zoom portal participants or usage export (see the module docstring)."""
-    return segments(request, _rows(request), SOURCE)
+    """Segments from a Zoom portal participants or usage export (see the module docstring).
+
+    Every bad row is reported at once (:class:`~ta_delivery.importfiles.Problems`).
+    """
+    problems = Problems(str(request.path))
+    return segments(request, _rows(request, problems), SOURCE, problems=problems)
 
 
 def _participants(doc: Any, source: str) -> Iterator[Mapping[str, Any]]:
@@ -133,15 +145,24 @@ def parse_zoom_json(request: ImportRequest) -> list[Segment]:
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg} (line {exc.lineno})", source=source) from None
     rows: list[Row] = []
+    problems = Problems(source)
     for n, item in enumerate(_participants(doc, source)):
         key = f"participants[{n}]"
         if str(item.get("status", "")).lower() == "in_waiting_room":
             continue
         join, leave = item.get("join_time"), item.get("leave_time")
         if not isinstance(join, str) or not join.strip():
-            raise InputError("join_time is missing", source=source, key=f"{key}.join_time")
+            problems.add(
+                InputError("join_time is missing: save the API's response as is", key=f"{key}.join_time")
+            )
+            continue
         if leave is not None and not isinstance(leave, str):
-            raise InputError("leave_time is not a string", source=source, key=f"{key}.leave_time")
+            problems.add(
+                InputError(
+                    "leave_time is not a string: save the API's response as is", key=f"{key}.leave_time"
+                )
+            )
+            continue
 
         def text(*names: str, item: Mapping[str, Any] = item) -> str | None:
             for name in names:
@@ -150,17 +171,18 @@ def parse_zoom_json(request: ImportRequest) -> list[Segment]:
                     return value.strip()
             return None
 
-        rows.append(
-            Row(
-                key=key,
-                join=Stamp(join, f"{key}.join_time", source),
-                leave=Stamp(leave, f"{key}.leave_time", source) if leave else None,
-                name=text("name", "user_name"),
-                email=text("user_email", "email"),
-                external_id=None,
+        with problems.collecting():
+            rows.append(
+                Row(
+                    key=key,
+                    join=Stamp(join, f"{key}.join_time", source),
+                    leave=Stamp(leave, f"{key}.leave_time", source) if leave else None,
+                    name=text("name", "user_name"),
+                    email=text("user_email", "email"),
+                    external_id=None,
+                )
             )
-        )
-    return segments(request, rows, JSON_SOURCE)
+    return segments(request, rows, JSON_SOURCE, problems=problems)
 
 
 FORMAT = ImportFormatSpec(

@@ -11,7 +11,7 @@ from ...importfiles import decode_text, localize
 from ...models import Course, Session
 from ...records import ImportRequest
 
-__all__ = ["decode", "lines", "live_session", "require_zone", "to_utc"]
+__all__ = ["decode", "lines", "live_session", "require_zone", "stranger_session", "to_utc"]
 
 
 def decode(request: ImportRequest) -> str:
@@ -62,3 +62,16 @@ def live_session(course: Course, session_id: str, source: str, key: str) -> Sess
             f"session {session_id!r} is recorded, not live: it has no attendance", source=source, key=key
         )
     return session
+
+
+def stranger_session(session_id: str, rows: int, course: Course, source: str) -> InputError:
+    """The error of ``rows`` rows naming ``session_id``, which is no live session of ``course``."""
+    recorded = any(s.id == session_id for s in course.sessions)
+    what = "a recorded session, not a live one" if recorded else "not on the course"
+    live = ", ".join(s.id for s in course.live_sessions) or "none"
+    return InputError(
+        f"{rows} row(s) name session {session_id!r}, which is {what}: name one of the course's live "
+        f"sessions ({live})",
+        source=source,
+        key="session",
+    )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from ...errors import InputError
-from ...importfiles import row_key, sniff_delimiter
+from ...importfiles import Problems, row_key, sniff_delimiter
 from ...records import ImportRequest, Segment
 from .columns import normalize, section_columns
 from .common import decode
@@ -79,35 +79,52 @@ def parse(request: ImportRequest) -> Sequence[Segment]:
     first = labels.index("first name") if "first name" in labels else None
     last = labels.index("last name") if "last name" in labels else None
     rows: list[Row] = []
+    problems = Problems(source)
     for number, cells in enumerate(csv.reader(lines[start + 1 :], delimiter=delimiter), start=1):
         if not any(c.strip() for c in cells):
             continue
+        with problems.collecting():
+            rows.append(_row(number, cells, heading, cols, (first, last), source))
+    return segments(request, rows, NAME, problems=problems)
 
-        def cell(i: int | None, cells: list[str] = cells) -> str:
-            return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        if first is not None or last is not None:
-            name = " ".join(p for p in (cell(first), cell(last)) if p)
-        else:
-            name = cell(cols.get("name"))
-        join_key = row_key(number, heading[cols["join"]].strip())
-        leave_key = row_key(number, heading[cols["leave"]].strip())
-        if not cell(cols["join"]):
-            raise InputError("the join time is empty", source=source, key=join_key)
-        duration = None
-        if not cell(cols["leave"]):
-            duration = parse_duration(cell(cols.get("duration")))
-            if duration is None:
-                raise InputError("no exit time and no readable duration", source=source, key=leave_key)
-        rows.append(
-            Row(
-                key=row_key(number),
-                join=Stamp(cell(cols["join"]), join_key, source),
-                leave=Stamp(cell(cols["leave"]), leave_key, source) if cell(cols["leave"]) else None,
-                duration=duration,
-                name=name or None,
-                email=cell(cols.get("email")) or None,
-                session=cell(cols.get("session")) or None,
+def _row(
+    number: int,
+    cells: list[str],
+    heading: list[str],
+    cols: dict[str, int],
+    names: tuple[int | None, int | None],
+    source: str,
+) -> Row:
+    """One attendee row; an :class:`InputError` naming its cell when it cannot be read."""
+
+    def cell(i: int | None) -> str:
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    first, last = names
+    if first is not None or last is not None:
+        name = " ".join(p for p in (cell(first), cell(last)) if p)
+    else:
+        name = cell(cols.get("name"))
+    join_key = row_key(number, heading[cols["join"]].strip())
+    leave_key = row_key(number, heading[cols["leave"]].strip())
+    if not cell(cols["join"]):
+        raise InputError("the join time is empty: write when the person joined", source=source, key=join_key)
+    duration = None
+    if not cell(cols["leave"]):
+        duration = parse_duration(cell(cols.get("duration")))
+        if duration is None:
+            raise InputError(
+                "no exit time and no readable duration (such as '1 hr 5 min'): write one of them",
+                source=source,
+                key=leave_key,
             )
-        )
-    return segments(request, rows, NAME)
+    return Row(
+        key=row_key(number),
+        join=Stamp(cell(cols["join"]), join_key, source),
+        leave=Stamp(cell(cols["leave"]), leave_key, source) if cell(cols["leave"]) else None,
+        duration=duration,
+        name=name or None,
+        email=cell(cols.get("email")) or None,
+        session=cell(cols.get("session")) or None,
+    )

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ...errors import InputError
-from ...importfiles import localize
+from ...importfiles import Problems, localize
 from ...records import ImportRequest, Segment
 from .common import decode, lines, live_session
 
@@ -33,7 +33,9 @@ def _instant(value: str, source: str, line: int, column: str, zone: ZoneInfo | N
         parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise InputError(
-            f"{value!r} is not an ISO 8601 date-time", source=source, key=f"line {line}, column {column}"
+            f"{value!r} is not an ISO 8601 date-time (write e.g. 2027-09-06T10:00:00-04:00)",
+            source=source,
+            key=f"line {line}, column {column}",
         ) from None
     if parsed.tzinfo is None and zone is not None:
         return localize(parsed, zone, source, f"line {line}, column {column}")
@@ -51,8 +53,8 @@ def _instant(value: str, source: str, line: int, column: str, zone: ZoneInfo | N
         ) from None
 
 
-def _checked_rows(reader: Iterator[list[str]], source: str) -> Iterator[list[str]]:
-    """The rows of ``reader``; a line the csv module cannot read is an input error naming it."""
+def _checked_rows(reader: Iterator[list[str]], problems: Problems) -> Iterator[list[str]]:
+    """The rows of ``reader``; a line the csv module cannot read ends the file with every problem so far."""
     while True:
         try:
             row = next(reader)
@@ -60,18 +62,25 @@ def _checked_rows(reader: Iterator[list[str]], source: str) -> Iterator[list[str
             return
         except csv.Error as exc:
             line = getattr(reader, "line_num", 0)
-            raise InputError(f"not CSV: {exc}", source=source, key=f"line {line}") from None
+            problems.add(InputError(f"not CSV: {exc}", key=f"line {line}"))
+            problems.check()
+            raise  # pragma: no cover - check() raised
         yield row
 
 
 def parse(request: ImportRequest) -> Iterator[Segment]:
-    """The segments of a register-csv file (lazily: errors surface while iterating)."""
+    """The segments of a register-csv file, lazily.
+
+    A bad row is skipped and remembered; once the last row is read, every problem is raised together (an
+    :class:`~ta_delivery.errors.InputErrors`), so the transaction storing the good rows rolls back.
+    """
     source = str(request.path)
+    problems = Problems(source)
     text = decode(request)
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # old Mac line endings (Excel's "CSV (Macintosh)")
     reader = csv.reader(lines(text))
-    rows = _checked_rows(reader, source)
+    rows = _checked_rows(reader, problems)
     header: list[str] | None = None
     for header_row in rows:
         if any(cell.strip() for cell in header_row):
@@ -81,7 +90,12 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         raise InputError("the file is empty: expected a header participant,join,leave", source=source)
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
-        raise InputError(f"the header lacks the column(s) {', '.join(missing)}", source=source, key="line 1")
+        raise InputError(
+            f"the header lacks the column(s) {', '.join(missing)}: the first row names the columns "
+            "participant,join,leave (and optionally session)",
+            source=source,
+            key="line 1",
+        )
     col = {name: header.index(name) for name in (*_REQUIRED, "session") if name in header}
     i_part, i_join, i_leave = col["participant"], col["join"], col["leave"]
     i_sess = col.get("session")
@@ -103,26 +117,46 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
         if len(row) < width:
             if not any(cell.strip() for cell in row):
                 continue
-            raise InputError(
-                f"the row has {len(row)} cells, the header {len(header)}", source=source, key=f"line {line}"
+            problems.add(
+                InputError(
+                    f"the row has {len(row)} cells, the header {len(header)}: "
+                    "give each row a participant, join and leave",
+                    source=source,
+                    key=f"line {line}",
+                )
             )
+            continue
         sid = row[i_sess].strip() if i_sess is not None else ""
         if not sid:
             if default is None:
-                raise InputError(
-                    "no session in this row and no --session",
-                    source=source,
-                    key=f"line {line}, column session",
+                problems.add(
+                    InputError(
+                        "no session in this row and no --session: name the row's session",
+                        source=source,
+                        key=f"line {line}, column session",
+                    )
                 )
+                continue
             sid = default
         elif sid not in known:
-            live_session(request.course, sid, source, f"line {line}, column session")
+            try:
+                live_session(request.course, sid, source, f"line {line}, column session")
+            except InputError as exc:
+                problems.add(exc)
+                continue
             known.add(sid)
         who = row[i_part].strip()
         if not who:
             if not any(cell.strip() for cell in row):
                 continue
-            raise InputError("participant is empty", source=source, key=f"line {line}, column participant")
+            problems.add(
+                InputError(
+                    "participant is empty: write the person's id or email",
+                    source=source,
+                    key=f"line {line}, column participant",
+                )
+            )
+            continue
         join_text, leave_text = row[i_join].strip(), row[i_leave].strip()
         try:
             join, leave = fromiso(join_text), fromiso(leave_text)
@@ -133,11 +167,22 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
             if leave.tzinfo is not UTC:
                 leave = leave.astimezone(UTC)
         except (ValueError, OverflowError):
-            # the slow path: lower-case 't'/'z', or an input error naming the bad cell
-            join = _instant(join_text, source, line, "join", request.timezone)
-            leave = _instant(leave_text, source, line, "leave", request.timezone)
+            # the slow path: lower-case 't'/'z', or an input error naming each bad cell
+            read = _times(join_text, leave_text, source, line, request.timezone, problems)
+            if read is None:
+                continue
+            join, leave = read
         if leave < join:
-            raise InputError("leave is before join", source=source, key=f"line {line}, column leave")
+            problems.add(
+                InputError(
+                    "leave is before join: swap them, or correct the date",
+                    source=source,
+                    key=f"line {line}, column leave",
+                )
+            )
+            continue
+        if problems:
+            continue  # the file will be refused: only its problems matter now
         email = who if "@" in who else None
         yield Segment(
             session_id=sid,
@@ -150,3 +195,16 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
             external_id=who,
             email=email,
         )
+    problems.check()
+
+
+def _times(
+    join_text: str, leave_text: str, source: str, line: int, zone: ZoneInfo | None, problems: Problems
+) -> tuple[datetime, datetime] | None:
+    """Join and leave of a row as UTC instants, or None after adding each bad cell to ``problems``."""
+    join = leave = None
+    with problems.collecting():
+        join = _instant(join_text, source, line, "join", zone)
+    with problems.collecting():
+        leave = _instant(leave_text, source, line, "leave", zone)
+    return None if join is None or leave is None else (join, leave)

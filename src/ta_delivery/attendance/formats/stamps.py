@@ -23,6 +23,12 @@ __all__ = ["DATE_ORDERS", "Stamp", "feasible_orders", "instant", "settle_order"]
 #: The orders ``--date-order`` accepts.
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
+_ORDER_WORDS = {
+    "dmy": "day/month/year",
+    "mdy": "month/day/year",
+    "ymd": "year/month/day",
+    "ydm": "year/day/month",
+}
 _NUMERIC = re.compile(
     r"^(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})\.?(?:\s*,\s*|\s+|T)"
     r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
@@ -127,7 +133,12 @@ def instant(stamp: Stamp, order: str, zone: ZoneInfo | None, source: str) -> dat
     """``stamp`` as a UTC instant under ``order``, naive cells read in ``zone``."""
     value = stamp.wall(order)
     if value is None:
-        raise InputError(f"{stamp.text!r} is not a valid date read as {order}", source=source, key=stamp.key)
+        raise InputError(
+            f"{stamp.text!r} is not a valid date read as {_ORDER_WORDS.get(order, order)} "
+            f"(--date-order {order}): correct it, or pass --date-order with the file's order",
+            source=source,
+            key=stamp.key,
+        )
     if value.tzinfo is not None:
         try:
             return value.astimezone(UTC)

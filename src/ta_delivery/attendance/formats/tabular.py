@@ -8,6 +8,7 @@ else ``--session``, else the live session whose window the row falls in (none: k
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from ...errors import InputError
+from ...importfiles import Problems
 from ...models import Course, Session
 from ...records import ImportRequest, Segment
 from ..windows import UNPLACED, Placer, overlaps
-from .common import live_session
+from .common import live_session, stranger_session
 from .stamps import Stamp, instant, settle_order
 
 __all__ = ["Row", "segments"]
@@ -56,35 +58,45 @@ def named_or(course: Course, session_id: str) -> Session:
 
 
 def segments(
-    request: ImportRequest, rows: Sequence[Row], fmt: str, *, one_meeting: bool = False
+    request: ImportRequest,
+    rows: Sequence[Row],
+    fmt: str,
+    *,
+    one_meeting: bool = False,
+    problems: Problems | None = None,
 ) -> list[Segment]:
-    """The segments of ``rows`` (see the module docstring); every problem is an :class:`InputError`.
+    """The segments of ``rows`` (see the module docstring).
 
-    A session named that is not a live session of the course is left for the importer to refuse.
+    Every problem is an :class:`InputError`, and all of them are raised together at the end (with those
+    the format already put in ``problems`` while finding its rows): a bad row never hides the next one.
 
     ``one_meeting``: the file is about one meeting (a Teams report), so without ``--session`` every row
     goes to the session most of its rows fall in.
     """
     source = str(request.path)
+    problems = problems if problems is not None else Problems(source)
     course = request.course
     named: dict[str, Session] = {}
     live = course.live_sessions
     ids = {s.id for s in live}
-    if request.session_id is not None and request.session_id in ids:
+    if request.session_id is not None and request.session_id in ids:  # (the command checks --session)
         named[request.session_id] = live_session(course, request.session_id, source, "--session")
-    for row in rows:
+    for row in rows:  # a session named that is not a live session is left for the importer to refuse
         if row.session and row.session not in named and row.session in ids:
             named[row.session] = live_session(course, row.session, source, f"{row.key}, session")
     stamps = [s for row in rows for s in (row.join, row.leave) if s is not None]
     zone: ZoneInfo | None = None
     if any(s.naive for s in stamps):
         if request.timezone is None:
-            raise InputError(
-                f"times such as {next(s.text for s in stamps if s.naive)!r} carry no time zone: "
-                "pass --timezone with the zone the export was written in",
-                source=source,
-                key="--timezone",
+            problems.add(
+                InputError(
+                    f"times such as {next(s.text for s in stamps if s.naive)!r} carry no time zone: "
+                    "pass --timezone with the zone the export was written in",
+                    source=source,
+                    key="--timezone",
+                )
             )
+            problems.check()  # no row's time can be read without it
         zone = request.timezone
     placer = Placer(live)
 
@@ -111,32 +123,49 @@ def segments(
         return count
 
     pairs = [(row.join, row.leave or row.join) for row in rows]
-    order = settle_order(stamps, pairs, request.date_order, fits, source)
-    out: list[Segment] = []
-    times: list[tuple[datetime, datetime]] = []
+    explicit = request.date_order
+    try:
+        order = settle_order(stamps, pairs, explicit, fits, source)
+    except InputError as exc:
+        if explicit is None or exc.key in (None, "--date-order"):
+            problems.add(exc)
+            problems.check()  # no row's date can be read before the order is settled
+            raise
+        order = explicit  # some dates do not read in the order given: each of their rows is reported below
+    read: list[tuple[Row, datetime, datetime]] = []
     for row in rows:
-        join = instant(row.join, order, zone, source)
-        leave: datetime
-        if row.leave is not None:
-            leave = instant(row.leave, order, zone, source)
-        elif row.duration is not None:
-            leave = join + row.duration
-        else:
-            raise InputError("the leave time is empty", source=source, key=row.key)
-        if leave < join:
-            where = row.leave.key if row.leave is not None else row.key
-            raise InputError("the leave time is before the join time", source=source, key=where)
-        times.append((join, leave))
+        try:
+            join = instant(row.join, order, zone, source)
+            leave: datetime
+            if row.leave is not None:
+                leave = instant(row.leave, order, zone, source)
+            elif row.duration is not None:
+                leave = join + row.duration
+            else:
+                raise InputError("the leave time is empty: write it, or the duration", key=row.key)
+            if leave < join:
+                where = row.leave.key if row.leave is not None else row.key
+                raise InputError("the leave time is before the join time", key=where)
+        except InputError as exc:
+            problems.add(exc)
+            continue
+        read.append((row, join, leave))
+    if problems:  # the file is refused anyway: add the rows naming sessions the importer would refuse
+        strangers = Counter(row.session for row in rows if row.session and row.session not in ids)
+        for sid, n in strangers.items():
+            problems.add(stranger_session(sid, n, course, source))
+        problems.check()
     meeting: str | None = None
     if one_meeting and request.session_id is None:
         votes: dict[str, int] = {}
-        for join, leave in times:
+        for _row, join, leave in read:
             placed = placer.place(join, leave)
             if placed != UNPLACED:
                 votes[placed] = votes.get(placed, 0) + 1
         if votes:
             meeting = max(votes, key=lambda sid: (votes[sid], -placer.sessions.index(named_or(course, sid))))
-    for row, (join, leave) in zip(rows, times, strict=True):
+    out: list[Segment] = []
+    for row, join, leave in read:
         sid = row.session or request.session_id or meeting or placer.place(join, leave) or UNPLACED
         name, email, ext = _clean(row.name), _clean(row.email), _clean(row.external_id)
         if email is not None and "@" not in email:

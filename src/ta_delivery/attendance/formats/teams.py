@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from ...errors import InputError
-from ...importfiles import sniff_delimiter
+from ...importfiles import Problems, sniff_delimiter
 from ...records import ImportRequest, Segment
 from .columns import normalize, section_columns
 from .common import decode
@@ -84,7 +84,11 @@ def _upns(rows: list[tuple[int, list[str]]]) -> dict[str, str]:
 
 
 def _sectioned(
-    rows: list[tuple[int, list[str]]], title: str, source: str, upns: dict[str, str] | None = None
+    rows: list[tuple[int, list[str]]],
+    title: str,
+    source: str,
+    problems: Problems,
+    upns: dict[str, str] | None = None,
 ) -> list[Row]:
     for i, (_n, cells) in enumerate(rows):
         cols = section_columns(cells)
@@ -97,7 +101,8 @@ def _sectioned(
         for n, (_number, row) in enumerate(rows[i + 1 :], start=1):
             key = f"{title} row {n}"
             if len(row) <= max(cols["join"], cols["leave"]):
-                raise InputError("the row is too short", source=source, key=key)
+                problems.add(InputError("the row is too short: it has no join or leave time", key=key))
+                continue
 
             def cell(j: int | None, row: list[str] = row) -> str | None:
                 return row[j].strip() or None if j is not None and j < len(row) else None
@@ -106,21 +111,22 @@ def _sectioned(
             ext = cell(upn) or (upns or {}).get(row[cols["name"]].strip() if "name" in cols else "")
             if not email and ext and "@" in ext:
                 email = ext
-            out.append(
-                Row(
-                    key=key,
-                    join=_stamp(row[cols["join"]], utc, f"{key}, {labels[cols['join']]}", source),
-                    leave=_stamp(row[cols["leave"]], utc, f"{key}, {labels[cols['leave']]}", source),
-                    name=cell(cols.get("name")),
-                    email=email,
-                    external_id=ext,
+            with problems.collecting():
+                out.append(
+                    Row(
+                        key=key,
+                        join=_stamp(row[cols["join"]], utc, f"{key}, {labels[cols['join']]}", source),
+                        leave=_stamp(row[cols["leave"]], utc, f"{key}, {labels[cols['leave']]}", source),
+                        name=cell(cols.get("name")),
+                        email=email,
+                        external_id=ext,
+                    )
                 )
-            )
         return out
     raise InputError(f"section {title!r} has no heading with Name, join and leave columns", source=source)
 
 
-def _events(rows: list[list[str]], source: str) -> list[Row]:
+def _events(rows: list[list[str]], source: str, problems: Problems) -> list[Row]:
     """The 2020 layout: Full Name, User Action, Timestamp."""
     heading = [normalize(c) for c in rows[0]]
     try:
@@ -138,14 +144,16 @@ def _events(rows: list[list[str]], source: str) -> list[Row]:
         if not row:
             continue
         key = f"line {number}"
-        if len(row) <= max(i_name, i_action, i_time):
-            raise InputError("the row is too short", source=source, key=key)
-        action = normalize(row[i_action])
-        if action not in ("joined", "joined before", "left"):
-            raise InputError(
-                f"unknown action {row[i_action]!r} (Joined, Joined before or Left)", source=source, key=key
-            )
-        events.append((row[i_name].strip(), action, Stamp(row[i_time], f"{key}, Timestamp", source), key))
+        with problems.collecting():
+            if len(row) <= max(i_name, i_action, i_time):
+                raise InputError("the row is too short: it needs a name, an action and a time", key=key)
+            action = normalize(row[i_action])
+            if action not in ("joined", "joined before", "left"):
+                raise InputError(
+                    f"unknown action {row[i_action]!r}: write Joined, Joined before or Left", key=key
+                )
+            stamp = Stamp(row[i_time], f"{key}, Timestamp", source)
+            events.append((row[i_name].strip(), action, stamp, key))
     if not events:
         return []
     last = events[-1][2]  # the list is written in time order
@@ -155,7 +163,9 @@ def _events(rows: list[list[str]], source: str) -> list[Row]:
         if action == "left":
             joined = open_joins.pop(name, None)
             if joined is None:
-                raise InputError(f"{name!r} leaves without having joined", source=source, key=key)
+                why = f"{name!r} leaves without having joined: add the Joined row"
+                problems.add(InputError(why, key=key))
+                continue
             out.append(Row(key=joined[1], join=joined[0], leave=stamp, name=name))
         elif name not in open_joins:
             open_joins[name] = (stamp, key)
@@ -169,19 +179,23 @@ def parse(request: ImportRequest) -> Sequence[Segment]:
     source = str(request.path)
     rows = _table(decode(request))
     first = next((r for r in rows if r), [])
+    problems = Problems(source)
     if "user action" in [normalize(c) for c in first]:
-        return segments(request, _events(rows[rows.index(first) :], source), NAME, one_meeting=True)
+        events = _events(rows[rows.index(first) :], source, problems)
+        return segments(request, events, NAME, one_meeting=True, problems=problems)
     sections = _sections(rows)
     activities = sections.get("in-meeting activities")
     participants = sections.get("participants")
     if activities:
-        found = _sectioned(activities, "3. In-Meeting Activities", source, _upns(participants or []))
+        found = _sectioned(
+            activities, "3. In-Meeting Activities", source, problems, _upns(participants or [])
+        )
     elif participants:
-        found = _sectioned(participants, "2. Participants", source)
+        found = _sectioned(participants, "2. Participants", source, problems)
     else:
         raise InputError(
             "not a Teams attendance report: no '2. Participants' or '3. In-Meeting Activities' section, "
             "and not the 2020 layout (Full Name, User Action, Timestamp)",
             source=source,
         )
-    return segments(request, found, NAME, one_meeting=True)
+    return segments(request, found, NAME, one_meeting=True, problems=problems)
