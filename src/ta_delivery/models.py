@@ -1,23 +1,35 @@
 """The domain: courses, sessions, people and policies, as immutable attrs records.
 
 Times are instants: every ``datetime`` held here is timezone-aware UTC. Zones belong to people
-(and to the course, for reading local times in its file).
+(and to the course, for reading local times in its file). The values the records are made of live beside
+this module and are importable from it too: :mod:`.zones` (``zone``, ``known_zones``, ``utc``),
+:mod:`.hours` (``WorkingHours``), :mod:`.weekdays` (``WorkingDays``) and :mod:`.validators` (the field
+checks, ``is_email``).
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
-import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from .evaluation.model import Evaluation
+from .hours import EIGHT_TO_SIX, WorkingHours
+from .validators import _EMAIL as _EMAIL  # the start-up test checks its character class
+from .validators import (
+    check_course_id,
+    check_email,
+    check_id,
+    check_text,
+    check_utc,
+    check_zone,
+    is_email,
+)
 from .weekdays import MON_FRI, WorkingDays
+from .zones import known_zones, utc, zone
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -37,6 +49,9 @@ __all__ = [
     "Trainer",
     "WorkingDays",
     "WorkingHours",
+    "is_email",
+    "known_zones",
+    "utc",
     "zone",
 ]
 
@@ -49,125 +64,13 @@ SESSION_KINDS = ("live", "recorded")
 SEVERITIES = ("error", "warning")
 GENDERS = ("female", "male", "other")
 
-_ID = re.compile(r"^[a-z0-9-]{1,64}$")
-# RFC 5322 dot-atom local part (atext and dots; non-ASCII letters allowed, RFC 6531) and a DNS host name.
-# The local part's class is written as what it excludes (ASCII controls, space, DEL and ``"(),:;<>@[\]``):
-# the same characters as ``[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\u0080-\U0010ffff-]`` (checked over every code
-# point in tests/test_cli_startup.py), but compiled in well under a millisecond instead of ~10 ms at start.
-_EMAIL = re.compile(
-    r"^[^\x00-\x20\"(),:;<>@\[\\\]\x7f]+"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
-_HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name`` from the pinned ``tzdata`` package; ``ValueError`` if unknown.
-
-    The machine's own zone files are not consulted, so results do not depend on the machine, and names
-    that are files but not zones there (``localtime``, ``posixrules``) are refused.
-    """
-    if not isinstance(name, str) or name not in known_zones():
-        raise ValueError(f"{name!r} is not an IANA time zone")
-    return _zone(name)
-
-
-@functools.cache
-def known_zones() -> frozenset[str]:
-    """Every zone name (canonical and backward links) of the pinned ``tzdata`` release."""
-    listed = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
-    return frozenset(listed.split()) - {"Factory"}
-
-
-@functools.lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo:
-    # cached strongly: ZoneInfo.from_file objects are not cached by zoneinfo itself
-    with importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
-        return ZoneInfo.from_file(data, key=name)
-
-
-def _check_zone(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    zone(value)
-
-
-def is_email(value: object) -> bool:
-    """Whether ``value`` is an email address we can write into an invitation (``o'brien@example.org``
-    yes; quoted local parts, spaces, commas, angle brackets no)."""
-    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
-        return False
-    local = value.rpartition("@")[0]
-    return not (local.startswith(".") or local.endswith(".") or ".." in local)
-
-
-def _check_email(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not is_email(value):
-        raise ValueError(f"{value!r} is not an email address")
-
-
-def _check_utc(_inst: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() != timedelta(0):
-        raise ValueError(f"{attribute.name} must be a UTC datetime, got {value!r}")
-
-
-def _check_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string")
-
-
-def _check_id(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value or len(value) > 64 or any(c.isspace() for c in value):
-        raise ValueError(f"{attribute.name} must be 1-64 characters without spaces, got {value!r}")
-
-
-def _check_course_id(value: str) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
-        raise ValueError("course id must be 1-64 characters of a-z, 0-9 and '-'")
-
-
-@attrs.frozen
-class WorkingHours:
-    """A local daily window ``start``-``end`` (``end`` may be 24:00, written as ``time.max``)."""
-
-    start: time
-    end: time
-
-    def __attrs_post_init__(self) -> None:
-        if not self.start < self.end:
-            raise ValueError("working hours must start before they end")
-
-    @classmethod
-    def parse(cls, text: str) -> WorkingHours:
-        """Read ``HH:MM-HH:MM``."""
-        m = _HOURS.match(text.strip()) if isinstance(text, str) else None
-        if not m:
-            raise ValueError(f"{text!r} is not HH:MM-HH:MM")
-        h1, m1, h2, m2 = (int(g) for g in m.groups())
-        if (h1 == 24 and m1) or (h2 == 24 and m2) or h1 == 24:
-            raise ValueError(f"{text!r} is not HH:MM-HH:MM")
-        end = time.max if h2 == 24 else time(h2, m2)
-        return cls(time(h1, m1), end)
-
-    def window(self, day: datetime) -> tuple[datetime, datetime]:
-        """The window on the local date of ``day`` (aware, in its zone) as UTC instants."""
-        tz = day.tzinfo
-        start = datetime.combine(day.date(), self.start, tz)
-        if self.end == time.max:
-            end = datetime.combine(day.date() + timedelta(days=1), time(0), tz)
-        else:
-            end = datetime.combine(day.date(), self.end, tz)
-        return start.astimezone(UTC), end.astimezone(UTC)
-
-    def __str__(self) -> str:
-        end = "24:00" if self.end == time.max else self.end.strftime("%H:%M")
-        return f"{self.start.strftime('%H:%M')}-{end}"
-
 
 @attrs.frozen
 class Organizer:
     """Who sends the invitations."""
 
-    name: str = attrs.field(validator=_check_text)
-    email: str = attrs.field(validator=_check_email)
+    name: str = attrs.field(validator=check_text)
+    email: str = attrs.field(validator=check_email)
 
 
 @attrs.frozen
@@ -176,7 +79,7 @@ class Rules:
 
     max_live_minutes: int = 120
     max_live_sessions_per_day: int = 2
-    working_hours: WorkingHours = WorkingHours(time(8), time(18))
+    working_hours: WorkingHours = EIGHT_TO_SIX
     working_days: WorkingDays = MON_FRI
     severity: Mapping[str, Literal["error", "warning"]] = attrs.field(factory=dict)
 
@@ -211,10 +114,10 @@ class AttendancePolicy:
 class Person:
     """Someone who takes part: a trainer or a participant."""
 
-    id: str = attrs.field(validator=_check_id)
-    name: str = attrs.field(validator=_check_text)
-    email: str = attrs.field(validator=_check_email)
-    timezone: str = attrs.field(validator=_check_zone)
+    id: str = attrs.field(validator=check_id)
+    name: str = attrs.field(validator=check_text)
+    email: str = attrs.field(validator=check_email)
+    timezone: str = attrs.field(validator=check_zone)
     working_hours: WorkingHours | None = None
     working_days: WorkingDays | None = attrs.field(default=None, kw_only=True)
     language: str | None = attrs.field(
@@ -255,9 +158,9 @@ class Participant(Person):
 class Session:
     """One session of the activity. ``start`` is a UTC instant."""
 
-    id: str = attrs.field(validator=_check_id)
-    title: str = attrs.field(validator=_check_text)
-    start: datetime = attrs.field(validator=_check_utc)
+    id: str = attrs.field(validator=check_id)
+    title: str = attrs.field(validator=check_text)
+    start: datetime = attrs.field(validator=check_utc)
     minutes: int = attrs.field()
     kind: Literal["live", "recorded"] = attrs.field(
         default="live", validator=attrs.validators.in_(SESSION_KINDS)
@@ -304,9 +207,9 @@ class Centre:
     Its contact receives each live session's invitation with the names of the people attending from it.
     """
 
-    id: str = attrs.field(validator=_check_id)
-    name: str = attrs.field(validator=_check_text)
-    timezone: str = attrs.field(validator=_check_zone)
+    id: str = attrs.field(validator=check_id)
+    name: str = attrs.field(validator=check_text)
+    timezone: str = attrs.field(validator=check_zone)
     contact: Organizer
     city: str | None = None
     country: str | None = None
@@ -346,9 +249,9 @@ class Registration:
 class Course:
     """One activity with its people and sessions."""
 
-    id: str = attrs.field(validator=lambda _i, _a, v: _check_course_id(v))
-    title: str = attrs.field(validator=_check_text)
-    timezone: str = attrs.field(validator=_check_zone)
+    id: str = attrs.field(validator=lambda _i, _a, v: check_course_id(v))
+    title: str = attrs.field(validator=check_text)
+    timezone: str = attrs.field(validator=check_zone)
     organizer: Organizer
     kind: str = attrs.field(default="course", validator=attrs.validators.in_(ACTIVITY_KINDS))
     scope: str | None = attrs.field(
@@ -476,10 +379,3 @@ class Course:
     def days_of(self, person: Person) -> WorkingDays:
         """The working days of ``person``."""
         return person.working_days or self.rules.working_days
-
-
-def utc(value: datetime) -> datetime:
-    """``value`` as UTC (it must be aware)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime")
-    return value.astimezone(UTC)

@@ -1,0 +1,46 @@
+"""Time zones from the pinned ``tzdata`` package, and UTC instants.
+
+Times are instants inside (timezone-aware UTC); zones are for people, and for reading local times in a
+course file. Every zone name is looked up here, so results do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["known_zones", "utc", "zone"]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` from the pinned ``tzdata`` package; ``ValueError`` if unknown.
+
+    The machine's own zone files are not consulted, so results do not depend on the machine, and names
+    that are files but not zones there (``localtime``, ``posixrules``) are refused.
+    """
+    if not isinstance(name, str) or name not in known_zones():
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    return _zone(name)
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """Every zone name (canonical and backward links) of the pinned ``tzdata`` release."""
+    listed = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - {"Factory"}
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    # cached strongly: ZoneInfo.from_file objects are not cached by zoneinfo itself
+    with importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+        return ZoneInfo.from_file(data, key=name)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as UTC (it must be aware)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(UTC)
