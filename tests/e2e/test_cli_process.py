@@ -11,38 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from ta_delivery.testing.courses import ORG, PARTICIPANT, TRAINER, course_toml, session
+
 SCRIPT = Path(sys.executable).parent / "ta-delivery"
 if not SCRIPT.exists():  # pragma: no cover - an unusual layout
     SCRIPT = Path(shutil.which("ta-delivery") or "ta-delivery")
 
-COURSE = """
-[course]
-id = "proc-2020"
-title = "Process"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-working_hours = "08:00-19:00"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-language = "es"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2020-08-10T10:00:00
-minutes = 120
-trainers = ["rf"]
-"""
+COURSE = course_toml(
+    id="proc-2020",
+    title="Process",
+    organizer=ORG,
+    trainers=[{**TRAINER, "working_hours": "08:00-19:00"}],
+    participants=[{**PARTICIPANT, "language": "es"}],
+    sessions=[session("s01", "2020-08-10T10:00:00", 120, title="Opening webinar")],
+)
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

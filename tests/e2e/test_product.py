@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from rehearsal import PRODUCT_EXAMPLE, ROSTER, Outsider, calendar_part, events, parse_eml, unfold
+from ta_delivery.testing.courses import ORG, Raw, course_toml, person, series, session
 
 # --- 1. the example of PRODUCT.md section 1, verbatim ------------------------------------------------
 
@@ -248,46 +249,32 @@ def test_apply_without_a_fixed_clock_in_2030(tmp_path: Path) -> None:
 
 # --- 6. a series across DST with skip, recorded sessions, input errors, a cancelled course ----------
 
-SERIES_COURSE = """
-[rules]
-working_days = "mon-sun"  # the series crosses the DST Sundays on purpose
-
-[course]
-id = "series-2030"
-title = "Series"
-timezone = "Europe/Zurich"
-language = "fr"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "T"
-email = "t1@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "p1"
-name = "P"
-email = "p1@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "video"
-title = "Pre-recorded"
-start = 2030-10-19T10:00:00
-minutes = 45
-kind = "recorded"
-
-[[series]]
-id = "w"
-title = "Hebdo"
-first_start = 2030-10-20T10:00:00
-minutes = 60
-every_days = 7
-count = 3
-skip = [2030-10-27]
-trainers = ["t1"]
-"""
+SERIES_COURSE = course_toml(
+    id="series-2030",
+    title="Series",
+    timezone="Europe/Zurich",
+    language="fr",
+    organizer=ORG,
+    trainers=[person("t1", "T", timezone="Europe/Zurich")],
+    participants=[person("p1", "P", timezone="Europe/Zurich")],
+    sessions=[
+        session("video", "2030-10-19T10:00:00", 45, title="Pre-recorded", kind="recorded", trainers=None)
+    ],
+    series=[
+        series(
+            "w",
+            "2030-10-20T10:00:00",
+            60,
+            3,
+            title="Hebdo",
+            every_days=7,
+            skip=[Raw("2030-10-27")],
+            trainers=["t1"],
+        )
+    ],
+    # the series crosses the DST Sundays on purpose
+    extra='[rules]\nworking_days = "mon-sun"\n',
+)
 
 
 def test_series_dst_skip_recorded_errors_and_cancellation(tmp_path: Path) -> None:
@@ -338,39 +325,18 @@ def test_series_dst_skip_recorded_errors_and_cancellation(tmp_path: Path) -> Non
 
 # --- 7. no fixed clock, one session in the past and one in 2030 -----------------------------------
 
-MIXED = """
-[course]
-id = "mixed"
-title = "Mixed"
-timezone = "America/Sao_Paulo"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "T"
-email = "t1@example.org"
-timezone = "America/Sao_Paulo"
-
-[[participants]]
-id = "p1"
-name = "P"
-email = "p1@example.org"
-timezone = "America/Sao_Paulo"
-
-[[sessions]]
-id = "past"
-title = "Past"
-start = 2020-01-07T10:00:00
-minutes = 60
-trainers = ["t1"]
-
-[[sessions]]
-id = "future"
-title = "Future"
-start = 2030-01-07T10:00:00
-minutes = 60
-trainers = ["t1"]
-"""
+MIXED = course_toml(
+    id="mixed",
+    title="Mixed",
+    timezone="America/Sao_Paulo",
+    organizer=ORG,
+    trainers=[person("t1", "T", timezone="America/Sao_Paulo")],
+    participants=[person("p1", "P", timezone="America/Sao_Paulo")],
+    sessions=[
+        session("past", "2020-01-07T10:00:00", 60, title="Past", trainers=["t1"]),
+        session("future", "2030-01-07T10:00:00", 60, title="Future", trainers=["t1"]),
+    ],
+)
 
 
 def test_ended_sessions_are_left_alone_by_the_real_clock(tmp_path: Path) -> None:

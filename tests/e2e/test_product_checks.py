@@ -9,73 +9,35 @@ import re
 from pathlib import Path
 
 from rehearsal import Outsider
+from ta_delivery.testing.courses import ORG, course_toml, person, session
 
 # --- 3. attendance import and the report, with a custom [attendance] policy, no fixed clock ---------
 
-ATTENDANCE_COURSE = """
-[course]
-id = "att-tokyo"
-title = "Attendance in Tokyo"
-timezone = "Asia/Tokyo"
-organizer = { name = "Org", email = "org@example.org" }
-
+ATTENDANCE_COURSE = course_toml(
+    id="att-tokyo",
+    title="Attendance in Tokyo",
+    timezone="Asia/Tokyo",
+    organizer=ORG,
+    course_extra="""
 [attendance]
 late_after_minutes = 5
 present_fraction = 0.5
 partial_fraction = 0.1
 completion_fraction = 0.5
-
-[[trainers]]
-id = "t1"
-name = "Trainer"
-email = "t1@example.org"
-timezone = "Asia/Tokyo"
-
-[[participants]]
-id = "p1"
-name = "One"
-email = "P1@Example.ORG"
-timezone = "Asia/Tokyo"
-
-[[participants]]
-id = "p2"
-name = "Two"
-email = "p2@example.org"
-timezone = "Asia/Tokyo"
-
-[[participants]]
-id = "p3"
-name = "Three"
-email = "p3@example.org"
-timezone = "Asia/Tokyo"
-
-[[sessions]]
-id = "s1"
-title = "One"
-start = 2020-06-01T09:00:00
-minutes = 100
-trainers = ["t1"]
-
-[[sessions]]
-id = "s2"
-title = "Two"
-start = 2020-06-02T09:00:00+09:00
-minutes = 100
-participants = ["p1"]
-
-[[sessions]]
-id = "rec"
-title = "Recorded"
-start = 2020-06-02T12:00:00
-minutes = 30
-kind = "recorded"
-
-[[sessions]]
-id = "s3"
-title = "Three"
-start = 2020-06-03T00:00:00Z
-minutes = 60
-"""
+""",
+    trainers=[person("t1", "Trainer", timezone="Asia/Tokyo")],
+    participants=[
+        person("p1", "One", "P1@Example.ORG", "Asia/Tokyo"),
+        person("p2", "Two", timezone="Asia/Tokyo"),
+        person("p3", "Three", timezone="Asia/Tokyo"),
+    ],
+    sessions=[
+        session("s1", "2020-06-01T09:00:00", 100, title="One", trainers=["t1"]),
+        session("s2", "2020-06-02T09:00:00+09:00", 100, title="Two", trainers=None, participants=["p1"]),
+        session("rec", "2020-06-02T12:00:00", 30, title="Recorded", trainers=None, kind="recorded"),
+        session("s3", "2020-06-03T00:00:00Z", 60, title="Three", trainers=None),
+    ],
+)
 
 REGISTER = """session,participant,join,leave
 s1,p1@example.org,2020-06-01T00:06:00Z,2020-06-01T00:30:00Z
@@ -185,13 +147,12 @@ def test_attendance_import_and_report_formats(tmp_path: Path) -> None:
 
 # --- 4. check: every rule once, [rules] and [rules.severity], exit statuses ------------------------
 
-RULES_COURSE = """
-[course]
-id = "rules-2030"
-title = "Rules"
-timezone = "Europe/London"
-organizer = { name = "Org", email = "org@example.org" }
-
+RULES_COURSE = course_toml(
+    id="rules-2030",
+    title="Rules",
+    timezone="Europe/London",
+    organizer=ORG,
+    course_extra="""
 [rules]
 max_live_minutes = 60
 max_live_sessions_per_day = 1
@@ -199,49 +160,23 @@ working_hours = "09:00-17:00"
 
 [rules.severity]
 double-booked = "warning"
-
-[[trainers]]
-id = "t1"
-name = "T"
-email = "t1@example.org"
-timezone = "Europe/London"
-
-[[participants]]
-id = "p1"
-name = "P"
-email = "p1@example.org"
-timezone = "Asia/Kolkata"
-working_hours = "10:00-18:00"
-
-[[sessions]]
-id = "x1"
-title = "Long"
-start = 2030-01-07T09:00:00Z
-minutes = 90
-trainers = ["t1"]
-
-[[sessions]]
-id = "x2"
-title = "Overlapping"
-start = 2030-01-07T10:00:00Z
-minutes = 30
-trainers = ["t1"]
-
-[[sessions]]
-id = "x3"
-title = "Late"
-start = 2030-01-08T17:00:00
-minutes = 60
-trainers = ["t1"]
-
-[[sessions]]
-id = "rec"
-title = "Recorded, long, at night"
-start = 2030-01-08T23:00:00
-minutes = 600
-kind = "recorded"
-trainers = ["t1"]
-"""
+""",
+    trainers=[person("t1", "T", timezone="Europe/London")],
+    participants=[person("p1", "P", timezone="Asia/Kolkata", working_hours="10:00-18:00")],
+    sessions=[
+        session("x1", "2030-01-07T09:00:00Z", 90, title="Long", trainers=["t1"]),
+        session("x2", "2030-01-07T10:00:00Z", 30, title="Overlapping", trainers=["t1"]),
+        session("x3", "2030-01-08T17:00:00", 60, title="Late", trainers=["t1"]),
+        session(
+            "rec",
+            "2030-01-08T23:00:00",
+            600,
+            title="Recorded, long, at night",
+            kind="recorded",
+            trainers=["t1"],
+        ),
+    ],
+)
 
 
 def test_check_finds_each_rule_with_its_severity(tmp_path: Path) -> None:
@@ -283,43 +218,20 @@ def test_check_finds_each_rule_with_its_severity(tmp_path: Path) -> None:
 
 # --- 5. slots and plugins -------------------------------------------------------------------------
 
-SLOTS_COURSE = """
-[course]
-id = "slots-2030"
-title = "Slots"
-timezone = "Europe/London"
-organizer = { name = "Org", email = "org@example.org" }
-
-[rules]
-working_hours = "09:00-17:00"
-
-[[trainers]]
-id = "t1"
-name = "T"
-email = "t1@example.org"
-timezone = "Europe/London"
-
-[[participants]]
-id = "p1"
-name = "P1"
-email = "p1@example.org"
-timezone = "Asia/Kolkata"
-working_hours = "10:00-18:00"
-
-[[participants]]
-id = "p2"
-name = "P2"
-email = "p2@example.org"
-timezone = "America/New_York"
-working_hours = "08:00-18:00"
-
-[[participants]]
-id = "p3"
-name = "P3"
-email = "p3@example.org"
-timezone = "Asia/Kolkata"
-working_hours = "10:00-18:00"
-"""
+SLOTS_COURSE = course_toml(
+    id="slots-2030",
+    title="Slots",
+    timezone="Europe/London",
+    organizer=ORG,
+    course_extra='[rules]\nworking_hours = "09:00-17:00"\n',
+    trainers=[person("t1", "T", timezone="Europe/London")],
+    participants=[
+        person("p1", "P1", timezone="Asia/Kolkata", working_hours="10:00-18:00"),
+        person("p2", "P2", timezone="America/New_York", working_hours="08:00-18:00"),
+        person("p3", "P3", timezone="Asia/Kolkata", working_hours="10:00-18:00"),
+    ],
+    sessions=(),
+)
 
 
 def test_slots_and_plugins(tmp_path: Path) -> None:
