@@ -15,17 +15,9 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from . import supports
 from .models import Course, Participant, Person, Session, Trainer
-from .supports import (
-    SupportsCheck,
-    SupportsClose,
-    SupportsCompletions,
-    SupportsFeedback,
-    SupportsFindMany,
-    SupportsPlanNotes,
-    SupportsPreflight,
-    SupportsStale,
-)
+from .supports import *  # noqa: F403 (the optional-method Protocols: named here too)
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -50,18 +42,11 @@ __all__ = [
     "RecordingFinder",
     "RuleSpec",
     "Segment",
-    "SupportsCheck",
-    "SupportsClose",
-    "SupportsCompletions",
-    "SupportsFeedback",
-    "SupportsFindMany",
-    "SupportsPlanNotes",
-    "SupportsPreflight",
-    "SupportsStale",
     "Transport",
     "TransportSpec",
     "no_options",
 ]
+__all__ += supports.__all__
 
 Severity = Literal["error", "warning"]
 Status = Literal["present", "late", "partial", "absent", "excused", "upcoming", "unrecorded"]
