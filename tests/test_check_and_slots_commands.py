@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
-from ta_delivery.testing.courses import ORG, P1, T1, course_toml
+from ta_delivery.testing.courses import ORG, P1, T1, course_toml, person
 
 HEAD = course_toml(
     id="rules-2020",
@@ -263,32 +263,18 @@ def test_unknown_option_exits_2(tmp_path: Path) -> None:
 
 # --- slots -------------------------------------------------------------------------------------------
 
-SLOTS = """
-[course]
-id = "slots-2020"
-title = "Slots"
-timezone = "Europe/Berlin"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "T"
-email = "t1@example.org"
-timezone = "Europe/Berlin"
-working_hours = "08:00-18:00"
-
-[[participants]]
-id = "ber"
-name = "Berlin"
-email = "ber@example.org"
-timezone = "Europe/Berlin"
-
-[[participants]]
-id = "ny"
-name = "New York"
-email = "ny@example.org"
-timezone = "America/New_York"
-"""
+SLOTS = course_toml(
+    id="slots-2020",
+    title="Slots",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    trainers=[person("t1", "T", timezone="Europe/Berlin", working_hours="08:00-18:00")],
+    participants=[
+        person("ber", "Berlin", timezone="Europe/Berlin"),
+        person("ny", "New York", timezone="America/New_York"),
+    ],
+    sessions=(),
+)
 
 
 def slots(tmp_path: Path, text: str, *args: str) -> tuple[int, dict[str, object], str]:
@@ -376,3 +362,10 @@ def test_slots_session_days_in_the_course_zone(tmp_path: Path) -> None:
 def test_slots_bad_input_exits_2(tmp_path: Path, args: list[str]) -> None:
     code, _, _ = slots(tmp_path, SLOTS, *args, "--json")
     assert code == 2
+
+
+@pytest.mark.parametrize("value", ["20270802", "2027-W31-1", "2027-214", "2027-08-02\n"])
+def test_slots_dates_must_be_written_yyyy_mm_dd(tmp_path: Path, value: str) -> None:
+    code, _, err = slots(tmp_path, SLOTS, "--minutes", "60", "--from", value, "--to", "2027-08-06", "--json")
+    assert code == 2, err
+    assert "--from" in err and "YYYY-MM-DD" in err

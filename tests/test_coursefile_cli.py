@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
-from ta_delivery.testing.courses import ORG, P1, T1, course_toml
+from ta_delivery.testing.courses import ORG, P1, T1, course_toml, series, table
 
 HEAD = course_toml(
     id="acc-2020",
@@ -385,3 +385,76 @@ def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     course.write_bytes((HEAD + session()).replace("Part One", "Pérez").encode("latin-1"))
     result = CliRunner().invoke(main, ["check", str(course)])
     assert result.exit_code == 2 and "course.toml" in result.stderr
+
+
+# --- a roster's rows, series ids and deep nesting, as ``check`` reports them ------------------------
+
+ROSTER_HEADER = "id,name,email,timezone\n"
+WITH_ROSTER = course_toml(
+    id="acc-2020",
+    title="Acceptance",
+    timezone="Europe/Berlin",
+    organizer=ORG,
+    roster="people.csv",
+    trainers=[T1],
+    participants=[P1],
+    sessions=[],
+)
+
+
+def run(tmp_path: Path, text: str, *args: str, roster: str = ROSTER_HEADER) -> tuple[int, str, str]:
+    """``invoke`` with ``people.csv`` holding ``roster``."""
+    return invoke(tmp_path, text, *args, files={"people.csv": roster})
+
+
+@pytest.mark.parametrize(
+    ("roster", "key", "line"),
+    [
+        (ROSTER_HEADER + "\nr1,R One,not-an-email,Europe/Paris\n", "roster[0].email", 3),
+        (
+            ROSTER_HEADER + "r1,R One,r1@example.org,Europe/Paris\nr2,R Two,r2@example.org,Nowhere/Zone\n",
+            "roster[1].timezone",
+            3,
+        ),
+        (
+            ROSTER_HEADER + "r1,R One,r1@example.org,Europe/Paris\np1,Dup,d@example.org,UTC\n",
+            "roster[1].id",
+            3,
+        ),
+        (
+            ROSTER_HEADER + 'r1,"R\nOne",r1@example.org,Europe/Paris\nr2,R Two,r2@example.org,UTC,extra\n',
+            "roster[1]",
+            4,
+        ),
+    ],
+    ids=["email-after-blank-line", "zone", "duplicate-id", "cell-count-after-multiline-cell"],
+)
+def test_roster_row_errors_name_the_csv_file_and_line(
+    tmp_path: Path, roster: str, key: str, line: int
+) -> None:
+    code, _, err = run(tmp_path, WITH_ROSTER, "check", roster=roster)
+    assert code == 2
+    assert f"course.toml: {key}: " in err
+    assert f"'people.csv' line {line}" in err
+
+
+def test_series_occurrence_in_a_dst_gap_asks_for_an_offset(tmp_path: Path) -> None:
+    weekly = table("[[series]]", series("w", "2027-03-14T02:30:00", 60, 3, title="Weekly"))
+    code, _, err = run(tmp_path, WITH_ROSTER + weekly, "check")
+    assert code == 2
+    assert "series[0].first_start" in err and "2027-03-28" in err
+    assert "offset date-time" in err
+
+
+def test_series_id_too_long_for_its_session_ids_is_reported_at_the_series_id(tmp_path: Path) -> None:
+    weekly = table("[[series]]", series("w" * 63, "2027-09-01T10:00:00", 60, 2, title="Weekly"))
+    code, _, err = run(tmp_path, WITH_ROSTER + weekly, "check")
+    assert code == 2
+    assert "course.toml: series[0].id: " in err
+
+
+@pytest.mark.parametrize("nested", ["[" * 20000 + "]" * 20000, "{a=" * 20000 + "1" + "}" * 20000])
+def test_deeply_nested_toml_is_an_input_error_not_a_traceback(tmp_path: Path, nested: str) -> None:
+    code, _, err = run(tmp_path, WITH_ROSTER.replace("[course]\n", f"[course]\nx = {nested}\n"), "check")
+    assert code == 2
+    assert "course.toml: not valid TOML" in err
