@@ -2,9 +2,15 @@
 
 - :mod:`.intervals`  exact union-of-intervals arithmetic
 - :mod:`.identity`   who a segment is about (ids, then email; names are only suggested)
-- :mod:`.reconcile`  statuses and completion (PRODUCT.md section 4)
+- :mod:`.accumulator` raw segments collected by session and person, links applied
+- :mod:`.status`     one session's status under the policy (exact thresholds)
+- :mod:`.reconcile`  statuses and completion for a course (PRODUCT.md section 4)
+- :mod:`.results`    what reconciliation gives: results, unmatched attendees, the report
 - :mod:`.storage`    append-only segments, excuses and statuses in the state store
-- :mod:`.formats`    the built-in import formats (``register-csv``, ``teams-csv``)
+- :mod:`.formats`    the built-in import formats (``register-csv``, ``teams-csv``, ``meet-csv``)
+- :mod:`.intake`     the checks a file's segments pass on their way to the store (pure)
+- :mod:`.pulling`    fetching the attendance of ended sessions from their providers
+- :mod:`.outcome`    what an import or pull did
 - :mod:`.service`    import, pull, excuse and report, with the ``attendance_recorded`` hook
 """
 

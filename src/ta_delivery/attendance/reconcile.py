@@ -4,358 +4,50 @@ For each participant and live session the attended time is the measure of the un
 join-leave intervals clipped to the scheduled window; the course's ``[attendance]`` policy turns it into
 ``present``, ``late``, ``partial`` or ``absent``. Thresholds compare exact times (whole microseconds against
 the fraction read as the decimal written in the course file), never rounded minutes.
+
+This module walks the course; the rule for one session is :mod:`.status`, the records it gives are in
+:mod:`.results`, and the segments it reads are collected by :mod:`.accumulator`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from fractions import Fraction
-from typing import Any
 
-import attrs
-
-from ..models import AttendancePolicy, Centre, Course, Participant, Session
+from ..models import Course, Participant, Session
 from ..records import AttendanceStatus, Status
-from .identity import Identity, IdentityIndex, name_key
-from .intervals import ZERO, coverage, micros
+from .accumulator import Accumulator
+from .intervals import ZERO, coverage
+from .results import (
+    AttendanceReport,
+    CentreDevice,
+    NameSuggestion,
+    ParticipantResult,
+    SessionResult,
+    Unmatched,
+    centre_of,
+)
+from .status import PENDING, Thresholds, classify, exact_fraction
 
+# the records and the status rule live in .results, .status and .accumulator; re-exported here, where
+# callers have always imported them from
 __all__ = [
     "PENDING",
     "Accumulator",
     "AttendanceReport",
+    "CentreDevice",
     "NameSuggestion",
     "ParticipantResult",
     "SessionResult",
     "Thresholds",
     "Unmatched",
+    "centre_of",
     "classify",
     "exact_fraction",
     "reconcile",
     "reconcile_statuses",
     "recorded_in",
 ]
-
-_MINUTE_US = 60_000_000
-#: Statuses of a live session whose attendance is not recorded yet (PRODUCT.md section 4).
-PENDING = ("upcoming", "unrecorded")
-
-
-def exact_fraction(value: float) -> Fraction:
-    """A policy fraction as the decimal the course file wrote (``0.7`` is exactly 7/10)."""
-    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
-
-
-def _pct(value: float) -> str:
-    return f"{float(value) * 100:g}%"
-
-
-@attrs.frozen
-class Thresholds:
-    """One session's thresholds under a policy, as exact integers (microseconds)."""
-
-    total: int
-    present: Fraction
-    partial: Fraction
-    late_limit: datetime
-
-    @classmethod
-    def of(cls, session: Session, policy: AttendancePolicy) -> Thresholds:
-        """The thresholds of ``session``."""
-        return cls(
-            total=micros(session.end - session.start),
-            present=exact_fraction(policy.present_fraction),
-            partial=exact_fraction(policy.partial_fraction),
-            late_limit=session.start + timedelta(minutes=policy.late_after_minutes),
-        )
-
-
-def classify(
-    attended: timedelta,
-    first_join: datetime | None,
-    session: Session,
-    policy: AttendancePolicy,
-    *,
-    recorded: bool = True,
-    thresholds: Thresholds | None = None,
-) -> tuple[Status, str]:
-    """The status of ``attended`` time in ``session`` and a sentence saying why.
-
-    ``recorded`` is False when nothing at all was recorded for the person: that is ``absent`` whatever the
-    policy says.
-    """
-    if not recorded:
-        return "absent", "no attendance recorded"
-    t = thresholds or Thresholds.of(session, policy)
-    got = micros(attended)
-    minutes, of = got // _MINUTE_US, session.minutes
-    if got * t.present.denominator >= t.present.numerator * t.total:
-        if first_join is not None and first_join > t.late_limit:
-            late_by = (first_join - session.start) // timedelta(minutes=1)
-            return "late", (
-                f"first joined {late_by} min after the start "
-                f"(late after {policy.late_after_minutes:g} min); attended {minutes} of {of} min"
-            )
-        return "present", f"attended {minutes} of {of} min"
-    if got * t.partial.denominator >= t.partial.numerator * t.total:
-        return "partial", (
-            f"attended {minutes} of {of} min, under the {_pct(policy.present_fraction)} needed to be present"
-        )
-    return "absent", (
-        f"attended {minutes} of {of} min, under the {_pct(policy.partial_fraction)} needed for partial"
-    )
-
-
-@attrs.frozen
-class SessionResult:
-    """One participant in one live session."""
-
-    session_id: str
-    status: Status
-    attended: timedelta
-    first_join: datetime | None
-    reason: str
-    computed: Status
-    excuse: str | None = None
-    #: credited through ``attendance link`` (a match confirmed by hand)
-    linked: bool = False
-
-    @property
-    def minutes(self) -> int:
-        """Attended time in whole minutes, rounded down."""
-        return micros(self.attended) // _MINUTE_US
-
-
-@attrs.frozen
-class ParticipantResult:
-    """A participant's statuses and completion."""
-
-    participant: Participant
-    sessions: Mapping[str, SessionResult]
-    attended_sessions: int
-    live_sessions: int
-    #: True: reached; False: can no longer be reached; None: still open (sessions to come or to record)
-    completed: bool | None
-    prerequisites_met: bool | None = None
-
-    @property
-    def rate(self) -> float | None:
-        """Attended sessions over the recorded live sessions not excused (None before any is recorded)."""
-        done = sum(1 for r in self.sessions.values() if r.status not in PENDING and r.status != "excused")
-        return None if done == 0 else self.attended_sessions / done
-
-
-@attrs.frozen
-class Unmatched:
-    """Attendance by someone not on the course: one entry per unknown identifier per session."""
-
-    session_id: str
-    key: str
-    name: str | None
-    email: str | None
-    attended: timedelta
-
-    @property
-    def minutes(self) -> int:
-        """Attended time in whole minutes, rounded down."""
-        return micros(self.attended) // _MINUTE_US
-
-
-@attrs.frozen
-class CentreDevice:
-    """A reference centre's own device in a session (it joined once for the people in its room): shown as
-    the centre's, never as someone unknown. Its people are credited through the centre's register."""
-
-    session_id: str
-    centre_id: str
-    attended: timedelta
-
-    @property
-    def minutes(self) -> int:
-        """Attended time in whole minutes, rounded down."""
-        return micros(self.attended) // _MINUTE_US
-
-
-def centre_of(name: str | None, email: str | None, centres: Sequence[Centre]) -> str | None:
-    """The centre an attendee is, by its contact's email or its name or id (any case), or ``None``."""
-    mail = (email or "").strip().casefold()
-    label = " ".join((name or "").split()).casefold()
-    for centre in centres:
-        if mail and mail == centre.contact.email.casefold():
-            return centre.id
-        if label and label in (" ".join(centre.name.split()).casefold(), centre.id.casefold()):
-            return centre.id
-    return None
-
-
-@attrs.frozen
-class NameSuggestion:
-    """An unmatched entry whose name matches a participant: shown, never applied."""
-
-    session_id: str
-    name: str
-    email: str | None
-    participant_id: str
-    minutes: int
-    #: why the match is suggested
-    reason: str = "same name"
-
-
-@attrs.frozen
-class AttendanceReport:
-    """Everything the report shows."""
-
-    course: Course
-    sessions: tuple[Session, ...]
-    participants: tuple[ParticipantResult, ...]
-    unmatched: tuple[Unmatched, ...]
-    suggestions: tuple[NameSuggestion, ...]
-    #: sessions whose attendance is recorded (None: all of them)
-    recorded: frozenset[str] | None = None
-    #: when the report was made (None: unknown)
-    now: datetime | None = None
-    #: reference centres' own devices, by session
-    centres: tuple[CentreDevice, ...] = ()
-
-    @property
-    def by_start(self) -> tuple[Session, ...]:
-        """The sessions ordered by start (then id), as the table and the HTML page show them."""
-        return tuple(sorted(self.sessions, key=lambda s: (s.start, s.id)))
-
-    @property
-    def in_progress(self) -> bool:
-        """True while some live session is still upcoming or unrecorded."""
-        return any(r.status in PENDING for p in self.participants for r in p.sessions.values()) or (
-            self.recorded is not None and any(s.id not in self.recorded for s in self.sessions)
-        )
-
-    def statuses(self, session_ids: Iterable[str] | None = None) -> list[AttendanceStatus]:
-        """Every participant's status in ``session_ids`` (all reported sessions by default)."""
-        wanted = None if session_ids is None else set(session_ids)
-        out: list[AttendanceStatus] = []
-        for session in self.sessions:
-            if wanted is not None and session.id not in wanted:
-                continue
-            for p in self.participants:
-                r = p.sessions.get(session.id)
-                if r is None:
-                    continue
-                out.append(
-                    AttendanceStatus(
-                        session_id=session.id,
-                        participant_id=p.participant.id,
-                        status=r.status,
-                        attended_seconds=r.attended.total_seconds(),
-                        first_join=r.first_join,
-                        reason=r.reason,
-                    )
-                )
-        return out
-
-
-@attrs.define
-class Accumulator:
-    """Collects raw segments, resolved once per distinct raw identity, grouped by session and person."""
-
-    index: IdentityIndex
-    intervals: dict[tuple[str, str], list[tuple[datetime, datetime]]] = attrs.field(factory=dict)
-    #: identities of the unknown (people on the course are keyed ``person:<id>``)
-    identities: dict[tuple[str, str], Identity] = attrs.field(factory=dict)
-    #: (session, ``email:...``/``name:...``) -> participant, from ``attendance link``
-    links: Mapping[tuple[str, str], str] = attrs.field(factory=dict)
-    #: (session, participant) pairs credited through a link: shown as confirmed by hand
-    linked: set[tuple[str, str]] = attrs.field(factory=set)
-    _seen: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = attrs.field(
-        factory=dict, init=False
-    )
-
-    def clear(self) -> None:
-        """Drop everything collected (frees memory while the accumulator is still referenced)."""
-        self.intervals.clear()
-        self.identities.clear()
-        self._seen.clear()
-
-    def add(
-        self,
-        session_id: str,
-        person_id: str | None,
-        external_id: str | None,
-        email: str | None,
-        name: str | None,
-        join: datetime,
-        leave: datetime,
-    ) -> None:
-        """Take one raw segment."""
-        ident = self.index.cached(person_id, external_id, email, name)
-        if ident is None:
-            ident = self.index.resolve(person_id, external_id, email, name)
-        if ident.person_id is None and self.links:
-            ident = self._linked(session_id, ident)
-        key = (session_id, ident.key)
-        bucket = self.intervals.get(key)
-        if bucket is None:
-            self.intervals[key] = [(join, leave)]
-        else:
-            bucket.append((join, leave))
-        if ident.person_id is None:
-            self._shown(key, ident, join)
-
-    def _linked(self, session_id: str, ident: Identity) -> Identity:
-        """``ident`` as the participant ``attendance link`` named for it in this session, if any."""
-        pid = self.links.get((session_id, ident.key))
-        if pid is None and ident.name:
-            pid = self.links.get((session_id, f"name:{name_key(ident.name) or ''}"))
-        if pid is None:
-            return ident
-        self.linked.add((session_id, pid))
-        return Identity(pid, "participant", f"person:{pid}", ident.name, ident.email)
-
-    def adopt(self, other: Accumulator, key: tuple[str, str]) -> None:
-        """Take the unknown identity of ``key`` from ``other`` (with what decided its name and email)."""
-        self.identities[key] = other.identities[key]
-        self._seen[key] = other._seen[key]
-
-    def _shown(self, key: tuple[str, str], ident: Identity, join: datetime) -> None:
-        """Keep, for an unknown identifier, the name and the email of its earliest segment having one.
-
-        Chosen by (join, value), so the entry never depends on the order rows were read in.
-        """
-        old = self.identities.get(key)
-        if old is None:
-            self.identities[key] = ident
-            self._seen[key] = (join if ident.name else None, join if ident.email else None)
-            return
-        name_at, email_at = self._seen[key]
-        name, email = old.name, old.email
-        if ident.name and (name_at is None or (join, ident.name) < (name_at, name or "")):
-            name, name_at = ident.name, join
-        if ident.email and (email_at is None or (join, ident.email) < (email_at, email or "")):
-            email, email_at = ident.email, join
-        if (name, email) != (old.name, old.email):
-            self.identities[key] = attrs.evolve(old, name=name, email=email)
-        self._seen[key] = (name_at, email_at)
-
-    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Take rows of ``(session_id, person_id, external_id, email, name, join, leave)``.
-
-        The same as :meth:`add` per row, inlined: a report reads every stored row through here.
-        """
-        intervals = self.intervals
-        resolve = self.index.resolve
-        links = self.links
-        shown = self._shown
-        for sid, pid, ext, email, name, join, leave in rows:
-            ident = resolve(pid, ext, email, name)
-            if ident.person_id is None and links:
-                ident = self._linked(sid, ident)
-            key = (sid, ident.key)
-            bucket = intervals.get(key)
-            if bucket is None:
-                intervals[key] = [(join, leave)]
-            else:
-                bucket.append((join, leave))
-            if ident.person_id is None:
-                shown(key, ident, join)
 
 
 def _select(course: Course, session_ids: Iterable[str] | None) -> tuple[Session, ...]:

@@ -2,30 +2,32 @@
 
 Each recording stores raw segments first (one transaction: a malformed file stores nothing), then
 reconciles the affected live sessions, stores their statuses, and fires ``ta_delivery_attendance_recorded``.
+The checks on the way in are :mod:`.intake`, the fetching of a pull :mod:`.pulling`, and what a run did
+:mod:`.outcome` (re-exported here, where callers import it from).
 """
 
 from __future__ import annotations
 
 import csv
-import gc
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from ..context import RunContext
-from ..errors import BadResponse, InputError, ProviderError, TaDeliveryError
+from ..errors import InputError, TaDeliveryError
 from ..importfiles import Problems
 from ..limits import MAX_IMPORT_FILE_BYTES, read_limited
 from ..models import Course, Session
 from ..plugins import Plugins
-from ..records import AttendanceStatus, ClassroomProvider, ImportRequest, Segment
+from ..records import AttendanceStatus, ClassroomProvider, ImportRequest
 from ..store import Store
-from .formats.common import stranger_session
 from .identity import IdentityIndex, name_key, normalise_email
+from .intake import Tally, check_segment, checked, gc_paused
+from .outcome import Outcome, SessionFailure
+from .pulling import fetch_ended
 from .reconcile import PENDING, Accumulator, AttendanceReport, reconcile, reconcile_statuses, recorded_in
 from .storage import (
     AttendanceStore,
@@ -38,95 +40,11 @@ from .storage import (
 )
 from .windows import UNPLACED, Placer
 
-__all__ = ["Attendance", "Outcome", "SessionFailure", "check_lms"]
+__all__ = ["Attendance", "Outcome", "SessionFailure", "check_lms", "check_segment"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FORMAT = "register-csv"
-
-
-@attrs.frozen
-class SessionFailure:
-    """A session whose attendance could not be fetched, or a notification that failed."""
-
-    session_id: str | None
-    error: str
-
-
-@attrs.frozen
-class Outcome:
-    """What an import or pull did."""
-
-    recorded: tuple[RecordResult, ...] = ()
-    statuses: tuple[AttendanceStatus, ...] = ()
-    failures: tuple[SessionFailure, ...] = ()
-    notes: tuple[str, ...] = ()
-    unmatched: int = 0
-    #: rows of the file in no live session's window (kept, not counted in any session)
-    outside: int = 0
-    #: unknown identifiers per session among this file's rows
-    file_unmatched: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed."""
-        return not self.failures
-
-    @property
-    def total(self) -> int:
-        """Segments read."""
-        return sum(r.total for r in self.recorded)
-
-    @property
-    def inserted(self) -> int:
-        """Segments newly stored."""
-        return sum(r.inserted for r in self.recorded)
-
-    @property
-    def sessions(self) -> tuple[str, ...]:
-        """Sessions that received segments."""
-        return tuple(sorted({s for r in self.recorded for s in r.sessions} - {UNPLACED}))
-
-    def summary(self) -> dict[str, int]:
-        """``attendance import --json``: exactly the keys of PRODUCT.md section 4."""
-        return {
-            "imported": self.inserted,
-            "duplicates": self.total - self.inserted,
-            "outside_sessions": self.outside,
-            "unmatched": self.file_unmatched,
-        }
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector around bulk work.
-
-    Recording creates millions of small acyclic objects (tuples, datetimes); each collection of the oldest
-    generation would walk all of them again. Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _check_segment(seg: Segment, course: Course, live: Mapping[str, Session], source: str) -> None:
-    if seg.session_id not in live and seg.session_id != UNPLACED:
-        what = (
-            "recorded, not live"
-            if any(s.id == seg.session_id for s in course.sessions)
-            else "not on the course"
-        )
-        raise InputError(f"a segment names session {seg.session_id!r}, which is {what}", source=source)
-    for name in ("join", "leave"):
-        value = getattr(seg, name)
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InputError(f"a segment's {name} time has no zone", source=source)
-    if seg.leave < seg.join:
-        raise InputError("a segment leaves before it joins", source=source)
 
 
 def check_lms(course: Course, plugins: Plugins, context: RunContext) -> None:
@@ -152,7 +70,8 @@ class Attendance:
     plugins: Plugins
     context: RunContext
     external_ids: Mapping[str, str] = attrs.field(factory=dict)
-    _providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
+    #: providers built by a pull, by name (built once per run)
+    providers: dict[str, ClassroomProvider] = attrs.field(factory=dict, init=False)
 
     @property
     def records(self) -> AttendanceStore:
@@ -220,11 +139,10 @@ class Attendance:
             raise
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
             raise InputError(f"malformed file: {exc}", source=source) from exc
-        counts = [0, 0]  # rows, rows outside every live session's window
-        keys: dict[str, set[int]] = {}  # hashes of the file's row keys per session
-        with _gc_paused():
+        tally = Tally()
+        with gc_paused():
             result = self.records.record(
-                self.course.id, self._checked(parsed, acc, source, counts, keys), self.context.clock.now()
+                self.course.id, checked(parsed, self.course, acc, source, tally), self.context.clock.now()
             )
             file_unmatched = sum(1 for key in acc.identities if key in acc.intervals)
             if session_id is not None:
@@ -232,74 +150,10 @@ class Attendance:
                 result = attrs.evolve(result, sessions=result.sessions | {session_id})
             # a session whose stored rows are all in this file (a re-import) needs no reading back
             stored = self.records.counts(self.course.id, result.had_data - {UNPLACED})
-            complete = {sid for sid, n in stored.items() if n == len(keys.get(sid, ()))}
-            keys.clear()
+            complete = {sid for sid, n in stored.items() if n == len(tally.keys.get(sid, ()))}
+            tally.keys.clear()
             outcome = self._after([result], acc, notes=(), complete=complete)
-        return attrs.evolve(outcome, outside=counts[1], file_unmatched=file_unmatched)
-
-    def _checked(
-        self,
-        segments: Iterable[Segment],
-        acc: Accumulator,
-        source: str,
-        counts: list[int],
-        keys: dict[str, set[int]] | None = None,
-    ) -> Iterator[Segment]:
-        """``segments`` checked and collected into ``acc``; ``counts`` gets the rows and those outside.
-
-        A file with rows but none in a live session's window is an input error (raised after the last row,
-        so the transaction storing them rolls back).
-        """
-        live = {s.id: s for s in self.course.live_sessions}
-        placer = Placer(live.values())
-        windows = {sid: (s.start, s.end) for sid, s in live.items()}
-        add = acc.add
-        rows = outside = 0
-        problems = Problems(source)
-        strangers: dict[str, int] = {}  # sessions named that are not live -> how many rows name them
-        try:
-            for seg in segments:
-                join, leave = seg.join, seg.leave
-                sid = seg.session_id
-                if sid not in live and sid != UNPLACED:
-                    strangers[sid] = strangers.get(sid, 0) + 1
-                    continue
-                if join.tzinfo is None or leave.tzinfo is None or leave < join:
-                    try:
-                        _check_segment(seg, self.course, live, source)
-                    except InputError as exc:
-                        problems.add(exc)
-                        continue
-                rows += 1
-                if problems:
-                    continue  # the file will be refused: only its problems matter now
-                window = windows.get(sid)
-                if (window is None or join > window[1] or leave < window[0]) and placer.place(
-                    join, leave
-                ) == UNPLACED:
-                    outside += 1  # in no live session's window (closed intervals, see windows.py)
-                if sid != UNPLACED:
-                    add(sid, seg.person_id, seg.external_id, seg.email, seg.name, join, leave)
-                if keys is not None:  # one source per file: its raw keys identify the rows
-                    bucket = keys.get(sid)
-                    if bucket is None:
-                        bucket = keys[sid] = set()
-                    bucket.add(hash(seg.raw_key))
-                yield seg
-        except InputError as exc:
-            problems.add(exc)
-        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, csv.Error) as exc:
-            problems.add(InputError(f"malformed file: {exc}", source=source))
-        for sid, n in strangers.items():
-            problems.add(stranger_session(sid, n, self.course, source))
-        problems.check()  # every problem of the file at once; the transaction storing its rows rolls back
-        counts[0], counts[1] = rows, outside
-        if rows and outside == rows:
-            raise InputError(
-                f"none of the file's {rows} row(s) falls in a live session's window: check the course's "
-                "dates, --timezone and --date-order (dmy, mdy or ymd); nothing was stored",
-                source=source,
-            )
+        return attrs.evolve(outcome, outside=tally.outside, file_unmatched=file_unmatched)
 
     def _after(
         self,
@@ -359,82 +213,9 @@ class Attendance:
 
     def pull(self, session_id: str | None = None) -> Outcome:
         """Fetch the attendance of ended live sessions (only ``session_id``, when given) from providers."""
-        from ..sync import classroom_request
-
-        now = self.context.clock.now()
-        if session_id is not None:
-            try:
-                session = self.course.session(session_id)
-            except KeyError:
-                raise InputError(f"no session {session_id!r} on the course", key="--session") from None
-            if not session.live:
-                raise InputError(f"session {session_id!r} is recorded, not live", key="--session")
-            if session.end > now:
-                raise InputError(f"session {session_id!r} has not ended yet", key="--session")
-            sessions: tuple[Session, ...] = (session,)
-        else:
-            sessions = tuple(s for s in self.course.live_sessions if s.end <= now)
-        rooms = self.store.classrooms(self.course.id)
-        specs = self.plugins.providers
-        # build the providers first: a missing or bad setting is an input error before anything is stored
-        for name in sorted(
-            {
-                row.classroom.provider
-                for session in sessions
-                if (row := rooms.get(session.id)) is not None and row.state != "cancelled"
-            }
-        ):
-            spec = specs.get(name)
-            if spec is not None and spec.capabilities.attendance_fetch and name not in self._providers:
-                try:
-                    self._providers[name] = spec.factory(self.context)
-                except InputError:
-                    raise
-                except TaDeliveryError:
-                    continue  # a failure of each of its sessions, below
-        results: list[RecordResult] = []
-        failures: list[SessionFailure] = []
-        notes: list[str] = []
-        for session in sessions:
-            row = rooms.get(session.id)
-            if row is None:
-                notes.append(f"{session.id}: no classroom was made for it; nothing to pull")
-                continue
-            if row.state == "cancelled":
-                notes.append(f"{session.id}: its classroom was cancelled; nothing to pull")
-                continue
-            name = row.classroom.provider
-            spec = specs.get(name)
-            if spec is None:
-                failures.append(SessionFailure(session.id, f"classroom provider {name!r} is not installed"))
-                continue
-            if not spec.capabilities.attendance_fetch:
-                notes.append(f"{session.id}: {name} cannot report attendance; import an export file instead")
-                continue
-            try:
-                provider = self._providers.get(name) or spec.factory(self.context)
-                self._providers[name] = provider
-                fetched = list(
-                    provider.fetch_attendance(row.classroom, classroom_request(self.course, session))
-                )
-                segments = [
-                    seg if seg.session_id == session.id else attrs.evolve(seg, session_id=session.id)
-                    for seg in fetched
-                ]
-                live = {session.id: session}
-                for seg in segments:
-                    try:
-                        _check_segment(seg, self.course, live, name)
-                    except InputError as exc:
-                        raise BadResponse(exc.message, provider=name) from None
-                result = self.records.record(self.course.id, segments, self.context.clock.now())
-                mark_recorded(self.store, self.course.id, [session.id], self.context.clock.now())
-                results.append(attrs.evolve(result, sessions=result.sessions | {session.id}))
-            except (ProviderError, TaDeliveryError) as exc:
-                log.warning("attendance of %s from %s failed: %s", session.id, name, exc)
-                failures.append(SessionFailure(session.id, f"{type(exc).__name__}: {exc}"))
-        with _gc_paused():
-            return self._after(results, None, tuple(notes), tuple(failures))
+        results, failures, notes = fetch_ended(self, session_id)
+        with gc_paused():
+            return self._after(results, None, notes, failures)
 
     # --- excuses ------------------------------------------------------------------------------
 
@@ -504,7 +285,7 @@ class Attendance:
     def report(self, prerequisites: Mapping[str, bool] | None = None) -> AttendanceReport:
         """The whole course reconciled from everything stored."""
         acc = self.accumulator()
-        with _gc_paused():
+        with gc_paused():
             rows = self.records.rows(self.course.id)
             if self.records.counts(self.course.id, [UNPLACED])[UNPLACED]:
                 rows = self._placed(rows)
