@@ -7,6 +7,7 @@ nothing when opened. Every text from the course or an export is escaped.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from ..attendance.reconcile import AttendanceReport
@@ -106,6 +107,27 @@ def _heatmap(report: AttendanceReport) -> list[str]:
     return out
 
 
+def _table(table_id: str, head: tuple[Sequence[str], Sequence[str]], rows: Iterable[str]) -> list[str]:
+    """A table as the page writes it: the column heads over two lines, then one line per row."""
+    first, second = ("".join(f"<th>{h}</th>" for h in heads) for heads in head)
+    return [
+        f'<table id="{table_id}"><thead><tr>{first}',
+        f"{second}</tr></thead><tbody>",
+        *rows,
+        "</tbody></table>",
+    ]
+
+
+def _row(*cells: str, attributes: Mapping[int, str] | None = None) -> str:
+    """One body row of escaped ``cells``, with ``attributes`` (by cell index) where a cell has some."""
+    extra = attributes or {}
+    return (
+        "<tr>"
+        + "".join(f"<td{' ' + extra[i] if i in extra else ''}>{c}</td>" for i, c in enumerate(cells))
+        + "</tr>"
+    )
+
+
 def _why(report: AttendanceReport) -> list[str]:
     rows = [
         (p.participant, sid, r)
@@ -115,90 +137,79 @@ def _why(report: AttendanceReport) -> list[str]:
     ]
     if not rows:
         return []
-    out = ["<h2>Why</h2>", '<table id="reasons"><thead><tr><th>participant</th><th>session</th>']
-    out.append("<th>status</th><th>reason</th></tr></thead><tbody>")
-    for person, sid, r in rows:
-        out.append(
-            f"<tr><td>{_e(person.name)} <small>{_e(person.id)}</small></td><td>{_e(sid)}</td>"
-            f'<td class="cell {r.status}" style="color:#fff">{_e(r.status)}</td><td>{_e(r.reason)}</td></tr>'
+    head = (("participant", "session"), ("status", "reason"))
+    lines = (
+        _row(
+            f"{_e(person.name)} <small>{_e(person.id)}</small>",
+            _e(sid),
+            _e(r.status),
+            _e(r.reason),
+            attributes={2: f'class="cell {r.status}" style="color:#fff"'},
         )
-    out.append("</tbody></table>")
-    return out
+        for person, sid, r in rows
+    )
+    return ["<h2>Why</h2>", *_table("reasons", head, lines)]
 
 
 def _countries(report: AttendanceReport) -> list[str]:
     groups: dict[str, list[bool]] = defaultdict(list)
     for p in report.participants:
         groups[p.participant.country or "unknown"].append(p.completed is True)
-    out = ["<h2>Completion by country</h2>", '<table id="countries"><thead><tr><th>country</th>']
-    out.append("<th>participants</th><th>completed</th><th>share</th><th></th></tr></thead><tbody>")
     everyone = [c for flags in groups.values() for c in flags]
     rows = sorted(groups.items(), key=lambda kv: (kv[0] == "unknown", kv[0]))
+    lines = []
     for country, flags in [*rows, ("all", everyone)]:
         n, done = len(flags), sum(flags)
         share = done / n * 100 if n else 0.0
-        out.append(
-            f"<tr><td>{_e(country)}</td><td>{n}</td><td>{done}</td><td>{share:.0f}%</td>"
-            f'<td><div class="bar"><div style="width:{share:.1f}%"></div></div></td></tr>'
-        )
-    out.append("</tbody></table>")
-    return out
+        bar = f'<div class="bar"><div style="width:{share:.1f}%"></div></div>'
+        lines.append(_row(_e(country), str(n), str(done), f"{share:.0f}%", bar))
+    head = (("country",), ("participants", "completed", "share", ""))
+    return ["<h2>Completion by country</h2>", *_table("countries", head, lines)]
 
 
 def _centres(report: AttendanceReport) -> list[str]:
     if not report.course.centres:
         return []
-    out = [
-        "<h2>Reference centres</h2>",
-        '<table id="centres"><thead><tr><th>centre</th><th>participants</th>',
-    ]
-    out.append("<th>attended</th><th>completed</th><th>centre's device (minutes)</th></tr></thead><tbody>")
+    lines = []
     for row in centre_rows(report):
         rate = "–" if row.rate is None else f"{row.rate * 100:.0f}%"
         devices = ", ".join(f"{sid}: {m}" for sid, m in row.device_minutes.items()) or "–"
-        out.append(
-            f"<tr><td>{_e(row.name)}</td><td>{row.participants}</td><td>{rate}</td>"
-            f"<td>{row.completed}</td><td>{_e(devices)}</td></tr>"
-        )
-    out.append("</tbody></table>")
-    return out
+        lines.append(_row(_e(row.name), str(row.participants), rate, str(row.completed), _e(devices)))
+    head = (("centre", "participants"), ("attended", "completed", "centre's device (minutes)"))
+    return ["<h2>Reference centres</h2>", *_table("centres", head, lines)]
 
 
 def _unmatched(report: AttendanceReport) -> list[str]:
-    out = ["<h2>Unmatched</h2>"]
     if not report.unmatched:
-        return [*out, "<p>Everyone in the attendance data is on the course.</p>"]
-    out.append('<table id="unmatched"><thead><tr><th>session</th><th>name</th><th>email</th>')
-    out.append("<th>minutes</th></tr></thead><tbody>")
-    for u in report.unmatched:
-        out.append(
-            f"<tr><td>{_e(u.session_id)}</td><td>{_e(u.name)}</td><td>{_e(u.email)}</td>"
-            f"<td>{u.minutes}</td></tr>"
-        )
-    out.append("</tbody></table>")
-    return out
+        return ["<h2>Unmatched</h2>", "<p>Everyone in the attendance data is on the course.</p>"]
+    head = (("session", "name", "email"), ("minutes",))
+    lines = (_row(_e(u.session_id), _e(u.name), _e(u.email), str(u.minutes)) for u in report.unmatched)
+    return ["<h2>Unmatched</h2>", *_table("unmatched", head, lines)]
 
 
 def _suggestions(report: AttendanceReport) -> list[str]:
     if not report.suggestions:
         return []
     names = {p.participant.id: p.participant.name for p in report.participants}
-    out = [
+    head = (("session", "name in the data", "email"), ("participant", "minutes", "why"))
+    lines = (
+        _row(
+            _e(g.session_id),
+            _e(g.name),
+            _e(g.email),
+            f"{_e(names.get(g.participant_id, ''))} <small>{_e(g.participant_id)}</small>",
+            str(g.minutes),
+            _e(g.reason),
+        )
+        for g in report.suggestions
+    )
+    return [
         "<h2>Suggested name matches</h2>",
         "<p>These unmatched entries carry a participant's name. They are <strong>not</strong> counted: "
         "if one is right, confirm it with <code>ta-delivery attendance link COURSE --session ID --name N "
         "--participant ID</code> (or add the address to the course file).</p>",
-        '<table id="suggestions"><thead><tr><th>session</th><th>name in the data</th><th>email</th>',
-        "<th>participant</th><th>minutes</th><th>why</th></tr></thead><tbody>",
+        *_table("suggestions", head, lines),
     ]
-    for g in report.suggestions:
-        out.append(
-            f"<tr><td>{_e(g.session_id)}</td><td>{_e(g.name)}</td><td>{_e(g.email)}</td>"
-            f"<td>{_e(names.get(g.participant_id, ''))} <small>{_e(g.participant_id)}</small></td>"
-            f"<td>{g.minutes}</td><td>{_e(g.reason)}</td></tr>"
-        )
-    out.append("</tbody></table>")
-    return out
 
 
 def to_html(report: AttendanceReport) -> str:
