@@ -16,6 +16,26 @@ def _e(value: object) -> str:
     return escape("".join(c if c.isprintable() else " " for c in text), quote=True)
 
 
+def _head(title: str, width: int, height: int) -> str:
+    """The opening of a chart: its size and its ``<title>`` (what a screen reader says)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
+    )
+
+
+def _legend(entries: Sequence[tuple[str, str]], x: int, baseline: int) -> list[str]:
+    """A legend in one line from ``x``: a square of each ``(colour, text)`` and its text."""
+    out = []
+    for colour, text in entries:
+        out.append(
+            f'<rect x="{x}" y="{baseline - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="{baseline}" font-size="11">{_e(text)}</text>'
+        )
+        x += 24 + 7 * len(text)
+    return out
+
+
 def bar_chart(
     title: str,
     bars: Sequence[tuple[str, float]],
@@ -29,10 +49,7 @@ def bar_chart(
     height = row * max(len(bars), 1) + pad * 2
     most = max((v for _, v in bars), default=0) or 1
     span = width - label_w - 60
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
-    ]
+    parts = [_head(title, width, height)]
     for i, (label, value) in enumerate(bars):
         y = pad + i * row
         w = max(0.0, value / most * span)
@@ -50,10 +67,7 @@ def stacked_bar(title: str, parts: Sequence[tuple[str, int]], *, width: int = 48
     """One bar split into ``parts`` (label, count), with a legend underneath."""
     total = sum(v for _, v in parts) or 1
     height = 62
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
-    ]
+    out = [_head(title, width, height)]
     x = 0.0
     for i, (_, value) in enumerate(parts):
         w = value / total * width
@@ -61,14 +75,9 @@ def stacked_bar(title: str, parts: Sequence[tuple[str, int]], *, width: int = 48
             f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="22" fill="{PALETTE[i % len(PALETTE)]}"/>'
         )
         x += w
-    lx = 0
-    for i, (label, value) in enumerate(parts):
-        text = f"{label}: {value}"
-        out.append(
-            f'<rect x="{lx}" y="38" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
-            f'<text x="{lx + 14}" y="47" font-size="11">{_e(text)}</text>'
-        )
-        lx += 24 + 7 * len(text)
+    out += _legend(
+        [(PALETTE[i % len(PALETTE)], f"{label}: {value}") for i, (label, value) in enumerate(parts)], 0, 47
+    )
     out.append("</svg>")
     return "".join(out)
 
@@ -98,10 +107,7 @@ def stacked_rows(
     names = [n for n in colours if any(n == p for _, parts in rows for p, v in parts if v)]
     height = row * len(rows) + 34
     span = width - label_w - 10
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart"><title>{_e(title)}</title>'
-    ]
+    out = [_head(title, width, height)]
     for i, (label, parts) in enumerate(rows):
         y = 4 + i * row
         total = sum(v for _, v in parts) or 1
@@ -118,12 +124,6 @@ def stacked_rows(
                 f'fill="{colours.get(name, "#888")}"><title>{_e(name)}: {value}</title></rect>'
             )
             x += w
-    lx, ly = label_w, 4 + len(rows) * row + 14
-    for name in names:
-        out.append(
-            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colours[name]}"/>'
-            f'<text x="{lx + 14}" y="{ly}" font-size="11">{_e(name)}</text>'
-        )
-        lx += 24 + 7 * len(name)
+    out += _legend([(colours[name], name) for name in names], label_w, 4 + len(rows) * row + 14)
     out.append("</svg>")
     return "".join(out)
