@@ -9,7 +9,7 @@ import attrs
 
 from .records import LmsChange
 
-__all__ = ["Action", "ApplyResult", "ClassroomChange", "InviteChange", "ItemResult", "Plan"]
+__all__ = ["Action", "ApplyResult", "ClassroomChange", "InviteChange", "ItemResult", "Plan", "error_text"]
 
 Action = Literal["create", "update", "cancel", "recover", "cleanup"]
 
@@ -80,6 +80,11 @@ class Plan:
             "prerequisites": dict(self.prerequisites) if self.prerequisites is not None else None,
             "notes": list(self.notes),
         }
+
+
+def error_text(exc: BaseException) -> str:
+    """How a failed item's error reads in ``apply``'s output and in the store: its type and message."""
+    return f"{type(exc).__name__}: {exc}"
 
 
 @attrs.frozen

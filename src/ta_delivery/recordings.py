@@ -10,12 +10,15 @@ nobody. Trainers never get it. The messages themselves are decided by the ``reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 
+from .invites import lifecycle
+from .invites.recording import recording_fingerprint
 from .models import Course, Participant, Person, Session
 from .records import Recording
 
-__all__ = ["ATTENDED", "NOT_RECORDED", "audience", "recording_of"]
+__all__ = ["ATTENDED", "NOT_RECORDED", "audience", "ended_sessions", "owed_messages", "recording_of"]
 
 #: Statuses that mean the participant was there: they are not sent the recording under ``missed``.
 ATTENDED = frozenset({"present", "late"})
@@ -51,3 +54,41 @@ def audience(
     if statuses is None or any(statuses.get(p.id) in NOT_RECORDED for p in people):
         return ()
     return tuple(p for p in people if statuses.get(p.id) not in ATTENDED)
+
+
+def ended_sessions(course: Course, now: datetime) -> list[Session]:
+    """The live sessions whose recording may be owed now: ended, in a course that sends recordings."""
+    if course.recordings.send_to == "none" or course.status not in ("scheduled", "delivered"):
+        return []
+    return [s for s in course.live_sessions if s.end <= now]
+
+
+def owed_messages(
+    course: Course,
+    ended: Sequence[Session],
+    statuses: Mapping[str, Mapping[str, str]],
+    found: Callable[[Session], Recording | None],
+    eligible: Callable[[Person], bool],
+    history: Sequence[lifecycle.Sent],
+) -> tuple[list[lifecycle.Owed], dict[str, Recording]]:
+    """The recording messages owed for ``ended`` sessions, and each session's link.
+
+    ``found`` looks up what the provider has; it is asked only for sessions someone should get the link
+    for, since asking may cost a remote call.
+    """
+    wanted: list[lifecycle.Wanted] = []
+    links: dict[str, Recording] = {}
+    for session in ended:
+        people = audience(course, session, statuses.get(session.id), eligible)
+        if not people:
+            continue
+        link = recording_of(session, found(session))
+        if link is None:
+            continue
+        links[session.id] = link
+        fp = recording_fingerprint(link)
+        wanted.extend(
+            lifecycle.Wanted(session.id, p.id, p.email, fp, kind=lifecycle.RECORDING) for p in people
+        )
+    log = [m for m in history if m.kind == lifecycle.RECORDING]
+    return lifecycle.owed(wanted, log), links

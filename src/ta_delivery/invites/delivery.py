@@ -1,0 +1,230 @@
+"""Sending the messages owed: each is recorded as pending, built, sent, then recorded as sent.
+
+A failed send stays pending with its error, and the next run sends the same message again (same
+SEQUENCE, same Message-ID), so a crash between the send and its record never loses a message nor skips a
+SEQUENCE. Which messages are owed is decided elsewhere (:mod:`.lifecycle`, :mod:`.wanted`); this module
+only resolves each to its recipient and its content, and sends it through the run's transport.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, cast
+
+import attrs
+
+from ..errors import ProviderError, TransportError
+from ..models import Course, Session
+from ..planning import ItemResult, error_text
+from ..plugins import Plugins
+from ..records import Recording, Transport
+from ..store import ClassroomRow, InviteRow, Store
+from . import lifecycle
+from .centres import CENTRE, centre_recipient, ghost_person
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from .content import Reason
+
+__all__ = ["Delivery", "ghost_session"]
+
+
+def _message_reason(message: lifecycle.Owed) -> Reason | None:
+    """What the message's words should say: the CANCEL's reason, or a fresh invitation."""
+    if message.method == "CANCEL":
+        return cast("Reason", message.wording)
+    return "invited" if message.wording == "invitation" else None
+
+
+def _method(message: lifecycle.Owed) -> Literal["REQUEST", "CANCEL"]:
+    if message.method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"not an invitation: {message.kind} {message.method}")
+    return cast("Literal['REQUEST', 'CANCEL']", message.method)
+
+
+def ghost_session(sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
+    """A removed session, rebuilt from the store so its people can be sent a CANCEL."""
+    row = rooms.get(sid)
+    if row is None:
+        return None
+    return Session(id=sid, title=row.title or sid, start=row.session_start, minutes=max(row.minutes, 1))
+
+
+@attrs.define
+class Delivery:
+    """Sends one course's owed messages through ``transport``, one at a time, recording each."""
+
+    course: Course
+    store: Store
+    plugins: Plugins
+    transport: Transport
+    now: Callable[[], datetime]
+    on_progress: Callable[[str], None] | None = None
+    _send_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+
+    def send_invites(
+        self, owed: Sequence[lifecycle.Owed], rooms: Mapping[str, ClassroomRow]
+    ) -> list[ItemResult]:
+        """Send a session's invitations in order; a person's later messages wait for a failed earlier one."""
+        if not owed:
+            return []
+        from .message import build_invite
+
+        results: list[ItemResult] = []
+        failed: set[tuple[str, str]] = set()
+        for message in owed:
+            target = f"{message.session_id}/{message.person_id}"
+            if (message.session_id, message.person_id) in failed:
+                # a person's messages go in order: their REQUEST waits with the CANCEL to their old
+                # address that failed, and both go on the next run
+                continue
+            session = self._session_or_ghost(message.session_id, rooms)
+            if session is None:
+                continue
+            centre: tuple[str, tuple[str, ...]] | None = None
+            if message.person_id.startswith(CENTRE):
+                person, centre = centre_recipient(self.course, message.person_id, message.email, session)
+            else:
+                try:
+                    person = self.course.person(message.person_id)
+                except KeyError:
+                    person = ghost_person(self.course, message.person_id, message.email)
+            if person.email != message.email:
+                person = attrs.evolve(person, email=message.email)  # a CANCEL goes where the event was sent
+            room_row = rooms.get(message.session_id)
+            room = room_row.classroom if room_row is not None else None
+            link = None if room is None else room.join_url if centre else room.join_url_for(person.id)
+            dial_in = room.dial_in if room is not None else None
+            result = self.deliver(
+                message,
+                session,
+                person.email,
+                functools.partial(
+                    build_invite,
+                    self.course,
+                    session,
+                    person,
+                    method=_method(message),
+                    sequence=message.sequence,
+                    join_url=link,
+                    plugins=self.plugins,
+                    reason=_message_reason(message),
+                    dial_in=dial_in,
+                    centre=centre,
+                ),
+            )
+            results.append(result)
+            if not result.ok:
+                failed.add((message.session_id, message.person_id))
+                continue
+            if self.on_progress:
+                self.on_progress(target)
+        return results
+
+    def send_welcomes(self, owed: Sequence[lifecycle.Owed], addresses: Mapping[str, str]) -> list[ItemResult]:
+        """Record each welcome as pending, send it, record it as sent (a failure is retried next run)."""
+        from .welcome import build_welcome_message
+
+        results: list[ItemResult] = []
+        last_end = max((s.end for s in self.course.live_sessions), default=self.now())
+        for message in owed:
+            person = attrs.evolve(self.course.person(message.person_id), email=message.email)
+            now = self.now()
+            row = InviteRow(
+                session_id=message.session_id,
+                person_id=person.id,
+                email=message.email,
+                sequence=message.sequence,
+                fingerprint=message.fingerprint,
+                method=message.method,
+                state="pending",
+                session_end=last_end,
+                kind=message.kind,
+            )
+            try:
+                self.store.save_invite(self.course.id, row, now)
+                built = build_welcome_message(
+                    self.course, person, feed_address=addresses[person.id], dtstamp=now
+                )
+                with self._send_lock:
+                    self.transport.send(built)
+            except TransportError as exc:
+                self.store.save_invite(self.course.id, row, now, error=error_text(exc))
+                results.append(ItemResult("welcome", person.id, message.method, False, error=error_text(exc)))
+                continue
+            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self.now())
+            results.append(ItemResult("welcome", person.id, message.method, True, detail=person.email))
+        return results
+
+    def send_recordings(
+        self, owed: Sequence[lifecycle.Owed], links: Mapping[str, Recording]
+    ) -> list[ItemResult]:
+        """Record each recording message as pending, send it, record it as sent."""
+        from .recording import build_recording_message
+
+        results: list[ItemResult] = []
+        for message in owed:
+            session = self.course.session(message.session_id)
+            person = attrs.evolve(self.course.person(message.person_id), email=message.email)
+            results.append(
+                self.deliver(
+                    message,
+                    session,
+                    person.email,
+                    functools.partial(
+                        build_recording_message,
+                        self.course,
+                        session,
+                        person,
+                        recording=links[session.id],
+                        correction=message.wording == "correction",
+                    ),
+                )
+            )
+        return results
+
+    def deliver(
+        self,
+        message: lifecycle.Owed,
+        session: Session,
+        address: str,
+        build: Callable[..., EmailMessage],
+    ) -> ItemResult:
+        """Record ``message`` as pending, build and send it, record it as sent; a failure stays pending
+        (with its error) for the next run, which sends the same message again."""
+        kind: Literal["invite", "recording"] = (
+            "recording" if message.kind == lifecycle.RECORDING else "invite"
+        )
+        target = f"{message.session_id}/{message.person_id}"
+        now = self.now()
+        row = InviteRow(
+            session_id=session.id,
+            person_id=message.person_id,
+            email=message.email,
+            sequence=message.sequence,
+            fingerprint=message.fingerprint,
+            method=message.method,
+            state="pending",
+            session_end=session.end,
+            kind=message.kind,
+        )
+        try:
+            self.store.save_invite(self.course.id, row, now)
+            built = build(dtstamp=now)
+            with self._send_lock:
+                self.transport.send(built)
+        except (TransportError, ProviderError) as exc:
+            self.store.save_invite(self.course.id, row, now, error=error_text(exc))
+            return ItemResult(kind, target, message.method, False, error=error_text(exc))
+        self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self.now())
+        return ItemResult(kind, target, message.method, True, detail=address)
+
+    def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
+        try:
+            return self.course.session(sid)
+        except KeyError:
+            return ghost_session(sid, rooms)
