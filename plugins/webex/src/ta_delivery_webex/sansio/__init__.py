@@ -8,70 +8,14 @@ here.
 
 from __future__ import annotations
 
-from .answers import (
-    dial_in_from,
-    next_link,
-)
-from .meetings import (
-    AGENDA_MAX,
-    DEFAULT_API_URL,
-    MAX_MINUTES,
-    MIN_MINUTES,
-    NAME_MAX,
-    SOURCE,
-    TITLE_MAX,
-    agenda_for,
-    carries_mark,
-    format_time,
-    mark_of,
-    meeting_body,
-    parse_time,
-    patch_body,
-    registration_form,
-    scheduled_window,
-    search_window,
-    tag_of,
-)
-from .people import (
-    invitee_body,
-    personal_link,
-    registrant_body,
-    split_name,
-)
-from .reports import (
-    instance_ids,
-    people_index,
-    recording_from,
-    segments_of_participant,
-)
+from . import answers, meetings, people, reports
+from .answers import *  # noqa: F403 - the package re-exports each concern's names
+from .meetings import *  # noqa: F403 - the package re-exports each concern's names
+from .people import *  # noqa: F403 - the package re-exports each concern's names
+from .reports import *  # noqa: F403 - the package re-exports each concern's names
 
-__all__ = [
-    "AGENDA_MAX",
-    "DEFAULT_API_URL",
-    "MAX_MINUTES",
-    "MIN_MINUTES",
-    "NAME_MAX",
-    "SOURCE",
-    "TITLE_MAX",
-    "agenda_for",
-    "carries_mark",
-    "dial_in_from",
-    "format_time",
-    "instance_ids",
-    "invitee_body",
-    "mark_of",
-    "meeting_body",
-    "next_link",
-    "parse_time",
-    "patch_body",
-    "people_index",
-    "personal_link",
-    "recording_from",
-    "registrant_body",
-    "registration_form",
-    "scheduled_window",
-    "search_window",
-    "segments_of_participant",
-    "split_name",
-    "tag_of",
-]
+__all__: list[str] = []
+__all__ += answers.__all__
+__all__ += meetings.__all__
+__all__ += people.__all__
+__all__ += reports.__all__

@@ -10,54 +10,12 @@ raises :class:`~ta_delivery.errors.BadResponse` on a malformed answer and never 
 
 from __future__ import annotations
 
-from .answers import classroom_from, dial_in_from, page_items, panelists_from, registrant_from
-from .meetings import (
-    AGENDA_MAX,
-    LISTED_AGENDA_MAX,
-    NAME_MAX,
-    PANELIST_NAME_MAX,
-    PROVIDER,
-    TOPIC_MAX,
-    Kind,
-    agenda_for,
-    fingerprint,
-    format_time,
-    has_mark,
-    mark,
-    maybe_truncated,
-    meeting_body,
-    panelist_body,
-    parse_time,
-    registrant_body,
-    topic_for,
-)
-from .reports import encode_uuid, recording_from, segments_from_report
+from . import answers, meetings, reports
+from .answers import *  # noqa: F403 - the package re-exports each concern's names
+from .meetings import *  # noqa: F403 - the package re-exports each concern's names
+from .reports import *  # noqa: F403 - the package re-exports each concern's names
 
-__all__ = [
-    "AGENDA_MAX",
-    "LISTED_AGENDA_MAX",
-    "NAME_MAX",
-    "PANELIST_NAME_MAX",
-    "PROVIDER",
-    "TOPIC_MAX",
-    "Kind",
-    "agenda_for",
-    "classroom_from",
-    "dial_in_from",
-    "encode_uuid",
-    "fingerprint",
-    "format_time",
-    "has_mark",
-    "mark",
-    "maybe_truncated",
-    "meeting_body",
-    "page_items",
-    "panelist_body",
-    "panelists_from",
-    "parse_time",
-    "recording_from",
-    "registrant_body",
-    "registrant_from",
-    "segments_from_report",
-    "topic_for",
-]
+__all__: list[str] = []
+__all__ += answers.__all__
+__all__ += meetings.__all__
+__all__ += reports.__all__
