@@ -14,6 +14,7 @@ from ta_delivery.coursefile import local_to_utc, parse_course
 from ta_delivery.errors import InputError
 from ta_delivery.models import zone
 from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.testing.courses import ORG, Raw, course_toml, series
 from ta_delivery.testing.strategies import all_zone_names
 
 PLUGINS = make_plugin_manager(entry_points=False)
@@ -21,22 +22,19 @@ PLUGINS = make_plugin_manager(entry_points=False)
 
 def course_text(tz: str, first: datetime, every: int, count: int, skip: list[date]) -> str:
     skips = ", ".join(d.isoformat() for d in skip)
-    return f"""
-[course]
-id = "series-prop"
-title = "Series"
-timezone = "{tz}"
-organizer = {{ name = "Org", email = "org@example.org" }}
-
-[[series]]
-id = "w"
-title = "Weekly"
-first_start = {first.isoformat()}
-minutes = 60
-every_days = {every}
-count = {count}
-skip = [{skips}]
-"""
+    weekly = series(
+        "w", first.isoformat(), 60, count, title="Weekly", every_days=every, skip=Raw(f"[{skips}]")
+    )
+    return course_toml(
+        id="series-prop",
+        title="Series",
+        timezone=tz,
+        organizer=ORG,
+        trainers=(),
+        participants=(),
+        sessions=(),
+        series=[weekly],
+    )
 
 
 @settings(max_examples=80, deadline=None)

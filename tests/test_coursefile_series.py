@@ -15,24 +15,28 @@ from ta_delivery.coursefile.series import occurrences
 from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.models import Course
 from ta_delivery.plugins import Plugins, make_plugin_manager
+from ta_delivery.testing.courses import ORG, course_toml
 from ta_delivery.weekdays import DAY_NAMES
 
 PLUGINS = make_plugin_manager(entry_points=False)
 
-HEAD = """\
-[course]
-id = "series-2027"
-title = "Series"
-timezone = "{tz}"
-organizer = {{ name = "Org", email = "org@example.org" }}
 
-[rules]
-working_days = "mon-sun"
-"""
+def head(tz: str) -> str:
+    """A course in ``tz`` with no people or sessions, every day a working day; a series is appended."""
+    return course_toml(
+        id="series-2027",
+        title="Series",
+        timezone=tz,
+        organizer=ORG,
+        trainers=(),
+        participants=(),
+        sessions=(),
+        extra='[rules]\nworking_days = "mon-sun"\n',
+    )
 
 
 def read(tz: str, series: str, plugins: Plugins = PLUGINS) -> Course:
-    text = HEAD.format(tz=tz) + "\n[[series]]\n" + textwrap.dedent(series)
+    text = head(tz) + "\n[[series]]\n" + textwrap.dedent(series)
     return parse_course(text, source="course.toml", plugins=plugins)
 
 

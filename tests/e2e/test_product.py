@@ -116,46 +116,21 @@ def test_product_example_verbatim(tmp_path: Path) -> None:
 
 # --- 2. no fixed clock: a minimal course in 2030, invites, re-runs, changes, the feed ---------------
 
-MINIMAL_2030 = """
-[course]
-id = "mini-2030"
-title = "Minimal"
-timezone = "Europe/Paris"
-organizer = { name = "Org", email = "org@example.org" }
-
-[[trainers]]
-id = "t1"
-name = "Tess Trainer"
-email = "t1@example.org"
-timezone = "Europe/Paris"
-
-[[participants]]
-id = "p1"
-name = "Paco"
-email = "paco@example.org"
-timezone = "America/Mexico_City"
-language = "es"
-
-[[participants]]
-id = "p2"
-name = "Fleur"
-email = "fleur@example.org"
-timezone = "Europe/Paris"
-language = "fr"
-
-[[sessions]]
-id = "a"
-title = "Alpha"
-start = 2030-03-05T15:00:00+01:00
-minutes = 60
-trainers = ["t1"]
-
-[[sessions]]
-id = "b"
-title = "Beta"
-start = 2030-03-06T14:00:00Z
-minutes = 90
-"""
+MINIMAL_2030 = course_toml(
+    id="mini-2030",
+    title="Minimal",
+    timezone="Europe/Paris",
+    organizer=ORG,
+    trainers=[person("t1", "Tess Trainer", timezone="Europe/Paris")],
+    participants=[
+        person("p1", "Paco", "paco@example.org", "America/Mexico_City", language="es"),
+        person("p2", "Fleur", "fleur@example.org", "Europe/Paris", language="fr"),
+    ],
+    sessions=[
+        session("a", "2030-03-05T15:00:00+01:00", 60, title="Alpha", trainers=["t1"]),
+        session("b", "2030-03-06T14:00:00Z", 90, title="Beta", trainers=None),
+    ],
+)
 
 
 def invites(paths: list[Path]) -> list[tuple[str, str, dict[str, str], EmailMessage]]:

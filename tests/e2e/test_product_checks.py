@@ -39,6 +39,23 @@ completion_fraction = 0.5
     ],
 )
 
+
+def report_row(
+    pid: str, completed: bool, attended: int, live: int, **sessions: tuple[str, int]
+) -> dict[str, object]:
+    """A participant's entry in ``report --format json``, with no prerequisites on the LMS."""
+    return {
+        "id": pid,
+        "completed": completed,
+        "attended_sessions": attended,
+        "live_sessions": live,
+        "prerequisites_met": None,
+        "sessions": {
+            sid: {"status": status, "minutes": minutes} for sid, (status, minutes) in sessions.items()
+        },
+    }
+
+
 REGISTER = """session,participant,join,leave
 s1,p1@example.org,2020-06-01T00:06:00Z,2020-06-01T00:30:00Z
 s1,P1@EXAMPLE.ORG,2020-06-01T00:20:00Z,2020-06-01T01:00:00Z
@@ -74,40 +91,9 @@ def test_attendance_import_and_report_formats(tmp_path: Path) -> None:
         {"id": "s3", "start": "2020-06-03T00:00:00Z", "minutes": 60},
     ]
     assert data["participants"] == [
-        {
-            "id": "p1",
-            "completed": True,
-            "attended_sessions": 2,
-            "live_sessions": 3,
-            "prerequisites_met": None,
-            "sessions": {
-                "s1": {"status": "late", "minutes": 54},
-                "s2": {"status": "present", "minutes": 55},
-                "s3": {"status": "absent", "minutes": 0},
-            },
-        },
-        {
-            "id": "p2",
-            "completed": False,
-            "attended_sessions": 0,
-            "live_sessions": 2,
-            "prerequisites_met": None,
-            "sessions": {
-                "s1": {"status": "partial", "minutes": 10},
-                "s3": {"status": "absent", "minutes": 0},
-            },
-        },
-        {
-            "id": "p3",
-            "completed": False,
-            "attended_sessions": 0,
-            "live_sessions": 2,
-            "prerequisites_met": None,
-            "sessions": {
-                "s1": {"status": "absent", "minutes": 0},
-                "s3": {"status": "partial", "minutes": 29},
-            },
-        },
+        report_row("p1", True, 2, 3, s1=("late", 54), s2=("present", 55), s3=("absent", 0)),
+        report_row("p2", False, 0, 2, s1=("partial", 10), s3=("absent", 0)),
+        report_row("p3", False, 0, 2, s1=("absent", 0), s3=("partial", 29)),
     ]
     for entry in data["participants"]:
         assert list(entry) == [
