@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import os
+import subprocess
 import sys
+import tomllib
 import types
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -338,3 +343,143 @@ def test_webhook_receivers_are_collected_for_serve() -> None:
     plugins = make_plugin_manager(entry_points=False, extra=[RecordingPlugin()])
     specs = webhook_specs(plugins)
     assert specs["recording"].name == "recording"
+
+
+# --- plugins installed as distributions: entry points on a site folder ---------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
+
+REGISTER_TWIN = """
+from ta_delivery.hookspecs import hookimpl
+from ta_delivery.records import ProviderSpec
+from ta_delivery.testing.memory import make_memory_provider
+
+@hookimpl
+def ta_delivery_register_providers():
+    yield ProviderSpec(name="twin", factory=make_memory_provider)
+"""
+
+RAISING = """
+from ta_delivery.hookspecs import hookimpl
+
+@hookimpl
+def ta_delivery_register_transports():
+    raise RuntimeError("boom in the registration hook")
+"""
+
+WRONG_RECORDS = """
+from ta_delivery.hookspecs import hookimpl
+
+@hookimpl
+def ta_delivery_register_providers():
+    return ["not-a-spec"]
+"""
+
+
+def fake_distribution(root: Path, dist: str, entry_points: dict[str, str]) -> dict[str, str]:
+    """Install, under ``root`` (put on sys.path), a distribution whose ``ta_delivery`` entry points
+    name fresh modules with the given sources; return entry-point name -> module name."""
+    modules = {}
+    lines = ["[ta_delivery]"]
+    for ep_name, source in entry_points.items():
+        module = f"qa2_plugin_{uuid.uuid4().hex}"
+        (root / f"{module}.py").write_text(source, encoding="utf-8")
+        lines.append(f"{ep_name} = {module}")
+        modules[ep_name] = module
+    info = root / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return modules
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    return root
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_two_distributions_with_the_same_entry_point_name_clash_naming_both(site: Path) -> None:
+    fake_distribution(site, "alpha-plug", {"same": REGISTER_TWIN})
+    fake_distribution(site, "beta-plug", {"same": REGISTER_TWIN})
+    plugins = make_plugin_manager()
+    assert plugins.failures == []
+    with pytest.raises(
+        PluginError, match=r"'twin' is registered by both (alpha-plug and beta-plug|beta-plug and alpha-plug)"
+    ):
+        _ = plugins.providers
+
+
+def test_a_plugin_whose_registration_hook_raises_is_reported_and_skipped(site: Path) -> None:
+    fake_distribution(site, "raising-plug", {"raising": RAISING})
+    fake_distribution(site, "good-plug", {"good": REGISTER_TWIN})
+    plugins = make_plugin_manager()
+    assert [(f.name, f.distribution) for f in plugins.failures] == [("raising", "raising-plug")]
+    assert "boom in the registration hook" in plugins.failures[0].error
+    assert {"jitsi", "twin"} <= set(plugins.providers)
+    assert "outbox" in plugins.transports
+
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    names = [p["name"] for p in json.loads(result.stdout)["plugins"]]
+    assert "good-plug" in names and "raising-plug" not in names
+    assert "raising" in result.stderr and "boom in the registration hook" in result.stderr
+
+
+def test_a_plugin_returning_something_else_than_records_is_reported_and_skipped(site: Path) -> None:
+    fake_distribution(site, "wrong-plug", {"wrong": WRONG_RECORDS})
+    plugins = make_plugin_manager()
+    assert [f.name for f in plugins.failures] == ["wrong"]
+    assert "ProviderSpec" in plugins.failures[0].error
+    assert "jitsi" in plugins.providers  # no AttributeError on the str the plugin returned
+
+
+def test_a_plugin_that_fails_to_import_is_reported_once_on_stderr(site: Path) -> None:
+    fake_distribution(site, "broken-plug", {"broken": 'raise RuntimeError("boom at import")\n'})
+    done = run_cli("plugins", env={"PYTHONPATH": os.pathsep.join([str(site), *sys.path])})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("boom at import") == 1, done.stderr
+
+
+def test_the_acme_example_is_a_distribution_whose_entry_point_adds_its_provider(site: Path) -> None:
+    project = tomllib.loads(
+        (ROOT / "examples" / "plugin-acme" / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    name = project["project"]["name"]
+    entry_points = project["project"]["entry-points"]["ta_delivery"]
+    info = site / f"{name.replace('-', '_')}-{project['project']['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n", encoding="utf-8")
+    lines = ["[ta_delivery]", *(f"{k} = {v}" for k, v in entry_points.items())]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plugins = make_plugin_manager()
+    assert plugins.failures == []
+    assert "acme" in plugins.providers
+    acme = next(i for i in plugins.info() if i.name == "ta-delivery-acme")
+    assert acme.providers == ("acme",)
+
+
+def test_the_acme_example_takes_the_core_from_this_checkout() -> None:
+    folder = ROOT / "examples" / "plugin-acme"
+    project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "ta-delivery" in project["project"]["dependencies"]
+    source = project["tool"]["uv"]["sources"]["ta-delivery"]
+    core = tomllib.loads((folder / source["path"] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert core["project"]["name"] == "ta-delivery"

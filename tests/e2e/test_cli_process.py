@@ -100,3 +100,77 @@ def test_apply_then_report_in_a_process(tmp_path: Path, course: Path) -> None:
         }
     ]
     assert data["unmatched"] == []
+
+
+# --- output: an ASCII terminal, a full device, ``python -m`` -----------------------------------------
+
+CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_output_in_an_ascii_terminal_does_not_crash(example_course: Path) -> None:
+    course = str(example_course)
+    for args in (
+        ["plan", course],
+        ["report", course],
+        ["check", course],
+    ):
+        done = run_cli(*args, env={"PYTHONIOENCODING": "ascii"})
+        assert "Traceback" not in done.stderr, done.stderr
+        assert done.returncode in (0, 1), done.stderr
+    assert not (example_course.parent / ".ta-delivery").exists()
+
+
+def test_json_in_an_ascii_terminal_stays_valid_and_lossless() -> None:
+    code = "from ta_delivery.cli.common import print_json; print_json({'name': 'Ana Pérez'})"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("ascii")) == {"name": "Ana Pérez"}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["plugins"], ["plugins", "--json"]])
+def test_output_to_a_full_device_is_a_one_line_error(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", CLI, *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "No space left on device" in done.stderr
+
+
+def test_python_dash_m_runs_the_command_line(example_course: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ta_delivery", "check", str(example_course), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["course"] == "rtpc-caribbean-2027"
