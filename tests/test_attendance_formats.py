@@ -11,23 +11,25 @@ import pytest
 
 from ta_delivery.attendance.formats import register_csv, ta_delivery_register_import_formats, teams
 from ta_delivery.errors import InputError
-from ta_delivery.models import Course, Organizer, Participant, Session
+from ta_delivery.models import Course, Organizer
 from ta_delivery.records import ImportRequest, Segment
 from ta_delivery.testing.contract import ImportFormatContract
+from ta_delivery.testing.courses import live, make_course, participant
 
 START = datetime(2027, 3, 1, 14, tzinfo=UTC)
 
 
 def course() -> Course:
-    return Course(
+    return make_course(
         id="fmt",
         title="Formats",
         timezone="UTC",
         organizer=Organizer("Institute", "training@example.org"),
-        participants=(Participant(id="p1", name="Ana", email="ana@example.org", timezone="UTC"),),
+        trainers=(),
+        participants=(participant("p1", name="Ana", timezone="UTC"),),
         sessions=(
-            Session(id="s1", title="One", start=START, minutes=60),
-            Session(id="s2", title="Two", start=START + timedelta(days=1), minutes=60),
+            live("s1", START, 60, title="One", trainers=()),
+            live("s2", START + timedelta(days=1), 60, title="Two", trainers=()),
         ),
     )
 

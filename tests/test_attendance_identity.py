@@ -6,25 +6,26 @@ from datetime import UTC, datetime, timedelta
 
 from ta_delivery.attendance import Accumulator, IdentityIndex, reconcile
 from ta_delivery.attendance.identity import name_key
-from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
+from ta_delivery.models import Course, Organizer
+from ta_delivery.testing.courses import live, make_course, participant, trainer
 
 START = datetime(2027, 3, 1, 14, tzinfo=UTC)
 
 
 def course() -> Course:
-    return Course(
+    return make_course(
         id="ident",
         title="Identity",
         timezone="UTC",
         organizer=Organizer("Institute", "training@example.org"),
-        trainers=(Trainer(id="t1", name="Tina Trainer", email="tina@example.org", timezone="UTC"),),
+        trainers=(trainer("t1", name="Tina Trainer", email="tina@example.org", timezone="UTC"),),
         participants=(
-            Participant(id="p1", name="Ana Pérez", email="Ana.Perez@Example.org", timezone="UTC"),
-            Participant(id="p2", name="Ben Ali", email="ben@example.org", timezone="UTC"),
+            participant("p1", name="Ana Pérez", email="Ana.Perez@Example.org", timezone="UTC"),
+            participant("p2", name="Ben Ali", email="ben@example.org", timezone="UTC"),
         ),
         sessions=(
-            Session(id="s1", title="One", start=START, minutes=60, trainers=("t1",)),
-            Session(id="s2", title="Two", start=START + timedelta(days=1), minutes=60, participants=("p1",)),
+            live("s1", START, 60, title="One", trainers=("t1",)),
+            live("s2", START + timedelta(days=1), 60, title="Two", trainers=(), participants=("p1",)),
         ),
     )
 
