@@ -7,90 +7,21 @@ token that stops working after a few requests (expired or revoked while the run 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
-from fake_webex import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
-from webex_helpers import REFRESH_ENV, make_context, make_request
-from webex_spec import BASE_URL
+from fake_webex import ACCESS_TOKEN, FakeWebex
+from webex_helpers import REFRESH_ENV, cli_course, make_context, make_request
 
-from ta_delivery.cli import main
 from ta_delivery.errors import AuthError
-from ta_delivery.testing.loopback import LoopbackServer
+from ta_delivery.testing.cli import run
 from ta_delivery_webex.plugin import make_provider
-
-COURSE = """
-[course]
-id = "webex-auth"
-title = "Trade policy webinars"
-timezone = "America/Port_of_Spain"
-provider = "webex"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2027-09-06T10:00:00
-minutes = 120
-trainers = ["rf"]
-
-[[sessions]]
-id = "s02"
-title = "Tariffs"
-start = 2027-09-13T10:00:00
-minutes = 90
-trainers = ["rf"]
-"""
-
-
-@pytest.fixture
-def webex(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWebex]:
-    """The fake Webex over real HTTP on loopback, with the integration's refresh credentials set."""
-    fake = FakeWebex()
-    fake.now = datetime(2027, 8, 1, 8, tzinfo=UTC)
-
-    def as_webex(request: httpx.Request) -> httpx.Response:
-        path = request.url.raw_path.decode()[len("/v1") :]
-        url = f"{BASE_URL}{path}"  # the fake validates against the spec's server URL
-        return fake.handle(
-            httpx.Request(request.method, url, headers=request.headers, content=request.content)
-        )
-
-    with LoopbackServer(as_webex) as server:
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_API_URL", f"{server.url}/v1")
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_ID", CLIENT_ID)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_SECRET", CLIENT_SECRET)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_REFRESH_TOKEN", REFRESH_TOKEN)
-        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-        for var in ("TA_DELIVERY_WEBEX_ACCESS_TOKEN", "TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX"):
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.delenv("TA_DELIVERY_TRANSPORT", raising=False)
-        yield fake
 
 
 def course_text() -> str:
-    return COURSE
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
+    return cli_course(id="webex-auth")
 
 
 def _expire_after(fake: FakeWebex, requests: int, then: Callable[[], None]) -> None:

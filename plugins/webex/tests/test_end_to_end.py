@@ -6,68 +6,48 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from fake_webex import REFRESH_TOKEN, FakeWebex
 from webex_helpers import REFRESH_ENV
 
-from ta_delivery.attendance.service import Attendance
 from ta_delivery.clock import FakeClock
-from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
-from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
-from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.settings import Secret, Settings
-from ta_delivery.store import open_store
-from ta_delivery.sync import Syncer
-from ta_delivery.testing.capture import CaptureTransport as Outbox
+from ta_delivery.models import Course
+from ta_delivery.settings import Secret
 from ta_delivery.testing.capture import invite_url as links_in
+from ta_delivery.testing.courses import live, make_course, participant
+from ta_delivery.testing.plugin_run import PluginRun
 from ta_delivery_webex import plugin
 from ta_delivery_webex.auth import stored_refresh_token
 from ta_delivery_webex.webhooks import WebhookReceiver, course_resolver, sign, store_sink
+
+KIRAN = participant("tt-01", name="Kiran R.", email="Kiran@Example.org", timezone="UTC")
 
 
 def course(**changes: object) -> Course:
     base: dict[str, object] = {
         "id": "rtpc-webex",
         "title": "Trade policy course",
-        "timezone": "America/Port_of_Spain",
-        "organizer": Organizer(name="Training Institute", email="training@example.org"),
         "provider": "webex",
         "provider_options": {"webex": {"registration": True}},
-        "trainers": (Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
-        "participants": (
-            Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
-            Participant(id="tt-01", name="Kiran R.", email="Kiran@Example.org", timezone="UTC"),
-        ),
-        "sessions": (
-            Session(
-                id="s01",
-                title="Opening",
-                start=datetime(2027, 8, 9, 14, tzinfo=UTC),
-                minutes=120,
-                trainers=("rf",),
-            ),
-        ),
+        "participants": (participant(), KIRAN),
+        "sessions": (live("s01", datetime(2027, 8, 9, 14, tzinfo=UTC), title="Opening"),),
     }
-    base.update(changes)
-    return Course(**base)  # type: ignore[arg-type]
+    return make_course(**{**base, **changes})
+
+
+def start(tmp_path: Path, transport: httpx.BaseTransport) -> PluginRun:
+    """The core with the Webex plugin and a captured outbox, on ``transport`` (refresh credentials)."""
+    return PluginRun.start(tmp_path, plugin, transport=transport, env=REFRESH_ENV)
 
 
 def test_apply_rerun_and_pull(tmp_path: Path) -> None:
     server = FakeWebex()
-    outbox = Outbox()
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin, outbox])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
-    context = RunContext(
-        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
-        clock=clock,
-        base_dir=tmp_path,
-        transport=server.transport(),
-        state_factory=store.namespace,
-    )
+    run = start(tmp_path, server.transport())
+    outbox, store, clock = run.outbox, run.store, run.clock
     the_course = course()
-    result = Syncer(the_course, store, plugins, context, workers=1).apply()
+    result = run.apply(the_course)
     assert result.ok, result.to_json()
     [meeting] = server.meetings.values()
     assert len(server.registrants[meeting["id"]]) == 2
@@ -77,7 +57,7 @@ def test_apply_rerun_and_pull(tmp_path: Path) -> None:
     assert stored_refresh_token(store.namespace("webex")) not in (None, REFRESH_TOKEN)
 
     sent = len(outbox.sent)
-    again = Syncer(the_course, store, plugins, context, workers=1).apply()
+    again = run.apply(the_course)
     assert again.ok and len(outbox.sent) == sent and len(server.meetings) == 1
 
     server.end_meeting(
@@ -113,22 +93,18 @@ def test_apply_rerun_and_pull(tmp_path: Path) -> None:
     )
     assert receiver.receive(body, sign("s3cret-hook", body))[0] == 200
     clock.advance((datetime(2027, 8, 10, tzinfo=UTC) - clock.now()).total_seconds())
-    outcome = Attendance(the_course, store, plugins, context).pull()
+    outcome = run.attendance(the_course).pull()
     assert outcome.inserted == 1  # Kiran's; Ana's came by webhook
     assert outcome.ok, outcome.failures
     status = {(s.participant_id, s.session_id): s.status for s in outcome.statuses}
     assert status[("jm-01", "s01")] == "present"
     assert status[("tt-01", "s01")] == "absent"
-    repeat = Attendance(the_course, store, plugins, context).pull()
+    repeat = run.attendance(the_course).pull()
     assert repeat.inserted == 0
 
 
 def test_import_webex_csv_through_the_core(tmp_path: Path) -> None:
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    context = RunContext(
-        settings=Settings({}), clock=FakeClock(datetime(2027, 9, 1, tzinfo=UTC)), base_dir=tmp_path
-    )
+    run = PluginRun.start(tmp_path, plugin, clock=FakeClock(datetime(2027, 9, 1, tzinfo=UTC)))
     export = tmp_path / "attendees.csv"
     rows = [
         "Name\tEmail\tJoin Time\tLeave Time\tDuration",
@@ -136,7 +112,7 @@ def test_import_webex_csv_through_the_core(tmp_path: Path) -> None:
         "Guest\t\t08/09/2027 10:10 AM\t08/09/2027 10:20 AM\t10",
     ]
     export.write_bytes("\r\n".join(rows).encode("utf-16"))
-    service = Attendance(course(), store, plugins, context)
+    service = run.attendance(course())
     from zoneinfo import ZoneInfo
 
     outcome = service.import_file(
@@ -154,28 +130,19 @@ def test_lost_create_then_session_removed_is_cleaned_up(tmp_path: Path) -> None:
 
     server = FakeWebex()
     transport = FaultyTransport(server.transport())
-    outbox = Outbox()
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin, outbox])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    context = RunContext(
-        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
-        clock=FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC)),
-        base_dir=tmp_path,
-        transport=transport,
-        state_factory=store.namespace,
-    )
+    run = start(tmp_path, transport)
     transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
     # and Webex cannot be asked about it in this run: the session fails, the next run finds it
     # the look before creating works; asking after the lost answer does not
     transport.inject(Fault("status", status=503, method="GET", path=r"/v1/meetings$", times=None, skip=1))
-    first = Syncer(course(), store, plugins, context, workers=1).apply()
+    first = run.apply(course())
     assert not first.ok
     assert len(server.meetings) == 1  # made, but its answer was lost
     transport.clear()
-    rerun = Syncer(course(), store, plugins, context, workers=1).apply()
+    rerun = run.apply(course())
     assert rerun.ok, rerun.to_json()
     assert len(server.meetings) == 1  # found by its mark, not made again
-    assert outbox.sent
+    assert run.outbox.sent
 
 
 def test_lost_create_of_a_session_since_removed_is_cancelled(tmp_path: Path) -> None:
@@ -183,21 +150,13 @@ def test_lost_create_of_a_session_since_removed_is_cancelled(tmp_path: Path) -> 
 
     server = FakeWebex()
     transport = FaultyTransport(server.transport())
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin, Outbox()])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    context = RunContext(
-        settings=Settings({**REFRESH_ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
-        clock=FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC)),
-        base_dir=tmp_path,
-        transport=transport,
-        state_factory=store.namespace,
-    )
+    run = start(tmp_path, transport)
     transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
     # the look before creating works; asking after the lost answer does not
     transport.inject(Fault("status", status=503, method="GET", path=r"/v1/meetings$", times=None, skip=1))
-    assert not Syncer(course(), store, plugins, context, workers=1).apply().ok
+    assert not run.apply(course()).ok
     assert len(server.meetings) == 1
     transport.clear()
-    later = Syncer(course(sessions=()), store, plugins, context, workers=1).apply()
+    later = run.apply(course(sessions=()))
     assert later.ok, later.to_json()
     assert server.meetings == {}

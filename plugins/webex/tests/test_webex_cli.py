@@ -9,107 +9,36 @@ from __future__ import annotations
 
 import email
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
-from fake_webex import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
-from webex_spec import BASE_URL
+from fake_webex import CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from webex_helpers import cli_course, serve_webex
 
 from ta_delivery.cli import main
-from ta_delivery.testing.loopback import LoopbackServer
+from ta_delivery.testing.cli import run
+from ta_delivery.testing.courses import PARTICIPANT, person, session
 
 NOW = "2027-08-01T08:00:00Z"
 
-COURSE = """
-[course]
-id = "webex-cli"
-title = "Trade policy webinars"
-timezone = "America/Port_of_Spain"
-provider = "webex"
-organizer = {{ name = "Training Institute", email = "training@example.org" }}
-
-[webex]
-join_before_host = true
-join_before_host_minutes = 5
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "America/Jamaica"
-
-[[participants]]
-id = "tt-01"
-name = "Kiran R."
-email = "Kiran@Example.org"
-timezone = "UTC"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2027-09-06T10:00:00
-minutes = 120
-trainers = ["rf"]
-{s01_people}
-[[sessions]]
-id = "s02"
-title = "Tariffs"
-start = {s02_start}
-minutes = 90
-trainers = ["rf"]
-"""
+KIRAN = person("tt-01", "Kiran R.", "Kiran@Example.org", "UTC")
 
 
-def course_text(s02_start: str = "2027-09-13T10:00:00", s01_people: str = "", s02: bool = True) -> str:
-    text = COURSE.format(s02_start=s02_start, s01_people=s01_people)
-    if not s02:
-        text = text[: text.index('[[sessions]]\nid = "s02"')]
-    return text
-
-
-@pytest.fixture
-def webex(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWebex]:
-    fake = FakeWebex()
-    fake.now = datetime(2027, 8, 1, 8, tzinfo=UTC)
-
-    def as_webex(request: httpx.Request) -> httpx.Response:
-        # the fake validates against the spec's server URL: present the loopback request as Webex's
-        path = request.url.raw_path.decode()[len("/v1") :]
-        url = f"{BASE_URL}{path}"
-        return fake.handle(
-            httpx.Request(request.method, url, headers=request.headers, content=request.content)
-        )
-
-    with LoopbackServer(as_webex) as server:
-        fake.next_host = f"{server.url}/v1"
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_API_URL", f"{server.url}/v1")
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_ID", CLIENT_ID)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_SECRET", CLIENT_SECRET)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_REFRESH_TOKEN", REFRESH_TOKEN)
-        monkeypatch.setenv("TA_DELIVERY_NOW", NOW)
-        for var in (
-            "TA_DELIVERY_WEBEX_ACCESS_TOKEN",
-            "TA_DELIVERY_STATE",
-            "TA_DELIVERY_OUTBOX",
-            "TA_DELIVERY_TRANSPORT",
-        ):
-            monkeypatch.delenv(var, raising=False)
-        yield fake
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
+def course_text(
+    s02_start: str = "2027-09-13T10:00:00", s01_participants: list[str] | None = None, s02: bool = True
+) -> str:
+    s01 = session("s01", title="Opening webinar")
+    if s01_participants is not None:
+        s01["participants"] = s01_participants
+    sessions = (s01, session("s02", s02_start, 90, title="Tariffs")) if s02 else (s01,)
+    return cli_course(
+        id="webex-cli",
+        participants=(PARTICIPANT, KIRAN),
+        sessions=sessions,
+        extra="[webex]\njoin_before_host = true\njoin_before_host_minutes = 5\n",
+    )
 
 
 def writes(fake: FakeWebex) -> list[tuple[str, str]]:
@@ -204,7 +133,7 @@ def test_webex_course_lifecycle_through_the_cli(webex: FakeWebex, tmp_path: Path
 
     # Kiran leaves s01
     course.write_text(
-        course_text(s02_start="2027-09-14T11:00:00", s01_people='participants = ["jm-01"]\n'),
+        course_text(s02_start="2027-09-14T11:00:00", s01_participants=["jm-01"]),
         encoding="utf-8",
     )
     code, out, err = run("apply", str(course), "--json", "--ignore-rules")
@@ -215,7 +144,7 @@ def test_webex_course_lifecycle_through_the_cli(webex: FakeWebex, tmp_path: Path
     assert len(sent) == 1 and "kiran@example.org" in sent[0][0] and sent[0][1] == "CANCEL"
 
     # s02 removed
-    course.write_text(course_text(s01_people='participants = ["jm-01"]\n', s02=False), encoding="utf-8")
+    course.write_text(course_text(s01_participants=["jm-01"], s02=False), encoding="utf-8")
     code, out, err = run("apply", str(course), "--json", "--ignore-rules")
     assert code == 0, err + out
     assert list(webex.meetings) == [s01["id"]]
@@ -347,22 +276,7 @@ class SeriesOnlyWebex(FakeWebex):
 def test_pull_asks_the_series_when_no_instance_is_listed(
     refuse: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = SeriesOnlyWebex(refuse)
-
-    def as_webex(request: httpx.Request) -> httpx.Response:
-        url = f"{BASE_URL}{request.url.raw_path.decode()[len('/v1') :]}"
-        return fake.handle(
-            httpx.Request(request.method, url, headers=request.headers, content=request.content)
-        )
-
-    with LoopbackServer(as_webex) as server:
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_API_URL", f"{server.url}/v1")
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_ID", CLIENT_ID)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_CLIENT_SECRET", CLIENT_SECRET)
-        monkeypatch.setenv("TA_DELIVERY_WEBEX_REFRESH_TOKEN", REFRESH_TOKEN)
-        monkeypatch.setenv("TA_DELIVERY_NOW", NOW)
-        for var in ("TA_DELIVERY_WEBEX_ACCESS_TOKEN", "TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX"):
-            monkeypatch.delenv(var, raising=False)
+    with serve_webex(SeriesOnlyWebex(refuse), monkeypatch) as fake:
         course = tmp_path / "course.toml"
         course.write_text(course_text(s02=False), encoding="utf-8")
         code, out, err = run("apply", str(course))

@@ -1,17 +1,25 @@
-"""Helpers of the Webex plugin's tests: settings, a context on the fake server, and a request."""
+"""Helpers of the Webex plugin's tests: settings, a context on the fake server, a request, the fake served
+on loopback for the command line, and the course file the command-line tests run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fake_webex import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
+from webex_spec import BASE_URL
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Settings
+from ta_delivery.testing.cli import cli_settings
+from ta_delivery.testing.courses import course_toml, session
+from ta_delivery.testing.loopback import LoopbackServer, as_served_at
 
 BEARER_ENV = {"TA_DELIVERY_WEBEX_ACCESS_TOKEN": ACCESS_TOKEN}
 REFRESH_ENV = {
@@ -56,3 +64,29 @@ def make_request(key: str = "ta-delivery:course-1/s01", **changes: Any) -> Class
     }
     base.update(changes)
     return ClassroomRequest(**base)
+
+
+@contextmanager
+def serve_webex(fake: FakeWebex, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWebex]:
+    """``fake`` over real HTTP on loopback, the command line's settings pointing at it (refresh credentials).
+
+    The fake validates against the spec's server URL: each loopback request is presented as Webex's.
+    ``fake.handle`` is looked up per request, so a test may wrap it while the server runs.
+    """
+    fake.now = datetime(2027, 8, 1, 8, tzinfo=UTC)
+    with LoopbackServer(as_served_at(lambda r: fake.handle(r), BASE_URL, "/v1")) as loopback:
+        fake.next_host = f"{loopback.url}/v1"
+        settings = {**REFRESH_ENV, "TA_DELIVERY_WEBEX_API_URL": f"{loopback.url}/v1"}
+        cli_settings(monkeypatch, settings, unset=["TA_DELIVERY_WEBEX_ACCESS_TOKEN"])
+        yield fake
+
+
+def cli_course(*, sessions: tuple[dict[str, Any], ...] | None = None, extra: str = "", **course: Any) -> str:
+    """The course file of the command-line tests: two webinars a week apart, on Webex."""
+    keys: dict[str, Any] = {"title": "Trade policy webinars", "provider": "webex", **course}
+    if sessions is None:
+        sessions = (
+            session("s01", title="Opening webinar"),
+            session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"),
+        )
+    return course_toml(sessions=sessions, extra=extra, **keys)

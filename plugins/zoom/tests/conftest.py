@@ -13,6 +13,7 @@ from zoom_spec import shared_dir, validators
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.settings import Settings
+from ta_delivery.testing.cli import cli_settings
 from ta_delivery.testing.loopback import LoopbackServer
 from ta_delivery_zoom.plugin import make_provider
 from ta_delivery_zoom.provider import ZoomProvider
@@ -23,13 +24,11 @@ def zoom(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoom]:
     """The fake Zoom served over real HTTP on loopback, with the CLI's settings pointing at it."""
     fake = FakeZoom()
     with LoopbackServer(fake.handle) as server:
-        for name, value in ENV.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_API_URL", f"{server.url}/v2")
-        monkeypatch.setenv("TA_DELIVERY_ZOOM_OAUTH_URL", f"{server.url}/oauth/token")
-        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-        for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-            monkeypatch.delenv(var, raising=False)
+        api = {
+            "TA_DELIVERY_ZOOM_API_URL": f"{server.url}/v2",
+            "TA_DELIVERY_ZOOM_OAUTH_URL": f"{server.url}/oauth/token",
+        }
+        cli_settings(monkeypatch, {**ENV, **api})
         yield fake
 
 

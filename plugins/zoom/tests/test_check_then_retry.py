@@ -15,15 +15,11 @@ import pytest
 from fake_zoom import ENV, FakeZoom, Fault
 
 from ta_delivery.clock import FakeClock
-from ta_delivery.context import RunContext
 from ta_delivery.errors import Unavailable
-from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
-from ta_delivery.plugins import make_plugin_manager
+from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
-from ta_delivery.settings import Settings
-from ta_delivery.store import open_store
-from ta_delivery.sync import Syncer
-from ta_delivery.testing.capture import CaptureTransport
+from ta_delivery.testing.courses import live, make_course, participant
+from ta_delivery.testing.plugin_run import PluginRun
 from ta_delivery_zoom import plugin, sansio
 from ta_delivery_zoom.provider import CHECKED_ATTEMPTS, ZoomProvider
 
@@ -130,44 +126,24 @@ def test_a_lost_panelist_answer_is_found_in_the_same_call(provider: ZoomProvider
 def test_apply_recovers_a_transient_registrant_failure_in_the_same_run(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2027, 6, 1, 12, tzinfo=UTC))
     server = FakeZoom(now=clock.now, monotonic=clock.monotonic)
-    capture = CaptureTransport()
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin, capture])
-    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
-    context = RunContext(
-        settings=Settings({**ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
-        clock=clock,
-        base_dir=tmp_path,
-        transport=server.transport(),
-        state_factory=store.namespace,
-    )
-    people = (
-        Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
-        Participant(id="tt-01", name="Kiran R.", email="kiran@example.org", timezone="UTC"),
-    )
-    course = Course(
+    run = PluginRun.start(tmp_path, plugin, transport=server.transport(), env=ENV, clock=clock)
+    course = make_course(
         id="rtpc-zoom",
         title="Trade policy course",
-        timezone="America/Port_of_Spain",
-        organizer=Organizer(name="Training Institute", email="training@example.org"),
         provider="zoom",
-        trainers=(Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
-        participants=people,
+        participants=(
+            participant(),
+            participant("tt-01", name="Kiran R.", email="kiran@example.org", timezone="UTC"),
+        ),
         sessions=tuple(
-            Session(
-                id=f"s0{d}",
-                title="Opening",
-                start=datetime(2027, 8, 8 + d, 14, tzinfo=UTC),
-                minutes=90,
-                trainers=("rf",),
-            )
-            for d in (1, 2)
+            live(f"s0{d}", datetime(2027, 8, 8 + d, 14, tzinfo=UTC), 90, title="Opening") for d in (1, 2)
         ),
     )
     server.faults.append(Fault("POST", "/registrants", response=httpx.Response(500, json={"message": "x"})))
-    result = Syncer(course, store, plugins, context, workers=1).apply()
+    result = run.apply(course)
     assert result.ok, result.to_json()
     assert len(server.live()) == 2
     for meeting in server.live():
         _one_registrant_each(server, meeting["id"], {"ana@example.org", "kiran@example.org"})
-    recipients = sorted(str(m["To"]).split("<")[-1].rstrip(">").lower() for m in capture.sent)
+    recipients = sorted(str(m["To"]).split("<")[-1].rstrip(">").lower() for m in run.outbox.sent)
     assert recipients == sorted(["ana@example.org", "kiran@example.org", "rf@example.org"] * 2)

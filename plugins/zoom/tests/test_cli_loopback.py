@@ -10,53 +10,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fake_zoom import ENV, FakeZoom
+from zoom_helpers import ANA, KIRAN, cli_course
 
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import session
 
-COURSE = """
-[course]
-id = "zoom-e2e"
-title = "Trade policy webinars"
-timezone = "Europe/Zurich"
-provider = "zoom"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[zoom]
-waiting_room = true
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "Europe/Zurich"
-language = "es"
-
-[[participants]]
-id = "tt-01"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "Opening webinar"
-start = 2027-09-06T10:00:00
-minutes = 120
-trainers = ["rf"]
-
-[[sessions]]
-id = "s02"
-title = "Tariffs"
-start = 2027-09-13T10:00:00
-minutes = 90
-trainers = ["rf"]
-"""
+COURSE = cli_course(
+    "waiting_room = true",
+    id="zoom-e2e",
+    title="Trade policy webinars",
+    participants=({**ANA, "language": "es"}, KIRAN),
+    sessions=(
+        session("s01", title="Opening webinar"),
+        session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"),
+    ),
+)
 
 
 def test_apply_creates_meetings_registers_people_and_invites_with_personal_links(

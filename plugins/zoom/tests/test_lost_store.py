@@ -12,56 +12,34 @@ from pathlib import Path
 from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.clock import FakeClock
-from ta_delivery.context import RunContext
-from ta_delivery.models import Course, Organizer, Participant, Session, Trainer
-from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.settings import Settings
-from ta_delivery.store import open_store
-from ta_delivery.sync import Syncer
-from ta_delivery.testing.capture import CaptureTransport
+from ta_delivery.models import Course
+from ta_delivery.testing.courses import live, make_course, participant
+from ta_delivery.testing.plugin_run import PluginRun
 from ta_delivery_zoom import plugin
 
 SESSIONS = 15
 
 
 def _course() -> Course:
-    return Course(
+    first = datetime(2027, 8, 9, 14, tzinfo=UTC)
+    return make_course(
         id="rtpc-zoom",
         title="Trade policy course",
-        timezone="America/Port_of_Spain",
-        organizer=Organizer(name="Training Institute", email="training@example.org"),
         provider="zoom",
-        trainers=(Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
-        participants=(
-            Participant(id="jm-01", name="Ana Pérez", email="ana@example.org", timezone="America/Jamaica"),
-        ),
+        participants=(participant(),),
         sessions=tuple(
-            Session(
-                id=f"s{i:02d}",
-                title=f"Session {i}",
-                start=datetime(2027, 8, 9, 14, tzinfo=UTC) + timedelta(days=i),
-                minutes=90,
-                trainers=("rf",),
-            )
+            live(f"s{i:02d}", first + timedelta(days=i), 90, title=f"Session {i}")
             for i in range(1, SESSIONS + 1)
         ),
     )
 
 
 def _apply(server: FakeZoom, clock: FakeClock, db: Path) -> bool:
-    store = open_store(f"sqlite:///{db}")
-    plugins = make_plugin_manager(entry_points=False, extra=[plugin, CaptureTransport()])
-    context = RunContext(
-        settings=Settings({**ENV, "TA_DELIVERY_TRANSPORT": "capture"}),
-        clock=clock,
-        base_dir=db.parent,
-        transport=server.transport(),
-        state_factory=store.namespace,
-    )
+    run = PluginRun.start(db.parent, plugin, transport=server.transport(), env=ENV, clock=clock, db=db.name)
     try:
-        return Syncer(_course(), store, plugins, context, workers=4).apply().ok
+        return run.apply(_course(), workers=4).ok
     finally:
-        store.close()
+        run.close()
 
 
 def _listings(server: FakeZoom) -> int:

@@ -3,88 +3,38 @@ is approved again. Through the CLI on loopback, and through the provider on the 
 
 from __future__ import annotations
 
-import email
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from fake_zoom import FakeZoom, Fault
 from test_provider import make_request, people
+from zoom_helpers import KIM, calls, cli_course
 
-from ta_delivery.cli import main
 from ta_delivery.models import Trainer
+from ta_delivery.testing.cli import outbox_invites, run_json
+from ta_delivery.testing.courses import TRAINER, session
 from ta_delivery_zoom.provider import ZoomProvider
 
-COURSE = """
-[course]
-id = "qa2-webinar"
-title = "Trade policy"
-timezone = "Europe/Zurich"
-provider = "zoom"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[zoom]
-webinar = true
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[trainers]]
-id = "kb"
-name = "Kim B."
-email = "kb@example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "tt-01"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-09-06T10:00:00
-minutes = 90
-trainers = ["rf", "kb"]
-"""
+COURSE = cli_course(
+    "webinar = true",
+    id="qa2-webinar",
+    trainers=(TRAINER, KIM),
+    sessions=(session("s01", minutes=90, title="Opening", trainers=["rf", "kb"]),),
+)
 
 
 def _apply(course: Path, exit_code: int = 0) -> dict[str, Any]:
-    result = CliRunner().invoke(main, ["apply", str(course), "--json"])
-    assert result.exit_code == exit_code, result.output
-    answer: dict[str, Any] = json.loads(result.stdout)
-    return answer
+    return run_json("apply", str(course), exit_code=exit_code)
 
 
 def _invites(tmp_path: Path, seen: set[Path]) -> dict[str, dict[str, str]]:
     """Recipient -> METHOD and URL of each invite written since ``seen``."""
-    out: dict[str, dict[str, str]] = {}
-    for path in sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml")):
-        if path in seen:
-            continue
-        seen.add(path)
-        message = email.message_from_bytes(path.read_bytes())
-        calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
-        lines = calendar.get_payload(decode=True).decode().replace("\r\n ", "").split("\r\n")
-        fields = {k: v for k, _, v in (line.partition(":") for line in lines) if k in ("METHOD", "URL")}
-        out[str(message["To"]).split("<")[-1].rstrip(">")] = fields
-    return out
+    return outbox_invites(tmp_path, seen, ("METHOD", "URL"))
 
 
-def _calls(zoom: FakeZoom, since: int) -> list[tuple[str, str]]:
-    return [(r.method, r.url.path) for r in zoom.requests[since:]]
+_calls = calls
 
 
 def test_trainers_invites_carry_their_panelist_links(zoom: FakeZoom, tmp_path: Path) -> None:

@@ -2,82 +2,28 @@
 
 from __future__ import annotations
 
-import email
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from fake_zoom import FakeZoom
+from zoom_helpers import cli_course
 
-from ta_delivery.cli import main
-
-COURSE = """
-[course]
-id = "qa2-zoom"
-title = "Trade policy"
-timezone = "Europe/Zurich"
-provider = "zoom"
-organizer = { name = "Training Institute", email = "training@example.org" }
-
-[zoom]
-registration = REGISTRATION
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "jm-01"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "Europe/Zurich"
-
-[[participants]]
-id = "tt-01"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "Europe/Zurich"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-09-06T10:00:00
-minutes = 90
-trainers = ["rf"]
-"""
+from ta_delivery.testing.cli import outbox_invites, run_json
+from ta_delivery.testing.courses import write_course
 
 
 def _course(tmp_path: Path, *, registration: bool) -> Path:
-    course = tmp_path / "course.toml"
-    course.write_text(COURSE.replace("REGISTRATION", str(registration).lower()), encoding="utf-8")
-    return course
+    text = cli_course(f"registration = {str(registration).lower()}", id="qa2-zoom")
+    return write_course(tmp_path, text)
 
 
 def _apply(course: Path) -> dict[str, object]:
-    result = CliRunner().invoke(main, ["apply", str(course), "--json"])
-    assert result.exit_code == 0, result.output
-    answer: dict[str, object] = json.loads(result.stdout)
-    return answer
+    return run_json("apply", str(course))
 
 
 def _calendar_lines(tmp_path: Path, seen: set[Path]) -> dict[str, dict[str, str]]:
     """Recipient email -> the METHOD, SEQUENCE and URL of each invite written since ``seen``."""
-    out: dict[str, dict[str, str]] = {}
-    for path in sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml")):
-        if path in seen:
-            continue
-        seen.add(path)
-        message = email.message_from_bytes(path.read_bytes())
-        calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
-        lines = calendar.get_payload(decode=True).decode().replace("\r\n ", "").split("\r\n")
-        fields = {
-            k: v for k, _, v in (line.partition(":") for line in lines) if k in ("METHOD", "SEQUENCE", "URL")
-        }
-        out[str(message["To"]).split("<")[-1].rstrip(">")] = fields
-    return out
+    return outbox_invites(tmp_path, seen)
 
 
 def test_switching_registration_off_cancels_registrants_and_sends_the_shared_link(

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["LoopbackServer"]
+__all__ = ["LoopbackServer", "as_served_at"]
 
 Handler = Callable[[httpx.Request], httpx.Response]
 _HOP = {"content-length", "transfer-encoding", "connection", "content-encoding"}
@@ -80,3 +80,21 @@ class LoopbackServer:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def as_served_at(handler: Handler, base_url: str, prefix: str = "") -> Handler:
+    """``handler`` answering loopback requests as if they were sent to ``base_url``.
+
+    A fake that validates requests against an API's official document expects that document's server
+    URL; served on loopback, a request arrives at ``http://127.0.0.1:PORT{prefix}/...``. Strip ``prefix``
+    and put ``base_url`` in front of the rest.
+    """
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.raw_path.decode()[len(prefix) :]
+        moved = httpx.Request(
+            request.method, f"{base_url}{path}", headers=request.headers, content=request.content
+        )
+        return handler(moved)
+
+    return handle
