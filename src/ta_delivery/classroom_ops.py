@@ -23,6 +23,9 @@ from .store import ClassroomRow, Intent, Store
 
 __all__ = ["ClassroomOps"]
 
+#: What a classroom row keeps of its session: start, end, title and length in minutes.
+_Held = tuple[datetime, datetime, str, int]
+
 log = logging.getLogger(__name__)
 
 
@@ -114,27 +117,44 @@ class ClassroomOps:
                     provider.cancel(row.classroom)
                     room = provider.create(request)
                 action, detail = "update", change.reason
-            self._record(sid, room, want, intent)
+            session = want.session
+            held = (session.start, session.end, session.title, session.minutes)
+            self._record(sid, room, intent, "active", want.fingerprint, held)
             self._notify(sid, room, action)
             return ItemResult("classroom", sid, action, True, detail=detail)
         except TaDeliveryError as exc:
             log.warning("classroom %s %s failed: %s", change.action, sid, exc)
             return ItemResult("classroom", sid, change.action, False, error=error_text(exc))
 
-    def _record(self, sid: str, room: Classroom, want: Desired, intent: int) -> None:
-        session = want.session
+    def _record(
+        self, sid: str, room: Classroom, intent: int, state: str, fingerprint: str, held: _Held
+    ) -> None:
+        """Store the classroom with what it was made for, closing ``intent`` in the same write."""
+        start, end, title, minutes = held
         self.store.save_classroom(
             self.course.id,
             sid,
             room,
-            fingerprint=want.fingerprint,
-            state="active",
-            start=session.start,
-            end=session.end,
-            title=session.title,
-            minutes=session.minutes,
+            fingerprint=fingerprint,
+            state=state,
+            start=start,
+            end=end,
+            title=title,
+            minutes=minutes,
             now=self.now(),
             intent_id=intent,
+        )
+
+    def _ghost(self, sid: str, key: str, title: str, start: datetime, minutes: int) -> ClassroomRequest:
+        """The request a stored classroom was made with, enough to find or cancel it."""
+        return ClassroomRequest(
+            key=key,
+            course_id=self.course.id,
+            session_id=sid,
+            title=title,
+            start=start,
+            minutes=minutes,
+            timezone=self.course.timezone,
         )
 
     def _intent(self, sid: str, provider: str, action: str, request: ClassroomRequest) -> int:
@@ -148,46 +168,20 @@ class ClassroomOps:
 
     def _cancel(self, sid: str, provider: ClassroomProvider, row: ClassroomRow) -> None:
         room = row.classroom
-        ghost = ClassroomRequest(
-            key=room.key,
-            course_id=self.course.id,
-            session_id=sid,
-            title=row.title,
-            start=row.session_start,
-            minutes=row.minutes,
-            timezone=self.course.timezone,
-        )
         self._supersede(sid)
+        ghost = self._ghost(sid, room.key, row.title, row.session_start, row.minutes)
         intent = self._intent(sid, room.provider, "cancel", ghost)
         provider.cancel(room)
-        self.store.save_classroom(
-            self.course.id,
-            sid,
-            room,
-            fingerprint=row.fingerprint,
-            state="cancelled",
-            start=row.session_start,
-            end=row.session_end,
-            title=row.title,
-            minutes=row.minutes,
-            now=self.now(),
-            intent_id=intent,
-        )
+        held = (row.session_start, row.session_end, row.title, row.minutes)
+        self._record(sid, room, intent, "cancelled", row.fingerprint, held)
         self._notify(sid, room, "cancel")
 
     def _cleanup(self, sid: str, provider: ClassroomProvider, spec: ProviderSpec) -> str:
         """Cancel what an interrupted create may have made for a session no longer wanted."""
         intents = self.store.pending_intents(self.course.id).get(sid, [])
         last = intents[-1]
-        ghost = ClassroomRequest(
-            key=last.key,
-            course_id=self.course.id,
-            session_id=sid,
-            title=last.title,
-            start=last.start,
-            minutes=max(1, int((last.end - last.start).total_seconds() // 60)),
-            timezone=self.course.timezone,
-        )
+        minutes = max(1, int((last.end - last.start).total_seconds() // 60))
+        ghost = self._ghost(sid, last.key, last.title, last.start, minutes)
         found = provider.find(ghost) if spec.capabilities.find_by_key else None
         if found is not None:
             provider.cancel(found)

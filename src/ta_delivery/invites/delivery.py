@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Delivery", "ghost_session"]
 
+#: How each message kind is named in ``apply``'s results.
+_ITEM_KINDS: dict[str, Literal["invite", "recording", "welcome"]] = {
+    lifecycle.INVITE: "invite",
+    lifecycle.RECORDING: "recording",
+    lifecycle.WELCOME: "welcome",
+}
+
 
 def _message_reason(message: lifecycle.Owed) -> Reason | None:
     """What the message's words should say: the CANCEL's reason, or a fresh invitation."""
@@ -101,8 +108,7 @@ class Delivery:
             dial_in = room.dial_in if room is not None else None
             result = self.deliver(
                 message,
-                session,
-                person.email,
+                session.end,
                 functools.partial(
                     build_invite,
                     self.course,
@@ -126,38 +132,17 @@ class Delivery:
         return results
 
     def send_welcomes(self, owed: Sequence[lifecycle.Owed], addresses: Mapping[str, str]) -> list[ItemResult]:
-        """Record each welcome as pending, send it, record it as sent (a failure is retried next run)."""
+        """Send each welcome owed; it is logged as ending with the course's last live session."""
         from .welcome import build_welcome_message
 
-        results: list[ItemResult] = []
         last_end = max((s.end for s in self.course.live_sessions), default=self.now())
+        results: list[ItemResult] = []
         for message in owed:
             person = attrs.evolve(self.course.person(message.person_id), email=message.email)
-            now = self.now()
-            row = InviteRow(
-                session_id=message.session_id,
-                person_id=person.id,
-                email=message.email,
-                sequence=message.sequence,
-                fingerprint=message.fingerprint,
-                method=message.method,
-                state="pending",
-                session_end=last_end,
-                kind=message.kind,
+            build = functools.partial(
+                build_welcome_message, self.course, person, feed_address=addresses[person.id]
             )
-            try:
-                self.store.save_invite(self.course.id, row, now)
-                built = build_welcome_message(
-                    self.course, person, feed_address=addresses[person.id], dtstamp=now
-                )
-                with self._send_lock:
-                    self.transport.send(built)
-            except TransportError as exc:
-                self.store.save_invite(self.course.id, row, now, error=error_text(exc))
-                results.append(ItemResult("welcome", person.id, message.method, False, error=error_text(exc)))
-                continue
-            self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self.now())
-            results.append(ItemResult("welcome", person.id, message.method, True, detail=person.email))
+            results.append(self.deliver(message, last_end, build))
         return results
 
     def send_recordings(
@@ -173,8 +158,7 @@ class Delivery:
             results.append(
                 self.deliver(
                     message,
-                    session,
-                    person.email,
+                    session.end,
                     functools.partial(
                         build_recording_message,
                         self.course,
@@ -188,28 +172,29 @@ class Delivery:
         return results
 
     def deliver(
-        self,
-        message: lifecycle.Owed,
-        session: Session,
-        address: str,
-        build: Callable[..., EmailMessage],
+        self, message: lifecycle.Owed, session_end: datetime, build: Callable[..., EmailMessage]
     ) -> ItemResult:
         """Record ``message`` as pending, build and send it, record it as sent; a failure stays pending
-        (with its error) for the next run, which sends the same message again."""
-        kind: Literal["invite", "recording"] = (
-            "recording" if message.kind == lifecycle.RECORDING else "invite"
-        )
-        target = f"{message.session_id}/{message.person_id}"
+        (with its error) for the next run, which sends the same message again.
+
+        The one path every kind takes, so that the log, the retries and the results read alike.
+        ``session_end`` is when the message stops mattering (its session's end; for a welcome, the
+        course's last live session's).
+        """
+        kind = _ITEM_KINDS.get(message.kind, "invite")
+        target = message.person_id
+        if message.kind != lifecycle.WELCOME:
+            target = f"{message.session_id}/{message.person_id}"
         now = self.now()
         row = InviteRow(
-            session_id=session.id,
+            session_id=message.session_id,
             person_id=message.person_id,
             email=message.email,
             sequence=message.sequence,
             fingerprint=message.fingerprint,
             method=message.method,
             state="pending",
-            session_end=session.end,
+            session_end=session_end,
             kind=message.kind,
         )
         try:
@@ -221,7 +206,7 @@ class Delivery:
             self.store.save_invite(self.course.id, row, now, error=error_text(exc))
             return ItemResult(kind, target, message.method, False, error=error_text(exc))
         self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self.now())
-        return ItemResult(kind, target, message.method, True, detail=address)
+        return ItemResult(kind, target, message.method, True, detail=message.email)
 
     def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
         try:
