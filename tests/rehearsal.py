@@ -133,6 +133,24 @@ class Outsider:
         return sorted(folder.glob("*.eml")) if folder.exists() else []
 
 
+#: The command line as ``python -c`` runs it (no installed script needed).
+CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
 def unfold(ics: str) -> list[str]:
     return ics.replace("\r\n ", "").replace("\n ", "").replace("\r\n", "\n").split("\n")
 

@@ -6,7 +6,6 @@ And ``plan`` says what changes (old → new), with a totals line and a way for s
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,18 +18,14 @@ from ta_delivery.cli import main
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027"
 OPENING = 'title = "Opening webinar: the multilateral trading system and the Caribbean"'
 
 
 @pytest.fixture
-def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("course.toml", "participants.csv"):
-        shutil.copy(EXAMPLE / name, tmp_path / name)
+def course(example_course: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example course a month before its first session."""
     monkeypatch.setenv("TA_DELIVERY_NOW", "2027-07-01T12:00:00Z")
-    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path / "course.toml"
+    return example_course
 
 
 def run(*args: str, answer: str | None = None) -> tuple[int, str, str]:

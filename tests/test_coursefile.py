@@ -18,10 +18,10 @@ from ta_delivery.jitsi import JitsiProvider
 from ta_delivery.models import Course, WorkingHours, zone
 from ta_delivery.plugins import Plugins, make_plugin_manager
 from ta_delivery.records import LmsSpec, ProviderSpec
-from ta_delivery.testing.courses import PARTICIPANT, TRAINER, Raw, course_toml, session, table
+from ta_delivery.testing.courses import PARTICIPANT, TRAINER, Raw, course_head, course_toml, session, table
 
 #: The ``[course]`` table alone: keys appended to it land in ``[course]``.
-HEAD = course_toml(trainers=(), participants=(), sessions=())
+HEAD = course_head()
 #: Trainer ``rf`` and participant ``jm-01``.
 PEOPLE = table("[[trainers]]", TRAINER) + table("[[participants]]", PARTICIPANT)
 

@@ -14,7 +14,7 @@ from ta_delivery.coursefile import local_to_utc, parse_course
 from ta_delivery.errors import InputError
 from ta_delivery.models import zone
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.testing.courses import ORG, Raw, course_toml, series
+from ta_delivery.testing.courses import ORG, Raw, course_head, series
 from ta_delivery.testing.strategies import all_zone_names
 
 PLUGINS = make_plugin_manager(entry_points=False)
@@ -25,14 +25,11 @@ def course_text(tz: str, first: datetime, every: int, count: int, skip: list[dat
     weekly = series(
         "w", first.isoformat(), 60, count, title="Weekly", every_days=every, skip=Raw(f"[{skips}]")
     )
-    return course_toml(
+    return course_head(
         id="series-prop",
         title="Series",
         timezone=tz,
         organizer=ORG,
-        trainers=(),
-        participants=(),
-        sessions=(),
         series=[weekly],
     )
 

@@ -15,7 +15,7 @@ from ta_delivery.coursefile.series import occurrences
 from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.models import Course
 from ta_delivery.plugins import Plugins, make_plugin_manager
-from ta_delivery.testing.courses import ORG, course_toml
+from ta_delivery.testing.courses import ORG, course_head
 from ta_delivery.weekdays import DAY_NAMES
 
 PLUGINS = make_plugin_manager(entry_points=False)
@@ -23,14 +23,11 @@ PLUGINS = make_plugin_manager(entry_points=False)
 
 def head(tz: str) -> str:
     """A course in ``tz`` with no people or sessions, every day a working day; a series is appended."""
-    return course_toml(
+    return course_head(
         id="series-2027",
         title="Series",
         timezone=tz,
         organizer=ORG,
-        trainers=(),
-        participants=(),
-        sessions=(),
         extra='[rules]\nworking_days = "mon-sun"\n',
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
-import subprocess
 import sys
 import tomllib
 import types
@@ -18,6 +17,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
+from rehearsal import run_cli
 from synchelpers import World, calendar_of, make_course
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.cli import main
@@ -348,7 +348,6 @@ def test_webhook_receivers_are_collected_for_serve() -> None:
 # --- plugins installed as distributions: entry points on a site folder ---------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
 
 REGISTER_TWIN = """
 from ta_delivery.hookspecs import hookimpl
@@ -400,20 +399,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root.mkdir()
     monkeypatch.syspath_prepend(str(root))
     return root
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The command line in a child process, with ``env`` added to this one's environment."""
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, **env},
-        timeout=120,
-        check=False,
-    )
 
 
 def test_two_distributions_with_the_same_entry_point_name_clash_naming_both(site: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from rehearsal import CLI, run_cli
 from ta_delivery.testing.courses import ORG, PARTICIPANT, TRAINER, course_toml, session
 
 SCRIPT = Path(sys.executable).parent / "ta-delivery"
@@ -103,22 +104,6 @@ def test_apply_then_report_in_a_process(tmp_path: Path, course: Path) -> None:
 
 
 # --- output: an ASCII terminal, a full device, ``python -m`` -----------------------------------------
-
-CLI = "import sys; from ta_delivery.cli import main; sys.exit(main())"
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The command line in a child process, with ``env`` added to this one's environment."""
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, **env},
-        timeout=120,
-        check=False,
-    )
 
 
 def test_output_in_an_ascii_terminal_does_not_crash(example_course: Path) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "T1",
     "TRAINER",
     "Raw",
+    "course_head",
     "course_toml",
     "live",
     "make_course",
@@ -237,6 +238,14 @@ def course_toml(
     if extra:
         parts.append(extra.strip("\n") + "\n")
     return "\n".join(parts)
+
+
+def course_head(**course: Any) -> str:
+    """The ``[course]`` table, no people, no sessions; other keywords as :func:`course_toml` takes them.
+
+    For a test that appends tables of its own, or keys of ``[course]`` (they land in that table).
+    """
+    return course_toml(trainers=(), participants=(), sessions=(), **course)
 
 
 def write_course(folder: Path, text: str | None = None, name: str = "course.toml") -> Path:
