@@ -11,73 +11,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from fake_moodle import FakeMoodle, Running, serve
+from fake_moodle import FakeMoodle, Running
+from moodle_course import cli_course, serve_for_cli
 
-from ta_delivery.cli import main
+from ta_delivery.testing.cli import run
 
-COURSE = """
-[course]
-id = "lms-e2e"
-title = "Advanced course on trade remedies"
-timezone = "UTC"
-organizer = { name = "Training Institute", email = "training@example.org" }
-prerequisites = ["elearning-tr"]
-
-[lms]
-provider = "moodle"
-course = "tr-2027"
-attendance = true
-require_prerequisites = true
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "p1"
-name = "Ana Pérez"
-email = "ana@example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "p2"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "UTC"
-
-[[sessions]]
-id = "s01"
-title = "Opening"
-start = 2027-09-06T10:00:00
-minutes = 60
-trainers = ["rf"]
-"""
+COURSE = cli_course(
+    'course = "tr-2027"\nattendance = true\nrequire_prerequisites = true',
+    id="lms-e2e",
+    title="Advanced course on trade remedies",
+    prerequisites=["elearning-tr"],
+)
 
 
 @pytest.fixture
 def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
-    running = serve(FakeMoodle(now=1_788_000_000))
-    fake = running.site
-    prereq = fake.add_course("elearning-tr")
-    done = fake.add_user("ana", "ana@example.org", "Ana", "Pérez")
-    fake.enrol_user(prereq, done)
-    fake.completions[(prereq, done)] = True
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url + "/")
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", fake.token)
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
-    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-        monkeypatch.delenv(var, raising=False)
-    yield running
-    running.stop()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
+    with serve_for_cli(FakeMoodle(now=1_788_000_000), monkeypatch, "/") as running:
+        fake = running.site
+        prereq = fake.add_course("elearning-tr")
+        done = fake.add_user("ana", "ana@example.org", "Ana", "Pérez")
+        fake.enrol_user(prereq, done)
+        fake.completions[(prereq, done)] = True
+        yield running
 
 
 def test_plan_apply_attendance_and_report_with_moodle(site: Running, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import attrs
 import pytest
 from fake_moodle import Running
-from moodle_course import make_course
+from moodle_course import cli_course, make_course
 
 from ta_delivery.context import RunContext
 from ta_delivery.errors import ProviderError
@@ -217,26 +217,21 @@ def test_no_prerequisites_asks_nothing(moodle: Running, context: RunContext) -> 
 
 # --- the course file's [lms] table --------------------------------------------------------------------
 
-COURSE_FILE = """
-[course]
-id = "rtpc-2020"
-title = "Regional Trade Policy Course"
-timezone = "America/Port_of_Spain"
-organizer = { name = "Training Institute", email = "training@example.org" }
-prerequisites = ["mta-elearning"]
 
-[lms]
-provider = "moodle"
-course = "rtpc-2020"
-require_prerequisites = true
-{extra}
-"""
+def course_file(extra: str) -> str:
+    return cli_course(
+        f'course = "rtpc-2020"\nrequire_prerequisites = true\n{extra}',
+        id="rtpc-2020",
+        title="Regional Trade Policy Course",
+        timezone="America/Port_of_Spain",
+        prerequisites=["mta-elearning"],
+    )
 
 
 def test_the_course_file_carries_moodle_options() -> None:
     from ta_delivery.coursefile import parse_course
 
-    course = parse_course(COURSE_FILE.replace("{extra}", 'partial = "L"'), "course.toml")
+    course = parse_course(course_file('partial = "L"'), "course.toml")
     assert course.lms is not None
     assert course.lms.options == {"partial": "L"}
     assert course.lms.require_prerequisites
@@ -248,5 +243,5 @@ def test_bad_moodle_options_fail_when_the_file_is_read(extra: str, key: str) -> 
     from ta_delivery.errors import InputError
 
     with pytest.raises(InputError) as info:
-        parse_course(COURSE_FILE.replace("{extra}", extra), "course.toml")
+        parse_course(course_file(extra), "course.toml")
     assert (info.value.source, info.value.key) == ("course.toml", key)

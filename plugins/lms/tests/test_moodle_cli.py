@@ -14,86 +14,36 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from fake_moodle import FakeMoodle, Running, serve
+from fake_moodle import FakeMoodle
+from moodle_course import ANA, KIRAN, cli_course, serve_for_cli
 
-from ta_delivery.cli import main
+from ta_delivery.testing import cli
+from ta_delivery.testing.courses import person, session
 
-HEAD = """
-[course]
-id = "lms-qa2"
-title = "Trade remedies"
-timezone = "UTC"
-organizer = {{ name = "Training Institute", email = "training@example.org" }}
-{prerequisites}
-
-[lms]
-provider = "moodle"
-course = "tr-qa2"
-{lms_extra}
-
-[attendance]
-late_after_minutes = 10
-
-[[trainers]]
-id = "rf"
-name = "Roberto F."
-email = "rf@example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "p1"
-name = "Ana Pérez"
-email = "Ana@Example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "p2"
-name = "Kiran R."
-email = "kiran@example.org"
-timezone = "UTC"
-
-[[participants]]
-id = "p3"
-name = "Lee"
-email = "lee@example.org"
-timezone = "UTC"
-"""
-
-SESSION = """
-[[sessions]]
-id = "{sid}"
-title = "Session {sid}"
-start = {start}
-minutes = 60
-trainers = ["rf"]
-"""
+LEE = person("p3", "Lee", "lee@example.org", "UTC")
 
 
 def course_text(sessions: dict[str, str], prerequisites: str = "", lms_extra: str = "") -> str:
-    text = HEAD.format(prerequisites=prerequisites, lms_extra=lms_extra)
-    for sid, start in sessions.items():
-        text += SESSION.format(sid=sid, start=start)
-    return text
+    """``prerequisites``: a ``[course]`` key as written (``prerequisites = [...]``) or nothing."""
+    course = cli_course(
+        f'course = "tr-qa2"\n{lms_extra}',
+        id="lms-qa2",
+        title="Trade remedies",
+        participants=({**ANA, "email": "Ana@Example.org"}, KIRAN, LEE),
+        sessions=[session(sid, start, 60) for sid, start in sessions.items()],
+        extra="[attendance]\nlate_after_minutes = 10\n",
+    )
+    return course.replace("[[trainers]]", f"{prerequisites}\n[[trainers]]", 1) if prerequisites else course
 
 
 @pytest.fixture
 def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMoodle]:
-    running: Running = serve(FakeMoodle(now=1_785_571_200))
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url)
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", running.site.token)
-    monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
-    monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-    for var in ("TA_DELIVERY_STATE", "TA_DELIVERY_OUTBOX", "TA_DELIVERY_TRANSPORT"):
-        monkeypatch.delenv(var, raising=False)
-    yield running.site
-    running.stop()
+    with serve_for_cli(FakeMoodle(now=1_785_571_200), monkeypatch) as running:
+        yield running.site
 
 
 def run(*args: str, now: str | None = None) -> tuple[int, str, str]:
-    env = {"TA_DELIVERY_NOW": now} if now else None
-    result = CliRunner().invoke(main, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
+    return cli.run(*args, env={"TA_DELIVERY_NOW": now} if now else None)
 
 
 def ts(text: str) -> int:
@@ -254,15 +204,9 @@ class DocsMoodle(FakeMoodle):
 def test_an_account_whose_email_differs_in_case_and_holds_an_underscore_is_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    running = serve(DocsMoodle(now=1_785_571_200))
-    try:
+    with serve_for_cli(DocsMoodle(now=1_785_571_200), monkeypatch) as running:
         site = running.site
         ana = site.add_user("ana", "ANA_PEREZ@example.org", "Ana", "Pérez")
-        monkeypatch.setenv("TA_DELIVERY_MOODLE_URL", running.url)
-        monkeypatch.setenv("TA_DELIVERY_MOODLE_TOKEN", site.token)
-        monkeypatch.setenv("TA_DELIVERY_MOODLE_CATEGORY_ID", "7")
-        monkeypatch.setenv("TA_DELIVERY_NOW", "2027-08-01T08:00:00Z")
-        monkeypatch.delenv("TA_DELIVERY_STATE", raising=False)
         course = tmp_path / "course.toml"
         text = course_text({"s01": "2027-09-06T10:00:00"}).replace("Ana@Example.org", "Ana_Perez@Example.org")
         course.write_text(text, encoding="utf-8")
@@ -271,8 +215,6 @@ def test_an_account_whose_email_differs_in_case_and_holds_an_underscore_is_found
         assert "account p1" not in {i["target"] for i in json.loads(out)["items"]}
         [space] = [c for c in site.courses.values() if c["shortname"] == "tr-qa2"]
         assert site.enrolments[space["id"]][ana] == {5}
-    finally:
-        running.stop()
 
 
 def test_an_excuse_ahead_of_a_session_does_not_take_its_register(site: FakeMoodle, tmp_path: Path) -> None:

@@ -38,13 +38,13 @@ def cli_settings(
         monkeypatch.delenv(name, raising=False)
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """``ta-delivery ARGS`` in process: exit code, stdout, stderr."""
+def run(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """``ta-delivery ARGS`` in process: exit code, stdout, stderr; ``env`` overrides settings for this run."""
     from click.testing import CliRunner
 
     from ..cli import main
 
-    result = CliRunner().invoke(main, list(args))
+    result = CliRunner().invoke(main, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
