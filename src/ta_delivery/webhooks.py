@@ -41,6 +41,7 @@ __all__ = [
     "Send",
     "WebhookSpec",
     "WebhookTarget",
+    "lifespan",
     "webhook_app",
 ]
 
@@ -112,7 +113,7 @@ def webhook_app(handle: Handler, *, max_body: int) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
         if kind == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if kind != "http":
             return
@@ -136,8 +137,8 @@ def webhook_app(handle: Handler, *, max_body: int) -> ASGIApp:
     return app
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """Acknowledge startup and shutdown; there is nothing to open or close."""
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Acknowledge startup and shutdown; there is nothing to open or close (``serve`` answers the same)."""
     while True:
         message = await receive()
         if message.get("type") == "lifespan.startup":

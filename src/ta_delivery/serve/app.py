@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import TaDeliveryError
 from ..plugins import Plugins
-from ..webhooks import ASGIApp, Receive, Scope, Send, WebhookSpec
+from ..webhooks import ASGIApp, Receive, Scope, Send, WebhookSpec, lifespan
 from .target import Served
 
 __all__ = ["make_app", "webhook_specs"]
@@ -72,7 +72,7 @@ def make_app(served: Served, plugins: Plugins) -> ASGIApp:
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
         if kind == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if kind != "http":
             return
@@ -106,16 +106,6 @@ def make_app(served: Served, plugins: Plugins) -> ASGIApp:
         await _json(send, 404, {"error": "not found"})
 
     return app
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message.get("type") == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message.get("type") == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 async def _json(send: Send, status: int, body: Mapping[str, Any]) -> None:
