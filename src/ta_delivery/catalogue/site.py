@@ -18,7 +18,8 @@ import jinja2
 from babel.dates import format_date
 
 from ..errors import InputError
-from ..invites import build_calendar, build_event, build_feed
+from ..invites import build_calendar, build_feed
+from ..invites.feed import feed_events
 from ..invites.i18n import format_span, format_utc_span, translations
 from ..models import ACTIVITY_KINDS, LANGUAGES, LEVELS, SCOPES, Course
 from ..programme import Programme, localized
@@ -291,23 +292,10 @@ class _Site:
             self.files[ics_path(course.id)] = build_feed(
                 course, person_id=None, join_urls={}, sequences=sequences, dtstamp=stamp, plugins=None
             )
-            for session in session_rows(course):
-                events.append(
-                    (
-                        session.start,
-                        course.id,
-                        session.id,
-                        build_event(
-                            course,
-                            session,
-                            method="PUBLISH",
-                            sequence=sequences.get(session.id, 0),
-                            dtstamp=stamp,
-                            join_url=None,
-                            attendee=None,
-                        ),
-                    )
-                )
+            events += [
+                (session.start, course.id, session.id, event)
+                for session, event in feed_events(course, None, sequences, stamp)
+            ]
         events.sort(key=lambda e: (e[0], e[1], e[2]))
         name = self.programme.title_in(self.programme.language)
         cal = build_calendar("PUBLISH", [e[3] for e in events])

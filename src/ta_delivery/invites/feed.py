@@ -6,14 +6,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..models import Course, Person
+import icalendar
+
+from ..models import Course, Person, Session
 from .events import build_calendar, build_event, organizer_person
 from .text import clean_line
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
 
-__all__ = ["build_feed"]
+__all__ = ["build_feed", "feed_events"]
 
 
 def build_feed(
@@ -36,28 +38,10 @@ def build_feed(
     """
     person: Person | None = course.person(person_id) if person_id is not None else None
     if person is not None:
-        sessions = list(course.sessions_of(person.id))
         name = f"{clean_line(course.title)} – {clean_line(person.name)}"
     else:
-        sessions = list(course.sessions)
         name = clean_line(course.title)
-    sessions.sort(key=lambda s: (s.start, s.id))
-    hook_person = person or organizer_person(course)
-    events = [
-        build_event(
-            course,
-            session,
-            method="PUBLISH",
-            sequence=sequences.get(session.id, 0),
-            dtstamp=dtstamp,
-            join_url=join_urls.get(session.id),
-            attendee=None,
-            audience=person,
-            plugins=plugins,
-            hook_person=hook_person,
-        )
-        for session in sessions
-    ]
+    events = [event for _, event in feed_events(course, person, sequences, dtstamp, join_urls, plugins)]
     cal = build_calendar("PUBLISH", events)
     cal.add("NAME", name)
     cal.add("X-WR-CALNAME", name)
@@ -65,3 +49,37 @@ def build_feed(
     cal.add("X-PUBLISHED-TTL", "PT12H")
     data: bytes = cal.to_ical()
     return data
+
+
+def feed_events(
+    course: Course,
+    person: Person | None,
+    sequences: Mapping[str, int],
+    dtstamp: datetime,
+    join_urls: Mapping[str, str] | None = None,
+    plugins: Plugins | None = None,
+) -> list[tuple[Session, icalendar.Event]]:
+    """The events of :func:`build_feed` for ``person`` (everyone: ``None``), each with its session, by
+    (start, id): the catalogue merges the courses' events into one programme calendar."""
+    links = join_urls or {}
+    sessions = list(course.sessions_of(person.id)) if person is not None else list(course.sessions)
+    sessions.sort(key=lambda s: (s.start, s.id))
+    hook_person = person or organizer_person(course)
+    return [
+        (
+            session,
+            build_event(
+                course,
+                session,
+                method="PUBLISH",
+                sequence=sequences.get(session.id, 0),
+                dtstamp=dtstamp,
+                join_url=links.get(session.id),
+                attendee=None,
+                audience=person,
+                plugins=plugins,
+                hook_person=hook_person,
+            ),
+        )
+        for session in sessions
+    ]
