@@ -18,7 +18,16 @@ from ta_delivery.jitsi import JitsiProvider
 from ta_delivery.models import Course, WorkingHours, zone
 from ta_delivery.plugins import Plugins, make_plugin_manager
 from ta_delivery.records import LmsSpec, ProviderSpec
-from ta_delivery.testing.courses import PARTICIPANT, TRAINER, Raw, course_head, course_toml, session, table
+from ta_delivery.testing.courses import (
+    PARTICIPANT,
+    TRAINER,
+    Raw,
+    course_head,
+    course_toml,
+    series,
+    session,
+    table,
+)
 
 #: The ``[course]`` table alone: keys appended to it land in ``[course]``.
 HEAD = course_head()
@@ -511,16 +520,10 @@ def test_missing_course_file(tmp_path: Path) -> None:
 
 # --- series ------------------------------------------------------------------------------------
 
-SERIES = """
-[[series]]
-id = "w"
-title = "Weekly webinar"
-first_start = 2027-03-10T10:00:00
-minutes = 90
-every_days = 7
-count = 4
-trainers = ["rf"]
-"""
+SERIES = table(
+    "[[series]]",
+    series("w", "2027-03-10T10:00:00", 90, 4, title="Weekly webinar", every_days=7, trainers=["rf"]),
+)
 
 
 def test_series_keeps_local_wall_time_across_dst(bare: Plugins) -> None:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
-from ta_delivery.testing.courses import ORG, P1, T1, course_toml, series, table
+from ta_delivery.testing.courses import ORG, P1, T1, Raw, course_toml, series, table
 
 HEAD = course_toml(
     id="acc-2020",
@@ -197,17 +197,19 @@ def test_control_characters_are_not_a_reason_to_refuse(tmp_path: Path) -> None:
 # --- series ------------------------------------------------------------------------------------------
 
 
-SERIES = """
-[[series]]
-id = "w"
-title = "Weekly webinar"
-first_start = 2020-10-14T10:00:00
-minutes = 90
-every_days = 7
-count = 4
-skip = [2020-10-21]
-trainers = ["t1"]
-"""
+SERIES = table(
+    "[[series]]",
+    series(
+        "w",
+        "2020-10-14T10:00:00",
+        90,
+        4,
+        title="Weekly webinar",
+        every_days=7,
+        skip=[Raw("2020-10-21")],
+        trainers=["t1"],
+    ),
+)
 
 
 def calendar_events(text: str) -> dict[str, tuple[str, str, str]]:
