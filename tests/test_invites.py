@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
+from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
@@ -260,16 +261,21 @@ def test_roles_and_rsvp() -> None:
     assert "PARTSTAT" not in att["cancel"]
 
 
-def test_message_shape_and_headers() -> None:
-    msg = build_invite(
+def request_to_q(sequence: int) -> EmailMessage:
+    """The REQUEST for ``s01`` to ``q`` (a display name that needs quoting)."""
+    return build_invite(
         COURSE,
         COURSE.session("s01"),
         COURSE.person("q"),
         method="REQUEST",
-        sequence=2,
+        sequence=sequence,
         join_url=URL,
         dtstamp=STAMP,
     )
+
+
+def test_message_shape_and_headers() -> None:
+    msg = request_to_q(sequence=2)
     assert msg.get_content_type() == "multipart/mixed"
     alt, att = msg.get_payload()  # type: ignore[misc]
     assert [p.get_content_type() for p in alt.get_payload()] == ["text/plain", "text/html", "text/calendar"]
@@ -282,26 +288,10 @@ def test_message_shape_and_headers() -> None:
     assert msg["From"].addresses[0].addr_spec == "training@example.org"
     assert msg["To"].addresses[0].display_name == 'O\'Brien, "Q"; Jr.'
     assert msg["Date"].datetime == STAMP.replace(microsecond=0)
-    again = build_invite(
-        COURSE,
-        COURSE.session("s01"),
-        COURSE.person("q"),
-        method="REQUEST",
-        sequence=2,
-        join_url=URL,
-        dtstamp=STAMP,
-    )
+    again = request_to_q(sequence=2)
     assert again["Message-ID"] == msg["Message-ID"]
     assert again.as_bytes() == msg.as_bytes()
-    other = build_invite(
-        COURSE,
-        COURSE.session("s01"),
-        COURSE.person("q"),
-        method="REQUEST",
-        sequence=3,
-        join_url=URL,
-        dtstamp=STAMP,
-    )
+    other = request_to_q(sequence=3)
     assert other["Message-ID"] != msg["Message-ID"]
     html = alt.get_payload()[1].get_content()
     assert f'href="{LINK}"' in html
