@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fake_webex import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
-from webex_helpers import BEARER_ENV, REFRESH_ENV, make_context, make_request
+from webex_helpers import BEARER_ENV, REFRESH_ENV, device, make_context, make_request
 
 from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, Unavailable
 from ta_delivery.models import Participant
@@ -225,14 +225,7 @@ def test_next_link_to_another_host_is_refused(server: FakeWebex) -> None:
 # --- attendance -----------------------------------------------------------------------------------
 
 
-def _device(join: str, leave: str, correlation: str) -> dict[str, object]:
-    return {
-        "correlationId": correlation,
-        "deviceType": "webex_meeting_center_mac",
-        "joinedTime": join,
-        "leftTime": leave,
-        "durationSecond": 60,
-    }
+_device = device
 
 
 def test_attendance_segments_every_device_across_pages_and_instances(server: FakeWebex) -> None:

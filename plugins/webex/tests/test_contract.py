@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fake_webex import FakeWebex
-from webex_helpers import BEARER_ENV, REFRESH_ENV
+from webex_helpers import BEARER_ENV, REFRESH_ENV, device
 
 from ta_delivery.context import RunContext
-from ta_delivery.models import Course, Organizer, Session
+from ta_delivery.models import Course
 from ta_delivery.records import Classroom, ClassroomProvider, ClassroomRequest
 from ta_delivery.testing.contract import ImportFormatContract, ProviderContract
+from ta_delivery.testing.courses import live, make_course
 from ta_delivery_webex.plugin import make_provider
 from ta_delivery_webex.sansio import tag_of
 
@@ -40,15 +41,6 @@ class _WebexContract(ProviderContract):
     def attend(self, classroom: Classroom, request: ClassroomRequest) -> None:
         """The meeting ended: two participants joined, the first twice (two devices)."""
         first, second = request.participants[:2]
-
-        def device(join: str, leave: str, correlation: str) -> dict[str, object]:
-            return {
-                "correlationId": correlation,
-                "deviceType": "webex_meeting_center_mac",
-                "joinedTime": join,
-                "leftTime": leave,
-                "durationSecond": 60,
-            }
 
         self.server.end_meeting(
             classroom.external_id,
@@ -95,16 +87,14 @@ class TestWebexCsvContract(ImportFormatContract):
     format_name = "webex-csv"
 
     def course(self) -> Course:
-        return Course(
+        start = datetime(2027, 4, 5, 14, tzinfo=UTC)
+        return make_course(
             id="c1",
             title="Course",
             timezone="America/New_York",
-            organizer=Organizer(name="Institute", email="training@example.org"),
-            sessions=(
-                Session(
-                    id="s01", title="Trade policy", start=datetime(2027, 4, 5, 14, tzinfo=UTC), minutes=120
-                ),
-            ),
+            trainers=(),
+            participants=(),
+            sessions=(live("s01", start, title="Trade policy", trainers=()),),
         )
 
     def sample(self) -> bytes:

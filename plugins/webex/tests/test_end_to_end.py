@@ -17,6 +17,7 @@ from ta_delivery.models import Course
 from ta_delivery.settings import Secret
 from ta_delivery.testing.capture import invite_url as links_in
 from ta_delivery.testing.courses import live, make_course, participant
+from ta_delivery.testing.faults import Fault, FaultyTransport
 from ta_delivery.testing.plugin_run import PluginRun
 from ta_delivery_webex import plugin
 from ta_delivery_webex.auth import stored_refresh_token
@@ -125,16 +126,18 @@ def test_import_webex_csv_through_the_core(tmp_path: Path) -> None:
         service.import_file(export, fmt="webex-csv", session_id="s01")
 
 
-def test_lost_create_then_session_removed_is_cleaned_up(tmp_path: Path) -> None:
-    from ta_delivery.testing.faults import Fault, FaultyTransport
-
+def lost_create(tmp_path: Path) -> tuple[FakeWebex, FaultyTransport, PluginRun]:
+    """A run whose meeting create is acted on but its answer lost, and Webex cannot be asked about it in
+    this run: the look before creating works; asking after the lost answer does not."""
     server = FakeWebex()
     transport = FaultyTransport(server.transport())
-    run = start(tmp_path, transport)
     transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
-    # and Webex cannot be asked about it in this run: the session fails, the next run finds it
-    # the look before creating works; asking after the lost answer does not
     transport.inject(Fault("status", status=503, method="GET", path=r"/v1/meetings$", times=None, skip=1))
+    return server, transport, start(tmp_path, transport)
+
+
+def test_lost_create_then_session_removed_is_cleaned_up(tmp_path: Path) -> None:
+    server, transport, run = lost_create(tmp_path)
     first = run.apply(course())
     assert not first.ok
     assert len(server.meetings) == 1  # made, but its answer was lost
@@ -146,14 +149,7 @@ def test_lost_create_then_session_removed_is_cleaned_up(tmp_path: Path) -> None:
 
 
 def test_lost_create_of_a_session_since_removed_is_cancelled(tmp_path: Path) -> None:
-    from ta_delivery.testing.faults import Fault, FaultyTransport
-
-    server = FakeWebex()
-    transport = FaultyTransport(server.transport())
-    run = start(tmp_path, transport)
-    transport.inject(Fault("lost", method="POST", path=r"/v1/meetings$"))
-    # the look before creating works; asking after the lost answer does not
-    transport.inject(Fault("status", status=503, method="GET", path=r"/v1/meetings$", times=None, skip=1))
+    server, transport, run = lost_create(tmp_path)
     assert not run.apply(course()).ok
     assert len(server.meetings) == 1
     transport.clear()

@@ -90,3 +90,14 @@ def cli_course(*, sessions: tuple[dict[str, Any], ...] | None = None, extra: str
             session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"),
         )
     return course_toml(sessions=sessions, extra=extra, **keys)
+
+
+def device(join: str, leave: str, correlation: str) -> dict[str, object]:
+    """One device of a meeting participant, as ``GET /meetingParticipants`` lists it."""
+    return {
+        "correlationId": correlation,
+        "deviceType": "webex_meeting_center_mac",
+        "joinedTime": join,
+        "leftTime": leave,
+        "durationSecond": 60,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_zoom import ENV, FakeZoom
@@ -68,3 +69,20 @@ def shared() -> Path:
     if path is None:
         pytest.skip("../shared is absent")
     return path
+
+
+@pytest.fixture
+def paced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """(method, path, rate category) of every call a provider makes from now on; skipped without the specs
+    that give each endpoint its Rate Limit Label."""
+    if not validators():
+        pytest.skip("../shared is absent")
+    calls: list[tuple[str, str, str]] = []
+    original = ZoomProvider._call
+
+    def spy(self: ZoomProvider, method: str, path: str, category: Any, **kwargs: Any) -> Any:
+        calls.append((method, path, category))
+        return original(self, method, path, category, **kwargs)
+
+    monkeypatch.setattr(ZoomProvider, "_call", spy)
+    return calls

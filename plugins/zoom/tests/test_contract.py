@@ -11,9 +11,10 @@ import httpx
 from fake_zoom import ENV, FakeZoom
 
 from ta_delivery.context import RunContext
-from ta_delivery.models import Course, Organizer, Session
+from ta_delivery.models import Course
 from ta_delivery.records import Classroom, ClassroomProvider, ClassroomRequest
 from ta_delivery.testing.contract import ImportFormatContract, ProviderContract
+from ta_delivery.testing.courses import live, make_course
 from ta_delivery_zoom import sansio
 from ta_delivery_zoom.plugin import make_provider
 
@@ -83,14 +84,14 @@ class TestZoomCsvContract(ImportFormatContract):
     format_name = "zoom-csv"
 
     def course(self) -> Course:
-        return Course(
+        start = datetime(2020, 8, 10, 14, tzinfo=UTC)
+        return make_course(
             id="c1",
             title="C",
             timezone="UTC",
-            organizer=Organizer(name="Org", email="org@example.org"),
-            sessions=(
-                Session(id="s01", title="Opening", start=datetime(2020, 8, 10, 14, tzinfo=UTC), minutes=120),
-            ),
+            trainers=(),
+            participants=(),
+            sessions=(live("s01", start, title="Opening", trainers=()),),
         )
 
     def sample(self) -> bytes:

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -166,3 +166,18 @@ def validators() -> tuple[SpecValidator, ...]:
     except ImportError:
         return ()
     return tuple(SpecValidator(shared / "specs" / n) for n in SPEC_NAMES if (shared / "specs" / n).exists())
+
+
+def paced_endpoints(
+    calls: Iterable[tuple[str, str, str]], specs: Iterable[SpecValidator]
+) -> set[tuple[str, str]]:
+    """The (method, path template) of ``calls``, once each is checked to be paced in the category that is
+    its endpoint's Rate Limit Label in each of ``specs``."""
+    calls = list(calls)
+    seen: set[tuple[str, str]] = set()
+    for validator in specs:
+        for method, path, category in calls:
+            label = validator.rate_label(method, path)
+            assert label == category, f"{validator.name}: {method} {path} is {label}, paced as {category}"
+            seen.add((method, validator.template(path)))
+    return seen
