@@ -17,7 +17,7 @@ from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.programme import Programme
 from ta_delivery.programme.rules import check_programme
 from ta_delivery.rules import DOUBLE_BOOKED, TOO_MANY, check_course
-from test_programme_reader import COURSE, write
+from test_programme_reader import course_text, write
 
 PLUGINS = make_plugin_manager(entry_points=False)
 ZONES = ("UTC", "Asia/Tokyo", "America/Port_of_Spain", "Pacific/Kiritimati", "Europe/Zurich")
@@ -127,11 +127,13 @@ def test_the_cross_course_rules_match_a_brute_force_oracle(members: tuple[Course
 
 
 def test_a_trainer_double_booked_across_two_courses_is_found_by_check_programme(tmp_path: Path) -> None:
-    taught = COURSE.replace("minutes = 60", 'minutes = 60\ntrainers = ["rf"]')
-    write(tmp_path, "a/course.toml", taught.format(cid="course-a") + TRAINER.format(email="rf@example.org"))
-    b = taught.format(cid="course-b").replace("10:00:00", "10:30:00").replace('"s1"', '"b1"')
+    def taught(cid: str) -> str:
+        return course_text(cid).replace("minutes = 60", 'minutes = 60\ntrainers = ["rf"]')
+
+    write(tmp_path, "a/course.toml", taught("course-a") + TRAINER.format(email="rf@example.org"))
+    b = taught("course-b").replace("10:00:00", "10:30:00").replace('"s1"', '"b1"')
     write(tmp_path, "b/course.toml", b + TRAINER.format(email="RF@Example.org"))
-    write(tmp_path, "c/course.toml", COURSE.format(cid="course-c").replace("10:00:00", "14:00:00"))
+    write(tmp_path, "c/course.toml", course_text("course-c").replace("10:00:00", "14:00:00"))
     write(
         tmp_path, "programme.toml", '[programme]\nid = "p-2027"\ntitle = "P"\ncourses = ["*/course.toml"]\n'
     )
