@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, RowMapping, Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,3 +77,21 @@ class StoreBase:
         stmt = insert(table).values(**values)
         update = {k: v for k, v in values.items() if k not in keys}
         conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+    def _course_rows(
+        self,
+        table: Table,
+        course_id: str,
+        session_id: str | None,
+        *where: ColumnElement[bool],
+        by_id: bool = False,
+    ) -> Sequence[RowMapping]:
+        """The rows of ``table`` for a course (one session's, given ``session_id``) that match ``where``, in
+        the order they were written when ``by_id``."""
+        query = select(table).where(table.c.course_id == course_id, *where)
+        if session_id is not None:
+            query = query.where(table.c.session_id == session_id)
+        if by_id:
+            query = query.order_by(table.c.id)
+        with self.engine.connect() as conn:
+            return conn.execute(query).mappings().all()

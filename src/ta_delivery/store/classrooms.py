@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import attrs
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ..records import Classroom, DialIn
 from . import schema
@@ -62,14 +62,8 @@ class Classrooms(StoreBase):
 
     def classrooms(self, course_id: str, session_id: str | None = None) -> dict[str, ClassroomRow]:
         """Remembered classrooms of a course (or one session), by session id (cancelled ones included)."""
-        t = schema.classrooms
-        query = select(t).where(t.c.course_id == course_id)
-        if session_id is not None:
-            query = query.where(t.c.session_id == session_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
         out: dict[str, ClassroomRow] = {}
-        for r in rows:
+        for r in self._course_rows(schema.classrooms, course_id, session_id):
             room = Classroom(
                 provider=r["provider"],
                 key=r["key"],
@@ -174,16 +168,8 @@ class Classrooms(StoreBase):
     def pending_intents(self, course_id: str) -> dict[str, list[Intent]]:
         """Unfinished intents by session: a previous run stopped in the middle of a remote call."""
         t = schema.intents
-        with self.engine.connect() as conn:
-            rows = (
-                conn.execute(
-                    select(t).where(t.c.course_id == course_id, t.c.state == "pending").order_by(t.c.id)
-                )
-                .mappings()
-                .all()
-            )
         out: dict[str, list[Intent]] = {}
-        for r in rows:
+        for r in self._course_rows(t, course_id, None, t.c.state == "pending", by_id=True):
             out.setdefault(r["session_id"], []).append(
                 Intent(
                     session_id=r["session_id"],

@@ -42,12 +42,7 @@ class Invites(StoreBase):
 
     def messages(self, course_id: str, session_id: str | None = None) -> list[InviteRow]:
         """Every message recorded for a course (or one of its sessions), oldest first."""
-        t = schema.messages
-        query = select(t).where(t.c.course_id == course_id)
-        if session_id is not None:
-            query = query.where(t.c.session_id == session_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(t.c.id)).mappings().all()
+        rows = self._course_rows(schema.messages, course_id, session_id, by_id=True)
         return [
             InviteRow(
                 session_id=r["session_id"],
