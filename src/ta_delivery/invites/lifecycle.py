@@ -1,5 +1,8 @@
 """Which messages are owed: a pure decision from what is wanted and what was already sent.
 
+Over 400 lines on purpose: a SEQUENCE bug is found and fixed by reading this one pure module and its one
+test file (tests/test_invite_lifecycle.py); its rules sit side by side, each short, sharing one log.
+
 No store, no clock, no I/O. :func:`owed` takes the people who should hold each session's event now
 (:class:`Wanted`) and the log of messages recorded so far (anything shaped like :class:`Sent`, sent or
 not), and returns the messages to send (:class:`Owed`), in the order to send them. ``plan`` shows them,
@@ -39,8 +42,7 @@ give :class:`Wanted`, :class:`Sent` and :class:`Owed` records that ``kind``, wri
 one message per person and link, a correction when the link changes, never a CANCEL), and register it in
 :data:`RULES`. The store keeps every kind in the same log; :func:`owed` hands each rule only its kind.
 The ``welcome`` kind (one message per person with their calendar feed address, sent instead of invitations
-when the course file says ``[invitations] delivery = "feed"``, decision 0155) is such an addition. The
-module is over 400 lines because its rules sit side by side: each is short, and they share one log.
+when the course file says ``[invitations] delivery = "feed"``, decision 0155) is such an addition.
 """
 
 from __future__ import annotations
