@@ -100,7 +100,7 @@ def checked(
                     problems.add(exc)
                     continue
             rows += 1
-            if problems:
+            if problems.total:
                 continue  # the file will be refused: only its problems matter now
             window = windows.get(sid)
             if (window is None or join > window[1] or leave < window[0]) and placer.place(

@@ -110,91 +110,96 @@ def parse(request: ImportRequest) -> Iterator[Segment]:
     width = max(col.values()) + 1
     sha256 = hashlib.sha256
     fromiso = datetime.fromisoformat
-    for row in rows:
-        line = reader.line_num
-        if not row:
-            continue
-        if len(row) < width:
-            if not any(cell.strip() for cell in row):
+    try:
+        for row in reader:  # the body read straight from csv (no wrapper generator: it costs per row)
+            line = reader.line_num
+            if not row:
                 continue
-            problems.add(
-                InputError(
-                    f"the row has {len(row)} cells, the header {len(header)}: "
-                    "give each row a participant, join and leave",
-                    source=source,
-                    key=f"line {line}",
-                )
-            )
-            continue
-        sid = row[i_sess].strip() if i_sess is not None else ""
-        if not sid:
-            if default is None:
+            if len(row) < width:
+                if not any(cell.strip() for cell in row):
+                    continue
                 problems.add(
                     InputError(
-                        "no session in this row and no --session: name the row's session",
+                        f"the row has {len(row)} cells, the header {len(header)}: "
+                        "give each row a participant, join and leave",
                         source=source,
-                        key=f"line {line}, column session",
+                        key=f"line {line}",
                     )
                 )
                 continue
-            sid = default
-        elif sid not in known:
+            sid = row[i_sess].strip() if i_sess is not None else ""
+            if not sid:
+                if default is None:
+                    problems.add(
+                        InputError(
+                            "no session in this row and no --session: name the row's session",
+                            source=source,
+                            key=f"line {line}, column session",
+                        )
+                    )
+                    continue
+                sid = default
+            elif sid not in known:
+                try:
+                    live_session(request.course, sid, source, f"line {line}, column session")
+                except InputError as exc:
+                    problems.add(exc)
+                    continue
+                known.add(sid)
+            who = row[i_part].strip()
+            if not who:
+                if not any(cell.strip() for cell in row):
+                    continue
+                problems.add(
+                    InputError(
+                        "participant is empty: write the person's id or email",
+                        source=source,
+                        key=f"line {line}, column participant",
+                    )
+                )
+                continue
+            join_text, leave_text = row[i_join].strip(), row[i_leave].strip()
             try:
-                live_session(request.course, sid, source, f"line {line}, column session")
-            except InputError as exc:
-                problems.add(exc)
-                continue
-            known.add(sid)
-        who = row[i_part].strip()
-        if not who:
-            if not any(cell.strip() for cell in row):
-                continue
-            problems.add(
-                InputError(
-                    "participant is empty: write the person's id or email",
-                    source=source,
-                    key=f"line {line}, column participant",
+                join, leave = fromiso(join_text), fromiso(leave_text)
+                if join.tzinfo is None or leave.tzinfo is None:
+                    raise ValueError(
+                        "no offset"
+                    )  # never astimezone() a naive time: it would read it as local
+                if join.tzinfo is not UTC:
+                    join = join.astimezone(UTC)
+                if leave.tzinfo is not UTC:
+                    leave = leave.astimezone(UTC)
+            except (ValueError, OverflowError):
+                # the slow path: lower-case 't'/'z', or an input error naming each bad cell
+                read = _times(join_text, leave_text, source, line, request.timezone, problems)
+                if read is None:
+                    continue
+                join, leave = read
+            if leave < join:
+                problems.add(
+                    InputError(
+                        "leave is before join: swap them, or correct the date",
+                        source=source,
+                        key=f"line {line}, column leave",
+                    )
                 )
-            )
-            continue
-        join_text, leave_text = row[i_join].strip(), row[i_leave].strip()
-        try:
-            join, leave = fromiso(join_text), fromiso(leave_text)
-            if join.tzinfo is None or leave.tzinfo is None:
-                raise ValueError("no offset")  # never astimezone() a naive time: it would read it as local
-            if join.tzinfo is not UTC:
-                join = join.astimezone(UTC)
-            if leave.tzinfo is not UTC:
-                leave = leave.astimezone(UTC)
-        except (ValueError, OverflowError):
-            # the slow path: lower-case 't'/'z', or an input error naming each bad cell
-            read = _times(join_text, leave_text, source, line, request.timezone, problems)
-            if read is None:
                 continue
-            join, leave = read
-        if leave < join:
-            problems.add(
-                InputError(
-                    "leave is before join: swap them, or correct the date",
-                    source=source,
-                    key=f"line {line}, column leave",
-                )
+            if problems.total:
+                continue  # the file will be refused: only its problems matter now
+            email = who if "@" in who else None
+            yield Segment(
+                session_id=sid,
+                join=join,
+                leave=leave,
+                source=NAME,
+                # the same value as Segment.key_of(sid, who, join_text, leave_text), without its generator
+                raw_key=sha256(f"{sid}\x1f{who}\x1f{join_text}\x1f{leave_text}".encode()).hexdigest()[:32],
+                # an id may contain '@' (ids are free text): the id is tried before the email (issue 19)
+                external_id=who,
+                email=email,
             )
-            continue
-        if problems:
-            continue  # the file will be refused: only its problems matter now
-        email = who if "@" in who else None
-        yield Segment(
-            session_id=sid,
-            join=join,
-            leave=leave,
-            source=NAME,
-            # the same value as Segment.key_of(sid, who, join_text, leave_text), without its generator
-            raw_key=sha256(f"{sid}\x1f{who}\x1f{join_text}\x1f{leave_text}".encode()).hexdigest()[:32],
-            # an id may contain '@' (ids are free text): the id is tried before the email (issue 19)
-            external_id=who,
-            email=email,
-        )
+    except csv.Error as exc:  # a line csv cannot read ends the file, with every problem found before it
+        problems.add(InputError(f"not CSV: {exc}", key=f"line {reader.line_num}"))
     problems.check()
 
 
