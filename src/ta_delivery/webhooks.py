@@ -42,6 +42,7 @@ __all__ = [
     "WebhookSpec",
     "WebhookTarget",
     "lifespan",
+    "not_http",
     "webhook_app",
 ]
 
@@ -111,11 +112,7 @@ def webhook_app(handle: Handler, *, max_body: int) -> ASGIApp:
         raise ValueError("max_body must not be negative")
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope.get("type")
-        if kind == "lifespan":
-            await lifespan(receive, send)
-            return
-        if kind != "http":
+        if await not_http(scope, receive, send):
             return
         if scope.get("method") != "POST":
             await _answer(send, 405, {"error": "POST only"})
@@ -135,6 +132,14 @@ def webhook_app(handle: Handler, *, max_body: int) -> ASGIApp:
         await _answer(send, status, answer)
 
     return app
+
+
+async def not_http(scope: Scope, receive: Receive, send: Send) -> bool:
+    """True when ``scope`` is no HTTP request, having answered it if it is the lifespan (``serve`` too)."""
+    kind = scope.get("type")
+    if kind == "lifespan":
+        await lifespan(receive, send)
+    return kind != "http"
 
 
 async def lifespan(receive: Receive, send: Send) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import TaDeliveryError
 from ..plugins import Plugins
-from ..webhooks import ASGIApp, Receive, Scope, Send, WebhookSpec, lifespan
+from ..webhooks import ASGIApp, Receive, Scope, Send, WebhookSpec, not_http
 from .target import Served
 
 __all__ = ["make_app", "webhook_specs"]
@@ -70,11 +70,7 @@ def make_app(served: Served, plugins: Plugins) -> ASGIApp:
         return True
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope.get("type")
-        if kind == "lifespan":
-            await lifespan(receive, send)
-            return
-        if kind != "http":
+        if await not_http(scope, receive, send):
             return
         path = str(scope.get("path", ""))
         method = scope.get("method")
