@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import attrs
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from synchelpers import World, make_course
 from ta_delivery.errors import StoreError
 from ta_delivery.hookspecs import hookimpl
+from ta_delivery.store import open_store
+from ta_delivery.sync import Syncer
 from ta_delivery.testing.faults import Fault, FaultyTransport
 
 CHANGING = {"POST", "PATCH", "DELETE", "PUT"}
@@ -131,6 +134,33 @@ def test_a_lost_create_response_never_duplicates(world: World) -> None:
     assert result2.ok
     assert len(world.server.rooms) == 3
     assert sorted(world.server.count(f"ta-delivery:rtpc-test/s0{i}") for i in (1, 2, 3)) == [1, 1, 1]
+
+
+def test_plan_on_a_lost_store_says_apply_may_adopt_what_it_finds(world: World, tmp_path: Path) -> None:
+    course = make_course()
+    assert world.syncer(course).apply().ok
+    lost = open_store(f"sqlite:///{tmp_path / 'replaced.db'}")  # the state store was lost or replaced
+    try:
+        syncer = Syncer(course, lost, world.plugins, world.context, workers=1)
+        plan = syncer.plan()
+        # still a create (totals, --exit-code and the JSON shape are unchanged) but said honestly:
+        # apply looks before creating (decision 0091) and adopts the meeting its key finds
+        assert [c.action for c in plan.classrooms] == ["create"] * 3
+        assert all("adopt" in c.reason and "key" in c.reason for c in plan.classrooms)
+        result = syncer.apply()
+        assert result.ok
+        done = [i for i in result.items if i.kind == "classroom"]
+        assert [i.action for i in done] == ["update"] * 3
+        assert len(world.server.rooms) == 3
+    finally:
+        lost.close()
+
+
+def test_plan_says_a_plain_create_where_the_provider_cannot_find_by_key(world: World) -> None:
+    course = make_course(provider="jitsi")  # Jitsi rooms carry nothing to find (decision 0091)
+    assert not world.plugins.providers["jitsi"].capabilities.find_by_key
+    plan = world.syncer(course).plan()
+    assert [(c.action, c.reason) for c in plan.classrooms] == [("create", "new live session")] * 3
 
 
 def test_a_crash_after_the_remote_call_is_recovered(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

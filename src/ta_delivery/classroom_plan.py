@@ -20,6 +20,7 @@ from .records import Classroom, ClassroomRequest, ProviderSpec
 from .store import ClassroomRow, Intent
 
 __all__ = [
+    "ADOPTABLE",
     "RELINK",
     "Desired",
     "active",
@@ -32,6 +33,9 @@ __all__ = [
 
 #: The reason of an update that gives the classroom a new join link (the provider's settings changed).
 RELINK = "provider settings changed"
+#: The reason of a create that ``apply`` turns into adopting the provider's meeting when it finds one by
+#: its key (decision 0091): the store has no record of the session, as after a lost or replaced store.
+ADOPTABLE = "new live session (or adopt an existing meeting found by its key)"
 
 
 @attrs.frozen
@@ -83,8 +87,14 @@ def classroom_changes(
     pending: Mapping[str, list[Intent]],
     now: datetime,
     stale: Callable[[Classroom], bool],
+    findable: Callable[[str], bool] = lambda _provider: False,
 ) -> list[ClassroomChange]:
-    """The operations that make the providers match ``desired``, given the store's rows and intents."""
+    """The operations that make the providers match ``desired``, given the store's rows and intents.
+
+    ``stale`` says whether a provider finds a classroom out of date with its settings; ``findable``
+    whether a provider can find a classroom by its key, so that ``apply`` looks before creating one the
+    store has no record of, and adopts what it finds: the plan says so rather than promise a new one.
+    """
     is_ended = ended(course, now)
     listed = {s.id for s in course.sessions}
     changes: list[ClassroomChange] = []
@@ -93,7 +103,8 @@ def classroom_changes(
         if sid in pending and (row is None or row.state != "active"):
             changes.append(ClassroomChange(sid, want.provider, "recover", "a previous run was interrupted"))
         elif row is None or row.state != "active":
-            changes.append(ClassroomChange(sid, want.provider, "create", "new live session"))
+            reason = ADOPTABLE if row is None and findable(want.provider) else "new live session"
+            changes.append(ClassroomChange(sid, want.provider, "create", reason))
         elif row.classroom.provider != want.provider:
             changes.append(ClassroomChange(sid, row.classroom.provider, "cancel", "provider changed"))
             changes.append(ClassroomChange(sid, want.provider, "create", "provider changed"))

@@ -124,7 +124,13 @@ class Syncer:
         self, desired: Mapping[str, Desired], stored: Mapping[str, ClassroomRow]
     ) -> list[ClassroomChange]:
         pending = self.store.pending_intents(self.course.id)
-        return classroom_changes(self.course, desired, stored, pending, self._now(), self._stale)
+        return classroom_changes(
+            self.course, desired, stored, pending, self._now(), self._stale, self._findable
+        )
+
+    def _findable(self, provider: str) -> bool:
+        """Whether ``apply`` looks for the provider's classroom by its key before creating one."""
+        return self._spec(provider).capabilities.find_by_key
 
     def _owed(
         self,
