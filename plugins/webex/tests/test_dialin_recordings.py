@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from fake_webex import FakeWebex
-from test_client import provider_on
-from webex_helpers import make_request
+from webex_helpers import make_request, provider_on
 from webex_spec import SPEC_NAME, shared_dir
 
 from ta_delivery.records import Recording

@@ -4,7 +4,7 @@ without printing it."""
 from __future__ import annotations
 
 from fake_webex import ACCESS_TOKEN, FakeWebex
-from test_client import provider_on
+from webex_helpers import provider_on
 
 from ta_delivery.doctor import SupportsDoctor
 

@@ -20,6 +20,8 @@ from ta_delivery.settings import Settings
 from ta_delivery.testing.cli import cli_settings
 from ta_delivery.testing.courses import course_toml, session
 from ta_delivery.testing.loopback import LoopbackServer, as_served_at
+from ta_delivery_webex.plugin import make_provider
+from ta_delivery_webex.provider import WebexProvider
 
 BEARER_ENV = {"TA_DELIVERY_WEBEX_ACCESS_TOKEN": ACCESS_TOKEN}
 REFRESH_ENV = {
@@ -101,3 +103,9 @@ def device(join: str, leave: str, correlation: str) -> dict[str, object]:
         "leftTime": leave,
         "durationSecond": 60,
     }
+
+
+def provider_on(server: FakeWebex, env: dict[str, str] | None = None) -> WebexProvider:
+    """The provider ``make_provider`` builds on ``server`` (bearer token unless ``env`` says otherwise)."""
+    context, _clock, _state = make_context(server, env)
+    return make_provider(context)

@@ -12,42 +12,21 @@ from typing import Any
 
 import httpx
 import pytest
+import zoom_helpers
 from fake_zoom import ENV, FakeZoom, Fault
+from zoom_helpers import marked
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.errors import Unavailable
-from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.testing.courses import live, make_course, participant
 from ta_delivery.testing.plugin_run import PluginRun
-from ta_delivery_zoom import plugin, sansio
+from ta_delivery_zoom import plugin
 from ta_delivery_zoom.provider import CHECKED_ATTEMPTS, ZoomProvider
-
-TRAINER = Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich")
 
 
 def make_request(**changes: Any) -> ClassroomRequest:
-    base: dict[str, Any] = {
-        "key": "rtpc-2020/s01",
-        "course_id": "rtpc-2020",
-        "session_id": "s01",
-        "title": "Opening webinar",
-        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
-        "minutes": 90,
-        "timezone": "America/Port_of_Spain",
-        "hosts": (TRAINER,),
-        "participants": tuple(
-            Participant(id=f"p{i}", name=f"Person Number{i}", email=f"p{i}@example.org", timezone="UTC")
-            for i in (1, 2, 3)
-        ),
-        "options": {"waiting_room": True},
-    }
-    base.update(changes)
-    return ClassroomRequest(**base)
-
-
-def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
-    return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]
+    return zoom_helpers.make_request(**{"description": None, "options": {"waiting_room": True}, **changes})
 
 
 def _registrant_posts(fake: FakeZoom) -> int:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from fake_zoom import FakeZoom
-from test_cli_loopback import COURSE
+from zoom_helpers import APPLY_COURSE as COURSE
 
 from storeurls import postgresql_server, postgresql_url, store_url
 

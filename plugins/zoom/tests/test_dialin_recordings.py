@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fake_zoom import FakeZoom
-from test_provider import make_request
+from zoom_helpers import make_request
 
 from ta_delivery.records import Recording
 from ta_delivery_zoom.provider import ZoomProvider

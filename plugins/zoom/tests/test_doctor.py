@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from fake_zoom import ENV, FakeZoom
-from test_cli_loopback import COURSE
+from zoom_helpers import APPLY_COURSE as COURSE
 
 
 def _doctor(course: Path, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 from fake_zoom import FakeZoom, Fault
-from test_provider import make_request, people
-from zoom_helpers import KIM, calls, cli_course
+from zoom_helpers import KIM, calls, cli_course, make_request, people
 from zoom_spec import paced_endpoints, validators
 
 from ta_delivery.models import Trainer

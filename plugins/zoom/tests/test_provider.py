@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,51 +12,17 @@ import attrs
 import httpx
 import pytest
 from fake_zoom import CLIENT_SECRET, ENV, FakeZoom, Fault
+from zoom_helpers import make_request, people
 from zoom_spec import paced_endpoints, validators
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
 from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, InputError, Unavailable
-from ta_delivery.models import Participant, Trainer
 from ta_delivery.plugins import make_plugin_manager
-from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Settings
 from ta_delivery_zoom import sansio
 from ta_delivery_zoom.plugin import make_provider
 from ta_delivery_zoom.provider import CHECKED_ATTEMPTS, ZoomProvider
-
-
-def people(n: int, start: int = 1) -> tuple[Participant, ...]:
-    return tuple(
-        Participant(id=f"p{i}", name=f"Person Number{i}", email=f"p{i}@example.org", timezone="UTC")
-        for i in range(start, start + n)
-    )
-
-
-TRAINERS = (Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich"),)
-
-
-def make_request(key: str = "rtpc-2020/s01", **changes: Any) -> ClassroomRequest:
-    base: dict[str, Any] = {
-        "key": key,
-        "course_id": "rtpc-2020",
-        "session_id": key.rsplit("/", 1)[-1],
-        "title": "Opening webinar",
-        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
-        "minutes": 90,
-        "timezone": "America/Port_of_Spain",
-        "description": "Trade policy basics",
-        "hosts": TRAINERS,
-        "participants": people(3),
-        "options": {"waiting_room": True, "auto_recording": "cloud"},
-    }
-    base.update(changes)
-    return ClassroomRequest(**base)
-
-
-def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
-    return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]
-
 
 # --- classrooms -------------------------------------------------------------------------------------
 

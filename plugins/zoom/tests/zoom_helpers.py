@@ -1,13 +1,18 @@
-"""Helpers of the Zoom plugin's command-line tests: the course file they run, and the calls Zoom saw."""
+"""Helpers of the Zoom plugin's tests: a request and its people, the course files of the command-line
+tests, and what Zoom saw."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fake_zoom import FakeZoom
 
+from ta_delivery.models import Participant, Trainer
+from ta_delivery.records import ClassroomRequest
 from ta_delivery.testing.courses import TRAINER, course_toml, person, session
+from ta_delivery_zoom import sansio
 
 #: The participants of the command-line tests, in the course's zone.
 ANA = person("jm-01", "Ana Pérez", "ana@example.org", "Europe/Zurich")
@@ -38,6 +43,57 @@ def cli_course(
     )
 
 
+#: Two sessions a week apart with a waiting room: the course most command-line tests apply.
+APPLY_COURSE = cli_course(
+    "waiting_room = true",
+    id="zoom-e2e",
+    title="Trade policy webinars",
+    participants=({**ANA, "language": "es"}, KIRAN),
+    sessions=(
+        session("s01", title="Opening webinar"),
+        session("s02", "2027-09-13T10:00:00", 90, title="Tariffs"),
+    ),
+)
+
+
 def calls(zoom: FakeZoom, since: int) -> list[tuple[str, str]]:
     """(method, path) of the requests Zoom saw since the ``since``-th."""
     return [(r.method, r.url.path) for r in zoom.requests[since:]]
+
+
+# --- the provider's requests ----------------------------------------------------------------------
+
+
+def people(n: int, start: int = 1) -> tuple[Participant, ...]:
+    """``n`` participants ``p{start}``.. in UTC."""
+    return tuple(
+        Participant(id=f"p{i}", name=f"Person Number{i}", email=f"p{i}@example.org", timezone="UTC")
+        for i in range(start, start + n)
+    )
+
+
+TRAINERS = (Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone="Europe/Zurich"),)
+
+
+def make_request(key: str = "rtpc-2020/s01", **changes: Any) -> ClassroomRequest:
+    """A 90-minute session with trainer ``rf`` (its email in another case) and three participants."""
+    base: dict[str, Any] = {
+        "key": key,
+        "course_id": "rtpc-2020",
+        "session_id": key.rsplit("/", 1)[-1],
+        "title": "Opening webinar",
+        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
+        "minutes": 90,
+        "timezone": "America/Port_of_Spain",
+        "description": "Trade policy basics",
+        "hosts": TRAINERS,
+        "participants": people(3),
+        "options": {"waiting_room": True, "auto_recording": "cloud"},
+    }
+    base.update(changes)
+    return ClassroomRequest(**base)
+
+
+def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
+    """The live meetings carrying the mark of ``key``."""
+    return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_provider import make_request
+from zoom_helpers import make_request
 
 from ta_delivery.errors import InputError
 from ta_delivery.models import Course, Organizer

@@ -9,21 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fake_webex import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakeWebex
-from webex_helpers import BEARER_ENV, REFRESH_ENV, device, make_context, make_request
+from webex_helpers import BEARER_ENV, REFRESH_ENV, device, make_context, make_request, provider_on
 
 from ta_delivery.errors import AuthError, BadResponse, InputError, RateLimited, Unavailable
 from ta_delivery.models import Participant
 from ta_delivery.testing.faults import Fault, FaultyTransport
 from ta_delivery_webex.auth import STATE_KEY, lineage, stored_refresh_token
 from ta_delivery_webex.plugin import make_provider
-from ta_delivery_webex.provider import CHECKED_ATTEMPTS, WebexProvider
+from ta_delivery_webex.provider import CHECKED_ATTEMPTS
 from ta_delivery_webex.sansio import tag_of
-
-
-def provider_on(server: FakeWebex, env: dict[str, str] | None = None) -> WebexProvider:
-    context, _clock, _state = make_context(server, env)
-    return make_provider(context)
-
 
 # --- meetings and people ------------------------------------------------------------------------
 
