@@ -199,3 +199,19 @@ def test_the_email_pattern_allows_the_same_characters_as_before() -> None:
         if bool(before.match(f"{chr(c)}@a.org")) != bool(_EMAIL.match(f"{chr(c)}@a.org"))
     ]
     assert differ == []
+
+
+def test_zone_files_are_the_tzdata_package_files() -> None:
+    """Read from tzdata's folder, or through importlib.resources where it has none: the same bytes."""
+    from importlib.resources import files
+
+    from ta_delivery import zones
+
+    for parts in (("zones",), ("zoneinfo", "America", "Jamaica")):
+        with zones._tzdata(*parts) as direct:
+            assert direct.read() == files("tzdata").joinpath(*parts).read_bytes()
+        with (
+            mock.patch.object(zones.importlib.util, "find_spec", return_value=None),
+            zones._tzdata(*parts) as data,
+        ):
+            assert data.read() == files("tzdata").joinpath(*parts).read_bytes()

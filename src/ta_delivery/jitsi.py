@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 import attrs
 
-from .context import RunContext
 from .errors import InputError
 from .hookspecs import hookimpl
 from .records import (
@@ -24,6 +24,9 @@ from .records import (
     Segment,
     no_options,
 )
+
+if TYPE_CHECKING:
+    from .context import RunContext  # annotations only: registering the provider loads no settings
 
 __all__ = ["DEFAULT_URL", "JitsiProvider"]
 
