@@ -117,20 +117,19 @@ def resolve_roles(teacher: int | None, student: int | None, enrolled: Iterable[M
                     seen.setdefault(role["shortname"], int(role["roleid"]))
                 except (KeyError, TypeError, ValueError):
                     continue
-    sources = []
-    if teacher is None:
-        teacher = seen.get("editingteacher")
-        sources.append("site" if teacher is not None else "default")
-        teacher = teacher if teacher is not None else DEFAULT_TEACHER_ROLE
-    else:
-        sources.append("settings")
-    if student is None:
-        student = seen.get("student")
-        sources.append("site" if student is not None else "default")
-        student = student if student is not None else DEFAULT_STUDENT_ROLE
-    else:
-        sources.append("settings")
-    return Roles(teacher, student, "/".join(sources))
+    teacher, teacher_from = _role(teacher, seen.get("editingteacher"), DEFAULT_TEACHER_ROLE)
+    student, student_from = _role(student, seen.get("student"), DEFAULT_STUDENT_ROLE)
+    return Roles(teacher, student, f"{teacher_from}/{student_from}")
+
+
+def _role(configured: int | None, on_site: int | None, default: int) -> tuple[int, str]:
+    """A role id and where it came from: the settings, else the site's role of that short name, else
+    Moodle's default id."""
+    if configured is not None:
+        return configured, "settings"
+    if on_site is not None:
+        return on_site, "site"
+    return default, "default"
 
 
 # --- the register ---------------------------------------------------------------------------------

@@ -79,31 +79,36 @@ class Register(MoodleSite):
         for sid, slot, reason in plan.remove:
             changes.append(self._remove(sid, slot, reason))
         for session, slot in plan.move:
-            target = f"register session {session.id}"
             detail = f"moved {_iso(slot.start)} -> {_iso(int(session.start.timestamp()))}"
-            try:
-                self.client.remove_session(slot.id)
-                self._add(course, register, session)
-            except AuthError:
-                raise
-            except ProviderError as exc:
-                changes.append(_failed("update", target, exc, detail))
-            else:
-                changes.append(LmsChange("update", target, detail))
+            changes.append(self._write("update", session, detail, course, register, remove=slot.id))
         for session in plan.add:
-            target = f"register session {session.id}"
             detail = _iso(int(session.start.timestamp()))
-            try:
-                self._add(course, register, session)
-            except AuthError:
-                raise
-            except ProviderError as exc:
-                changes.append(_failed("create", target, exc, detail))
-            else:
-                changes.append(LmsChange("create", target, detail))
+            changes.append(self._write("create", session, detail, course, register))
         for sid, _slot, reason in plan.blocked:
             changes.append(LmsChange("update", f"register session {sid}", reason, ok=False, error=reason))
         return changes
+
+    def _write(
+        self,
+        action: str,
+        session: Session,
+        detail: str,
+        course: Course,
+        register: int,
+        remove: int | None = None,
+    ) -> LmsChange:
+        """Add ``session`` to the register (removing its slot ``remove`` first, for a move): the change, or
+        its failure; a refused token still stops the run."""
+        target = f"register session {session.id}"
+        try:
+            if remove is not None:
+                self.client.remove_session(remove)
+            self._add(course, register, session)
+        except AuthError:
+            raise
+        except ProviderError as exc:
+            return _failed(action, target, exc, detail)
+        return LmsChange(action, target, detail)
 
     def _add(self, course: Course, register: int, session: Session) -> int:
         """Give ``session`` its place in the register. ``mod_attendance_add_session`` is not idempotent:

@@ -263,17 +263,9 @@ def make_asgi_app(
     clock = clock if clock is not None else SystemClock()
 
     def handle(headers: Mapping[str, str], body: bytes) -> tuple[int, Mapping[str, Any]]:
-        try:
-            verify(secret, headers, body, clock.now())
-        except WebhookRejected as exc:
-            log.warning("zoom webhook rejected: %s", exc)
-            return 401, {"error": "verification failed"}
-        try:
-            event = json.loads(body)
-        except ValueError:
-            return 400, {"error": "body is not JSON"}
-        if not isinstance(event, Mapping):
-            return 400, {"error": "body is not a JSON object"}
+        event = _verified_event(secret, headers, body, clock.now())
+        if isinstance(event, tuple):
+            return event
         try:
             if event.get("event") == "endpoint.url_validation":
                 return 200, url_validation(secret, event)
@@ -285,6 +277,25 @@ def make_asgi_app(
         return 200, {}
 
     return webhook_app(handle, max_body=MAX_BODY)
+
+
+def _verified_event(
+    secret: Secret | str, headers: Mapping[str, str], body: bytes, now: datetime
+) -> Mapping[str, Any] | tuple[int, Mapping[str, Any]]:
+    """The event of a delivery whose signature holds, else the answer refusing it (401, or 400 for a body
+    that is not a JSON object)."""
+    try:
+        verify(secret, headers, body, now)
+    except WebhookRejected as exc:
+        log.warning("zoom webhook rejected: %s", exc)
+        return 401, {"error": "verification failed"}
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return 400, {"error": "body is not JSON"}
+    if not isinstance(event, Mapping):
+        return 400, {"error": "body is not a JSON object"}
+    return event
 
 
 def segments_from_events(events: Iterable[Mapping[str, Any]], tracker: AttendanceTracker) -> list[Segment]:
@@ -311,17 +322,9 @@ def serve_app(target: WebhookTarget) -> ASGIApp:
         if secret is None:
             log.warning("zoom webhook refused: %s is not set", SECRET_VARIABLE)
             return 503, {"error": f"{SECRET_VARIABLE} is not set"}
-        try:
-            verify(secret, headers, body, context.clock.now())
-        except WebhookRejected as exc:
-            log.warning("zoom webhook rejected: %s", exc)
-            return 401, {"error": "verification failed"}
-        try:
-            event = json.loads(body)
-        except ValueError:
-            return 400, {"error": "body is not JSON"}
-        if not isinstance(event, Mapping):
-            return 400, {"error": "body is not a JSON object"}
+        event = _verified_event(secret, headers, body, context.clock.now())
+        if isinstance(event, tuple):
+            return event
         payload = event.get("payload")
         obj = payload.get("object") if isinstance(payload, Mapping) else None
         try:
