@@ -178,3 +178,17 @@ def test_a_course_file_holds_the_catalogue_keys_and_their_mistakes_are_reported_
         "course.registration.x",
     ):
         assert f": {key}: " in text, (key, text)
+
+
+def test_a_value_of_the_wrong_type_is_named_as_a_course_file_names_it(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "programme.toml",
+        '[programme]\nid = "Bad Id"\ntitle = 2027-01-04\nbase_url = "ftp://x"\ncourses = ["*.toml"]\n',
+    )
+    with pytest.raises(InputError) as caught:
+        load_programme(path)
+    text = "\n".join(messages(caught.value))
+    assert "programme.title: must be a string or a table of texts by language, got a date" in text
+    assert "programme.id: 'Bad Id' must be 1-64 characters of a-z, 0-9 and '-'" in text
+    assert "programme.base_url: 'ftp://x' is not an http(s) URL such as https://training.example.org/" in text

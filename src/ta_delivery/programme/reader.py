@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..coursefile.reader import kind as _kind
 from ..errors import InputError, InputErrors
 from ..models import LANGUAGES, Course, Organizer, is_email
 from ..plugins import Plugins, make_plugin_manager
@@ -70,16 +71,16 @@ class _Reader:
         return value
 
     def ident(self, value: object, key: str) -> str | None:
-        text = self.text(value, key)
-        if text is not None and not _ID.match(text):
-            self.err(key, f"{text!r} must be 1-64 characters of a-z, 0-9 and '-'")
-            return None
-        return text
+        return self._matching(value, key, _ID, "must be 1-64 characters of a-z, 0-9 and '-'")
 
     def url(self, value: object, key: str) -> str | None:
+        return self._matching(value, key, _URL, "is not an http(s) URL such as https://training.example.org/")
+
+    def _matching(self, value: object, key: str, pattern: re.Pattern[str], problem: str) -> str | None:
+        """The text at ``key`` when ``pattern`` matches it; else an error saying ``problem`` after it."""
         text = self.text(value, key)
-        if text is not None and not _URL.match(text):
-            self.err(key, f"{text!r} is not an http(s) URL such as https://training.example.org/")
+        if text is not None and not pattern.match(text):
+            self.err(key, f"{text!r} {problem}")
             return None
         return text
 
@@ -327,19 +328,3 @@ def load_programme(path: Path | str, plugins: Plugins | None = None) -> Programm
         paths=paths,
         elearning=tuple(values["elearning"]),
     )
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
