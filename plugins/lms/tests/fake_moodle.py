@@ -5,6 +5,9 @@ It speaks the REST protocol as Moodle does: a form POST to ``/webservice/rest/se
 the way ``external_api::validate_parameters`` does (required keys, defaults, unexpected keys, and
 ``validate_param``'s "cleaned value must equal the sent value" rule per PARAM type); every answer is
 HTTP 200, errors as ``{"exception", "errorcode", "message", "debuginfo"}``.
+
+Long on purpose: one fake site, one state, one function per web-service function the plugin calls; split
+across modules, each function would need the whole site anyway.
 """
 
 from __future__ import annotations

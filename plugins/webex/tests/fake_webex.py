@@ -4,6 +4,8 @@ It checks every request against the official OpenAPI document (when ``../shared`
 valid bearer token, refuses any request that would make Webex send its own e-mail, paginates with
 RFC 5988 ``Link`` headers that carry Webex's ``max=null`` defect, and refuses ``max=null`` itself, so a
 client that does not repair next links fails here as it would against Webex.
+
+Long on purpose: one fake site, one state, one handler per endpoint the plugin calls.
 """
 
 from __future__ import annotations

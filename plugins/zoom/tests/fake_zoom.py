@@ -6,6 +6,8 @@ rate category (429 with ``Retry-After``) and meeting creates/updates per host pe
 daily message), keeps meetings, webinars, registrants and participant reports, and validates every API
 request against Zoom's OpenAPI documents when ../shared is present. ``faults`` lets a test inject a
 response, an exception, or a lost response (the request takes effect, the answer never arrives).
+
+Long on purpose: one fake account, one state, one handler per endpoint the plugin calls.
 """
 
 from __future__ import annotations
