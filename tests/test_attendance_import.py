@@ -21,7 +21,7 @@ from ta_delivery.attendance.formats.stamps import Stamp
 from ta_delivery.attendance.formats.tabular import Row, segments
 from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.importfiles import MAX_PROBLEMS, Problems, localize, read_time
+from ta_delivery.importfiles import MAX_PROBLEMS, localize, read_time
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import ImportFormatSpec, ImportRequest, LmsSpec, Segment
 from ta_delivery.store import open_store, state_location
@@ -677,31 +677,6 @@ def test_many_mistakes_are_capped_with_a_count_of_the_rest(tmp_path: Path, built
     assert "and 7 more" in lines[-1]
     assert "line 2, column join" in lines[0]
     assert stored(course) == 0
-
-
-def test_problems_collects_located_errors_and_keeps_only_the_first_ones() -> None:
-    problems = Problems("f.csv")
-    assert not problems
-    problems.check()  # nothing found: nothing raised
-    for n in range(MAX_PROBLEMS + 3):
-        with problems.collecting():
-            raise InputError(f"bad {n}", key=f"rows[{n}]")
-    problems.add(InputErrors([InputError("x", key="a"), InputError("y", key="b")], total=5))
-    with pytest.raises(InputErrors) as caught:
-        problems.check()
-    error = caught.value
-    assert len(error.errors) == MAX_PROBLEMS
-    assert error.total == MAX_PROBLEMS + 3 + 5
-    assert error.errors[0].source == "f.csv" and error.errors[0].key == "rows[0]"
-
-
-def test_one_problem_is_raised_as_itself() -> None:
-    problems = Problems("f.csv")
-    problems.add(InputError("only", key="rows[1]"))
-    with pytest.raises(InputError) as caught:
-        problems.check()
-    assert not isinstance(caught.value, InputErrors)
-    assert str(caught.value) == "f.csv: rows[1]: only"
 
 
 def test_tabular_rows_report_every_bad_time_and_order() -> None:

@@ -120,3 +120,18 @@ def test_a_course_without_questions_refuses_imports(tmp_path: Path) -> None:
     assert code == 2 and "[[evaluation.questions]]" in err
     code, out, _ = run("report", str(course), "--format", "json")
     assert code == 0 and "evaluation" not in json.loads(out)
+
+
+def test_many_bad_values_are_listed_up_to_the_cap_then_counted(tmp_path: Path) -> None:
+    from ta_delivery.importfiles import MAX_PROBLEMS
+
+    course = write_course(tmp_path)
+    data = tmp_path / "answers.csv"
+    rows = "".join(f"jm-01,{6 + n},live\n" for n in range(MAX_PROBLEMS + 4))
+    data.write_text("participant,relevance,format\n" + rows, encoding="utf-8")
+    code, _, err = run("evaluation", "import", str(course), str(data))
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(lines) == MAX_PROBLEMS + 1 and "and 4 more" in lines[-1]
+    assert "line 2 (answer row 1), column 'relevance'" in lines[0]
+    assert not (tmp_path / ".ta-delivery" / "state.db").exists()

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ta_delivery.errors import InputError
+from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.importfiles import (
     LOCAL_FORMATS,
+    MAX_PROBLEMS,
+    Problems,
     day_first,
     decode_text,
     find_columns,
@@ -255,3 +257,51 @@ def test_read_time_errors_name_file_and_key() -> None:
     assert info.value.key == "rows[4].Join Time"
     with pytest.raises(InputError, match="DST gap"):
         read_time("03/14/2027 02:30 AM", NEW_YORK, "report.csv", "rows[2].Join Time")
+
+
+# --- Problems: every error of a file at once ---------------------------------------------------------
+
+
+def test_problems_collects_located_errors_and_keeps_only_the_first_ones() -> None:
+    problems = Problems("f.csv")
+    assert not problems
+    problems.check()  # nothing found: nothing raised
+    for n in range(MAX_PROBLEMS + 3):
+        with problems.collecting():
+            raise InputError(f"bad {n}", key=f"rows[{n}]")
+    problems.add(InputErrors([InputError("x", key="a"), InputError("y", key="b")], total=5))
+    with pytest.raises(InputErrors) as caught:
+        problems.check()
+    error = caught.value
+    assert len(error.errors) == MAX_PROBLEMS
+    assert error.total == MAX_PROBLEMS + 3 + 5
+    assert error.errors[0].source == "f.csv" and error.errors[0].key == "rows[0]"
+
+
+def test_one_problem_is_raised_as_itself() -> None:
+    problems = Problems("f.csv")
+    problems.add(InputError("only", key="rows[1]"))
+    with pytest.raises(InputError) as caught:
+        problems.check()
+    assert not isinstance(caught.value, InputErrors)
+    assert str(caught.value) == "f.csv: rows[1]: only"
+
+
+@given(st.lists(st.integers(1, 4), max_size=30))
+def test_problems_report_how_many_were_found_whatever_the_grouping(groups: list[int]) -> None:
+    """Errors added one by one or several at a time: the first MAX_PROBLEMS are listed, all are counted."""
+    problems = Problems("f.csv")
+    n = 0
+    for size in groups:
+        batch = [InputError(f"e{n + k}", key=f"rows[{n + k}]") for k in range(size)]
+        problems.add(batch[0] if size == 1 else InputErrors(batch))
+        n += size
+    error = problems.error()
+    if n == 0:
+        assert error is None
+        return
+    assert error is not None
+    listed = list(error.errors) if isinstance(error, InputErrors) else [error]
+    assert [e.message for e in listed] == [f"e{k}" for k in range(min(n, MAX_PROBLEMS))]
+    assert (error.total if isinstance(error, InputErrors) else 1) == n
+    assert all(e.source == "f.csv" for e in listed)

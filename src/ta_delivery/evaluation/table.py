@@ -16,14 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from ..errors import InputError, InputErrors
+from ..importfiles import MAX_PROBLEMS  # the same cap as attendance imports: 20 listed, the rest counted
 from ..models import Course
 from .answers import parse_answer
 from .model import COLUMN_TARGETS, Evaluation, Response
 
 __all__ = ["MAX_PROBLEMS", "Layout", "Table", "decode", "read_delimited", "responses"]
-
-#: Problems listed before the rest are summed up in one line.
-MAX_PROBLEMS = 50
 
 
 @attrs.frozen
