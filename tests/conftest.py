@@ -1,12 +1,12 @@
-"""Fixtures shared by the core's tests (helpers live in ``synchelpers``)."""
+"""Fixtures shared by the core's tests (helpers live in the ``helpers`` package)."""
 
 import shutil
 from pathlib import Path
 
 import pytest
 
-from storeurls import postgresql_server, postgresql_url, store_url, world_store_url
-from synchelpers import world
+from helpers.stores import postgresql_server, postgresql_url, store_url, world_store_url
+from helpers.world import world
 
 __all__ = ["example_course", "postgresql_server", "postgresql_url", "store_url", "world", "world_store_url"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from synchelpers import World, make_course
+from helpers.world import World, make_course
 from ta_delivery.context import RunContext
 from ta_delivery.store import open_store
 from ta_delivery.sync import Syncer

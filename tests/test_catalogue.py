@@ -11,7 +11,7 @@ import attrs
 import icalendar
 import pytest
 
-from catalogue_support import COURSES, build, copy_programme, run, site_files
+from helpers.catalogue import COURSES, build, copy_programme, run, site_files
 from ta_delivery.catalogue import build_catalogue
 from ta_delivery.invites import session_uid
 from ta_delivery.models import Registration

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from browser import Browser, axe_source, browser, chromium
-from catalogue_support import build, copy_programme
+from helpers.browser import Browser, axe_source, browser, chromium
+from helpers.catalogue import build, copy_programme
 
 pytestmark = [
     pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (Debian package 'chromium')"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 
-from synchelpers import Sent, World, calendar_of, make_course
+from helpers.world import Sent, World, calendar_of, make_course
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.models import Centre, Course, Organizer, RecordingPolicy
 from ta_delivery.records import DialIn

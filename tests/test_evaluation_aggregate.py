@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation_course import write_course
+from helpers.evaluation import write_course
 from ta_delivery.coursefile import load_course
 from ta_delivery.errors import InputError
 from ta_delivery.evaluation.aggregate import summary, texts

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from evaluation_course import write_course
+from helpers.evaluation import write_course
 from ta_delivery.cli import main
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation_course import write_course
+from helpers.evaluation import write_course
 from ta_delivery.coursefile import load_course
 from ta_delivery.errors import InputError
 from ta_delivery.evaluation.aggregate import summary

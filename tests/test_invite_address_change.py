@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pytest
 
-from synchelpers import TOKEN, calendar_of, make_course
+from helpers.world import TOKEN, calendar_of, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.invites import session_uid

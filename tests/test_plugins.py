@@ -17,8 +17,8 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from rehearsal import run_cli
-from synchelpers import World, calendar_of, make_course
+from helpers.rehearsal import run_cli
+from helpers.world import World, calendar_of, make_course
 from ta_delivery.attendance.service import Attendance
 from ta_delivery.cli import main
 from ta_delivery.context import RunContext

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from synchelpers import calendar_of
+from helpers.world import calendar_of
 from ta_delivery.cli import main
 from ta_delivery.store import open_store
 from ta_delivery.testing.courses import course_toml, person, session

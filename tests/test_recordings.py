@@ -167,7 +167,7 @@ def test_recording_rule(
 
 
 def test_the_public_catalogue_shows_no_recording_link_and_no_centre_contact(tmp_path: Path) -> None:
-    from catalogue_support import build, copy_programme, site_files
+    from helpers.catalogue import build, copy_programme, site_files
 
     programme = copy_programme(tmp_path / "programme")
     course = programme.parent / "rtpc-caribbean-2027" / "course.toml"

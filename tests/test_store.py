@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from storeurls import hold_lock, take_in_processes
+from helpers.stores import hold_lock, take_in_processes
 from ta_delivery.errors import InputError, StoreError
 from ta_delivery.store import from_text, open_store, schema, state_location, to_text, with_driver
 from ta_delivery.store.migrations import LATEST, current_version

@@ -16,7 +16,7 @@ import attrs
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, inspect
 
-from synchelpers import TOKEN, CapturePlugin, CaptureTransport, make_course
+from helpers.world import TOKEN, CapturePlugin, CaptureTransport, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.models import Course

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from synchelpers import World, make_course
+from helpers.world import World, make_course
 from ta_delivery.errors import StoreError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.store import open_store

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from synchelpers import TOKEN, CapturePlugin, CaptureTransport, calendar_of, make_course
+from helpers.world import TOKEN, CapturePlugin, CaptureTransport, calendar_of, make_course
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import RunContext
 from ta_delivery.errors import StoreError

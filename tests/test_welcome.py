@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from synchelpers import World, make_course
+from helpers.world import World, make_course
 from ta_delivery.errors import InputError
 from ta_delivery.invites import lifecycle
 from ta_delivery.invites.lifecycle import SEND, WELCOME, WELCOME_SESSION, Message, Wanted

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rehearsal import CLI, run_cli
+from helpers.rehearsal import CLI, run_cli
 from ta_delivery.testing.courses import ORG, PARTICIPANT, TRAINER, course_toml, session
 
 SCRIPT = Path(sys.executable).parent / "ta-delivery"

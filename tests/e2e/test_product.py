@@ -18,7 +18,16 @@ from typing import Any
 
 import pytest
 
-from rehearsal import PRODUCT_EXAMPLE, ROSTER, Outsider, calendar_part, events, parse_eml, unfold
+from helpers.rehearsal import (
+    PRODUCT_EXAMPLE,
+    ROSTER,
+    Outsider,
+    calendar_part,
+    events,
+    parse_eml,
+    small_course,
+    unfold,
+)
 from ta_delivery.testing.courses import ORG, Raw, course_toml, person, series, session
 
 # --- 1. the example of PRODUCT.md section 1, verbatim ------------------------------------------------
@@ -224,14 +233,11 @@ def test_apply_without_a_fixed_clock_in_2030(tmp_path: Path) -> None:
 
 # --- 6. a series across DST with skip, recorded sessions, input errors, a cancelled course ----------
 
-SERIES_COURSE = course_toml(
-    id="series-2030",
-    title="Series",
-    timezone="Europe/Zurich",
+SERIES_COURSE = small_course(
+    "series-2030",
+    "Series",
+    "Europe/Zurich",
     language="fr",
-    organizer=ORG,
-    trainers=[person("t1", "T", timezone="Europe/Zurich")],
-    participants=[person("p1", "P", timezone="Europe/Zurich")],
     sessions=[
         session("video", "2030-10-19T10:00:00", 45, title="Pre-recorded", kind="recorded", trainers=None)
     ],
@@ -300,13 +306,10 @@ def test_series_dst_skip_recorded_errors_and_cancellation(tmp_path: Path) -> Non
 
 # --- 7. no fixed clock, one session in the past and one in 2030 -----------------------------------
 
-MIXED = course_toml(
-    id="mixed",
-    title="Mixed",
-    timezone="America/Sao_Paulo",
-    organizer=ORG,
-    trainers=[person("t1", "T", timezone="America/Sao_Paulo")],
-    participants=[person("p1", "P", timezone="America/Sao_Paulo")],
+MIXED = small_course(
+    "mixed",
+    "Mixed",
+    "America/Sao_Paulo",
     sessions=[
         session("past", "2020-01-07T10:00:00", 60, title="Past", trainers=["t1"]),
         session("future", "2030-01-07T10:00:00", 60, title="Future", trainers=["t1"]),

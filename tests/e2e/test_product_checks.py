@@ -8,7 +8,7 @@ import io
 import re
 from pathlib import Path
 
-from rehearsal import Outsider
+from helpers.rehearsal import Outsider
 from ta_delivery.testing.courses import ORG, course_toml, person, session
 
 # --- 3. attendance import and the report, with a custom [attendance] policy, no fixed clock ---------
@@ -96,14 +96,7 @@ def test_attendance_import_and_report_formats(tmp_path: Path) -> None:
         report_row("p3", False, 0, 2, s1=("absent", 0), s3=("partial", 29)),
     ]
     for entry in data["participants"]:
-        assert list(entry) == [
-            "id",
-            "completed",
-            "attended_sessions",
-            "live_sessions",
-            "prerequisites_met",
-            "sessions",
-        ]
+        assert list(entry) == list(report_row("any", False, 0, 0))  # the contract's keys, in its order
         assert all(list(v) == ["status", "minutes"] for v in entry["sessions"].values())
     assert list(data["participants"][0]["sessions"]) == ["s1", "s2", "s3"]
     unmatched = sorted(data["unmatched"], key=lambda u: u["minutes"])

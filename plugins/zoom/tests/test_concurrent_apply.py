@@ -11,7 +11,7 @@ from pathlib import Path
 from fake_zoom import FakeZoom
 from zoom_helpers import APPLY_COURSE as COURSE
 
-from storeurls import postgresql_server, postgresql_url, store_url
+from helpers.stores import postgresql_server, postgresql_url, store_url
 
 __all__ = ["postgresql_server", "postgresql_url", "store_url"]
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from ta_delivery.cli import main
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 COURSES = ("rtpc-caribbean-2027", "ecowas-services-2027", "mongolia-agriculture-2027")
 #: Before every example course starts: all of them are upcoming.
 NOW = "2027-06-01T00:00:00Z"

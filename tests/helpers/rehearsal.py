@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from ta_delivery.testing.courses import ORG, course_toml, person
+
 PRODUCT_EXAMPLE = """
 [course]
 id = "rtpc-caribbean-2020"          # required: a-z, 0-9 and '-', 1-64 chars
@@ -131,6 +133,19 @@ class Outsider:
     def outbox(self) -> list[Path]:
         folder = self.root / ".ta-delivery" / "outbox"
         return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+def small_course(id: str, title: str, zone: str, **changes: Any) -> str:
+    """A course file: trainer ``t1`` and participant ``p1``, both living in ``zone``, the course's zone."""
+    return course_toml(
+        id=id,
+        title=title,
+        timezone=zone,
+        organizer=ORG,
+        trainers=[person("t1", "T", timezone=zone)],
+        participants=[person("p1", "P", timezone=zone)],
+        **changes,
+    )
 
 
 #: The command line as ``python -c`` runs it (no installed script needed).
