@@ -137,6 +137,16 @@ def write_course(tmp_path: Path, *, extra: str = "", name2: str = "Ben Ali", **c
     return path
 
 
+def imported(tmp_path: Path, rows: str = ROWS) -> Path:
+    """The shared course with ``rows`` (register-csv) imported; the course file's path."""
+    course = write_course(tmp_path)
+    data = tmp_path / "att.csv"
+    data.write_text(rows, encoding="utf-8")
+    result = run("attendance", "import", str(course), str(data))
+    assert result.exit_code == 0, result.output
+    return course
+
+
 def run(*args: str, env: Mapping[str, str] | None = None) -> Any:
     runner = CliRunner()
     return runner.invoke(
@@ -181,10 +191,7 @@ def test_import_then_report_json_exactly(tmp_path: Path, recorder: Recorder) -> 
 
 
 def test_reimport_changes_nothing(tmp_path: Path, recorder: Recorder) -> None:
-    course = write_course(tmp_path)
-    data = tmp_path / "att.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    assert run("attendance", "import", str(course), str(data)).exit_code == 0
+    course = imported(tmp_path)
     first = report_json(course)
     shuffled = tmp_path / "again.csv"
     lines = ROWS.strip().splitlines()
@@ -271,10 +278,7 @@ def test_a_bad_row_after_good_ones_stores_nothing(tmp_path: Path, recorder: Reco
 
 
 def test_excuse_leaves_the_denominator(tmp_path: Path, recorder: Recorder) -> None:
-    course = write_course(tmp_path)
-    data = tmp_path / "att.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    assert run("attendance", "import", str(course), str(data)).exit_code == 0
+    course = imported(tmp_path)
     result = run(
         "attendance", "excuse", str(course), "--session", "s02", "--participant", "jm-01", "--reason", "sick"
     )
@@ -373,10 +377,7 @@ def test_csv_report_neutralises_formulas(tmp_path: Path, recorder: Recorder) -> 
 
 
 def test_report_table_explains(tmp_path: Path, recorder: Recorder) -> None:
-    course = write_course(tmp_path)
-    data = tmp_path / "att.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    assert run("attendance", "import", str(course), str(data)).exit_code == 0
+    course = imported(tmp_path)
     result = run("report", str(course), "--format", "table", env={"COLUMNS": "200"})
     assert result.exit_code == 0
     text = result.stdout
@@ -734,10 +735,7 @@ def test_a_failing_plugin_keeps_the_attendance_and_exits_1(
 
 
 def test_html_report_to_a_file(tmp_path: Path, recorder: Recorder) -> None:
-    course = write_course(tmp_path)
-    data = tmp_path / "att.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    assert run("attendance", "import", str(course), str(data)).exit_code == 0
+    course = imported(tmp_path)
     out = tmp_path / "out" / "report.html"
     result = run("report", str(course), "--format", "html", "--out", str(out))
     assert result.exit_code == 0
