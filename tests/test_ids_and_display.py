@@ -42,13 +42,16 @@ def _course(tmp_path: Path, pid: str) -> Path:
     return course
 
 
+def _import(tmp_path: Path, course: Path, row: str, session: str = "s01") -> tuple[int, str, str]:
+    """``attendance import`` of a ``register-csv`` file holding ``row``."""
+    rows = tmp_path / "register.csv"
+    rows.write_text("participant,join,leave\n" + row + "\n", encoding="utf-8")
+    return _run("attendance", "import", str(course), str(rows), "--session", session)
+
+
 def test_an_id_with_an_at_sign_is_matched_by_id_in_register_csv(tmp_path: Path) -> None:
     course = _course(tmp_path, "ana@01")
-    rows = tmp_path / "register.csv"
-    rows.write_text(
-        "participant,join,leave\nana@01,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z\n", encoding="utf-8"
-    )
-    code, out, err = _run("attendance", "import", str(course), str(rows), "--session", "s01")
+    code, out, err = _import(tmp_path, course, "ana@01,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z")
     assert code == 0, err
     assert "unmatched" not in out
     code, out, err = _run("report", str(course), "--format", "json")
@@ -70,12 +73,7 @@ def test_control_characters_in_an_id_are_refused_and_never_echoed_raw(tmp_path: 
 
 def test_control_characters_from_an_import_are_escaped_in_the_table_report(tmp_path: Path) -> None:
     course = _course(tmp_path, "p1")
-    rows = tmp_path / "register.csv"
-    rows.write_text(
-        "participant,join,leave\nx\x1b]0;owned\x07,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z\n",
-        encoding="utf-8",
-    )
-    code, out, err = _run("attendance", "import", str(course), str(rows), "--session", "s01")
+    code, out, err = _import(tmp_path, course, "x\x1b]0;owned\x07,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z")
     assert code == 0, err
     assert "\x1b" not in out + err and "\x07" not in out + err
     code, out, err = _run("report", str(course))
@@ -86,10 +84,8 @@ def test_control_characters_from_an_import_are_escaped_in_the_table_report(tmp_p
 
 def test_an_unknown_session_from_the_command_line_is_escaped_in_the_error(tmp_path: Path) -> None:
     course = _course(tmp_path, "p1")
-    rows = tmp_path / "register.csv"
-    rows.write_text(
-        "participant,join,leave\np1,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z\n", encoding="utf-8"
+    code, out, err = _import(
+        tmp_path, course, "p1,2027-08-10T14:00:00Z,2027-08-10T15:00:00Z", session="s\x1b[2J\x07"
     )
-    code, out, err = _run("attendance", "import", str(course), str(rows), "--session", "s\x1b[2J\x07")
     assert code == 2
     assert "\x1b" not in out + err and "\x07" not in out + err

@@ -219,24 +219,9 @@ def test_times_are_utc_with_z_and_dtstamp_is_fresh_per_message() -> None:
 
 def test_fast_renderer_equals_a_plain_icalendar_build() -> None:
     for session, person, method, seq, url in all_messages():
-        fast, _ = render_calendar(
-            COURSE,
-            session,
-            method=method,
-            sequence=seq,
-            dtstamp=STAMP,
-            join_url=url,
-            attendee=person,  # type: ignore[arg-type]
-        )
-        event = build_event(
-            COURSE,
-            session,
-            method=method,
-            sequence=seq,
-            dtstamp=STAMP,
-            join_url=url,
-            attendee=person,  # type: ignore[arg-type]
-        )
+        same = {"method": method, "sequence": seq, "dtstamp": STAMP, "join_url": url, "attendee": person}
+        fast, _ = render_calendar(COURSE, session, **same)
+        event = build_event(COURSE, session, **same)
         assert fast == build_calendar(method, [event]).to_ical()  # type: ignore[arg-type]
 
 

@@ -28,19 +28,17 @@ QUESTIONS = """
 [[evaluation.questions]]
 id = "relevance"
 type = "scale"
-[evaluation.questions.text]
-en = "How relevant was the course to your work?"
-fr = "Le cours était-il utile à votre travail ?"
-es = "¿Fue pertinente el curso para su trabajo?"
+text.en = "How relevant was the course to your work?"
+text.fr = "Le cours était-il utile à votre travail ?"
+text.es = "¿Fue pertinente el curso para su trabajo?"
 
 [[evaluation.questions]]
 id = "format"
 type = "choice"
 options = ["live", "recorded", "both"]
-[evaluation.questions.text]
-en = "Which format suited you best?"
-fr = "Quel format vous convenait le mieux ?"
-es = "¿Qué formato le convino más?"
+text.en = "Which format suited you best?"
+text.fr = "Quel format vous convenait le mieux ?"
+text.es = "¿Qué formato le convino más?"
 
 [[evaluation.questions]]
 id = "comments"
