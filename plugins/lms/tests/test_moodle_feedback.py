@@ -1,4 +1,4 @@
-"""Evaluation answers pulled from a Moodle Feedback activity, and e-learning completions, over the fake
+"""Evaluation answers pulled from a Moodle Feedback activity, over the fake
 Moodle (which validates every call against the functions' documented parameters)."""
 
 from __future__ import annotations
@@ -87,16 +87,3 @@ def test_unknown_idnumber_is_an_input_error(moodle: Running, context: RunContext
     evaluation = Evaluation(EVALUATION.questions, lms_feedback="nope")
     with pytest.raises(InputError, match="ID number 'nope'"):
         pull_responses(make_course(evaluation=evaluation), make_plugin_manager(), context)
-
-
-def test_completions_of_elearning_courses(moodle: Running, context: RunContext) -> None:
-    site = moodle.site
-    elearning = site.add_course("intro-elearning")
-    ana = site.add_user("ana", "ana@example.org")
-    ben = site.add_user("ben", "ben@example.org")
-    for uid in (ana, ben):
-        site.enrol_user(elearning, uid)
-    site.completions[(elearning, ana)] = True
-    provider = make_plugin_manager().lms["moodle"].factory(context)
-    found = provider.completions(make_course(), ["intro-elearning", "missing"])  # type: ignore[attr-defined]
-    assert found == {"intro-elearning": ["ana@example.org"], "missing": []}
