@@ -137,3 +137,13 @@ def test_a_broken_transport_setting_is_an_input_error(course: Path, monkeypatch:
     code, _out, err = run("apply", str(course))
     assert code == 2 and "TA_DELIVERY_TRANSPORT" in err
     assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_plan_json_says_what_each_item_is_about(course: Path) -> None:
+    code, out, _ = run("plan", str(course), "--json")
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["classrooms"] and {c["kind"] for c in plan["classrooms"]} == {"classroom"}
+    assert plan["invites"] and {i["kind"] for i in plan["invites"]} == {"invite"}
+    # Jitsi rooms cannot be found by a key: a plain create, nothing to adopt
+    assert {c["reason"] for c in plan["classrooms"]} == {"new live session"}

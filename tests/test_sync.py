@@ -280,3 +280,32 @@ def test_a_listener_that_raises_does_not_stop_apply(world: World, caplog: pytest
     assert result.ok
     assert len(world.server.rooms) == 3 and len(world.transport.sent) == 12
     assert "listener bug" in caplog.text
+
+
+def test_plan_json_items_carry_the_kind_apply_reports_them_under() -> None:
+    from ta_delivery.planning import ClassroomChange, InviteChange, Plan
+    from ta_delivery.records import LmsChange
+
+    plan = Plan(
+        "c",
+        (ClassroomChange("s01", "memory", "create", "new live session"),),
+        (
+            InviteChange("s01", "rf", "rf@example.org", "REQUEST", 0, "new"),
+            InviteChange("s01", "jm-01", "ana@example.org", "SEND", 0, "new", kind="recording"),
+            InviteChange("*", "jm-01", "ana@example.org", "SEND", 0, "new", kind="welcome"),
+        ),
+        (LmsChange("enrol", "jm-01", "enrol Ana"),),
+    )
+    data = plan.to_json()
+    assert [c["kind"] for c in data["classrooms"]] == ["classroom"]
+    assert [i["kind"] for i in data["invites"]] == ["invite", "recording", "welcome"]
+    assert [c["kind"] for c in data["lms"]] == ["lms"]
+    assert data["invites"][0] == {
+        "kind": "invite",
+        "session": "s01",
+        "person": "rf",
+        "email": "rf@example.org",
+        "method": "REQUEST",
+        "sequence": 0,
+        "reason": "new",
+    }

@@ -58,15 +58,26 @@ class Plan:
         return not (self.classrooms or self.invites or any(c.action != "none" for c in self.lms))
 
     def to_json(self) -> dict[str, Any]:
-        """The plan as printed by ``plan --json``."""
+        """The plan as printed by ``plan --json``.
+
+        Each item names its ``kind`` with the word ``apply --json`` uses for the same item, so a script
+        can match what was planned with what was done.
+        """
         return {
             "course": self.course_id,
             "classrooms": [
-                {"session": c.session_id, "provider": c.provider, "action": c.action, "reason": c.reason}
+                {
+                    "kind": "classroom",
+                    "session": c.session_id,
+                    "provider": c.provider,
+                    "action": c.action,
+                    "reason": c.reason,
+                }
                 for c in self.classrooms
             ],
             "invites": [
                 {
+                    "kind": i.kind,
                     "session": i.session_id,
                     "person": i.person_id,
                     "email": i.email,
@@ -76,7 +87,9 @@ class Plan:
                 }
                 for i in self.invites
             ],
-            "lms": [{"action": c.action, "target": c.target, "detail": c.detail} for c in self.lms],
+            "lms": [
+                {"kind": "lms", "action": c.action, "target": c.target, "detail": c.detail} for c in self.lms
+            ],
             "prerequisites": dict(self.prerequisites) if self.prerequisites is not None else None,
             "notes": list(self.notes),
         }

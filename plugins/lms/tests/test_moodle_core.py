@@ -38,7 +38,12 @@ def test_plan_apply_with_prerequisites_required(
     plan = syncer.plan().to_json()
     assert plan["prerequisites"] == {"jm-01": True, "tt-02": False, "bb-03": False}
     assert "tt-02 has not completed the prerequisites and is not invited" in plan["notes"]
-    assert {"action": "create", "target": "course rtpc-2020", "detail": "in category 7"} in plan["lms"]
+    assert {
+        "kind": "lms",
+        "action": "create",
+        "target": "course rtpc-2020",
+        "detail": "in category 7",
+    } in plan["lms"]
     assert site.writes == []
 
     result = syncer.apply()
