@@ -27,7 +27,7 @@ from ta_delivery.records import ImportFormatSpec, ImportRequest, LmsSpec, Segmen
 from ta_delivery.store import open_store, state_location
 from ta_delivery.testing import courses
 from ta_delivery.testing.courses import ORG, course_toml, make_course, person, session
-from test_attendance_cli import Recorder, recorder, report_json, run, write_course
+from test_attendance_cli import Recorder, plugins_with, recorder, report_json, run, write_course
 
 __all__ = ["recorder"]  # the fixture, used by name
 
@@ -334,11 +334,6 @@ def qa_report(course: Path) -> Any:
     return json.loads(result.stdout)
 
 
-def use_plugins(monkeypatch: pytest.MonkeyPatch, *extra: object) -> None:
-    plugins = make_plugin_manager(entry_points=False, extra=list(extra))
-    monkeypatch.setattr("ta_delivery.cli.attendance.plugin_manager", lambda: plugins)
-
-
 # --- times out of range -------------------------------------------------------------------------
 
 
@@ -399,7 +394,7 @@ class OverflowFormat:
 
 
 def test_a_format_that_overflows_is_a_malformed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    use_plugins(monkeypatch, OverflowFormat())
+    plugins_with(monkeypatch, OverflowFormat())
     course = qa_course(tmp_path)
     data = tmp_path / "att.txt"
     data.write_text("x", encoding="utf-8")
@@ -431,7 +426,7 @@ def test_import_with_an_unconfigured_lms_exits_2_and_records_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pushes = Recorder()
-    use_plugins(monkeypatch, UnconfiguredLms(), pushes)
+    plugins_with(monkeypatch, UnconfiguredLms(), pushes)
     course = qa_course(tmp_path, extra=QA_LMS)
     data = tmp_path / "att.csv"
     data.write_text(QA_ROWS, encoding="utf-8")
@@ -450,7 +445,7 @@ def test_import_with_an_unconfigured_lms_exits_2_and_records_nothing(
 def test_import_without_lms_attendance_does_not_build_the_lms(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    use_plugins(monkeypatch, UnconfiguredLms())
+    plugins_with(monkeypatch, UnconfiguredLms())
     course = qa_course(tmp_path, extra=QA_LMS.replace("true", "false"))
     data = tmp_path / "att.csv"
     data.write_text(QA_ROWS, encoding="utf-8")
