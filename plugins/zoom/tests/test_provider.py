@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import attrs
 import httpx
 import pytest
 from fake_zoom import CLIENT_SECRET, ENV, FakeZoom, Fault
-from zoom_helpers import make_request, people
+from zoom_helpers import make_request, people, report_row
 from zoom_spec import paced_endpoints, validators
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
-from ta_delivery.errors import AuthError, BadResponse, DailyLimitReached, InputError, Unavailable
+from ta_delivery.errors import BadResponse, DailyLimitReached, Unavailable
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.settings import Settings
 from ta_delivery_zoom import sansio
@@ -168,176 +166,6 @@ def test_a_key_that_prefixes_another_does_not_match(provider: ZoomProvider) -> N
     assert provider.find(make_request(key="c/s1")) is None
 
 
-# --- auth --------------------------------------------------------------------------------------------
-
-
-def test_token_is_cached_then_renewed_before_expiry(
-    provider: ZoomProvider, fake: FakeZoom, clock: FakeClock
-) -> None:
-    provider.create(make_request())
-    provider.create(make_request(key="c/s2"))
-    assert len(fake.token_requests) == 1
-    clock.advance(3600 - 200)  # inside the renewal margin
-    provider.create(make_request(key="c/s3"))
-    assert len(fake.token_requests) == 2
-
-
-def test_expired_token_is_refreshed_once_on_124(provider: ZoomProvider, fake: FakeZoom) -> None:
-    provider.create(make_request())
-    fake.expire_tokens()
-    provider.create(make_request(key="c/s2"))
-    assert len(fake.token_requests) == 2
-
-
-def test_persistent_124_gives_up_after_one_refresh(provider: ZoomProvider, fake: FakeZoom) -> None:
-    expired = httpx.Response(401, json={"code": 124, "message": "Invalid access token."})
-    fake.faults.append(Fault("POST", "/meetings", response=expired, times=5))
-    with pytest.raises(AuthError):
-        provider.create(make_request())
-    assert len(fake.token_requests) == 2
-    assert fake.live() == []
-
-
-def test_other_401_is_not_retried(provider: ZoomProvider, fake: FakeZoom) -> None:
-    denied = httpx.Response(
-        401, json={"code": 4711, "message": "Invalid access token, does not contain scopes."}
-    )
-    fake.faults.append(Fault("POST", "/meetings", response=denied, times=5))
-    with pytest.raises(AuthError):
-        provider.create(make_request())
-    assert len(fake.token_requests) == 1
-
-
-def test_wrong_credentials_are_an_auth_error_without_the_secret(context: RunContext) -> None:
-    env = {**ENV, "TA_DELIVERY_ZOOM_CLIENT_SECRET": "wrong-secret-value"}
-    context.settings = Settings(env)
-    provider = make_provider(context)
-    with pytest.raises(AuthError) as info:
-        provider.create(make_request())
-    assert "wrong-secret-value" not in str(info.value)
-    assert "wrong-secret-value" not in repr(info.value)
-
-
-def test_missing_settings_are_named(context: RunContext) -> None:
-    context.settings = Settings({"TA_DELIVERY_ZOOM_ACCOUNT_ID": "a"})
-    with pytest.raises(InputError, match="TA_DELIVERY_ZOOM_CLIENT_ID, TA_DELIVERY_ZOOM_CLIENT_SECRET"):
-        make_provider(context)
-
-
-def test_token_is_fetched_by_one_caller_at_a_time(fake: FakeZoom, clock: FakeClock) -> None:
-    """Twenty threads ask at once; Zoom sees exactly one token request."""
-    gate = threading.Event()
-    real = fake.handle
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/oauth/token"):
-            gate.wait(0.2)
-        return real(request)
-
-    context = RunContext(settings=Settings(dict(ENV)), clock=clock, transport=httpx.MockTransport(slow))
-    provider = make_provider(context)
-    tokens: list[str] = []
-    threads = [
-        threading.Thread(target=lambda: tokens.append(provider.tokens.token().reveal())) for _ in range(20)
-    ]
-    for t in threads:
-        t.start()
-    gate.set()
-    for t in threads:
-        t.join()
-    assert len(fake.token_requests) == 1
-    assert len(set(tokens)) == 1
-
-
-# --- limits ------------------------------------------------------------------------------------------
-
-
-def test_per_second_429_waits_retry_after(provider: ZoomProvider, fake: FakeZoom, clock: FakeClock) -> None:
-    busy = httpx.Response(429, json={"code": 429, "message": "per-second"}, headers={"Retry-After": "3"})
-    fake.faults.append(Fault("POST", "/registrants", response=busy))
-    room = provider.create(make_request())
-    assert set(room.personal_links) == {"p1", "p2", "p3"}
-    assert sum(clock.slept) >= 3
-
-
-def test_pacing_keeps_under_the_category_rates(clock: FakeClock) -> None:
-    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic, rates={"light": 30, "medium": 20, "heavy": 10})
-    context = RunContext(settings=Settings(dict(ENV)), clock=clock, transport=fake.transport())
-    provider = make_provider(context)
-    provider.workers = 1
-    for i in range(3):
-        provider.create(make_request(key=f"c/s{i}", participants=people(40)))
-    assert fake.rejected_429 == 0
-    light = sum(1 for _m, _p, c in fake.categories if c == "light")
-    assert light == 120
-    assert clock.monotonic() >= (light - 1) / 30
-
-
-@pytest.mark.parametrize("with_header", [False, True])
-def test_daily_limit_stops_writes_for_the_host_and_is_remembered(clock: FakeClock, with_header: bool) -> None:
-    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic, daily_limit=2, daily_header=with_header)
-    state = MemoryKeyValue()
-    context = RunContext(
-        settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
-    )
-    provider = make_provider(context)
-    provider.create(make_request(key="c/s1", participants=()))
-    provider.create(make_request(key="c/s2", participants=()))
-    # Zoom's own count is ahead of ours (another tool used the host): the 429 tells us
-    provider.budget.state.put("daily", None)
-    with pytest.raises(DailyLimitReached):
-        provider.create(make_request(key="c/s3", participants=()))
-    sent = len(fake.requests)
-    with pytest.raises(DailyLimitReached):
-        provider.create(make_request(key="c/s4", participants=()))
-    assert len(fake.requests) == sent  # not even tried
-    assert sum(clock.slept) < 1  # only pacing: a daily limit is never waited for
-    assert provider.daily_budget() == {"host@example.org": 0}
-    # the next run (same store) shows it in plan, and asks Zoom once more: Zoom may count differently
-    again = make_provider(
-        RunContext(
-            settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
-        )
-    )
-    assert any("refused more earlier today" in note for note in again.plan_notes())
-    with pytest.raises(DailyLimitReached):
-        again.create(make_request(key="c/s5", participants=()))
-    creates = [r for r in fake.requests[sent:] if r.method == "POST" and "/meetings" in r.url.path]
-    assert len(creates) == 1, "one try, then stopped for the rest of the run"
-    sent = len(fake.requests)
-    with pytest.raises(DailyLimitReached):
-        again.create(make_request(key="c/s7", participants=()))
-    assert len(fake.requests) == sent
-    # reads and deletes still work
-    assert again.find(make_request(key="c/s1", participants=())) is not None
-    clock.advance(12 * 3600 + 1)  # past 00:00 UTC
-    assert again.daily_budget()["host@example.org"] == 100
-    fresh = make_provider(
-        RunContext(
-            settings=Settings(dict(ENV)), clock=clock, transport=fake.transport(), states={"zoom": state}
-        )
-    )
-    fresh.create(make_request(key="c/s6", participants=()))
-
-
-def test_our_own_count_stops_at_the_budget(clock: FakeClock) -> None:
-    fake = FakeZoom(now=clock.now, monotonic=clock.monotonic)
-    env = {**ENV, "TA_DELIVERY_ZOOM_DAILY_LIMIT": "2"}
-    provider = make_provider(RunContext(settings=Settings(env), clock=clock, transport=fake.transport()))
-    provider.create(make_request(key="c/s1", participants=()))
-    assert provider.daily_budget() == {"host@example.org": 1}
-    provider.create(make_request(key="c/s2", participants=()))
-    with pytest.raises(DailyLimitReached, match="resumes after 00:00 UTC"):
-        provider.create(make_request(key="c/s3", participants=()))
-    assert len(fake.live()) == 2
-
-
-def test_budget_is_per_host(provider: ZoomProvider) -> None:
-    provider.create(make_request(key="c/s1", participants=()))
-    provider.create(make_request(key="c/s2", participants=(), options={"host": "other@example.org"}))
-    assert provider.daily_budget() == {"host@example.org": 99, "other@example.org": 99}
-
-
 # --- faults ------------------------------------------------------------------------------------------
 
 
@@ -383,96 +211,6 @@ def test_deleted_in_zoom_is_recreated_on_update(provider: ZoomProvider, fake: Fa
     again = provider.update(room, make_request(minutes=45))
     assert again.external_id != room.external_id
     assert len(fake.live()) == 1
-
-
-# --- attendance --------------------------------------------------------------------------------------
-
-
-def report_row(**fields: Any) -> dict[str, Any]:
-    row = {
-        "id": "",
-        "user_id": "16778240",
-        "name": "Guest",
-        "user_email": "",
-        "join_time": "2027-04-05T14:02:00Z",
-        "leave_time": "2027-04-05T15:00:00Z",
-        "duration": 3480,
-        "status": "in_meeting",
-    }
-    row.update(fields)
-    return row
-
-
-def test_attendance_reads_every_instance_and_page(provider: ZoomProvider, fake: FakeZoom) -> None:
-    request = make_request()
-    room = provider.create(request)
-    mid = room.external_id
-    reg = {pid: r["id"] for pid, r in room.data["registrants"].items()}
-    odd = "/ab//cd+ef=="
-    fake.instances[mid] = [
-        {"uuid": "plainUUID==", "start_time": "2027-04-05T14:00:00Z"},
-        {"uuid": odd, "start_time": "2027-04-05T16:00:00Z"},
-    ]
-    fake.reports["plainUUID=="] = [
-        report_row(user_id=str(i), registrant_id=reg["p1"], user_email="other@x.org") for i in range(7)
-    ] + [report_row(user_email="P2@example.org", user_id="99"), report_row(status="in_waiting_room")]
-    fake.reports[odd] = [
-        report_row(user_id="a", registrant_id=reg["p3"], leave_time=None),
-        report_row(
-            user_id="b", name="Walk In", join_time="2027-04-05T16:00:00Z", leave_time="2027-04-05T16:30:00Z"
-        ),
-    ]
-    fake.page_size_cap = 3
-    segments = list(provider.fetch_attendance(room, request))
-    assert len(segments) == 9
-    by_person = [s for s in segments if s.person_id == "p1"]
-    assert len(by_person) == 7  # registrant id wins over a different email
-    assert any(s.person_id is None and s.email == "P2@example.org" for s in segments)
-    assert any(s.name == "Walk In" for s in segments)
-    assert all(s.session_id == "s01" for s in segments)
-    assert len({s.raw_key for s in segments}) == len(segments)
-    assert list(provider.fetch_attendance(room, request)) == segments  # stable keys
-
-
-def test_a_guest_who_rejoins_is_one_identity_not_one_per_join(provider: ZoomProvider, fake: FakeZoom) -> None:
-    request = make_request(participants=())
-    room = provider.create(request)
-    fake.reports[room.external_id] = [
-        report_row(user_id="16778240", name="Guest 1"),
-        report_row(user_id="16779264", name="Guest 1", join_time="2027-04-05T14:40:00Z"),
-        report_row(id="zoomUserUuid", user_id="16780288", name="Logged In"),
-    ]
-    segments = list(provider.fetch_attendance(room, request))
-    assert [s.external_id for s in segments] == [None, None, "zoomUserUuid"]
-    assert {s.name for s in segments[:2]} == {"Guest 1"}
-    assert len({s.raw_key for s in segments}) == 3, "each join is still its own segment"
-
-
-def test_attendance_without_instances_uses_the_meeting_id(provider: ZoomProvider, fake: FakeZoom) -> None:
-    request = make_request(participants=())
-    room = provider.create(request)
-    assert list(provider.fetch_attendance(room, request)) == []
-    fake.reports[room.external_id] = [report_row()]
-    assert len(list(provider.fetch_attendance(room, request))) == 1
-
-
-def test_report_sample_maps(provider: ZoomProvider, fake: FakeZoom, shared: Any) -> None:
-    import json
-
-    sample = json.loads(
-        (shared / "samples/api/zoom/rest_zoomnet/report_meetings_participants_GET.json").read_text()
-    )
-    segments = list(
-        sansio.segments_from_report(
-            sample["participants"],
-            session_id="s1",
-            instance="u",
-            registrants={"abcdefghij0-klmnopq23456": "p9"},
-        )
-    )
-    assert [s.person_id for s in segments] == ["p9"]
-    assert segments[0].email == "jchill@example.com"
-    assert segments[0].leave - segments[0].join == timedelta(minutes=4, seconds=19)
 
 
 # --- secrets -----------------------------------------------------------------------------------------

@@ -97,3 +97,19 @@ def make_request(key: str = "rtpc-2020/s01", **changes: Any) -> ClassroomRequest
 def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:
     """The live meetings carrying the mark of ``key``."""
     return [m for m in fake.live() if sansio.has_mark(m["agenda"], key)]
+
+
+def report_row(**fields: Any) -> dict[str, Any]:
+    """One row of a participants report (a guest by default); ``fields`` change it."""
+    row = {
+        "id": "",
+        "user_id": "16778240",
+        "name": "Guest",
+        "user_email": "",
+        "join_time": "2027-04-05T14:02:00Z",
+        "leave_time": "2027-04-05T15:00:00Z",
+        "duration": 3480,
+        "status": "in_meeting",
+    }
+    row.update(fields)
+    return row
