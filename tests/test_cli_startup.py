@@ -61,6 +61,9 @@ HEAVY = (
     "ta_delivery.attendance.identity",
     # a course file is told from a programme file without the programme's modules
     "ta_delivery.programme",
+    # entry points are read from the installed files (ta_delivery.entrypoints), not importlib.metadata
+    "importlib.metadata",
+    "email",
 )
 
 PROBE = """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import inspect
 from collections.abc import Iterable, Mapping
 from types import ModuleType
@@ -13,6 +12,8 @@ import attrs
 import pluggy
 
 from . import hookspecs
+from .entrypoints import EntryPoint, distribution_version
+from .entrypoints import entry_points as find_entry_points
 from .errors import PluginError
 from .records import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
 
@@ -253,21 +254,12 @@ def _load(pm: pluggy.PluginManager, plugin: object) -> dict[str, list[Any]]:
     return records
 
 
-def _fail(
-    plugins: Plugins, ep: importlib.metadata.EntryPoint, dist: str | None, exc: Exception, *, log: bool
-) -> None:
+def _fail(plugins: Plugins, ep: EntryPoint, dist: str | None, exc: Exception, *, log: bool) -> None:
     if log:
         import logging  # only for a failure: starting imports no logging
 
         logging.getLogger(__name__).warning("plugin %s (%s) failed to load: %s", ep.name, dist, exc)
     plugins.failures.append(PluginFailure(ep.name, dist, f"{type(exc).__name__}: {exc}"))
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def make_plugin_manager(
@@ -284,22 +276,22 @@ def make_plugin_manager(
     their records, is recorded in ``failures``, logged (unless ``log_failures`` is false: the command
     line reports them itself) and skipped.
 
-    Entry points are found with one ``entry_points(group=...)`` scan; each plugin's distribution name and
-    version come from the distribution that scan found (its metadata read once), not another lookup.
+    Entry points are found in one scan of the installed distributions (:mod:`ta_delivery.entrypoints`,
+    which reads their files rather than importing ``importlib.metadata`` at every start); each plugin's
+    distribution name and version come from the distribution that declares it.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     plugins = Plugins(pm)
     if builtins:
-        version = _version(BUILTIN_DIST)
+        version = distribution_version(BUILTIN_DIST)
         for modname in BUILTIN_PLUGINS:
             module = importlib.import_module(modname)
             plugins._origin[id(module)] = (BUILTIN_DIST, version)
             plugins.register(module, name=modname)
     if entry_points:
-        for ep in importlib.metadata.entry_points(group=group):
-            meta = ep.dist.metadata if ep.dist is not None else None
-            dist_name: str | None = meta["Name"] if meta is not None else None
+        for ep in find_entry_points(group):
+            dist_name = ep.dist_name
             # two distributions may use the same entry-point name: both load, so a clash of what
             # they register is reported instead of one of them silently missing
             name = f"{dist_name}:{ep.name}" if dist_name else ep.name
@@ -308,8 +300,7 @@ def make_plugin_manager(
             try:
                 loaded: ModuleType | object = ep.load()
                 dist = dist_name or ep.name
-                version = meta["Version"] if meta is not None else None
-                plugins._origin[id(loaded)] = (dist, version)
+                plugins._origin[id(loaded)] = (dist, ep.version if dist_name else None)
                 plugins.register(loaded, name=name)
             except Exception as exc:  # a broken plugin must never stop the tool
                 _fail(plugins, ep, dist_name, exc, log=log_failures)

@@ -142,21 +142,14 @@ def _quiet_stdout() -> None:
 def installed_versions() -> list[tuple[str, str]]:
     """The core's distribution and version, then each plugin distribution's, read from package metadata only
     (no plugin module is imported, so ``--version`` stays fast and works with a broken plugin)."""
-    from importlib import metadata
-
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "unknown"
+    from ..entrypoints import distribution_version, entry_points
 
     found: dict[str, str] = {}
-    for ep in metadata.entry_points(group="ta_delivery"):
-        dist = ep.dist
-        if dist is not None:
-            found[dist.metadata["Name"]] = dist.version
+    for ep in entry_points("ta_delivery"):
+        if ep.dist_name is not None:
+            found[ep.dist_name] = ep.version or "unknown"
     found.pop("ta-delivery", None)
-    return [("ta-delivery", version("ta-delivery")), *sorted(found.items())]
+    return [("ta-delivery", distribution_version("ta-delivery") or "unknown"), *sorted(found.items())]
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
