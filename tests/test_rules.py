@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
+from helpers.rules import course, participant, session, trainer, utc
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course, Rules, WorkingHours
 from ta_delivery.plugins import make_plugin_manager
@@ -18,7 +19,6 @@ from ta_delivery.rules import (
     check_course,
     has_errors,
 )
-from test_rules_support import course, participant, session, trainer, utc
 
 PLUGINS = make_plugin_manager(entry_points=False)
 

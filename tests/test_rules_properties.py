@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.rules import course, participant, session, trainer
 from ta_delivery.models import Course, Person, Rules, Session
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.rules import DOUBLE_BOOKED, OUTSIDE_WORKING_HOURS, TOO_LONG, TOO_MANY, check_course
 from ta_delivery.testing.strategies import all_zone_names
-from test_rules_support import course, participant, session, trainer
 
 PLUGINS = make_plugin_manager(entry_points=False)
 Key = tuple[str, str | None, str | None]

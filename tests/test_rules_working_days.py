@@ -9,12 +9,12 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.rules import course, participant, session, trainer, utc
 from ta_delivery.models import Course, WorkingDays
 from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.rules import OUTSIDE_WORKING_DAYS, check_course
 from ta_delivery.rules.builtin import outside_working_days
 from ta_delivery.testing.strategies import courses
-from test_rules_support import course, participant, session, trainer, utc
 
 PLUGINS = make_plugin_manager(entry_points=False)
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.rules import course, participant, session, trainer, utc
 from ta_delivery.cli import main
 from ta_delivery.errors import InputError
 from ta_delivery.models import Course, Person, Rules, WorkingDays
@@ -25,7 +26,6 @@ from ta_delivery.rules import (
 from ta_delivery.slots import Slot, find_slots, parse_days, slots_json
 from ta_delivery.testing.courses import ORG, course_toml, person
 from ta_delivery.testing.strategies import all_zone_names
-from test_rules_support import course, participant, session, trainer, utc
 
 PLUGINS = make_plugin_manager(entry_points=False)
 

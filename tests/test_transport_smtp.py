@@ -109,34 +109,28 @@ def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return ctx
 
 
-@pytest.fixture
-def starttls_server(certificate: tuple[Path, Path]) -> Iterator[tuple[int, Inbox]]:
+def serve(**options: Any) -> Iterator[tuple[int, Inbox]]:
+    """An aiosmtpd relay on loopback with ``options`` (TLS, authentication), as (port, inbox)."""
     inbox = Inbox()
     port = free_port()
     controller = aiosmtpd_controller.Controller(
-        inbox, hostname="127.0.0.1", port=port, tls_context=server_context(certificate),
-        require_starttls=True, authenticator=authenticator, auth_require_tls=True,
-    )  # fmt: skip
+        inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, **options
+    )
     controller.start()
     try:
         yield port, inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def starttls_server(certificate: tuple[Path, Path]) -> Iterator[tuple[int, Inbox]]:
+    yield from serve(tls_context=server_context(certificate), require_starttls=True, auth_require_tls=True)
 
 
 @pytest.fixture
 def ssl_server(certificate: tuple[Path, Path]) -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = aiosmtpd_controller.Controller(
-        inbox, hostname="127.0.0.1", port=port, ssl_context=server_context(certificate),
-        authenticator=authenticator, auth_require_tls=False,
-    )  # fmt: skip
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+    yield from serve(ssl_context=server_context(certificate), auth_require_tls=False)
 
 
 def make(env: dict[str, str]) -> SmtpTransport:

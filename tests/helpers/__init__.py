@@ -6,6 +6,7 @@
 - ``helpers.evaluation``: the course with an evaluation.
 - ``helpers.catalogue``: a copy of the example programme and a built catalogue.
 - ``helpers.browser``: headless Chromium over the DevTools pipe.
+- ``helpers.rules``: models (people, sessions, a course) for the rules and slots tests.
 
 Course files and models come from :mod:`ta_delivery.testing.courses`, not from here.
 """

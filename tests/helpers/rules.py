@@ -1,35 +1,36 @@
-"""Builders shared by the rules and slots tests (no tests here)."""
+"""Models shared by the rules and slots tests: people with working hours, sessions, a course."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from ta_delivery.models import Course, Organizer, Participant, Rules, Session, Trainer, WorkingHours
+
+P = TypeVar("P", Trainer, Participant)
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
-def trainer(pid: str, tz: str, hours: str | None = None) -> Trainer:
-    return Trainer(
+def _person(kind: type[P], pid: str, tz: str, hours: str | None) -> P:
+    return kind(
         id=pid,
         name=pid.upper(),
         email=f"{pid}@example.org",
         timezone=tz,
         working_hours=WorkingHours.parse(hours) if hours else None,
     )
+
+
+def trainer(pid: str, tz: str, hours: str | None = None) -> Trainer:
+    return _person(Trainer, pid, tz, hours)
 
 
 def participant(pid: str, tz: str, hours: str | None = None) -> Participant:
-    return Participant(
-        id=pid,
-        name=pid.upper(),
-        email=f"{pid}@example.org",
-        timezone=tz,
-        working_hours=WorkingHours.parse(hours) if hours else None,
-    )
+    return _person(Participant, pid, tz, hours)
 
 
 def session(
