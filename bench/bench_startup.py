@@ -4,6 +4,10 @@ Each command runs in a fresh interpreter, alternating with the baseline so that 
 alike; the best of N runs of each is compared. Target (issue 13): ``check`` on the example course within
 10x of the bare interpreter. Run: ``uv run python bench/bench_startup.py [--runs N]``.
 
+``--instructions`` also counts the instructions each start executes, under valgrind (callgrind), with a
+fixed hash seed: a count that machine load does not change, where the wall and CPU ratios of a shared
+machine swing from run to run. It needs valgrind, and takes about a minute.
+
 Bytecode: an installed package has its ``.pyc`` files (pip and uv compile them). The development
 container sets ``PYTHONDONTWRITEBYTECODE=1``, which makes every start compile every module from source;
 the runs here unset it and keep the bytecode in a temporary ``PYTHONPYCACHEPREFIX`` (one warm-up run
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,10 +60,38 @@ def wall(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, cpu
 
 
+def instructions(args: list[str], env: dict[str, str]) -> int | None:
+    """Instructions one start executes (valgrind's callgrind count), or ``None`` without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    run = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    return int(found.group(1)) if found else None
+
+
+def count_instructions(env: dict[str, str]) -> None:
+    base = instructions(BASELINE, env)
+    if base is None:
+        print("instructions: valgrind is not installed")
+        return
+    print(f"{'command':28} {'instructions':>14} {'bare':>10} {'ratio':>6}")
+    for name, args in COMMANDS.items():
+        ours = instructions(args, env) or 0
+        print(f"{name:28} {ours / 1e6:12.0f} M {base / 1e6:8.0f} M {ours / base:5.1f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-bytecode", action="store_true", help="compile from source at every start")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     options = parser.parse_args()
     env = dict(os.environ)
     cache = tempfile.TemporaryDirectory(prefix="ta-delivery-pyc-")
@@ -83,6 +117,8 @@ def main() -> int:
             check = (w / wb, c / cb)
         print(f"{name:28} {w:7.3f}s {wb:7.3f}s {w / wb:5.1f}x   {c:7.3f}s {cb:7.3f}s {c / cb:5.1f}x")
     print(f"check / bare python: {check[0]:.1f}x wall, {check[1]:.1f}x CPU (target: within 10x)")
+    if options.instructions:
+        count_instructions(env)
     cache.cleanup()
     return 0
 
