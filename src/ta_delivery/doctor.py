@@ -64,7 +64,7 @@ def _build(area: str, what: str, make: Callable[[], object]) -> tuple[list[Check
 
 def run_doctor(course: Course, plugins: Plugins, context: RunContext, store_url: str) -> list[Check]:
     """Every check of ``course``: settings, each provider, the transport, the LMS, the store."""
-    from .sync import transport_spec
+    from .preflight import transport_spec
 
     checks: list[Check] = []
     used = sorted({course.provider_of(s) for s in course.live_sessions})
@@ -100,7 +100,7 @@ def run_doctor(course: Course, plugins: Plugins, context: RunContext, store_url:
             if lms is not None:
                 checks += _ask(lspec.name, lms)
     if course.invitations.delivery == "feed":  # welcome messages carry the serve address (decision 0155)
-        from .sync import serve_url
+        from .preflight import serve_url
 
         checks += _build("serve", "serve address", partial(serve_url, context))[0]
     checks.append(check_store(store_url))

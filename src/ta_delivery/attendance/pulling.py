@@ -47,7 +47,7 @@ def fetch_ended(
     Providers are built first: a missing or bad setting is an input error before anything is stored. A
     provider's failure is one session's failure; the others are still fetched.
     """
-    from ..sync import classroom_request
+    from ..desired import classroom_request
 
     providers = attendance.providers
     course, clock = attendance.course, attendance.context.clock

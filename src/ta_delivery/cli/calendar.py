@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -24,10 +23,7 @@ from .common import (
     write_out,
 )
 
-if TYPE_CHECKING:
-    from ..store import Store
-
-__all__ = ["calendar_command", "feed_state", "store_feed_state"]
+__all__ = ["calendar_command", "feed_state"]
 
 
 def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[str, str], dict[str, int]]:
@@ -39,6 +35,7 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
     """
     if store_missing(url):
         return {}, {}
+    from ..invites.feedstate import store_feed_state
     from ..store import open_store
 
     store = open_store(url)
@@ -46,16 +43,6 @@ def feed_state(course: Course, url: str, person_id: str | None) -> tuple[dict[st
         return store_feed_state(course, store, person_id)
     finally:
         store.close()
-
-
-def store_feed_state(
-    course: Course, store: Store, person_id: str | None
-) -> tuple[dict[str, str], dict[str, int]]:
-    """:func:`feed_state` on an open store: :func:`ta_delivery.invites.feedstate.store_feed_state`, named
-    here too for callers of this module."""
-    from ..invites.feedstate import store_feed_state as read
-
-    return read(course, store, person_id)
 
 
 def _feed_link(
