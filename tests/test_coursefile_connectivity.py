@@ -8,20 +8,12 @@ import pytest
 from ta_delivery.coursefile import parse_course
 from ta_delivery.errors import InputError
 from ta_delivery.models import Organizer
-from ta_delivery.testing.courses import course_toml, session, table
+from ta_delivery.testing.courses import centre, course_toml, session, table
 from ta_delivery.testing.courses import person as person_keys
 
 HEAD = course_toml(participants=(), sessions=())
 
-CENTRE = """
-[[centres]]
-id = "kingston"
-name = "Reference Centre, Ministry of Industry"
-city = "Kingston"
-country = "jm"
-timezone = "America/Jamaica"
-contact = { name = "C. Brown", email = "centre@example.org" }
-"""
+CENTRE = table("[[centres]]", centre(country="jm"))
 
 
 def person(pid: str, centre: str | None = None) -> str:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from helpers.evaluation import write_course
 from ta_delivery.cli import main
+from ta_delivery.testing.courses import centre, table
 
 NOW = {"TA_DELIVERY_NOW": "2020-09-01T00:00:00Z"}
 
@@ -139,15 +140,7 @@ def test_programme_csv_and_html(tmp_path: Path) -> None:
 
 
 def test_activity_groups_by_reference_centre(tmp_path: Path) -> None:
-    extra = """
-[[centres]]
-id = "kingston"
-name = "Reference Centre, Ministry of Industry"
-city = "Kingston"
-country = "JM"
-timezone = "America/Jamaica"
-contact = { name = "C. Brown", email = "centre@example.org" }
-"""
+    extra = "\n" + table("[[centres]]", centre())
     course = write_course(tmp_path, extra=extra)
     text = course.read_text(encoding="utf-8").replace(
         'organisation = "Ministry of Trade"', 'organisation = "Ministry of Trade"\ncentre = "kingston"'

@@ -9,16 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ta_delivery.cli import main
-from ta_delivery.testing.courses import course_toml, person, session
+from ta_delivery.testing.courses import centre, course_toml, person, session, table
 
-CENTRE = """
-[[centres]]
-id = "kingston"
-name = "Reference Centre Kingston"
-timezone = "America/Jamaica"
-country = "JM"
-contact = { name = "C. Brown", email = "centre@example.org" }
-"""
+CENTRE = table("[[centres]]", centre(name="Reference Centre Kingston", city=None))
 
 
 def course_text(centres: bool = True) -> str:

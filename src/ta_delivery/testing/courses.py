@@ -4,8 +4,8 @@
 - :func:`course_toml` gives the text of a course file (PRODUCT.md section 1); change the ``[course]`` keys,
   the people, the sessions and the series by keyword, and append anything else (option tables, ``[lms]``,
   rules) as raw TOML with ``extra``. :func:`write_course` writes it to a folder.
-- :func:`person`, :func:`session` and :func:`series` give one table's keys; :func:`table` writes one table,
-  for a test that splices a fragment (a second session, a broken key) into a file of its own.
+- :func:`person`, :func:`session`, :func:`series` and :func:`centre` give one table's keys; :func:`table`
+  writes one table, for a test that splices a fragment (a second session, a broken key) into its own file.
 
 ```python
 course = make_course(provider="zoom", sessions=(live("s01", START),))
@@ -32,6 +32,7 @@ __all__ = [
     "T1",
     "TRAINER",
     "Raw",
+    "centre",
     "course_head",
     "course_toml",
     "live",
@@ -189,6 +190,19 @@ def session(
     if "trainers" not in keys:
         row["trainers"] = ["rf"]
     return row
+
+
+def centre(id: str = "kingston", **keys: Any) -> dict[str, Any]:
+    """A ``[[centres]]`` table (a reference centre people attend from); ``None`` leaves a key out."""
+    return {
+        "id": id,
+        "name": "Reference Centre, Ministry of Industry",
+        "city": "Kingston",
+        "country": "JM",
+        "timezone": "America/Jamaica",
+        "contact": {"name": "C. Brown", "email": "centre@example.org"},
+        **keys,
+    }
 
 
 def series(
