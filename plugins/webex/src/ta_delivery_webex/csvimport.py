@@ -56,10 +56,6 @@ def decode(data: bytes, source: str) -> str:
     return decode_text(data, source)
 
 
-def _is_heading(labels: set[str]) -> bool:
-    return bool(labels & set(COLUMNS["join"]) and labels & set(COLUMNS["leave"]))
-
-
 def _columns(heading: Sequence[str], source: str) -> dict[str, int]:
     found = find_columns(heading, COLUMNS)
     for needed in ("join", "leave"):
