@@ -635,3 +635,22 @@ def test_bad_arguments_are_refused() -> None:
         build_invite(COURSE, s, p, method="REQUEST", sequence=-1, join_url=None, dtstamp=STAMP)
     with pytest.raises(ValueError, match="aware"):
         build_invite(COURSE, s, p, method="REQUEST", sequence=0, join_url=None, dtstamp=datetime(2027, 1, 1))
+
+
+@pytest.mark.parametrize("title", ["Paths C:\\New\\Folder", "a\\nb and \\N", "ends in \\", "x\\;y\\,z"])
+def test_backslashes_in_titles_read_back_as_written(title: str) -> None:
+    """icalendar's TEXT escaping turns a literal ``\\N`` into a line break; ours keeps every backslash."""
+    course = make_course(sessions=(attrs_evolve(COURSE.session("s01"), title=title, description=title),))
+    person = course.participants[0]
+    msg = build_invite(
+        course, course.session("s01"), person, method="REQUEST", sequence=0, join_url=URL, dtstamp=STAMP
+    )
+    ics = next(p for p in msg.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True)
+    event = icalendar.Calendar.from_ical(ics).events[0]
+    assert str(event["SUMMARY"]).startswith(f"{title} (")
+    assert f"\n\n{title}\n" in str(event["DESCRIPTION"])
+    other = IcsCalendarStream.calendar_from_ics(ics.decode()).events[0]  # type: ignore[union-attr]
+    assert other.summary is not None and other.summary.startswith(f"{title} (")
+    feed = build_feed(course, person_id=None, join_urls={"s01": URL}, sequences={}, dtstamp=STAMP)
+    [published] = [e for e in icalendar.Calendar.from_ical(feed).events if e["UID"] == event["UID"]]
+    assert str(published["SUMMARY"]).startswith(f"{title} (")

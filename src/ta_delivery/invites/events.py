@@ -22,7 +22,7 @@ from ..models import Course, Person, Session, Trainer
 from ..records import DialIn
 from .content import InviteText, Reason, invite_text, phone_lines
 from .ids import session_uid
-from .text import clean_line, clean_param, clean_text, clean_url
+from .text import Text, clean_line, clean_param, clean_text, clean_url
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
@@ -183,8 +183,8 @@ def event_properties(
         ("DTSTAMP", stamp(dtstamp), ()),
         ("DTSTART", session.start.astimezone(UTC), ()),
         ("DTEND", session.end.astimezone(UTC), ()),
-        ("SUMMARY", words.summary, lang),
-        ("DESCRIPTION", words.description, lang),
+        ("SUMMARY", Text(words.summary), lang),
+        ("DESCRIPTION", Text(words.description), lang),
         ("STATUS", status, ()),
         ("TRANSP", transp, ()),
         (

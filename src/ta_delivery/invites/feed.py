@@ -10,7 +10,7 @@ import icalendar
 
 from ..models import Course, Person, Session
 from .events import build_calendar, build_event, organizer_person
-from .text import clean_line
+from .text import Text, clean_line
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
@@ -43,8 +43,8 @@ def build_feed(
         name = clean_line(course.title)
     events = [event for _, event in feed_events(course, person, sequences, dtstamp, join_urls, plugins)]
     cal = build_calendar("PUBLISH", events)
-    cal.add("NAME", name)
-    cal.add("X-WR-CALNAME", name)
+    cal.add("NAME", Text(name))
+    cal.add("X-WR-CALNAME", Text(name))
     cal.add("REFRESH-INTERVAL", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", "PT12H")
     data: bytes = cal.to_ical()

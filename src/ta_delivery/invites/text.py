@@ -11,7 +11,9 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-__all__ = ["clean_line", "clean_param", "clean_text", "clean_url"]
+import icalendar
+
+__all__ = ["Text", "clean_line", "clean_param", "clean_text", "clean_url"]
 
 # C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
 _BREAKS = re.compile("\r\n|[\r\n\u0085\u2028\u2029\x0b\x0c]")
@@ -71,3 +73,16 @@ def clean_url(value: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return quote(text, safe=_URL_SAFE)
+
+
+class Text(icalendar.vText):
+    """A TEXT value escaped as RFC 5545 says, keeping every backslash as written.
+
+    icalendar's own escaping first turns a literal ``\\N`` into a line break, so a title such as
+    ``C:\\New`` would read back as ``C:`` and ``ew`` on two lines.
+    """
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        return text.encode(self.encoding)
