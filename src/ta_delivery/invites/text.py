@@ -85,4 +85,4 @@ class Text(icalendar.vText):
     def to_ical(self) -> bytes:
         text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-        return text.encode(self.encoding)
+        return text.encode("utf-8")
