@@ -79,6 +79,16 @@ CASES: dict[str, tuple[list[Message], list[Wanted], dict[str, str], list[Row]]] 
         {},
         [("a", A, "REQUEST", 2, "update")],
     ),
+    "a retry over an unsent CANCEL that may have arrived is an invitation, as it was first": (
+        [
+            sent("a", A, "REQUEST", 0),
+            sent("a", A, "CANCEL", 1, state="pending"),
+            sent("a", A, "REQUEST", 2, state="pending"),
+        ],
+        [want("a", A)],
+        {},
+        [("a", A, "REQUEST", 2, "invitation")],
+    ),
     "a person who left: CANCEL, removed": (
         [sent("a", A, "REQUEST", 0)],
         [],

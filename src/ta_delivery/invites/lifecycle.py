@@ -27,8 +27,9 @@ The rules of the ``invite`` kind, per session:
     CANCEL sent there); the same SEQUENCE as the mailbox's latest message when that one says the same
     (people sharing a mailbox share one version of the event).
 
-  It is worded as an update when the event stands at the mailbox and that person's invitation there is
-  what it stands on; otherwise as an invitation (new, invited again, or at a new address).
+  It is worded as an update when the event stands at the mailbox, no unsent CANCEL above it may have taken
+  it away, and that person's invitation there is what it stands on; otherwise as an invitation (new,
+  invited again, or at a new address).
 - A mailbox nobody wanted uses any more gets a CANCEL for each person whose latest message there is not
   a delivered CANCEL, SEQUENCE above everything recorded there. While someone wanted still uses it, its
   event stands for them and nothing is withdrawn. CANCELs are decided before REQUESTs.
@@ -241,6 +242,8 @@ class _Box:
     top: int = -1
     last: Sent | None = None
     delivered: Sent | None = None
+    #: the highest SEQUENCE of a CANCEL recorded here, sent or not
+    cancel_top: int = -1
     _latest: dict[str, Sent] = attrs.field(factory=dict)
     _latest_sent: dict[str, Sent] = attrs.field(factory=dict)
 
@@ -248,6 +251,8 @@ class _Box:
         self.top = max(self.top, message.sequence)
         self.last = message
         self._latest[message.person_id] = message
+        if message.method == "CANCEL":
+            self.cancel_top = max(self.cancel_top, message.sequence)
         if message.state == "sent":
             self.delivered = message
             self._latest_sent[message.person_id] = message
@@ -259,6 +264,11 @@ class _Box:
     @property
     def stands(self) -> bool:
         return self.delivered is not None and self.delivered.method == "REQUEST"
+
+    @property
+    def surely_stands(self) -> bool:
+        """The event stands and no unsent CANCEL above it may have taken it away: an update can say so."""
+        return self.stands and self.delivered is not None and self.cancel_top < self.delivered.sequence
 
     def people(self) -> list[str]:
         return sorted(self._latest)
@@ -358,7 +368,7 @@ def _session(sid: str, wanted: Sequence[Wanted], history: Sequence[Sent], reason
             seq = floor + 1
         delivered = box.latest(w.person_id, sent=True)
         update = (
-            stands
+            box.surely_stands
             and delivered is not None
             and delivered.method == "REQUEST"
             and mine is not None
