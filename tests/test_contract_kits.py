@@ -31,6 +31,8 @@ def parse_lines(request: ImportRequest, *, stable: bool = True, strict: bool = T
     try:
         text = request.data.decode("utf-8")
     except UnicodeDecodeError:
+        if not strict:
+            raise
         raise InputError("not UTF-8", source=str(request.path)) from None
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines or lines[0].split(",") != ["name", "join", "leave"]:
