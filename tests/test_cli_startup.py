@@ -59,6 +59,10 @@ HEAVY = (
     # attendance: the built-in import formats register without the reconciliation
     "ta_delivery.attendance.reconcile",
     "ta_delivery.attendance.identity",
+    # the built-in import formats register without their modules (csv, column tables)
+    "ta_delivery.attendance.formats.meet",
+    "ta_delivery.attendance.formats.teams",
+    "ta_delivery.attendance.formats.register_csv",
     # a course file is told from a programme file without the programme's modules
     "ta_delivery.programme",
     # entry points are read from the installed files (ta_delivery.entrypoints), not importlib.metadata
@@ -218,3 +222,13 @@ def test_zone_files_are_the_tzdata_package_files() -> None:
             zones._tzdata(*parts) as data,
         ):
             assert data.read() == files("tzdata").joinpath(*parts).read_bytes()
+
+
+def test_the_lazily_registered_import_formats_are_their_modules() -> None:
+    import importlib
+
+    from ta_delivery.attendance import formats
+
+    for name, module in formats.MODULES.items():
+        assert name == importlib.import_module(f"{formats.__name__}.{module}").NAME
+    assert [spec.name for spec in formats.ta_delivery_register_import_formats()] == list(formats.MODULES)
