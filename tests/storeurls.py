@@ -1,3 +1,0 @@
-"""Moved to ``helpers.stores``; kept only for branches still in flight (issue 18)."""
-
-from helpers.stores import *  # noqa: F403
