@@ -68,6 +68,16 @@ HEAVY = (
     # entry points are read from the installed files (ta_delivery.entrypoints), not importlib.metadata
     "importlib.metadata",
     "email",
+    # the plugins' entry modules register without the run context, the webhooks or their import formats
+    "ta_delivery.context",
+    "ta_delivery.clock",
+    "ta_delivery.webhooks",
+    "ta_delivery_zoom.csvimport",
+    "ta_delivery_webex.csvimport",
+    "ta_delivery_webex.sansio",
+    # only a room name draws random bits, only an import hashes rows
+    "secrets",
+    "hashlib",
 )
 
 PROBE = """
@@ -232,3 +242,20 @@ def test_the_lazily_registered_import_formats_are_their_modules() -> None:
     for name, module in formats.MODULES.items():
         assert name == importlib.import_module(f"{formats.__name__}.{module}").NAME
     assert [spec.name for spec in formats.ta_delivery_register_import_formats()] == list(formats.MODULES)
+
+
+@pytest.mark.parametrize("plugin", ["zoom", "webex"])
+def test_a_plugins_lazily_registered_formats_are_its_csvimport_formats(plugin: str) -> None:
+    """Registered without importing ``csvimport``, they are its specs: same names, descriptions, parsers."""
+    import importlib
+
+    entry = importlib.import_module(f"ta_delivery_{plugin}.plugin")
+    module = importlib.import_module(f"ta_delivery_{plugin}.csvimport")
+    specs = {name: getattr(module, name) for name in ("FORMAT", "JSON_FORMAT") if hasattr(module, name)}
+    registered = list(entry.ta_delivery_register_import_formats())
+    assert [(s.name, s.description) for s in registered] == [(s.name, s.description) for s in specs.values()]
+    for lazy, spec in zip(registered, specs.values(), strict=True):
+        assert lazy.parse.__name__ == spec.parse.__name__
+        with mock.patch.object(module, spec.parse.__name__, return_value=iter(["parsed"])) as parse:
+            assert list(lazy.parse("request")) == ["parsed"]
+        parse.assert_called_once_with("request")

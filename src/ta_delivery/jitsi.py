@@ -7,7 +7,6 @@ protection, and it carries 128 bits of randomness, kept in the store with the cl
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -36,6 +35,8 @@ _SLUG = re.compile(r"[^A-Za-z0-9]+")
 
 def room_name(request: ClassroomRequest, token: str | None = None) -> str:
     """A readable prefix from the course and session ids, then 128 random bits."""
+    import secrets  # here, not at start: every command registers the provider (decision 0082)
+
     token = token or secrets.token_hex(16)
     prefix = _SLUG.sub("", f"{request.course_id.title()}{request.session_id.title()}")[:40]
     return f"{prefix}-{token}"

@@ -6,7 +6,6 @@ optional methods (``SupportsStale``, ``SupportsCheck``, ...) live in :mod:`.supp
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -273,6 +272,8 @@ class Segment:
     @staticmethod
     def key_of(*parts: object) -> str:
         """A stable hash of the raw fields identifying a row."""
+        import hashlib  # here, not at start: only imports hash rows (decision 0082)
+
         text = "\x1f".join("" if p is None else str(p) for p in parts)
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course
 from ta_delivery.records import AttendanceStatus, LmsSpec
 
 from .options import MoodleSettings, parse_options
 
-if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the LMS, not at discovery
+if TYPE_CHECKING:  # the client, the HTTP stack and the run context load when a run builds the LMS
+    from ta_delivery.context import RunContext
+
     from .provider import MoodleLms
 
 __all__ = ["lms_options", "make_moodle", "parse_options"]

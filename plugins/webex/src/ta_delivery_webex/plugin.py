@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ta_delivery.context import RunContext
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
-from ta_delivery.settings import positive_number, url
-from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
+from ta_delivery.records import Capabilities, ImportFormatSpec, ImportRequest, ProviderSpec, Segment
 
-from . import sansio
-from .csvimport import FORMAT
 from .options import parse_options
 
-if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the provider, not at discovery
+if (
+    TYPE_CHECKING
+):  # the client, the HTTP stack, the run context and the webhooks load when used, not at discovery
+    from ta_delivery.context import RunContext
+    from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
+
     from .provider import WebexProvider
 
 __all__ = [
@@ -24,6 +24,20 @@ __all__ = [
     "ta_delivery_register_import_formats",
     "ta_delivery_register_providers",
 ]
+
+
+def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:
+    """``csvimport.<name>``, imported on the first parse: csv and the column tables stay out of a start."""
+
+    def parse(request: ImportRequest) -> Iterable[Segment]:
+        from . import csvimport
+
+        found: Callable[[ImportRequest], Iterable[Segment]] = getattr(csvimport, name)
+        return found(request)
+
+    parse.__qualname__ = parse.__name__ = name
+    return parse
+
 
 CAPABILITIES = Capabilities(
     personal_join_links=True,
@@ -38,14 +52,14 @@ CAPABILITIES = Capabilities(
 def make_provider(context: RunContext) -> WebexProvider:
     """The provider the ``TA_DELIVERY_WEBEX_*`` settings describe, on ``context``'s HTTP seam."""
     from ta_delivery.http import HttpApi, RateLimiter
+    from ta_delivery.settings import positive_number, url
 
     from .auth import auth_from_settings
     from .provider import DEFAULT_CONCURRENCY, DEFAULT_RATE, NAME, WebexProvider
+    from .sansio import DEFAULT_API_URL
 
     settings = context.settings
-    base_url = url(
-        settings.get("webex", "api_url") or sansio.DEFAULT_API_URL, source="TA_DELIVERY_WEBEX_API_URL"
-    )
+    base_url = url(settings.get("webex", "api_url") or DEFAULT_API_URL, source="TA_DELIVERY_WEBEX_API_URL")
     concurrency = (
         positive_number(
             settings.get("webex", "concurrency"), source="TA_DELIVERY_WEBEX_CONCURRENCY", whole=True
@@ -75,7 +89,11 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
 @hookimpl
 def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Webex attendee report export."""
-    yield FORMAT
+    yield ImportFormatSpec(
+        name="webex-csv",
+        parse=_parser("parse"),
+        description="Webex meeting attendee report (UTF-16 tab-separated export, or CSV)",
+    )
 
 
 def _webhook_app(target: WebhookTarget) -> ASGIApp:
@@ -87,4 +105,6 @@ def _webhook_app(target: WebhookTarget) -> ASGIApp:
 @hookimpl
 def ta_delivery_register_webhooks() -> Iterable[WebhookSpec]:
     """``POST /webhooks/webex`` on ``ta-delivery serve``: join and leave events become attendance."""
+    from ta_delivery.webhooks import WebhookSpec
+
     yield WebhookSpec(name="webex", make_app=_webhook_app, description="webex participant events")

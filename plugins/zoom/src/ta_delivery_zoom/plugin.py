@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ta_delivery.context import RunContext
 from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.records import Capabilities, ImportFormatSpec, ProviderSpec
-from ta_delivery.settings import positive_number, url
-from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
+from ta_delivery.records import Capabilities, ImportFormatSpec, ImportRequest, ProviderSpec, Segment
 
-from .csvimport import FORMAT, JSON_FORMAT
 from .options import parse_options
 
-if TYPE_CHECKING:  # the client and the HTTP stack load when a run builds the provider, not at discovery
+if (
+    TYPE_CHECKING
+):  # the client, the HTTP stack, the run context and the webhooks load when used, not at discovery
+    from ta_delivery.context import RunContext
+    from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
+
     from .provider import ZoomProvider
 
 __all__ = ["make_provider"]
 
 
+def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:
+    """``csvimport.<name>``, imported on the first parse: csv and the column tables stay out of a start."""
+
+    def parse(request: ImportRequest) -> Iterable[Segment]:
+        from . import csvimport
+
+        found: Callable[[ImportRequest], Iterable[Segment]] = getattr(csvimport, name)
+        return found(request)
+
+    parse.__qualname__ = parse.__name__ = name
+    return parse
+
+
 def _origin(value: str, variable: str) -> str:
+    from ta_delivery.settings import url
+
     parts = urlsplit(url(value, source=variable))
     return f"{parts.scheme}://{parts.netloc}"
 
 
 def make_provider(context: RunContext) -> ZoomProvider:
     """Build the provider from ``TA_DELIVERY_ZOOM_*`` settings on the context's HTTP seam."""
+    from ta_delivery.settings import positive_number
+
     from .auth import DEFAULT_OAUTH_URL, TokenSource
     from .limits import PLAN_RATES
     from .provider import DEFAULT_API_URL, ZoomProvider
@@ -102,8 +120,16 @@ def ta_delivery_register_providers() -> Iterable[ProviderSpec]:
 @hookimpl
 def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Zoom portal's participants and usage exports, and saved participants API responses."""
-    yield FORMAT
-    yield JSON_FORMAT
+    yield ImportFormatSpec(
+        name="zoom-csv",
+        parse=_parser("parse_zoom_csv"),
+        description="Zoom web portal participants or usage report (any portal language and date layout)",
+    )
+    yield ImportFormatSpec(
+        name="zoom-json",
+        parse=_parser("parse_zoom_json"),
+        description="Saved response of Zoom's past-meeting or report participants API",
+    )
 
 
 def _webhook_app(target: WebhookTarget) -> ASGIApp:
@@ -115,4 +141,6 @@ def _webhook_app(target: WebhookTarget) -> ASGIApp:
 @hookimpl
 def ta_delivery_register_webhooks() -> Iterable[WebhookSpec]:
     """``POST /webhooks/zoom`` on ``ta-delivery serve``: join and leave events become attendance."""
+    from ta_delivery.webhooks import WebhookSpec
+
     yield WebhookSpec(name="zoom", make_app=_webhook_app, description="zoom participant events")
