@@ -15,7 +15,7 @@ from ta_delivery.coursefile.lines import KeyLines
 from ta_delivery.errors import InputError, InputErrors
 from ta_delivery.models import known_zones
 from ta_delivery.plugins import Plugins, make_plugin_manager
-from ta_delivery.testing.courses import course_toml, session
+from ta_delivery.testing.courses import course_toml, person, session
 
 GOOD = course_toml(sessions=[session("s01", "2027-08-10T10:00:00", 90, title="Opening")])
 
@@ -106,6 +106,19 @@ def test_duplicate_ids_are_named_with_the_other_place(bare: Plugins) -> None:
     assert [(e.key, e.message) for e in errors.errors] == [
         ("sessions[1].id", "duplicate session id 's01' (also sessions[0].id)")
     ]
+
+
+def test_a_duplicate_id_is_reported_with_the_other_mistakes_of_its_person(bare: Plugins) -> None:
+    text = course_toml(
+        sessions=[session("s01", "2027-08-10T10:00:00", 90, title="Opening")],
+        participants=[
+            person("p1", "Part One"),
+            person("p1", "Part Two", email="not-an-address"),
+        ],
+    )
+    errors = problems(text, bare)
+    assert sorted(e.key for e in errors.errors) == ["participants[1].email", "participants[1].id"]
+    assert any("duplicate person id 'p1' (also participants[0].id)" in e.message for e in errors.errors)
 
 
 @pytest.mark.parametrize(

@@ -69,21 +69,25 @@ class CourseReader(Reader):
 
         trainer_ids: set[str] = set()
         participant_ids: set[str] = set()
+        table_ids: list[tuple[str, str]] = []  # every person's id, those with other mistakes included
         trainers = self.entries(
             data.get("trainers", []),
             "trainers",
-            lambda entry, key: read_person(self, Trainer, entry, key, TRAINER_KEYS, trainer_ids),
+            lambda entry, key: read_person(self, Trainer, entry, key, TRAINER_KEYS, trainer_ids, table_ids),
         )
         participants = self.entries(
             data.get("participants", []),
             "participants",
-            lambda entry, key: read_person(self, Participant, entry, key, PARTICIPANT_KEYS, participant_ids),
+            lambda entry, key: read_person(
+                self, Participant, entry, key, PARTICIPANT_KEYS, participant_ids, table_ids
+            ),
         )
         people: list[tuple[Person, str, str]] = [(p, key, "") for p, key in (*trainers, *participants)]
         roster: list[tuple[Participant, str, str]] = []
+        roster_ids: list[tuple[str, str, str]] = []
         if "roster" in course_t:
-            roster = self.get(lambda: read_roster(self, course_t["roster"], participant_ids), [])
-        check_unique_people(self, [*people, *roster])
+            roster = self.get(lambda: read_roster(self, course_t["roster"], participant_ids, roster_ids), [])
+        check_unique_people(self, [*((pid, key, "") for pid, key in table_ids), *roster_ids])
         centres = self.entries(data.get("centres", []), "centres", lambda e, key: read_centre(self, e, key))
         declared = [e.get("id") for e in data.get("centres", []) if isinstance(e, dict)]
         self._check_centres(centres, [str(i) for i in declared if i is not None], [*people, *roster])

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError
 from ..limits import MAX_ROSTER_BYTES, read_limited
-from ..models import GENDERS, LANGUAGES, Participant, Person, Trainer
+from ..models import GENDERS, LANGUAGES, Participant, Trainer
 from .keys import PARTICIPANT_KEYS
 from .reader import Reader, Skip
 
@@ -35,13 +35,17 @@ def read_person(
     prefix: str,
     allowed: Sequence[str],
     seen: set[str] | None = None,
+    ids: list[tuple[str, str]] | None = None,
 ) -> P:
-    """One person; their id goes into ``seen`` even when another key has a problem."""
+    """One person; their id goes into ``seen`` and ``(id, key)`` into ``ids`` even when another key has a
+    problem, so that a duplicate id is reported in the same run as that problem."""
     r.only(entry, allowed, prefix)
     mark = r.mark()
     pid = r.get(lambda: r.ident(r.required(entry, "id", prefix), f"{prefix}.id"), "")
     if pid and seen is not None:
         seen.add(pid)
+    if pid and ids is not None:
+        ids.append((pid, prefix))
     name = r.get(lambda: r.text(r.required(entry, "name", prefix), f"{prefix}.name"), "")
     email = r.get(lambda: r.email(r.required(entry, "email", prefix), f"{prefix}.email"), "")
     tzname = r.get(lambda: r.timezone(r.required(entry, "timezone", prefix), f"{prefix}.timezone"), "UTC")
@@ -94,8 +98,13 @@ def _country(r: Reader, value: object, key: str) -> str:
     return country.upper()
 
 
-def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Participant, str, str]]:
-    """The participants of the roster CSV with their key and ``'file' line N``; each bad row is reported."""
+def read_roster(
+    r: Reader, value: object, seen: set[str], ids: list[tuple[str, str, str]] | None = None
+) -> list[tuple[Participant, str, str]]:
+    """The participants of the roster CSV with their key and ``'file' line N``; each bad row is reported.
+
+    ``ids`` receives ``(id, key, 'file' line N)`` of every row whose id reads, bad rows included.
+    """
     name = r.text(value, "course.roster")
     path = r.base / name
     _inside_allowed(r, path)
@@ -151,8 +160,13 @@ def read_roster(r: Reader, value: object, seen: set[str]) -> list[tuple[Particip
             continue
         entry = {col: cell.strip() for col, cell in zip(header, row, strict=True) if cell.strip()}
         mark = r.mark()
+        row_ids: list[tuple[str, str]] = []
         with contextlib.suppress(Skip):
-            people.append((read_person(r, Participant, entry, prefix, PARTICIPANT_KEYS, seen), prefix, where))
+            people.append(
+                (read_person(r, Participant, entry, prefix, PARTICIPANT_KEYS, seen, row_ids), prefix, where)
+            )
+        if ids is not None:
+            ids.extend((pid, key, where) for pid, key in row_ids)
         for n in range(mark, len(r.problems)):  # name the roster file and line, not only the course file
             bad = r.problems[n]
             r.problems[n] = InputError(f"{bad.message} ({where})", source=bad.source, key=bad.key)
@@ -180,16 +194,17 @@ def _inside_allowed(r: Reader, path: Path) -> None:
         )
 
 
-def check_unique_people(r: Reader, people: Sequence[tuple[Person, str, str]]) -> None:
+def check_unique_people(r: Reader, ids: Sequence[tuple[str, str, str]]) -> None:
     """Person ids are unique among trainers, ``[[participants]]`` and roster rows.
 
-    ``people`` holds each person with their key (``trainers[0]``) and a note on where (a roster line).
+    ``ids`` holds each person's id with their key (``trainers[0]``) and a note on where (a roster line),
+    people with other mistakes included, so that every problem is reported in one run.
     """
     seen: dict[str, str] = {}
-    for person, prefix, where in people:
+    for pid, prefix, where in ids:
         key = f"{prefix}.id"
-        if person.id in seen:
+        if pid in seen:
             note = f" ({where})" if where else ""
-            r.note(key, f"duplicate person id {person.id!r} (also {seen[person.id]}){note}")
+            r.note(key, f"duplicate person id {pid!r} (also {seen[pid]}){note}")
             continue
-        seen[person.id] = key
+        seen[pid] = key
