@@ -78,6 +78,9 @@ HEAVY = (
     # only a room name draws random bits, only an import hashes rows
     "secrets",
     "hashlib",
+    # the records of a run and the Protocols: registering needs only ta_delivery.specs
+    "ta_delivery.records",
+    "ta_delivery.supports",
 )
 
 PROBE = """
@@ -259,3 +262,14 @@ def test_a_plugins_lazily_registered_formats_are_its_csvimport_formats(plugin: s
         with mock.patch.object(module, spec.parse.__name__, return_value=iter(["parsed"])) as parse:
             assert list(lazy.parse("request")) == ["parsed"]
         parse.assert_called_once_with("request")
+
+
+def test_records_names_every_spec_as_the_same_object() -> None:
+    """The registrations live in ``ta_delivery.specs``; ``ta_delivery.records`` and ``.plugin`` name them."""
+    from ta_delivery import plugin, records, specs
+
+    for name in specs.__all__:
+        assert getattr(records, name) is getattr(specs, name)
+        assert name in records.__all__
+    for name in plugin.__all__:
+        assert getattr(plugin, name) is not None

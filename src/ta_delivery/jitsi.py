@@ -15,17 +15,11 @@ import attrs
 
 from .errors import InputError
 from .hookspecs import hookimpl
-from .records import (
-    Capabilities,
-    Classroom,
-    ClassroomRequest,
-    ProviderSpec,
-    Segment,
-    no_options,
-)
+from .specs import Capabilities, ProviderSpec, no_options
 
-if TYPE_CHECKING:
-    from .context import RunContext  # annotations only: registering the provider loads no settings
+if TYPE_CHECKING:  # annotations only: registering the provider loads no settings and no run records
+    from .context import RunContext
+    from .records import Classroom, ClassroomRequest, Segment
 
 __all__ = ["DEFAULT_URL", "JitsiProvider"]
 
@@ -65,6 +59,8 @@ class JitsiProvider:
         self.base_url = self.base_url.rstrip("/")
 
     def _classroom(self, request: ClassroomRequest, room: str) -> Classroom:
+        from .records import Classroom
+
         return Classroom(
             provider="jitsi",
             key=request.key,

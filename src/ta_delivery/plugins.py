@@ -15,7 +15,7 @@ from . import hookspecs
 from .entrypoints import EntryPoint, distribution_version
 from .entrypoints import entry_points as find_entry_points
 from .errors import PluginError
-from .records import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
+from .specs import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
 
 __all__ = [
     "BUILTIN_PLUGINS",

@@ -2,11 +2,13 @@
 
 Every record is a frozen attrs class; plugins build them, the core reads them. The Protocols of the
 optional methods (``SupportsStale``, ``SupportsCheck``, ...) live in :mod:`.supports` and are named here too.
+The registrations and :class:`Finding` live in :mod:`.specs`, which every command loads, and are named here
+too; the records of a run (classrooms, segments, statuses) are built only when a command imports this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -16,12 +18,23 @@ import attrs
 
 from . import supports
 from .models import Course, Participant, Person, Session, Trainer
+from .specs import (
+    Capabilities,
+    Finding,
+    ImportFormatSpec,
+    LmsSpec,
+    ProviderSpec,
+    RuleSpec,
+    Severity,
+    TransportSpec,
+    any_options,
+    no_options,
+)
 from .supports import *  # noqa: F403 (the optional-method Protocols: named here too)
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from .context import RunContext
 
 __all__ = [
     "AttendanceStatus",
@@ -41,58 +54,21 @@ __all__ = [
     "RecordingFinder",
     "RuleSpec",
     "Segment",
+    "Severity",
     "Transport",
     "TransportSpec",
+    "any_options",
     "no_options",
 ]
 __all__ += supports.__all__
 
-Severity = Literal["error", "warning"]
 Status = Literal["present", "late", "partial", "absent", "excused", "upcoming", "unrecorded"]
 
 
 # --- rules ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Finding:
-    """One breach of a rule. ``severity`` is the default; the engine applies overrides."""
-
-    rule: str
-    severity: Severity
-    session: str | None
-    person: str | None
-    message: str
-
-
-@attrs.frozen
-class RuleSpec:
-    """A schedule rule: ``check`` yields findings for a course."""
-
-    id: str
-    check: Callable[[Course], Iterable[Finding]]
-    default_severity: Severity = "error"
-    description: str = ""
-
-
 # --- classrooms ----------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Capabilities:
-    """What a classroom provider can do, declared so the core never has to try."""
-
-    personal_join_links: bool = False
-    attendance_fetch: bool = False
-    update_in_place: bool = True
-    find_by_key: bool = False
-    #: classrooms carry dial-in numbers (``Classroom.dial_in``)
-    dial_in: bool = False
-    #: the provider can find a finished session's recording (``find_recording``)
-    recordings: bool = False
-    #: False for rooms that exist by their URL alone (Jitsi): creating one changes nothing elsewhere, so
-    #: ``apply`` need not ask before it (PRODUCT.md section 2).
-    remote: bool = True
 
 
 @attrs.frozen
@@ -223,30 +199,6 @@ class RecordingFinder(Protocol):
         ...
 
 
-def no_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Option parser for providers that take no course-wide options: any key is an error."""
-    from .errors import InputError
-
-    for key in options:
-        raise InputError("unknown option", key=key)
-    return {}
-
-
-@attrs.frozen
-class ProviderSpec:
-    """A classroom provider's registration.
-
-    ``parse_options`` validates the course file's ``[name]`` table and returns the options the provider
-    gets in each request; it raises :class:`~ta_delivery.errors.InputError` with ``key`` set to the bad key.
-    """
-
-    name: str
-    factory: Callable[[RunContext], ClassroomProvider]
-    capabilities: Capabilities = Capabilities()
-    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = no_options
-    description: str = ""
-
-
 # --- attendance ----------------------------------------------------------------------------------
 
 
@@ -292,15 +244,6 @@ class ImportRequest:
 
 
 @attrs.frozen
-class ImportFormatSpec:
-    """An attendance export format. ``parse`` raises InputError on malformed files."""
-
-    name: str
-    parse: Callable[[ImportRequest], Iterable[Segment]]
-    description: str = ""
-
-
-@attrs.frozen
 class AttendanceStatus:
     """A participant's reconciled status in one live session."""
 
@@ -321,15 +264,6 @@ class Transport(Protocol):
     def send(self, message: EmailMessage) -> None:
         """Deliver ``message`` or raise :class:`~ta_delivery.errors.TransportError`."""
         ...
-
-
-@attrs.frozen
-class TransportSpec:
-    """An invite transport's registration."""
-
-    name: str
-    factory: Callable[[RunContext], Transport]
-    description: str = ""
 
 
 # --- LMS -----------------------------------------------------------------------------------------
@@ -364,22 +298,6 @@ class LmsProvider(Protocol):
     def push_attendance(self, course: Course, statuses: Iterable[AttendanceStatus]) -> None:
         """Write statuses into the LMS attendance register."""
         ...
-
-
-def any_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Option parser that accepts every key (validation is left to the plugin at run time)."""
-    return dict(options)
-
-
-@attrs.frozen
-class LmsSpec:
-    """An LMS's registration. ``parse_options`` validates the ``[lms]`` keys beyond the core's
-    (``provider``, ``course``, ``attendance``, ``require_prerequisites``), raising InputError with ``key``."""
-
-    name: str
-    factory: Callable[[RunContext], LmsProvider]
-    description: str = ""
-    parse_options: Callable[[Mapping[str, Any]], Mapping[str, Any]] = any_options
 
 
 PersonLike = Person | Trainer | Participant

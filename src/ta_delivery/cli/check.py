@@ -12,9 +12,9 @@ import click
 
 from ..errors import InputError
 from ..models import Course
-from ..records import Finding
 from ..rules import check_course, has_errors
 from ..slots import Slot, find_slots, parse_days, slots_json
+from ..specs import Finding
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
 from .plain import print_plain
 

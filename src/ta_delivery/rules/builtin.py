@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from ..hookspecs import hookimpl
 from ..models import Course, Person, Session, WorkingHours
-from ..records import Finding, RuleSpec
+from ..specs import Finding, RuleSpec
 
 __all__ = [
     "DOUBLE_BOOKED",

@@ -9,7 +9,7 @@ import attrs
 from ..errors import PluginError
 from ..models import Course
 from ..plugins import Plugins, make_plugin_manager
-from ..records import Finding, RuleSpec
+from ..specs import Finding, RuleSpec
 
 __all__ = ["check_course", "has_errors", "run_rules"]
 

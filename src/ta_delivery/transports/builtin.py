@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..hookspecs import hookimpl
-from ..records import TransportSpec
+from ..specs import TransportSpec
 
 if TYPE_CHECKING:
     from ..context import RunContext

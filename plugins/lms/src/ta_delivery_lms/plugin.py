@@ -9,12 +9,13 @@ import attrs
 
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course
-from ta_delivery.records import AttendanceStatus, LmsSpec
+from ta_delivery.specs import LmsSpec
 
 from .options import MoodleSettings, parse_options
 
 if TYPE_CHECKING:  # the client, the HTTP stack and the run context load when a run builds the LMS
     from ta_delivery.context import RunContext
+    from ta_delivery.records import AttendanceStatus
 
     from .provider import MoodleLms
 

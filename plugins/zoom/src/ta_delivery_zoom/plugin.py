@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.records import Capabilities, ImportFormatSpec, ImportRequest, ProviderSpec, Segment
+from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec
 
 from .options import parse_options
 
@@ -16,6 +16,7 @@ if (
     TYPE_CHECKING
 ):  # the client, the HTTP stack, the run context and the webhooks load when used, not at discovery
     from ta_delivery.context import RunContext
+    from ta_delivery.records import ImportRequest, Segment
     from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
     from .provider import ZoomProvider

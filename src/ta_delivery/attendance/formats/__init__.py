@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ...hookspecs import hookimpl
-from ...records import ImportFormatSpec, ImportRequest, Segment
+from ...specs import ImportFormatSpec
+
+if TYPE_CHECKING:
+    from ...records import ImportRequest, Segment
 
 __all__ = ["ta_delivery_register_import_formats"]
 
