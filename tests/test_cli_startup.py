@@ -30,6 +30,7 @@ from ta_delivery.cli import LAZY_COMMANDS, main
 from ta_delivery.cli import check as check_cli
 from ta_delivery.cli.plain import FORCING, plain_width
 from ta_delivery.models import _EMAIL, Course
+from ta_delivery.slots import Slot
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "rtpc-caribbean-2027" / "course.toml"
 
@@ -122,6 +123,12 @@ def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
 def test_a_clean_check_prints_without_rich() -> None:
     """Not on a terminal, a course without findings prints its two lines without importing rich."""
     assert not [m for m in loaded("check", str(EXAMPLE)) if m == "rich" or m.startswith("rich.")]
+
+
+def test_slots_prints_its_table_without_rich() -> None:
+    """Not on a terminal, ``slots`` prints rich's table itself (compared with rich's below)."""
+    args = ("slots", str(EXAMPLE), "--minutes", "90", "--from", "2027-08-09", "--to", "2027-08-13")
+    assert not [m for m in loaded(*args) if m == "rich" or m.startswith("rich.")]
 
 
 def test_plugins_are_still_discovered_by_check() -> None:
@@ -273,3 +280,52 @@ def test_records_names_every_spec_as_the_same_object() -> None:
         assert name in records.__all__
     for name in plugin.__all__:
         assert getattr(plugin, name) is not None
+
+
+def _slots_printed(course: Course, slots: list[Slot], *, plain: bool) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.ExitStack() as stack:
+        if not plain:
+            stack.enter_context(mock.patch.object(check_cli, "_slots_plain", return_value=None))
+        check_cli._print_slots(course, 90, slots)
+    return out.getvalue()
+
+
+_NAMES = st.text(st.characters(min_codepoint=32, max_codepoint=0x17F), min_size=1, max_size=24)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    course_id=st.from_regex(r"[a-z0-9-]{1,64}", fullmatch=True),
+    zone=st.sampled_from(["UTC", "America/Port_of_Spain", "Asia/Kolkata", "America/Argentina/Buenos_Aires"]),
+    missing=st.lists(st.lists(_NAMES, max_size=6).map(tuple), max_size=12),
+    columns=st.one_of(st.none(), st.integers(0, 220).map(str)),
+)
+def test_slots_prints_what_rich_prints(
+    course_id: str, zone: str, missing: list[tuple[str, ...]], columns: str | None
+) -> None:
+    """Title, table or "no start" line: the plain lines are rich's text exactly, or rich prints."""
+    from datetime import UTC, datetime, timedelta
+
+    course = attrs.evolve(_example(), id=course_id, timezone=zone)
+    start = datetime(2027, 8, 9, 13, 30, tzinfo=UTC)
+    slots = [
+        Slot(start=start + timedelta(minutes=15 * n), suits=15 - len(m), of=15, missing=m)
+        for n, m in enumerate(missing)
+    ]
+    with _environment({} if columns is None else {"COLUMNS": columns}):
+        assert _slots_printed(course, slots, plain=True) == _slots_printed(course, slots, plain=False)
+
+
+def test_the_example_slots_table_is_printed_plain() -> None:
+    """The comparison above is not vacuous: at 80 columns the example's week is the plain table."""
+    from datetime import date
+
+    from ta_delivery.slots import find_slots
+
+    course = _example()
+    slots = find_slots(course, 90, date(2027, 8, 9), date(2027, 8, 13), limit=20)
+    with _environment({"COLUMNS": "80"}):
+        lines = check_cli._slots_plain(course, 90, slots)
+    assert lines is not None
+    assert lines[3].startswith("┃  # ┃ start (America/Port_of_Spain) ┃")

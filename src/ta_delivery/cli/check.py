@@ -16,7 +16,7 @@ from ..rules import check_course, has_errors
 from ..slots import Slot, find_slots, parse_days, slots_json
 from ..specs import Finding
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
-from .plain import print_plain
+from .plain import plain_width, print_plain, table_plain, wrap_plain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -132,35 +132,69 @@ def _date(value: str, option: str) -> date:
         fail_input(InputError(f"{value!r} is not a date (YYYY-MM-DD)", key=option))
 
 
+SLOT_COLUMNS = ("#", "start ({zone})", "start (UTC)", "suits", "missing")
+SLOT_RIGHT = (True, False, False, True, False)
+NO_SLOTS = "No start suits every trainer in this range."
+
+
+def _slots_title(course: Course, minutes: int) -> str:
+    return (
+        f"{course.id}: best starts for {minutes} minutes; every trainer inside working hours, "
+        f"ranked by participants suited (times in {course.timezone} and UTC)"
+    )
+
+
+def _slot_rows(course: Course, slots: Sequence[Slot]) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (
+            str(n),
+            f"{slot.start.astimezone(course.zone):%a %Y-%m-%d %H:%M}",
+            f"{slot.start:%Y-%m-%d %H:%MZ}",
+            f"{slot.suits}/{slot.of}",
+            ", ".join(slot.missing) or "-",
+        )
+        for n, slot in enumerate(slots, 1)
+    ]
+
+
+def _slots_plain(course: Course, minutes: int, slots: Sequence[Slot]) -> list[str] | None:
+    """The lines rich would print, off a terminal, where that is certain (see :mod:`.plain`); else None."""
+    width = plain_width()
+    if width is None:
+        return None
+    title = wrap_plain(_slots_title(course, minutes), width)
+    header = [c.format(zone=course.timezone) for c in SLOT_COLUMNS]
+    rest = (
+        wrap_plain(NO_SLOTS, width)
+        if not slots
+        else table_plain(header, _slot_rows(course, slots), SLOT_RIGHT, width)
+    )
+    return None if title is None or rest is None else [*title, *rest]
+
+
 def _print_slots(course: Course, minutes: int, slots: Sequence[Slot]) -> None:
+    plain = _slots_plain(course, minutes, slots)
+    if plain is not None:  # not on a terminal: the same text, without importing rich (decision 0082)
+        for line in plain:
+            click.echo(line)
+        return
     from rich.table import Table
     from rich.text import Text
 
     console = _console()
-    console.print(
-        Text(
-            f"{course.id}: best starts for {minutes} minutes; every trainer inside working hours, "
-            f"ranked by participants suited (times in {course.timezone} and UTC)"
-        )
-    )
+    console.print(Text(_slots_title(course, minutes)))
     if not slots:
-        console.print(Text("No start suits every trainer in this range.", style="yellow"))
+        console.print(Text(NO_SLOTS, style="yellow"))
         return
     table = Table()
-    table.add_column("#", justify="right")
-    table.add_column(f"start ({course.timezone})")
-    table.add_column("start (UTC)")
-    table.add_column("suits", justify="right")
-    table.add_column("missing", overflow="fold")
-    for n, slot in enumerate(slots, 1):
-        local = slot.start.astimezone(course.zone)
-        table.add_row(
-            str(n),
-            f"{local:%a %Y-%m-%d %H:%M}",
-            f"{slot.start:%Y-%m-%d %H:%MZ}",
-            f"{slot.suits}/{slot.of}",
-            Text(", ".join(slot.missing) or "-"),
+    for name, right in zip(SLOT_COLUMNS, SLOT_RIGHT, strict=True):
+        table.add_column(
+            name.format(zone=course.timezone),
+            justify="right" if right else "left",
+            overflow="fold" if name == "missing" else "ellipsis",
         )
+    for row in _slot_rows(course, slots):
+        table.add_row(*row[:4], Text(row[4]))
     console.print(table)
 
 

@@ -12,6 +12,7 @@ outputs across widths, environments and lines.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -66,3 +67,56 @@ def print_plain(lines: Sequence[str]) -> bool:
     for line in lines:
         click.echo(line)
     return True
+
+
+def _printable(text: str) -> bool:
+    return text.isascii() and text.isprintable()
+
+
+def wrap_plain(text: str, width: int) -> list[str] | None:
+    """``text`` in lines as rich word-wraps it at ``width``: greedy, a word's trailing spaces kept up to
+    the width; ``None`` if a word is wider than the line (rich folds it) or the text is not plain ASCII."""
+    if not _printable(text):
+        return None
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\s*\S+\s*", text):
+        size = len(word.rstrip())
+        if size > width:
+            return None
+        if line and size > width - len(line):
+            lines.append(line)
+            line = word
+        else:
+            line += word
+    lines.append(line)
+    return [(line[:width] if line[width:].isspace() else line) for line in lines if line]
+
+
+def table_plain(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool], width: int
+) -> list[str] | None:
+    """The lines of rich's default ``Table`` (heavy head, one space of padding) with these one-line cells;
+    ``None`` where rich would do more than pad them: a cell that is not plain ASCII, or a table wider
+    than ``width``, which rich would shrink and wrap."""
+    cells = [list(header), *(list(row) for row in rows)]
+    if not all(_printable(cell) for row in cells for cell in row):
+        return None
+    sizes = [max(len(row[n]) for row in cells) for n in range(len(header))]
+    if sum(sizes) + 3 * len(sizes) + 1 > width:
+        return None
+
+    def line(row: Sequence[str], bar: str) -> str:
+        padded = (c.rjust(s) if r else c.ljust(s) for c, s, r in zip(row, sizes, right, strict=True))
+        return bar + bar.join(f" {cell} " for cell in padded) + bar
+
+    def rule(left: str, fill: str, cross: str, end: str) -> str:
+        return left + cross.join(fill * (size + 2) for size in sizes) + end
+
+    return [
+        rule("┏", "━", "┳", "┓"),
+        line(header, "┃"),
+        rule("┡", "━", "╇", "┩"),
+        *(line(row, "│") for row in rows),
+        rule("└", "─", "┴", "┘"),
+    ]
