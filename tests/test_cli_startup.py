@@ -82,6 +82,11 @@ HEAVY = (
     # the records of a run and the Protocols: registering needs only ta_delivery.specs
     "ta_delivery.records",
     "ta_delivery.supports",
+    # the plugins' options and settings: parsed when a course has a [zoom], [webex] or moodle [lms] table
+    "ta_delivery.settings",
+    "ta_delivery_zoom.options",
+    "ta_delivery_webex.options",
+    "ta_delivery_lms.options",
 )
 
 PROBE = """
@@ -329,3 +334,23 @@ def test_the_example_slots_table_is_printed_plain() -> None:
         lines = check_cli._slots_plain(course, 90, slots)
     assert lines is not None
     assert lines[3].startswith("┃  # ┃ start (America/Port_of_Spain) ┃")
+
+
+@pytest.mark.parametrize(
+    ("plugin", "options"),
+    [("zoom", {"webinar": True}), ("webex", {"registration": True}), ("lms", {"partial": "L"})],
+)
+def test_a_plugins_lazy_option_parser_is_its_options_parser(plugin: str, options: dict[str, object]) -> None:
+    """The entry module's ``parse_options`` is ``options.parse_options``: same result, same errors."""
+    import importlib
+
+    from ta_delivery.errors import InputError
+
+    entry = importlib.import_module(f"ta_delivery_{plugin}.plugin")
+    module = importlib.import_module(f"ta_delivery_{plugin}.options")
+    assert entry.parse_options(options) == module.parse_options(options)
+    with pytest.raises(InputError) as lazy:
+        entry.parse_options({"no-such-key": 1})
+    with pytest.raises(InputError) as direct:
+        module.parse_options({"no-such-key": 1})
+    assert str(lazy.value) == str(direct.value)

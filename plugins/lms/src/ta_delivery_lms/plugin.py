@@ -11,15 +11,21 @@ from ta_delivery.hookspecs import hookimpl
 from ta_delivery.models import Course
 from ta_delivery.specs import LmsSpec
 
-from .options import MoodleSettings, parse_options
-
 if TYPE_CHECKING:  # the client, the HTTP stack and the run context load when a run builds the LMS
     from ta_delivery.context import RunContext
     from ta_delivery.records import AttendanceStatus
 
+    from .options import LmsOptions
     from .provider import MoodleLms
 
 __all__ = ["lms_options", "make_moodle", "parse_options"]
+
+
+def parse_options(options: Mapping[str, Any]) -> LmsOptions:
+    """Moodle's ``[lms]`` keys, parsed; the options module (and settings) load when a course has them."""
+    from .options import parse_options as parse
+
+    return parse(options)
 
 
 def lms_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -32,6 +38,7 @@ def make_moodle(context: RunContext) -> MoodleLms:
     from ta_delivery.http import HttpApi, RateLimiter
 
     from .client import MoodleClient
+    from .options import MoodleSettings
     from .provider import MoodleLms
 
     settings = MoodleSettings.from_settings(context.settings)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec
-
-from .options import parse_options
 
 if (
     TYPE_CHECKING
@@ -25,6 +23,13 @@ __all__ = [
     "ta_delivery_register_import_formats",
     "ta_delivery_register_providers",
 ]
+
+
+def parse_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Validate the course file's ``[webex]`` table; the options module loads when a course has one."""
+    from .options import parse_options as parse
+
+    return parse(options)
 
 
 def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
 from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec
-
-from .options import parse_options
 
 if (
     TYPE_CHECKING
@@ -22,6 +20,13 @@ if (
     from .provider import ZoomProvider
 
 __all__ = ["make_provider"]
+
+
+def parse_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Validate the course file's ``[zoom]`` table; the options module loads when a course has one."""
+    from .options import parse_options as parse
+
+    return parse(options)
 
 
 def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:
