@@ -130,6 +130,10 @@ def test_a_clean_check_prints_without_rich() -> None:
     assert not [m for m in loaded("check", str(EXAMPLE)) if m == "rich" or m.startswith("rich.")]
 
 
+def test_check_starts_without_the_slot_finder() -> None:
+    assert "ta_delivery.slots" not in loaded("check", str(EXAMPLE))
+
+
 def test_slots_prints_its_table_without_rich() -> None:
     """Not on a terminal, ``slots`` prints rich's table itself (compared with rich's below)."""
     args = ("slots", str(EXAMPLE), "--minutes", "90", "--from", "2027-08-09", "--to", "2027-08-13")

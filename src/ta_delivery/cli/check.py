@@ -13,13 +13,14 @@ import click
 from ..errors import InputError
 from ..models import Course
 from ..rules import check_course, has_errors
-from ..slots import Slot, find_slots, parse_days, slots_json
 from ..specs import Finding
 from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
 from .plain import plain_width, print_plain, table_plain, wrap_plain
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from ..slots import Slot
 
 __all__ = ["check_command", "slots_command"]
 
@@ -227,6 +228,8 @@ def slots_command(
     as_json: bool,
 ) -> None:
     """Rank start times on a 15-minute grid by how many participants they suit."""
+    from ..slots import find_slots, parse_days, slots_json  # here: check starts without the slot finder
+
     path = course_path(course)
     start, end = _date(first, "--from"), _date(last, "--to")
     days = None if session_days is None else parse_days(session_days)
