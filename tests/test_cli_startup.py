@@ -358,3 +358,21 @@ def test_a_plugins_lazy_option_parser_is_its_options_parser(plugin: str, options
     with pytest.raises(InputError) as direct:
         module.parse_options({"no-such-key": 1})
     assert str(lazy.value) == str(direct.value)
+
+
+def test_a_format_parsed_on_first_use_imports_its_module_at_the_first_file() -> None:
+    """The core's formats and the plugins' register with it: nothing of the format loads at registration."""
+    from ta_delivery.specs import parse_on_first_use
+
+    module = "ta_delivery.attendance.formats.meet"
+    loaded = sys.modules.pop(module, None)
+    try:
+        parse = parse_on_first_use(module)
+        assert module not in sys.modules
+        assert parse.__name__ == "parse"
+        with mock.patch(f"{module}.parse", return_value=iter(["parsed"])) as found:
+            assert list(parse("request")) == ["parsed"]  # type: ignore[arg-type]
+        found.assert_called_once_with("request")
+    finally:
+        if loaded is not None:
+            sys.modules[module] = loaded

@@ -71,6 +71,7 @@ from .records import (
     TransportSpec,
     any_options,
     no_options,
+    parse_on_first_use,
 )
 from .settings import Secret, Settings, positive_number, url
 
@@ -132,6 +133,7 @@ __all__ = [
     "first_marked",
     "hookimpl",
     "no_options",
+    "parse_on_first_use",
     "positive_number",
     "send_checked",
     "url",

@@ -29,6 +29,7 @@ from .specs import (
     TransportSpec,
     any_options,
     no_options,
+    parse_on_first_use,
 )
 from .supports import *  # noqa: F403 (the optional-method Protocols: named here too)
 
@@ -59,6 +60,7 @@ __all__ = [
     "TransportSpec",
     "any_options",
     "no_options",
+    "parse_on_first_use",
 ]
 __all__ += supports.__all__
 

@@ -7,6 +7,7 @@ names these too (decision 0082). Frozen attrs classes; plugins build them, the c
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "TransportSpec",
     "any_options",
     "no_options",
+    "parse_on_first_use",
 ]
 
 Severity = Literal["error", "warning"]
@@ -102,6 +104,21 @@ class ImportFormatSpec:
     name: str
     parse: Callable[[ImportRequest], Iterable[Segment]]
     description: str = ""
+
+
+def parse_on_first_use(module: str, name: str = "parse") -> Callable[[ImportRequest], Iterable[Segment]]:
+    """An :class:`ImportFormatSpec` ``parse``: ``module``'s ``name``, imported at the first file it reads.
+
+    Every command registers every format, so a format's own module (csv, its column tables, date parsing)
+    would otherwise load at every start (decision 0082).
+    """
+
+    def parse(request: ImportRequest) -> Iterable[Segment]:
+        found: Callable[[ImportRequest], Iterable[Segment]] = getattr(importlib.import_module(module), name)
+        return found(request)
+
+    parse.__qualname__ = parse.__name__ = name
+    return parse
 
 
 @attrs.frozen

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec
+from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec, parse_on_first_use
 
 if (
     TYPE_CHECKING
 ):  # the client, the HTTP stack, the run context and the webhooks load when used, not at discovery
     from ta_delivery.context import RunContext
-    from ta_delivery.records import ImportRequest, Segment
     from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
     from .provider import WebexProvider
@@ -30,19 +29,6 @@ def parse_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     from .options import parse_options as parse
 
     return parse(options)
-
-
-def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:
-    """``csvimport.<name>``, imported on the first parse: csv and the column tables stay out of a start."""
-
-    def parse(request: ImportRequest) -> Iterable[Segment]:
-        from . import csvimport
-
-        found: Callable[[ImportRequest], Iterable[Segment]] = getattr(csvimport, name)
-        return found(request)
-
-    parse.__qualname__ = parse.__name__ = name
-    return parse
 
 
 CAPABILITIES = Capabilities(
@@ -97,7 +83,7 @@ def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Webex attendee report export."""
     yield ImportFormatSpec(
         name="webex-csv",
-        parse=_parser("parse"),
+        parse=parse_on_first_use(f"{__package__}.csvimport", "parse"),
         description="Webex meeting attendee report (UTF-16 tab-separated export, or CSV)",
     )
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ta_delivery.errors import InputError
 from ta_delivery.hookspecs import hookimpl
-from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec
+from ta_delivery.specs import Capabilities, ImportFormatSpec, ProviderSpec, parse_on_first_use
 
 if (
     TYPE_CHECKING
 ):  # the client, the HTTP stack, the run context and the webhooks load when used, not at discovery
     from ta_delivery.context import RunContext
-    from ta_delivery.records import ImportRequest, Segment
     from ta_delivery.webhooks import ASGIApp, WebhookSpec, WebhookTarget
 
     from .provider import ZoomProvider
@@ -27,19 +26,6 @@ def parse_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     from .options import parse_options as parse
 
     return parse(options)
-
-
-def _parser(name: str) -> Callable[[ImportRequest], Iterable[Segment]]:
-    """``csvimport.<name>``, imported on the first parse: csv and the column tables stay out of a start."""
-
-    def parse(request: ImportRequest) -> Iterable[Segment]:
-        from . import csvimport
-
-        found: Callable[[ImportRequest], Iterable[Segment]] = getattr(csvimport, name)
-        return found(request)
-
-    parse.__qualname__ = parse.__name__ = name
-    return parse
 
 
 def _origin(value: str, variable: str) -> str:
@@ -128,12 +114,12 @@ def ta_delivery_register_import_formats() -> Iterable[ImportFormatSpec]:
     """The Zoom portal's participants and usage exports, and saved participants API responses."""
     yield ImportFormatSpec(
         name="zoom-csv",
-        parse=_parser("parse_zoom_csv"),
+        parse=parse_on_first_use(f"{__package__}.csvimport", "parse_zoom_csv"),
         description="Zoom web portal participants or usage report (any portal language and date layout)",
     )
     yield ImportFormatSpec(
         name="zoom-json",
-        parse=_parser("parse_zoom_json"),
+        parse=parse_on_first_use(f"{__package__}.csvimport", "parse_zoom_json"),
         description="Saved response of Zoom's past-meeting or report participants API",
     )
 
