@@ -6,8 +6,9 @@ built-in transport plugin is registered by every command, ``check`` included (de
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 if TYPE_CHECKING:
     from .outbox import OutboxTransport
@@ -16,12 +17,7 @@ if TYPE_CHECKING:
 _LAZY = {"OutboxTransport": ".outbox", "SmtpSettings": ".smtp", "SmtpTransport": ".smtp"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = ["OutboxTransport", "SmtpSettings", "SmtpTransport"]
