@@ -8,13 +8,15 @@ from datetime import UTC, datetime, time, timedelta
 
 import attrs
 
+from .values import Value
+
 __all__ = ["EIGHT_TO_SIX", "WorkingHours"]
 
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
-@attrs.frozen
-class WorkingHours:
+@attrs.frozen(repr=False, eq=False)
+class WorkingHours(Value):
     """A local daily window ``start``-``end`` (``end`` may be 24:00, written as ``time.max``)."""
 
     start: time

@@ -28,6 +28,7 @@ from .validators import (
     check_zone,
     is_email,
 )
+from .values import Value
 from .weekdays import MON_FRI, WorkingDays
 from .zones import known_zones, utc, zone
 
@@ -65,16 +66,16 @@ SEVERITIES = ("error", "warning")
 GENDERS = ("female", "male", "other")
 
 
-@attrs.frozen
-class Organizer:
+@attrs.frozen(repr=False, eq=False)
+class Organizer(Value):
     """Who sends the invitations."""
 
     name: str = attrs.field(validator=check_text)
     email: str = attrs.field(validator=check_email)
 
 
-@attrs.frozen
-class Rules:
+@attrs.frozen(repr=False, eq=False)
+class Rules(Value):
     """The virtual-delivery rules (PRODUCT.md section 1 ``[rules]``)."""
 
     max_live_minutes: int = 120
@@ -91,8 +92,8 @@ class Rules:
                 raise ValueError(f"severity of {rule} must be 'error' or 'warning'")
 
 
-@attrs.frozen
-class AttendancePolicy:
+@attrs.frozen(repr=False, eq=False)
+class AttendancePolicy(Value):
     """How attended time becomes a status and statuses become completion."""
 
     late_after_minutes: float = 10
@@ -110,8 +111,8 @@ class AttendancePolicy:
             raise ValueError("partial_fraction must not exceed present_fraction")
 
 
-@attrs.frozen
-class Person:
+@attrs.frozen(repr=False, eq=False)
+class Person(Value):
     """Someone who takes part: a trainer or a participant."""
 
     id: str = attrs.field(validator=check_id)
@@ -140,22 +141,22 @@ class Person:
         return zone(self.timezone)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False, eq=False)
 class Trainer(Person):
     """A trainer: must be inside working hours for every slot proposed."""
 
     role: str = attrs.field(default="trainer", init=False)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False, eq=False)
 class Participant(Person):
     """A participant."""
 
     role: str = attrs.field(default="participant", init=False)
 
 
-@attrs.frozen
-class Session:
+@attrs.frozen(repr=False, eq=False)
+class Session(Value):
     """One session of the activity. ``start`` is a UTC instant."""
 
     id: str = attrs.field(validator=check_id)
@@ -188,8 +189,8 @@ class Session:
         return self.kind == "live"
 
 
-@attrs.frozen
-class LmsSettings:
+@attrs.frozen(repr=False, eq=False)
+class LmsSettings(Value):
     """The ``[lms]`` table."""
 
     provider: str
@@ -200,8 +201,8 @@ class LmsSettings:
     options: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen
-class Centre:
+@attrs.frozen(repr=False, eq=False)
+class Centre(Value):
     """A reference centre: a room with a good connection that people attend from (``[[centres]]``).
 
     Its contact receives each live session's invitation with the names of the people attending from it.
@@ -218,8 +219,8 @@ class Centre:
 RECORDING_AUDIENCES = ("missed", "all", "none")
 
 
-@attrs.frozen
-class RecordingPolicy:
+@attrs.frozen(repr=False, eq=False)
+class RecordingPolicy(Value):
     """Who gets a live session's recording (``[recordings] send_to``): participants who were not present
     or late (``missed``), every participant (``all``), or nobody (``none``)."""
 
@@ -229,24 +230,24 @@ class RecordingPolicy:
 INVITATION_DELIVERIES = ("invites", "feed")
 
 
-@attrs.frozen
-class InvitationPolicy:
+@attrs.frozen(repr=False, eq=False)
+class InvitationPolicy(Value):
     """How people learn their sessions (``[invitations] delivery``): one calendar invitation per session
     (``invites``, the default), or one welcome message with their personal feed address (``feed``)."""
 
     delivery: str = attrs.field(default="invites", validator=attrs.validators.in_(INVITATION_DELIVERIES))
 
 
-@attrs.frozen
-class Registration:
+@attrs.frozen(repr=False, eq=False)
+class Registration(Value):
     """How to apply for a course (the public catalogue's ``registration = { url, deadline }``)."""
 
     url: str | None = None
     deadline: date | None = None
 
 
-@attrs.frozen
-class Course:
+@attrs.frozen(repr=False, eq=False)
+class Course(Value):
     """One activity with its people and sessions."""
 
     id: str = attrs.field(validator=lambda _i, _a, v: check_course_id(v))

@@ -16,6 +16,7 @@ from .entrypoints import EntryPoint, distribution_version
 from .entrypoints import entry_points as find_entry_points
 from .errors import PluginError
 from .specs import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
+from .values import Value
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -38,8 +39,8 @@ BUILTIN_DIST = "ta-delivery"
 T = TypeVar("T", ProviderSpec, TransportSpec, ImportFormatSpec, RuleSpec, LmsSpec)
 
 
-@attrs.frozen
-class PluginFailure:
+@attrs.frozen(repr=False, eq=False)
+class PluginFailure(Value):
     """A plugin that could not be loaded; it is skipped, and reported by ``ta-delivery plugins``."""
 
     name: str
@@ -47,8 +48,8 @@ class PluginFailure:
     error: str
 
 
-@attrs.frozen
-class PluginInfo:
+@attrs.frozen(repr=False, eq=False)
+class PluginInfo(Value):
     """One loaded plugin and what it adds."""
 
     name: str

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .values import Value
+
 if TYPE_CHECKING:
     from .context import RunContext
     from .models import Course
@@ -35,8 +37,8 @@ __all__ = [
 Severity = Literal["error", "warning"]
 
 
-@attrs.frozen
-class Finding:
+@attrs.frozen(repr=False, eq=False)
+class Finding(Value):
     """One breach of a rule. ``severity`` is the default; the engine applies overrides."""
 
     rule: str
@@ -46,8 +48,8 @@ class Finding:
     message: str
 
 
-@attrs.frozen
-class RuleSpec:
+@attrs.frozen(repr=False, eq=False)
+class RuleSpec(Value):
     """A schedule rule: ``check`` yields findings for a course."""
 
     id: str
@@ -56,8 +58,8 @@ class RuleSpec:
     description: str = ""
 
 
-@attrs.frozen
-class Capabilities:
+@attrs.frozen(repr=False, eq=False)
+class Capabilities(Value):
     """What a classroom provider can do, declared so the core never has to try."""
 
     personal_join_links: bool = False
@@ -82,8 +84,8 @@ def no_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     return {}
 
 
-@attrs.frozen
-class ProviderSpec:
+@attrs.frozen(repr=False, eq=False)
+class ProviderSpec(Value):
     """A classroom provider's registration.
 
     ``parse_options`` validates the course file's ``[name]`` table and returns the options the provider
@@ -97,8 +99,8 @@ class ProviderSpec:
     description: str = ""
 
 
-@attrs.frozen
-class ImportFormatSpec:
+@attrs.frozen(repr=False, eq=False)
+class ImportFormatSpec(Value):
     """An attendance export format. ``parse`` raises InputError on malformed files."""
 
     name: str
@@ -121,8 +123,8 @@ def parse_on_first_use(module: str, name: str = "parse") -> Callable[[ImportRequ
     return parse
 
 
-@attrs.frozen
-class TransportSpec:
+@attrs.frozen(repr=False, eq=False)
+class TransportSpec(Value):
     """An invite transport's registration."""
 
     name: str
@@ -135,8 +137,8 @@ def any_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(options)
 
 
-@attrs.frozen
-class LmsSpec:
+@attrs.frozen(repr=False, eq=False)
+class LmsSpec(Value):
     """An LMS's registration. ``parse_options`` validates the ``[lms]`` keys beyond the core's
     (``provider``, ``course``, ``attendance``, ``require_prerequisites``), raising InputError with ``key``."""
 

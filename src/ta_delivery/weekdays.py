@@ -12,6 +12,8 @@ from datetime import date
 
 import attrs
 
+from .values import Value
+
 __all__ = ["DAY_NAMES", "WorkingDays", "day_number"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,8 +38,8 @@ def _check_days(_inst: object, _attribute: object, value: frozenset[int]) -> Non
         raise ValueError("working days must name at least one day of the week")
 
 
-@attrs.frozen
-class WorkingDays:
+@attrs.frozen(repr=False, eq=False)
+class WorkingDays(Value):
     """The local weekdays on which someone can attend live sessions."""
 
     days: frozenset[int] = attrs.field(validator=_check_days)

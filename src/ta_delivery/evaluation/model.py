@@ -12,6 +12,8 @@ from typing import Literal
 
 import attrs
 
+from ..values import Value
+
 __all__ = [
     "COLUMN_TARGETS",
     "QUESTION_TYPES",
@@ -29,8 +31,8 @@ COLUMN_TARGETS = ("participant", "session")
 QUESTION_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 
 
-@attrs.frozen
-class Question:
+@attrs.frozen(repr=False, eq=False)
+class Question(Value):
     """One question: its id, its text by language, its type and (for ``choice``) its options."""
 
     id: str
@@ -43,8 +45,8 @@ class Question:
         return self.text.get(language) or self.text.get("en") or next(iter(self.text.values()), self.id)
 
 
-@attrs.frozen
-class Evaluation:
+@attrs.frozen(repr=False, eq=False)
+class Evaluation(Value):
     """``[evaluation]``: the questions, and the survey export columns that answer them.
 
     ``columns`` maps an export's column header (or a Moodle feedback item's label or name) to a question
@@ -72,8 +74,8 @@ class Evaluation:
         return tuple(q.id for q in self.questions)
 
 
-@attrs.frozen
-class Response:
+@attrs.frozen(repr=False, eq=False)
+class Response(Value):
     """One respondent's answers. ``participant_id`` is ``None`` for an anonymous response, ``session_id``
     ``None`` for the course as a whole. ``answers`` holds only the questions answered: an int 1-5 for a
     scale question, the option for a choice, the text for a text question."""
