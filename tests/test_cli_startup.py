@@ -66,6 +66,9 @@ HEAVY = (
     "ta_delivery.attendance.formats.register_csv",
     # a course file is told from a programme file without the programme's modules
     "ta_delivery.programme",
+    "ta_delivery.cli.programme",
+    # a file is scanned for the lines of its keys only when a message needs one
+    "ta_delivery.coursefile.lines",
     # entry points are read from the installed files (ta_delivery.entrypoints), not importlib.metadata
     "importlib.metadata",
     "email",

@@ -14,7 +14,17 @@ from ..errors import InputError
 from ..models import Course
 from ..rules import check_course, has_errors
 from ..specs import Finding
-from .common import EXIT_FAILED, EXIT_OK, course_path, fail_input, load, main, plugin_manager, print_json
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    course_path,
+    fail_input,
+    is_programme,
+    load,
+    main,
+    plugin_manager,
+    print_json,
+)
 from .plain import plain_width, print_plain, table_plain, wrap_plain
 
 if TYPE_CHECKING:
@@ -108,11 +118,11 @@ def _count(n: int, word: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def check_command(course: str, as_json: bool) -> None:
     """Read COURSE and apply the rules; exit 1 if any finding is an error."""
-    from .programme import check_programme_command, is_programme  # the programme's modules: when needed
-
     path = course_path(course)
     plugins = plugin_manager()
     if is_programme(path):
+        from .programme import check_programme_command  # the programme's modules: when needed
+
         check_programme_command(path, plugins, as_json)
     loaded = load(path, plugins)
     findings = check_course(loaded, plugins)

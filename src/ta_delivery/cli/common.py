@@ -181,6 +181,26 @@ def course_path(value: str) -> Path:
     return path
 
 
+def is_programme(path: Path) -> bool:
+    """Whether ``path`` is a programme file (a top-level ``[programme]`` table) rather than a course file.
+
+    A file whose bytes spell ``programme`` nowhere, and hold no backslash (a quoted key's escape could
+    spell it), cannot have that table: it is a course file, known without parsing it twice or importing
+    the programme's modules (``check`` and ``apply`` start faster, decision 0082).
+    """
+    if not path.is_file():
+        return False
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    if b"programme" not in raw and b"\\" not in raw:
+        return False
+    from ..programme import is_programme_file
+
+    return is_programme_file(path)
+
+
 def state_url(course: Path, state: str | None) -> str:
     """The state store URL: ``--state``, else ``TA_DELIVERY_STATE``, else the default store.
 

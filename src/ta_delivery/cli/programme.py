@@ -22,6 +22,7 @@ from .common import (
     EXIT_OK,
     existing_store_url,
     fail_input,
+    is_programme,
     make_context,
     print_json,
     state_url,
@@ -40,26 +41,6 @@ __all__ = [
     "plan_programme_command",
     "programme_lock",
 ]
-
-
-def is_programme(path: Path) -> bool:
-    """Whether ``path`` is a programme file (a top-level ``[programme]`` table) rather than a course file.
-
-    A file whose bytes spell ``programme`` nowhere, and hold no backslash (a quoted key's escape could
-    spell it), cannot have that table: it is a course file, known without parsing it twice or importing
-    the programme's modules (``check`` and ``apply`` start faster, decision 0082).
-    """
-    if not path.is_file():
-        return False
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return False
-    if b"programme" not in raw and b"\\" not in raw:
-        return False
-    from ..programme import is_programme_file
-
-    return is_programme_file(path)
 
 
 def load_programme_or_exit(path: Path, plugins: Plugins) -> Programme:

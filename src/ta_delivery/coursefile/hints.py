@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 __all__ = ["did_you_mean", "quoted_date_hint", "suggest_zone", "toml_problem"]
 
-_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+#: Patterns of tomllib's messages, compiled on the first syntax error (``re`` keeps them), not at start.
+_AT = r"\s*\(at line (\d+), column (\d+)\)\s*$"
+_AT_END = r"\s*\(at end of document\)\s*$"
 
 #: Names people write for a place whose IANA zone is named after another city (tzdata links aside).
 ZONE_ALIASES: dict[str, str] = {
@@ -119,8 +120,8 @@ def quoted_date_hint(value: str, *, want_time: bool = True) -> str:
 
 def toml_problem(message: str, text: str) -> tuple[str, int | None]:
     """``tomllib``'s complaint in plain words, with the line it is on where it says."""
-    at = _AT.search(message)
-    bare = _AT.sub("", _AT_END.sub("", message))
+    at = re.search(_AT, message)
+    bare = re.sub(_AT, "", re.sub(_AT_END, "", message))
     if at is None:
         return _plain(bare, "", ""), None
     number, column = int(at.group(1)), int(at.group(2))

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..errors import InputError, InputErrors
 from ..limits import text_limit
 from ..models import WorkingDays, WorkingHours, is_email, known_zones, zone
 from .hints import did_you_mean, quoted_date_hint, suggest_zone
-from .lines import KeyLines
+
+if TYPE_CHECKING:
+    from .lines import KeyLines
 
 __all__ = ["MAX_PROBLEMS", "MAX_YEAR", "MIN_YEAR", "Reader", "Skip", "join", "kind", "local_to_utc"]
 
@@ -57,16 +59,27 @@ class Reader:
         self.providers = dict(plugins.providers)
         self.rules = dict(plugins.rules)
         self.lms = dict(plugins.lms)
-        self.keylines = KeyLines(text) if text is not None else None
+        self._text = text
+        self._keylines: KeyLines | None = None
         self.problems: list[InputError] = []
 
     # --- collecting problems ---------------------------------------------------------------------
 
     def note(self, key: str | None, message: str, *, line: int | None = None) -> None:
         """Record a problem and carry on."""
-        if line is None and self.keylines is not None:
-            line = self.keylines.find(key)
+        if line is None:
+            line = self._line(key)
         self.problems.append(InputError(message, source=self.source, key=key, line=line))
+
+    def _line(self, key: str | None) -> int | None:
+        """The line ``key`` is written on; the text is scanned for lines at the first problem only."""
+        if self._text is None:
+            return None
+        if self._keylines is None:
+            from .lines import KeyLines  # scanned at the first problem only, not at start
+
+            self._keylines = KeyLines(self._text)
+        return self._keylines.find(key)
 
     def fail(self, key: str | None, message: str, *, line: int | None = None) -> NoReturn:
         """Record a problem and stop reading the value it is in."""
