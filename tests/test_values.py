@@ -106,3 +106,18 @@ def test_course_records_keep_value_semantics() -> None:
     assert repr(course.sessions[0]).startswith("Session(id=")
     assert set(course.sessions) == set(again.sessions)
     assert isinstance(course, Course) and isinstance(course.sessions[0], Session)
+
+
+def test_trainers_and_participants_share_the_person_record_but_stay_apart() -> None:
+    fields = {"id": "rf", "name": "R. F.", "email": "rf@example.org", "timezone": "Europe/Zurich"}
+    trainer, participant = Trainer(**fields), Participant(**fields)
+    assert (trainer.role, participant.role) == ("trainer", "participant")
+    assert trainer != participant
+    assert type(attrs.evolve(participant, name="Ana")) is Participant
+    assert [f.name for f in attrs.fields(Trainer)] == [f.name for f in attrs.fields(Participant)]
+    assert repr(trainer).startswith("Trainer(id='rf'")
+    with pytest.raises(ValueError, match="id must be"):
+        Participant(**{**fields, "id": "not an id"})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        trainer.name = "other"  # type: ignore[misc]
+    assert not hasattr(trainer, "__dict__")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -133,7 +133,8 @@ class Person(Value):
     #: the id of the reference centre (``[[centres]]``) the person attends from, if any
     centre: str | None = None
 
-    role: str = attrs.field(default="person", init=False)
+    #: ``"trainer"`` or ``"participant"``: a class constant, not a field (the kinds differ in nothing else)
+    role: ClassVar[str] = "person"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -141,18 +142,23 @@ class Person(Value):
         return zone(self.timezone)
 
 
-@attrs.frozen(repr=False, eq=False)
 class Trainer(Person):
-    """A trainer: must be inside working hours for every slot proposed."""
+    """A trainer: must be inside working hours for every slot proposed.
 
-    role: str = attrs.field(default="trainer", init=False)
+    The fields, ``__init__`` and validation are :class:`Person`'s: a plain subclass, so that attrs does not
+    write and compile the same methods twice more at every start (decision 0170). It is still an attrs
+    class (``attrs.fields``, ``attrs.evolve``), frozen and slotted, and never equal to a participant.
+    """
+
+    __slots__ = ()
+    role: ClassVar[str] = "trainer"
 
 
-@attrs.frozen(repr=False, eq=False)
 class Participant(Person):
-    """A participant."""
+    """A participant (a plain subclass of :class:`Person`, as :class:`Trainer` is)."""
 
-    role: str = attrs.field(default="participant", init=False)
+    __slots__ = ()
+    role: ClassVar[str] = "participant"
 
 
 @attrs.frozen(repr=False, eq=False)
