@@ -109,7 +109,12 @@ def test_course_records_keep_value_semantics() -> None:
 
 
 def test_trainers_and_participants_share_the_person_record_but_stay_apart() -> None:
-    fields = {"id": "rf", "name": "R. F.", "email": "rf@example.org", "timezone": "Europe/Zurich"}
+    fields: dict[str, Any] = {
+        "id": "rf",
+        "name": "R. F.",
+        "email": "rf@example.org",
+        "timezone": "Europe/Zurich",
+    }
     trainer, participant = Trainer(**fields), Participant(**fields)
     assert (trainer.role, participant.role) == ("trainer", "participant")
     assert trainer != participant
