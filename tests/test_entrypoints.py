@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ta_delivery.entrypoints import EntryPoint, _from_importlib, _scan, _Unusual, distribution_version
+from ta_delivery.entrypoints import (
+    EntryPoint,
+    _from_importlib,
+    _normalize,
+    _scan,
+    _Unusual,
+    distribution_version,
+)
 
 
 def _rows(points: list[EntryPoint]) -> list[tuple[str, str, str, str | None, str | None]]:
@@ -105,3 +115,9 @@ def test_an_entry_point_loads_the_attribute_it_names() -> None:
     assert EntryPoint("x", "os : path.join [extra]", "g", None, None).load() is __import__("os").path.join
     with pytest.raises(ValueError, match="not a module"):
         EntryPoint("x", "no good!", "g", None, None).load()
+
+
+@given(st.text(alphabet="aB9-_.", max_size=12))
+def test_names_are_normalized_as_pep_503_says(name: str) -> None:
+    """Runs of ``-``, ``_`` and ``.`` are one separator and case is ignored (written with ``_``)."""
+    assert _normalize(name) == re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")

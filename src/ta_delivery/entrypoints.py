@@ -93,7 +93,14 @@ def distribution_version(name: str) -> str | None:
 
 
 def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+    """PEP 503's normalized name with ``_`` for ``-``: runs of ``-``, ``_`` and ``.`` become one ``_``.
+
+    Plain string operations: it runs for every folder of every path entry, at every start.
+    """
+    joined = name.lower().replace("-", "_").replace(".", "_")
+    while "__" in joined:
+        joined = joined.replace("__", "_")
+    return joined
 
 
 def _distributions() -> Iterator[tuple[str, str]]:

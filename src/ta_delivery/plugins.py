@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import attrs
 import pluggy
 
-from . import hookspecs
-from .entrypoints import EntryPoint, distribution_version
+from . import __version__, hookspecs
+from .entrypoints import EntryPoint
 from .entrypoints import entry_points as find_entry_points
 from .errors import PluginError
 from .specs import ImportFormatSpec, LmsSpec, ProviderSpec, RuleSpec, TransportSpec
@@ -285,7 +285,7 @@ def make_plugin_manager(
     pm.add_hookspecs(hookspecs)
     plugins = Plugins(pm)
     if builtins:
-        version = distribution_version(BUILTIN_DIST)
+        version = __version__  # the installed distribution's (tests/test_cli_startup.py): no second scan
         for modname in BUILTIN_PLUGINS:
             module = importlib.import_module(modname)
             plugins._origin[id(module)] = (BUILTIN_DIST, version)

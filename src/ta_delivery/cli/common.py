@@ -140,16 +140,18 @@ def _quiet_stdout() -> None:
 
 
 def installed_versions() -> list[tuple[str, str]]:
-    """The core's distribution and version, then each plugin distribution's, read from package metadata only
-    (no plugin module is imported, so ``--version`` stays fast and works with a broken plugin)."""
-    from ..entrypoints import distribution_version, entry_points
+    """The core's version (``ta_delivery.__version__``, checked against its metadata by a test), then each
+    plugin distribution's, read from package metadata only (no plugin module is imported, so ``--version``
+    stays fast and works with a broken plugin)."""
+    from .. import __version__
+    from ..entrypoints import entry_points
 
     found: dict[str, str] = {}
     for ep in entry_points("ta_delivery"):
         if ep.dist_name is not None:
             found[ep.dist_name] = ep.version or "unknown"
     found.pop("ta-delivery", None)
-    return [("ta-delivery", distribution_version("ta-delivery") or "unknown"), *sorted(found.items())]
+    return [("ta-delivery", __version__), *sorted(found.items())]
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
