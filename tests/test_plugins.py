@@ -468,3 +468,48 @@ def test_the_acme_example_takes_the_core_from_this_checkout() -> None:
     source = project["tool"]["uv"]["sources"]["ta-delivery"]
     core = tomllib.loads((folder / source["path"] / "pyproject.toml").read_text(encoding="utf-8"))
     assert core["project"]["name"] == "ta-delivery"
+
+
+def _hookimpls(pm: Any, plugin: object) -> list[tuple[str, str]]:
+    return sorted(
+        (hook.name, impl.function.__name__)
+        for hook in pm.hook.__dict__.values()
+        if hasattr(hook, "get_hookimpls")
+        for impl in hook.get_hookimpls()
+        if impl.plugin is plugin
+    )
+
+
+def test_registering_a_module_finds_the_hooks_plain_pluggy_finds() -> None:
+    """The quicker module registration passes over globals only where pluggy would pass over them too."""
+    import pluggy
+
+    from ta_delivery import hookspecs
+    from ta_delivery.plugins import BUILTIN_PLUGINS
+
+    module = types.ModuleType("renamed_hooks")
+    exec(  # a hook under another name (specname), a static method and a bound method as module globals
+        "from ta_delivery.hookspecs import hookimpl\n"
+        "@hookimpl(specname='ta_delivery_register_rules')\n"
+        "def my_rules():\n    return []\n"
+        "class Holder:\n"
+        "    @hookimpl\n"
+        "    def ta_delivery_register_transports(self):\n        return []\n"
+        "ta_delivery_register_transports = Holder().ta_delivery_register_transports\n"
+        "ta_delivery_register_lms = staticmethod(hookimpl(lambda: []))\n"
+        "ta_delivery_register_providers = 'not a hook'\n",
+        module.__dict__,
+    )
+    modules = [importlib.import_module(name) for name in BUILTIN_PLUGINS]
+    modules += [ep.load() for ep in importlib.metadata.entry_points(group="ta_delivery")]
+    for plugin in [*modules, module]:
+        ours = make_plugin_manager(builtins=False, entry_points=False).pm
+        plain = pluggy.PluginManager(hookspecs.PROJECT)
+        plain.add_hookspecs(hookspecs)
+        ours.register(plugin)
+        plain.register(plugin)
+        assert _hookimpls(ours, plugin) == _hookimpls(plain, plugin), plugin
+    found = _hookimpls(ours, module)
+    assert ("ta_delivery_register_rules", "my_rules") in found
+    assert ("ta_delivery_register_transports", "ta_delivery_register_transports") in found
+    assert ("ta_delivery_register_lms", "<lambda>") in found

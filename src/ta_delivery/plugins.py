@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Iterable, Mapping
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any, TypeVar
 
 import attrs
@@ -78,11 +78,30 @@ _KINDS = {
 }
 
 
+#: What pluggy can take as a hook implementation when it is a module's global (``_static_hook_attr``).
+_HOOKABLE = (FunctionType, MethodType, staticmethod, classmethod)
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, quicker to register a module: its other globals are passed over without a lookup.
+
+    pluggy looks up every name a plugin has with ``inspect.getattr_static`` to find the marked hooks;
+    for a module that lookup is its ``__dict__``, and a global that is not a function or method (a class,
+    a module, a constant) is never a hook. Registering the built-ins and the installed plugins so was a
+    third of the plugin manager's cost at every start. Anything else is pluggy's own decision.
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        if isinstance(plugin, ModuleType) and not isinstance(vars(plugin).get(name), _HOOKABLE):
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
 def _name_of(record: Any) -> str:
     return str(record.id if isinstance(record, RuleSpec) else record.name)
 
 
-@attrs.define
+@attrs.define(eq=False)  # a manager: the same one only when it is the same object
 class Plugins:
     """A plugin manager and the registries collected from it.
 
@@ -281,7 +300,7 @@ def make_plugin_manager(
     which reads their files rather than importing ``importlib.metadata`` at every start); each plugin's
     distribution name and version come from the distribution that declares it.
     """
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm = _PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     plugins = Plugins(pm)
     if builtins:
