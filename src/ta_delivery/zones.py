@@ -49,13 +49,23 @@ def _tzdata(*parts: str) -> IO[bytes]:
     ``importlib.resources`` would cost a light command about a twentieth of its start (decision 0082).
     A package in a zip file or the like is read through ``importlib.resources``.
     """
-    spec = importlib.util.find_spec("tzdata")
-    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if len(folders) == 1 and os.path.isdir(folders[0]):
-        return open(os.path.join(folders[0], *parts), "rb")
+    folder = _tzdata_folder()
+    if folder is not None:
+        return open(os.path.join(folder, *parts), "rb")
     from importlib.resources import files
 
     return files("tzdata").joinpath(*parts).open("rb")
+
+
+@functools.cache
+def _tzdata_folder() -> str | None:
+    """The ``tzdata`` package's one folder, or ``None`` where it is not installed as files.
+
+    Found once: a course reads a zone file per zone, and each search walked ``sys.path`` again.
+    """
+    spec = importlib.util.find_spec("tzdata")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return folders[0] if len(folders) == 1 and os.path.isdir(folders[0]) else None
 
 
 def utc(value: datetime) -> datetime:
