@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from . import supports
-from .models import Course, Participant, Person, Session, Trainer
+from .models import Course, Participant, Trainer
 from .specs import (
     Capabilities,
     Finding,
@@ -300,7 +300,3 @@ class LmsProvider(Protocol):
     def push_attendance(self, course: Course, statuses: Iterable[AttendanceStatus]) -> None:
         """Write statuses into the LMS attendance register."""
         ...
-
-
-PersonLike = Person | Trainer | Participant
-SessionLike = Session

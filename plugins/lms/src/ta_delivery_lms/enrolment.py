@@ -11,7 +11,7 @@ from ta_delivery.models import Course, Person
 from ta_delivery.records import LmsChange
 
 from .decisions import people_of, split_name, username_candidates
-from .site import MoodleSite, _failed
+from .site import MoodleSite, failed_change
 
 __all__ = ["Enrolment"]
 
@@ -60,7 +60,7 @@ class Enrolment(MoodleSite):
             except AuthError:
                 raise
             except ProviderError as exc:
-                changes.append(_failed("create", target, exc, person.email))
+                changes.append(failed_change("create", target, exc, person.email))
                 continue
             taken.add(free[0])
             created[person.email.lower()] = user_id
@@ -98,7 +98,7 @@ class Enrolment(MoodleSite):
                 except AuthError:
                     raise
                 except ProviderError as exc:
-                    changes.append(_failed("enrol", f"enrolment {person.id}", exc, role))
+                    changes.append(failed_change("enrol", f"enrolment {person.id}", exc, role))
                 else:
                     changes.append(LmsChange("enrol", f"enrolment {person.id}", role))
             return changes

@@ -22,7 +22,7 @@ from .decisions import RegisterPlan, clean_text, people_of, plan_register
 from .enrolment import Enrolment
 from .prerequisites import Completion
 from .register import Register
-from .site import _active, _failed
+from .site import failed_change, is_active
 
 __all__ = ["MoodleLms"]
 
@@ -38,7 +38,7 @@ class MoodleLms(Enrolment, Register, Completion):
         self._site_info(self._needed(course, lms))
         changes: list[LmsChange] = []
         remote = self._course(lms.course)
-        active = _active(course)
+        active = is_active(course)
         if remote is None:
             if not active:
                 return []
@@ -83,7 +83,7 @@ class MoodleLms(Enrolment, Register, Completion):
         Called by ``apply`` before it changes anything, so such an error exits 2 with nothing done.
         """
         lms, _options = self._lms(course)
-        if self.settings.category_id is None and _active(course) and self._course(lms.course) is None:
+        if self.settings.category_id is None and is_active(course) and self._course(lms.course) is None:
             self._category_detail()
 
     def apply(self, course: Course) -> list[LmsChange]:
@@ -91,7 +91,7 @@ class MoodleLms(Enrolment, Register, Completion):
         lms, options = self._lms(course)
         self._site_info(self._needed(course, lms))
         changes: list[LmsChange] = []
-        active = _active(course)
+        active = is_active(course)
         remote = self._course(lms.course)
         if remote is None:
             if not active:
@@ -102,7 +102,7 @@ class MoodleLms(Enrolment, Register, Completion):
             except AuthError:
                 raise
             except ProviderError as exc:
-                return [_failed("create", f"course {lms.course}", exc, detail)]
+                return [failed_change("create", f"course {lms.course}", exc, detail)]
             changes.append(LmsChange("create", f"course {lms.course}", detail))
         else:
             course_id = int(remote["id"])

@@ -23,7 +23,7 @@ from .decisions import (
 )
 from .options import LmsOptions
 from .sansio import PROVIDER
-from .site import MoodleSite, _failed, _iso
+from .site import MoodleSite, failed_change, iso_time
 
 __all__ = ["Register"]
 
@@ -39,18 +39,20 @@ class Register(MoodleSite):
     def _session_changes(course: Course, plan: RegisterPlan) -> list[LmsChange]:
         out: list[LmsChange] = []
         for sid, slot, reason in plan.remove:
-            out.append(LmsChange("delete", f"register session {sid}", f"{_iso(slot.start)}: {reason}"))
+            out.append(LmsChange("delete", f"register session {sid}", f"{iso_time(slot.start)}: {reason}"))
         for session, slot in plan.move:
             out.append(
                 LmsChange(
                     "update",
                     f"register session {session.id}",
-                    f"moved {_iso(slot.start)} -> {_iso(int(session.start.timestamp()))}",
+                    f"moved {iso_time(slot.start)} -> {iso_time(int(session.start.timestamp()))}",
                 )
             )
         for session in plan.add:
             out.append(
-                LmsChange("create", f"register session {session.id}", _iso(int(session.start.timestamp())))
+                LmsChange(
+                    "create", f"register session {session.id}", iso_time(int(session.start.timestamp()))
+                )
             )
         for sid, _slot, reason in plan.blocked:
             out.append(LmsChange("update", f"register session {sid}", reason, ok=False, error=reason))
@@ -70,7 +72,7 @@ class Register(MoodleSite):
             except AuthError:
                 raise
             except ProviderError as exc:
-                return [_failed("create", "register", exc, options.register)]
+                return [failed_change("create", "register", exc, options.register)]
             self.state.put(f"register:{course_id}", str(register))
             changes.append(LmsChange("create", "register", options.register))
             plan = RegisterPlan(add=course.live_sessions)
@@ -79,10 +81,10 @@ class Register(MoodleSite):
         for sid, slot, reason in plan.remove:
             changes.append(self._remove(sid, slot, reason))
         for session, slot in plan.move:
-            detail = f"moved {_iso(slot.start)} -> {_iso(int(session.start.timestamp()))}"
+            detail = f"moved {iso_time(slot.start)} -> {iso_time(int(session.start.timestamp()))}"
             changes.append(self._write("update", session, detail, course, register, remove=slot.id))
         for session in plan.add:
-            detail = _iso(int(session.start.timestamp()))
+            detail = iso_time(int(session.start.timestamp()))
             changes.append(self._write("create", session, detail, course, register))
         for sid, _slot, reason in plan.blocked:
             changes.append(LmsChange("update", f"register session {sid}", reason, ok=False, error=reason))
@@ -107,7 +109,7 @@ class Register(MoodleSite):
         except AuthError:
             raise
         except ProviderError as exc:
-            return _failed(action, target, exc, detail)
+            return failed_change(action, target, exc, detail)
         return LmsChange(action, target, detail)
 
     def _add(self, course: Course, register: int, session: Session) -> int:
@@ -130,7 +132,7 @@ class Register(MoodleSite):
 
     def _remove(self, sid: str, slot: Slot, reason: str) -> LmsChange:
         target = f"register session {sid}"
-        detail = f"{_iso(slot.start)}: {reason}"
+        detail = f"{iso_time(slot.start)}: {reason}"
         try:
             self.client.remove_session(slot.id)
         except NotFound:
@@ -138,7 +140,7 @@ class Register(MoodleSite):
         except AuthError:
             raise
         except ProviderError as exc:
-            return _failed("delete", target, exc, detail)
+            return failed_change("delete", target, exc, detail)
         return LmsChange("delete", target, detail)
 
     def _ended(self, course: Course, session_id: str) -> bool:

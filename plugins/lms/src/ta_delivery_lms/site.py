@@ -28,20 +28,23 @@ from .sansio import PROVIDER
 if TYPE_CHECKING:
     from ta_delivery.doctor import Check
 
-__all__ = ["MoodleSite"]
+__all__ = ["MoodleSite", "failed_change", "is_active", "iso_time"]
 
 _NOT_ENROLLED = frozenset({"usernotenroled", "notenroled", "nottracked"})
 
 
-def _iso(ts: int) -> str:
+def iso_time(ts: int) -> str:
+    """A Moodle timestamp (seconds since the epoch) as ISO 8601 UTC."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _active(course: Course) -> bool:
+def is_active(course: Course) -> bool:
+    """Whether the course still runs, so that its LMS course and enrolments are kept up."""
     return course.status in ("scheduled", "delivered")
 
 
-def _failed(action: str, target: str, exc: ProviderError, detail: str = "") -> LmsChange:
+def failed_change(action: str, target: str, exc: ProviderError, detail: str = "") -> LmsChange:
+    """The change ``action`` on ``target`` that the site refused, with its error, for the run's report."""
     return LmsChange(action, target, detail, ok=False, error=str(exc))
 
 

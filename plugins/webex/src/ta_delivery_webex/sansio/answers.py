@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from ta_delivery.dialin import country_from_label
 from ta_delivery.records import DialIn, PhoneNumber
 
-from .meetings import _clean
+from .meetings import clean_text
 
 __all__ = ["dial_in_from", "next_link"]
 
@@ -73,9 +73,9 @@ def dial_in_from(meeting: Mapping[str, Any]) -> DialIn | None:
         return None
     phones = [
         PhoneNumber(
-            number=_clean(entry["callInNumber"]),
+            number=clean_text(entry["callInNumber"]),
             country=country_from_label(entry.get("label") if isinstance(entry.get("label"), str) else None),
-            label=_clean(entry["label"]) if isinstance(entry.get("label"), str) else None,
+            label=clean_text(entry["label"]) if isinstance(entry.get("label"), str) else None,
             toll_free=entry.get("tollType") == "tollFree",
         )
         for entry in numbers

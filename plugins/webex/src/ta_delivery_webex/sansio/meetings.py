@@ -21,6 +21,7 @@ __all__ = [
     "TITLE_MAX",
     "agenda_for",
     "carries_mark",
+    "clean_text",
     "format_time",
     "mark_of",
     "meeting_body",
@@ -68,7 +69,7 @@ def mark_of(key: str) -> str:
 def agenda_for(request: ClassroomRequest) -> str:
     """The meeting agenda: the session's description (shortened to fit), then our mark."""
     mark = mark_of(request.key)
-    text = _clean(request.description or "").strip()
+    text = clean_text(request.description or "").strip()
     room = AGENDA_MAX - len(mark) - 2
     if len(text) > room:
         text = text[: max(room - 1, 0)].rstrip() + "…"
@@ -84,7 +85,7 @@ def carries_mark(meeting: Mapping[str, Any], key: str) -> bool:
     return isinstance(agenda, str) and agenda.rstrip().endswith(mark_of(key))
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Drop control characters except line breaks and tabs."""
     return "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127))
 
@@ -147,7 +148,7 @@ def registration_form() -> dict[str, Any]:
 def _common(request: ClassroomRequest, options: WebexOptions) -> dict[str, Any]:
     start, end = scheduled_window(request)
     body: dict[str, Any] = {
-        "title": _clean(request.title).strip()[:TITLE_MAX] or request.session_id,
+        "title": clean_text(request.title).strip()[:TITLE_MAX] or request.session_id,
         "agenda": agenda_for(request),
         "start": format_time(start),
         "end": format_time(end),

@@ -7,14 +7,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ta_delivery.models import Person
 
-from .meetings import NAME_MAX, _clean
+from .meetings import NAME_MAX, clean_text
 
 __all__ = ["invitee_body", "personal_link", "registrant_body", "split_name"]
 
 
 def split_name(name: str) -> tuple[str, str]:
     """First and last name for a registration form, which requires both."""
-    words = _clean(name).split()
+    words = clean_text(name).split()
     if not words:
         return ("-", "-")
     if len(words) == 1:
@@ -27,7 +27,7 @@ def invitee_body(meeting_id: str, person: Person, cohost: bool) -> dict[str, Any
     return {
         "meetingId": meeting_id,
         "email": person.email,
-        "displayName": _clean(person.name).strip()[:NAME_MAX] or person.email,
+        "displayName": clean_text(person.name).strip()[:NAME_MAX] or person.email,
         "coHost": cohost,
         "sendEmail": False,
     }
@@ -48,5 +48,5 @@ def personal_link(web_link: str, person: Person) -> str:
     """
     parts = urlsplit(web_link)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("email", "name")]
-    query += [("email", person.email), ("name", _clean(person.name).strip()[:NAME_MAX])]
+    query += [("email", person.email), ("name", clean_text(person.name).strip()[:NAME_MAX])]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
