@@ -14,11 +14,10 @@ from webex_spec import BASE_URL
 
 from ta_delivery.clock import FakeClock
 from ta_delivery.context import MemoryKeyValue, RunContext
-from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
 from ta_delivery.settings import Settings
 from ta_delivery.testing.cli import cli_settings
-from ta_delivery.testing.courses import course_toml, session
+from ta_delivery.testing.courses import classroom_request, course_toml, participant, session
 from ta_delivery.testing.loopback import LoopbackServer, as_served_at
 from ta_delivery_webex.plugin import make_provider
 from ta_delivery_webex.provider import WebexProvider
@@ -47,25 +46,16 @@ def make_context(
 
 
 def make_request(key: str = "ta-delivery:course-1/s01", **changes: Any) -> ClassroomRequest:
-    """A two-hour session with one trainer and three participants."""
-    base: dict[str, Any] = {
-        "key": key,
-        "course_id": "course-1",
-        "session_id": key.rsplit("/", 1)[-1],
+    """A two-hour session with one trainer and three participants (e-mails in mixed case)."""
+    webex: dict[str, Any] = {
         "title": "Trade policy: opening",
-        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
-        "minutes": 120,
-        "timezone": "America/Port_of_Spain",
         "description": "Welcome and overview",
-        "hosts": (Trainer(id="rf", name="Roberto F.", email="rf@example.org", timezone="Europe/Zurich"),),
         "participants": tuple(
-            Participant(id=f"p{i}", name=f"Ana Pérez {i}", email=f"P{i}@Example.org", timezone="UTC")
+            participant(f"p{i}", name=f"Ana Pérez {i}", email=f"P{i}@Example.org", timezone="UTC")
             for i in range(1, 4)
         ),
-        "options": {},
     }
-    base.update(changes)
-    return ClassroomRequest(**base)
+    return classroom_request(key, **{**webex, **changes})
 
 
 @contextmanager

@@ -4,14 +4,13 @@ tests, and what Zoom saw."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from fake_zoom import FakeZoom
 
 from ta_delivery.models import Participant, Trainer
 from ta_delivery.records import ClassroomRequest
-from ta_delivery.testing.courses import TRAINER, course_toml, person, session
+from ta_delivery.testing.courses import TRAINER, classroom_request, course_toml, person, session
 from ta_delivery_zoom import sansio
 
 #: The participants of the command-line tests, in the course's zone.
@@ -77,21 +76,15 @@ TRAINERS = (Trainer(id="rf", name="Roberto F.", email="RF@example.org", timezone
 
 def make_request(key: str = "rtpc-2020/s01", **changes: Any) -> ClassroomRequest:
     """A 90-minute session with trainer ``rf`` (its email in another case) and three participants."""
-    base: dict[str, Any] = {
-        "key": key,
-        "course_id": "rtpc-2020",
-        "session_id": key.rsplit("/", 1)[-1],
+    zoom: dict[str, Any] = {
         "title": "Opening webinar",
-        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
         "minutes": 90,
-        "timezone": "America/Port_of_Spain",
         "description": "Trade policy basics",
         "hosts": TRAINERS,
         "participants": people(3),
         "options": {"waiting_room": True, "auto_recording": "cloud"},
     }
-    base.update(changes)
-    return ClassroomRequest(**base)
+    return classroom_request(key, **{**zoom, **changes})
 
 
 def marked(fake: FakeZoom, key: str) -> list[dict[str, Any]]:

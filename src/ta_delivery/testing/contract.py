@@ -33,9 +33,9 @@ import pytest
 from ..clock import FakeClock
 from ..context import MemoryKeyValue, RunContext
 from ..errors import AuthError, BadResponse, ProviderError, Unavailable
-from ..models import Participant, Trainer
 from ..records import Capabilities, Classroom, ClassroomProvider, ClassroomRequest, ProviderSpec, Segment
 from ..settings import Settings
+from .courses import classroom_request, participant, trainer
 from .faults import Fault, FaultyTransport
 from .import_contract import ImportFormatContract
 from .lms_contract import LmsContract
@@ -144,29 +144,20 @@ class ProviderContract:
 
     def request(self, key: str = "ta-delivery:contract/s01", **changes: Any) -> ClassroomRequest:
         """A request for a two-hour session with two trainers and three participants."""
-        trainers = (
-            Trainer(id="t1", name="Trainer One", email="t1@example.org", timezone="Europe/Zurich"),
-            Trainer(id="t2", name="Trainer Two", email="t2@example.org", timezone="America/Jamaica"),
-        )
-        participants = tuple(
-            Participant(id=f"p{i}", name=f"Participant {i}", email=f"p{i}@example.org", timezone="UTC")
-            for i in range(1, 4)
-        )
-        base: dict[str, Any] = {
-            "key": key,
-            "course_id": "contract",
-            "session_id": key.rsplit("/", 1)[-1],
+        kit: dict[str, Any] = {
             "title": "Contract session",
-            "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
-            "minutes": 120,
             "timezone": "Europe/Zurich",
             "description": "A session made by the contract kit",
-            "hosts": trainers,
-            "participants": participants,
+            "hosts": (
+                trainer("t1", name="Trainer One"),
+                trainer("t2", name="Trainer Two", timezone="America/Jamaica"),
+            ),
+            "participants": tuple(
+                participant(f"p{i}", name=f"Participant {i}", timezone="UTC") for i in range(1, 4)
+            ),
             "options": dict(self.spec().parse_options(self.options())),
         }
-        base.update(changes)
-        return ClassroomRequest(**base)
+        return classroom_request(key, **{**kit, **changes})
 
     def _check_room(self, room: Classroom, request: ClassroomRequest) -> None:
         assert isinstance(room, Classroom)

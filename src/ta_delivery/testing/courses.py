@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from ..models import Course, Organizer, Participant, Session, Trainer
+from ..records import ClassroomRequest
 
 __all__ = [
     "ORG",
@@ -33,6 +34,7 @@ __all__ = [
     "TRAINER",
     "Raw",
     "centre",
+    "classroom_request",
     "course_head",
     "course_toml",
     "live",
@@ -86,6 +88,27 @@ def live(id: str = "s01", start: datetime = START, minutes: int = 120, **changes
         "trainers": ("rf",),
     }
     return Session(**{**fields, **changes})
+
+
+def classroom_request(key: str = "course-1/s01", **changes: Any) -> ClassroomRequest:
+    """What a provider is asked for one live session: two hours from 5 April 2027 14:00 UTC, taught by
+    :func:`trainer` ``rf`` to participants ``p1``..``p3``; change any field by keyword.
+
+    ``key`` is ``[prefix:]course/session``: the course and session ids are read from it unless given.
+    """
+    course_id = key.rpartition("/")[0].rpartition(":")[2]
+    fields: dict[str, Any] = {
+        "key": key,
+        "course_id": course_id,
+        "session_id": key.rpartition("/")[2],
+        "title": "Opening session",
+        "start": datetime(2027, 4, 5, 14, tzinfo=UTC),
+        "minutes": 120,
+        "timezone": "America/Port_of_Spain",
+        "hosts": (trainer(),),
+        "participants": tuple(participant(f"p{i}", timezone="UTC") for i in range(1, 4)),
+    }
+    return ClassroomRequest(**{**fields, **changes})
 
 
 def make_course(**changes: Any) -> Course:
