@@ -78,6 +78,28 @@ def test_globs_are_relative_to_the_programme_file_and_a_plain_title_serves_every
     assert programme.base_url is None
 
 
+def test_globs_find_the_courses_when_the_programmes_own_folder_name_holds_glob_characters(
+    tmp_path: Path,
+) -> None:
+    """Only the ``courses`` values are patterns: a folder named ``Programme [2027] *draft*`` is a name."""
+    from click.testing import CliRunner
+
+    from ta_delivery.cli import main
+
+    folder = tmp_path / "Programme [2027] *draft*?"
+    write(folder, "a/course.toml", course_text("a"))
+    write(folder, "b/course.toml", course_text("b"))
+    programme = write(
+        folder, "programme.toml", '[programme]\nid = "p"\ntitle = "P"\ncourses = ["*/course.toml"]\n'
+    )
+    assert [c.id for c in load_programme(programme).courses] == ["a", "b"]
+    result = CliRunner().invoke(
+        main, ["check", str(programme), "--json"], env={"TA_DELIVERY_NOW": "2027-06-01T00:00:00Z"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "matches no course file" not in result.output
+
+
 def test_every_problem_of_the_programme_and_its_courses_is_reported_at_once(tmp_path: Path) -> None:
     write(tmp_path, "a/course.toml", course_text("a").replace('"Europe/Zurich"', '"Mars/Base"'))
     write(tmp_path, "b/course.toml", course_text("b"))

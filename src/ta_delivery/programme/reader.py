@@ -196,7 +196,12 @@ class _Reader:
                 continue
             full = text if Path(text).is_absolute() else str(base / text)
             try:
-                matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(text) else [full]
+                if not glob.has_magic(text):
+                    matches = [full]
+                elif Path(text).is_absolute():
+                    matches = sorted(glob.glob(text, recursive=True))
+                else:  # the pattern alone is matched: the programme's own folder name is never a pattern
+                    matches = sorted(str(base / m) for m in glob.glob(text, root_dir=base, recursive=True))
             except (OSError, ValueError) as exc:
                 self.err(key, f"cannot search for {text!r}: {exc}")
                 continue
