@@ -1,0 +1,316 @@
+"""``ta-delivery check COURSE --json`` on random course files against PRODUCT.md read straight.
+
+The oracle works from what the file says (local or offset date-times, ``working_hours`` and
+``working_days`` as written, series as their keys describe them), not from the library's models, so the
+reader, the series expansion, the rules and the JSON are checked together, as a user meets them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ta_delivery.testing.cli import run
+from ta_delivery.testing.courses import course_toml, person, series, session, table
+
+RULE_IDS = (
+    "live-session-too-long",
+    "too-many-live-sessions-per-day",
+    "outside-working-hours",
+    "double-booked",
+    "outside-working-days",
+)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/St_Johns",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Asia/Dubai",
+    "America/Port_of_Spain",
+)
+#: Days around the clock changes of those zones in 2027, where wall clocks and instants part.
+AROUND = (date(2027, 3, 13), date(2027, 3, 27), date(2027, 4, 3), date(2027, 9, 25), date(2027, 10, 30))
+Row = tuple[str, str, str | None, str | None]
+
+
+@attrs.frozen
+class Person:
+    id: str
+    zone: str
+    hours: str | None
+    days: str | None
+    trainer: bool
+
+
+@attrs.frozen
+class Live:
+    """A session as the oracle sees it: its instant, or None when its local time is not one instant."""
+
+    id: str
+    start: datetime | None
+    minutes: int
+    live: bool
+    trainers: tuple[str, ...]
+    participants: tuple[str, ...] | None
+    key: str
+
+
+def cased(draw: st.DrawFn, name: str) -> str:
+    return "".join(c.upper() if draw(st.booleans()) else c for c in name)
+
+
+@st.composite
+def days_text(draw: st.DrawFn) -> str:
+    """``working_days`` as a user writes it: a list, or a range that may wrap past Sunday; any case."""
+    if draw(st.booleans()):
+        first, last = draw(st.sampled_from(DAYS)), draw(st.sampled_from(DAYS))
+        return f"{cased(draw, first)}-{cased(draw, last)}"
+    chosen = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=4, unique=True))
+    return ",".join(cased(draw, d) for d in chosen)
+
+
+@st.composite
+def hours_text(draw: st.DrawFn) -> str:
+    start = draw(st.integers(0, 23 * 4)) * 15
+    end = draw(st.integers(start // 15 + 1, 96)) * 15
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+def parse_days(text: str) -> set[int]:
+    out: set[int] = set()
+    for part in text.lower().split(","):
+        first, dash, last = part.partition("-")
+        a = DAYS.index(first)
+        if not dash:
+            out.add(a)
+            continue
+        b = DAYS.index(last)
+        day = a
+        out.add(day)
+        while day != b:
+            day = (day + 1) % 7
+            out.add(day)
+    return out
+
+
+def wall(local: datetime, tz: ZoneInfo) -> datetime | None:
+    """The one instant a wall time names in ``tz``; None in a gap or a fold."""
+    candidates = {local.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)}
+    exact = [c for c in candidates if c.astimezone(tz).replace(tzinfo=None) == local]
+    return exact[0] if len(candidates) == 1 and exact else None
+
+
+def local_text(draw: st.DrawFn, base: date) -> datetime:
+    """A wall time near ``base``, mostly within one day, so that days and overlaps collide often."""
+    minute = draw(st.integers(0, 36 * 4)) * 15 + draw(st.sampled_from([0, 0, 0, 7]))
+    return datetime.combine(base, time(0)) + timedelta(minutes=minute)
+
+
+@attrs.frozen
+class Case:
+    text: str
+    zone: str
+    people: tuple[Person, ...]
+    sessions: tuple[Live, ...]
+    max_minutes: int
+    max_per_day: int
+    hours: str
+    days: str
+    severity: Mapping[str, str]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    zone = draw(st.sampled_from(ZONES))
+    tz = ZoneInfo(zone)
+    base = draw(st.sampled_from(AROUND)) + timedelta(days=draw(st.integers(0, 2)))
+    zones = st.sampled_from(ZONES)
+    people: list[Person] = []
+    for i in range(draw(st.integers(1, 2))):
+        people.append(Person(f"t{i}", draw(zones), draw(st.none() | hours_text()), None, True))
+    for i in range(draw(st.integers(0, 3))):
+        people.append(Person(f"p{i}", draw(zones), draw(st.none() | hours_text()), None, False))
+    people = [attrs.evolve(p, days=draw(st.none() | days_text())) for p in people]
+    trainer_ids = [p.id for p in people if p.trainer]
+    participant_ids = [p.id for p in people if not p.trainer]
+
+    def who(draw: st.DrawFn) -> dict[str, Any]:
+        keys: dict[str, Any] = {"trainers": draw(st.lists(st.sampled_from(trainer_ids), unique=True))}
+        chosen: bool = draw(st.booleans())
+        if participant_ids and chosen:
+            keys["participants"] = draw(st.lists(st.sampled_from(participant_ids), unique=True))
+        if draw(st.integers(0, 4)) == 0:
+            keys["kind"] = "recorded"
+        return keys
+
+    tables: list[dict[str, Any]] = []
+    lives: list[Live] = []
+    for i in range(draw(st.integers(0, 5))):
+        local = local_text(draw, base)
+        minutes = draw(st.integers(15, 300))
+        keys = who(draw)
+        if draw(st.integers(0, 2)) == 0:  # an offset date-time names its instant whatever the zone
+            offset = timedelta(minutes=15 * draw(st.integers(-10 * 4, 14 * 4)))
+            instant = (local - offset).replace(tzinfo=UTC)
+            sign = "-" if offset < timedelta(0) else "+"
+            hh, mm = divmod(abs(int(offset.total_seconds())) // 60, 60)
+            written = f"{local.isoformat()}{sign}{hh:02d}:{mm:02d}"
+            start: datetime | None = instant
+        else:
+            written, start = local.isoformat(), wall(local, tz)
+        tables.append(session(f"s{i}", written, minutes, **keys))
+        lives.append(
+            Live(
+                f"s{i}",
+                start,
+                minutes,
+                keys.get("kind") != "recorded",
+                tuple(keys["trainers"]),
+                None if "participants" not in keys else tuple(keys["participants"]),
+                f"sessions[{i}].start",
+            )
+        )
+    runs: list[dict[str, Any]] = []
+    if draw(st.booleans()):
+        first = local_text(draw, base)
+        count = draw(st.integers(1, 4))
+        keys = who(draw)
+        minutes = draw(st.integers(15, 180))
+        if draw(st.booleans()):
+            weekdays = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True))
+            keys["weekdays"] = [cased(draw, d) for d in weekdays]
+            step = [DAYS.index(d) for d in weekdays]
+        else:
+            keys["every_days"] = draw(st.integers(1, 3))
+        skip = draw(st.lists(st.integers(0, 6).map(lambda n: first.date() + timedelta(days=n)), max_size=2))
+        if skip:
+            keys["skip"] = skip
+        runs.append(series("w", first.isoformat(), minutes, count, **keys))
+        day, found = first.date(), 0
+        while found < count:
+            on = (
+                day.weekday() in step
+                if "weekdays" in keys
+                else (day - first.date()).days % keys["every_days"] == 0
+            )
+            if on and day not in skip:
+                found += 1
+                lives.append(
+                    Live(
+                        f"w{found:02d}",
+                        wall(datetime.combine(day, first.time()), tz),
+                        minutes,
+                        keys.get("kind") != "recorded",
+                        tuple(keys["trainers"]),
+                        None if "participants" not in keys else tuple(keys["participants"]),
+                        "series[0].first_start",
+                    )
+                )
+            day += timedelta(days=1)
+    max_minutes = draw(st.integers(60, 240))
+    max_per_day = draw(st.integers(1, 3))
+    hours = draw(hours_text())
+    days = draw(days_text())
+    severity = draw(st.dictionaries(st.sampled_from(RULE_IDS), st.sampled_from(["error", "warning"])))
+    extra = (
+        f"[rules]\nmax_live_minutes = {max_minutes}\nmax_live_sessions_per_day = {max_per_day}\n"
+        f'working_hours = "{hours}"\nworking_days = "{days}"\n'
+    )
+    if severity:
+        extra += table("[rules.severity]", severity)
+
+    def row(p: Person) -> dict[str, Any]:
+        return person(p.id, p.id.upper(), timezone=p.zone, working_hours=p.hours, working_days=p.days)
+
+    text = course_toml(
+        timezone=zone,
+        trainers=[row(p) for p in people if p.trainer],
+        participants=[row(p) for p in people if not p.trainer],
+        sessions=tables,
+        series=runs,
+        extra=extra,
+    )
+    return Case(text, zone, tuple(people), tuple(lives), max_minutes, max_per_day, hours, days, severity)
+
+
+def expected(case: Case) -> list[Row]:
+    """PRODUCT.md section 3, pair by pair and day by day."""
+    live = [s for s in case.sessions if s.live]
+    found: list[tuple[str, str | None, str | None]] = []
+
+    def end(s: Live) -> datetime:
+        assert s.start is not None
+        return s.start + timedelta(minutes=s.minutes)
+
+    def of(s: Live) -> list[str]:
+        participants = [p.id for p in case.people if not p.trainer]
+        chosen = participants if s.participants is None else list(s.participants)
+        return [*s.trainers, *chosen]
+
+    for s in live:
+        if s.minutes > case.max_minutes:
+            found.append(("live-session-too-long", s.id, None))
+    for p in case.people:
+        tz = ZoneInfo(p.zone)
+        mine = sorted((s for s in live if p.id in of(s)), key=lambda s: (s.start, s.id))
+        by_day: dict[date, list[Live]] = {}
+        for s in mine:
+            assert s.start is not None
+            local = s.start.astimezone(tz)
+            by_day.setdefault(local.date(), []).append(s)
+            h1, m1, h2, m2 = (int(x) for x in (p.hours or case.hours).replace("-", ":").split(":"))
+            ws = datetime.combine(local.date(), time(h1, m1), tz)
+            we = datetime.combine(local.date() + timedelta(days=h2 // 24), time(h2 % 24, m2), tz)
+            if not (ws <= s.start and end(s) <= we):
+                found.append(("outside-working-hours", s.id, p.id))
+            if local.weekday() not in parse_days(p.days or case.days):
+                found.append(("outside-working-days", s.id, p.id))
+        for on_day in by_day.values():
+            if len(on_day) > case.max_per_day:
+                found.append(("too-many-live-sessions-per-day", on_day[case.max_per_day].id, p.id))
+        for i, a in enumerate(mine):
+            for b in mine[i + 1 :]:
+                assert a.start is not None and b.start is not None
+                if a.start < end(b) and b.start < end(a):
+                    later = max(a, b, key=lambda s: (s.start, s.id))
+                    found.append(("double-booked", later.id, p.id))
+    return sorted((rule, case.severity.get(rule, "error"), sid, pid) for rule, sid, pid in found)
+
+
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases())
+def test_check_json_matches_the_contract_on_random_course_files(tmp_path: Path, case: Case) -> None:
+    path = tmp_path / "course.toml"
+    path.write_text(case.text, encoding="utf-8")
+    code, out, err = run("check", str(path), "--json")
+    unreadable = sorted({s.key for s in case.sessions if s.start is None})
+    if unreadable:  # a wall time in a gap or a fold: exit 2, naming the key and asking for an offset
+        assert (code, out) == (2, ""), case.text
+        for key in unreadable:
+            assert key in err
+        assert "offset date-time" in err
+        assert str(path) in err
+        return
+    assert code in (0, 1), err + case.text
+    answer = json.loads(out)
+    assert set(answer) == {"course", "findings"} and answer["course"] == "demo-2027"
+    for f in answer["findings"]:
+        assert set(f) == {"rule", "severity", "session", "person", "message"}
+    got: Sequence[Row] = sorted(
+        (f["rule"], f["severity"], f["session"], f["person"]) for f in answer["findings"]
+    )
+    assert got == expected(case), case.text
+    assert code == (1 if any(row[1] == "error" for row in got) else 0)
