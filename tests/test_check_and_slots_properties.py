@@ -1,8 +1,9 @@
-"""``ta-delivery check COURSE --json`` on random course files against PRODUCT.md read straight.
+"""``ta-delivery check --json`` and ``slots --json`` on random course files against PRODUCT.md read straight.
 
-The oracle works from what the file says (local or offset date-times, ``working_hours`` and
+The oracles work from what the file says (local or offset date-times, ``working_hours`` and
 ``working_days`` as written, series as their keys describe them), not from the library's models, so the
-reader, the series expansion, the rules and the JSON are checked together, as a user meets them.
+reader, the series expansion, the rules, the slot finder and the JSON are checked together, as a user
+meets them.
 """
 
 from __future__ import annotations
@@ -111,6 +112,23 @@ def wall(local: datetime, tz: ZoneInfo) -> datetime | None:
     candidates = {local.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)}
     exact = [c for c in candidates if c.astimezone(tz).replace(tzinfo=None) == local]
     return exact[0] if len(candidates) == 1 and exact else None
+
+
+def window(hours: str, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """A working window ``HH:MM-HH:MM`` (``24:00`` ends at the next midnight) on the local date ``day``."""
+    h1, m1, h2, m2 = (int(x) for x in hours.replace("-", ":").split(":"))
+    start = datetime.combine(day, time(h1, m1), tz)
+    return start, datetime.combine(day + timedelta(days=h2 // 24), time(h2 % 24, m2), tz)
+
+
+def suits(p: Person, start: datetime, minutes: int, hours: str, days: str) -> bool:
+    """Whether a live session from ``start`` is inside ``p``'s window and on one of their working days;
+    ``hours`` and ``days`` are the course's defaults."""
+    tz = ZoneInfo(p.zone)
+    local = start.astimezone(tz)
+    ws, we = window(p.hours or hours, local.date(), tz)
+    inside = ws <= start and start + timedelta(minutes=minutes) <= we
+    return inside and local.weekday() in parse_days(p.days or days)
 
 
 def local_text(draw: st.DrawFn, base: date) -> datetime:
@@ -271,9 +289,7 @@ def expected(case: Case) -> list[Row]:
             assert s.start is not None
             local = s.start.astimezone(tz)
             by_day.setdefault(local.date(), []).append(s)
-            h1, m1, h2, m2 = (int(x) for x in (p.hours or case.hours).replace("-", ":").split(":"))
-            ws = datetime.combine(local.date(), time(h1, m1), tz)
-            we = datetime.combine(local.date() + timedelta(days=h2 // 24), time(h2 % 24, m2), tz)
+            ws, we = window(p.hours or case.hours, local.date(), tz)
             if not (ws <= s.start and end(s) <= we):
                 found.append(("outside-working-hours", s.id, p.id))
             if local.weekday() not in parse_days(p.days or case.days):
@@ -314,3 +330,85 @@ def test_check_json_matches_the_contract_on_random_course_files(tmp_path: Path, 
     )
     assert got == expected(case), case.text
     assert code == (1 if any(row[1] == "error" for row in got) else 0)
+
+
+@attrs.frozen
+class SlotCase:
+    text: str
+    zone: str
+    people: tuple[Person, ...]
+    hours: str
+    days: str
+    minutes: int
+    first: date
+    last: date
+    session_days: str | None
+
+
+@st.composite
+def slot_cases(draw: st.DrawFn) -> SlotCase:
+    zone = draw(st.sampled_from(ZONES))
+    zones = st.sampled_from(ZONES)
+    people = [
+        Person(f"t{i}", draw(zones), draw(st.none() | hours_text()), draw(st.none() | days_text()), True)
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    people += [
+        Person(f"p{i}", draw(zones), draw(st.none() | hours_text()), draw(st.none() | days_text()), False)
+        for i in range(draw(st.integers(0, 3)))
+    ]
+    hours = draw(st.sampled_from(["08:00-18:00", "00:00-24:00"]) | hours_text())
+    days = draw(st.sampled_from(["mon-fri", "mon-sun"]) | days_text())
+
+    def row(p: Person) -> dict[str, Any]:
+        return person(p.id, p.id.upper(), timezone=p.zone, working_hours=p.hours, working_days=p.days)
+
+    text = course_toml(
+        timezone=zone,
+        trainers=[row(p) for p in people if p.trainer],
+        participants=[row(p) for p in people if not p.trainer],
+        sessions=(),
+        extra=f'[rules]\nworking_hours = "{hours}"\nworking_days = "{days}"\n',
+    )
+    first = draw(st.sampled_from(AROUND)) + timedelta(days=draw(st.integers(-1, 2)))
+    last = first + timedelta(days=draw(st.integers(0, 2)))
+    minutes = draw(st.sampled_from([15, 60, 90, 120]) | st.integers(1, 600))
+    return SlotCase(
+        text, zone, tuple(people), hours, days, minutes, first, last, draw(st.none() | days_text())
+    )
+
+
+def expected_slots(case: SlotCase) -> list[dict[str, Any]]:
+    """Every 15 minutes from local midnight of the first date to the end of the last (the course's zone),
+    on the allowed days (``--session-days``, else the course's working days); every trainer suited."""
+    tz = ZoneInfo(case.zone)
+    allowed = parse_days(case.session_days or case.days)
+    participants = [p for p in case.people if not p.trainer]
+    t = datetime.combine(case.first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(case.last + timedelta(days=1), time(0), tz).astimezone(UTC)
+    found: list[tuple[int, datetime, list[str]]] = []
+    while t < end:
+        local = t.astimezone(tz).date()
+        on_day = case.first <= local <= case.last and local.weekday() in allowed
+        if on_day and all(suits(p, t, case.minutes, case.hours, case.days) for p in case.people if p.trainer):
+            missing = [p.id for p in participants if not suits(p, t, case.minutes, case.hours, case.days)]
+            found.append((len(participants) - len(missing), t, missing))
+        t += timedelta(minutes=15)
+    found.sort(key=lambda s: (-s[0], s[1]))
+    return [
+        {"start": f"{t:%Y-%m-%dT%H:%M:%SZ}", "suits": k, "of": len(participants), "missing": missing}
+        for k, t, missing in found
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=slot_cases())
+def test_slots_json_matches_the_contract_on_random_course_files(tmp_path: Path, case: SlotCase) -> None:
+    path = tmp_path / "course.toml"
+    path.write_text(case.text, encoding="utf-8")
+    args = ["--minutes", str(case.minutes), "--from", f"{case.first}", "--to", f"{case.last}", "--json"]
+    if case.session_days is not None:
+        args += ["--session-days", case.session_days]
+    code, out, err = run("slots", str(path), *args)
+    assert code == 0, err + case.text
+    assert json.loads(out) == {"minutes": case.minutes, "slots": expected_slots(case)}, case.text
