@@ -281,3 +281,30 @@ def test_the_calendars_carry_the_sequence_the_invitations_reached(programme: Pat
     opening = [v for k, v in sequences.items() if k.startswith("Opening session")]
     assert opening == [1]
     assert sorted(set(sequences.values())) == [0, 1]
+
+
+def test_a_course_with_its_own_store_is_not_forgotten_by_the_catalogue(
+    programme: Path, tmp_path: Path
+) -> None:
+    """A course applied on its own before it joined the programme: the calendars still carry the SEQUENCE
+    its invitations reached (its store is carried over, as ``apply`` would), not a stale 0."""
+    aside = programme.with_name("programme.toml.aside")
+    programme.rename(aside)  # the course is not in a programme yet: it keeps a store of its own
+    course = programme.parent / "rtpc-caribbean-2027" / "course.toml"
+    assert run("apply", str(course)).exit_code == 0
+    text = course.read_text(encoding="utf-8")
+    course.write_text(
+        text.replace('title = "Opening webinar', 'title = "Opening session', 1), encoding="utf-8"
+    )
+    assert run("apply", str(course)).exit_code == 0  # the opening's people get SEQUENCE 1
+    assert (course.parent / ".ta-delivery" / "state.db").is_file()
+    aside.rename(programme)  # now it belongs to the programme
+    out = tmp_path / "site"
+    result = build(programme, out)
+    assert "carried over" in result.stderr
+    cal = icalendar.Calendar.from_ical((out / "courses" / "rtpc-caribbean-2027.ics").read_bytes())
+    sequences = {str(e["SUMMARY"]).split(" (")[0]: int(e["SEQUENCE"]) for e in cal.walk("VEVENT")}
+    assert [v for k, v in sequences.items() if k.startswith("Opening session")] == [1]
+    applied = run("apply", str(course), "--json")  # and nothing is sent again afterwards
+    assert applied.exit_code == 0, applied.output
+    assert json.loads(applied.stdout)["items"] == []

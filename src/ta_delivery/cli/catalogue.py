@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
-from .common import fail_input, main, make_context, plugin_manager, state_option
+
+if TYPE_CHECKING:
+    from ..programme import Programme
+from .common import fail_input, main, make_context, plugin_manager, say_carried_over, state_option
 
 __all__ = ["catalogue_command"]
 
 
-def programme_state_url(programme_path: Path, state: str | None) -> str:
-    """``--state``, else ``TA_DELIVERY_STATE``, else ``.ta-delivery/state.db`` beside ``programme.toml``."""
+def programme_state_url(programme_path: Path, state: str | None, loaded: Programme | None = None) -> str:
+    """``--state``, else ``TA_DELIVERY_STATE``, else ``.ta-delivery/state.db`` beside ``programme.toml``.
+
+    The default store is the one ``apply`` uses: a listed course's own store is carried over into it first
+    (PRODUCT.md section 5), so the calendars carry the SEQUENCE its invitations reached.
+    """
     from ..store import state_location
 
-    return state_location(programme_path, state or os.environ.get("TA_DELIVERY_STATE") or None)
+    override = state or os.environ.get("TA_DELIVERY_STATE") or None
+    if override or loaded is None:
+        return state_location(programme_path, override)
+    from ..programme.store import programme_store
+
+    url, moved = programme_store(loaded)
+    say_carried_over(moved)
+    return url
 
 
 @main.command("catalogue")
@@ -46,7 +61,7 @@ def catalogue_command(programme: str, out: str, templates: str | None, state: st
         loaded,
         Path(out),
         now=now,
-        store_url=programme_state_url(path, state),
+        store_url=programme_state_url(path, state, loaded),
         templates=Path(templates) if templates else None,
     )
     pages = sum(name.endswith(".html") for name in files)

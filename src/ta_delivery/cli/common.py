@@ -18,11 +18,13 @@ from ..errors import InputError, InputErrors, TaDeliveryError
 
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Sequence
 
     from ..clock import Clock
     from ..context import RunContext
     from ..models import Course
     from ..plugins import Plugins
+    from ..programme.store import CarryOver
     from ..store import Store
 
 EXIT_OK = 0
@@ -218,13 +220,18 @@ def state_url(course: Path, state: str | None) -> str:
     from ..programme.store import default_store
 
     url, moved = default_store(course)
+    say_carried_over(moved)
+    return url
+
+
+def say_carried_over(moved: Sequence[CarryOver]) -> None:
+    """Tell the user which courses' own stores were just carried over into the programme's store."""
     for done in moved:
         click.echo(
             f"note: {done.course_id}: its own store {str(done.source)!r} was carried over into the "
             f"programme's store ({done.total} rows); it is no longer used",
             err=True,
         )
-    return url
 
 
 #: The permissions of a file ``--out`` creates: reports and feeds hold names, emails and attendance.
