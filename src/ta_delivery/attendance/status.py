@@ -63,13 +63,16 @@ def classify(
     """The status of ``attended`` time in ``session`` and a sentence saying why.
 
     ``recorded`` is False when nothing at all was recorded for the person: that is ``absent`` whatever the
-    policy says.
+    policy says, and so is a recorded time of zero (PRODUCT.md: "a participant with no time in it is absent").
     """
     if not recorded:
         return "absent", "no attendance recorded"
     t = thresholds or Thresholds.of(session, policy)
     got = micros(attended)
     minutes, of = got // MINUTE_US, session.minutes
+    if got == 0 and not t.partial:
+        # no time in the session is absent even when partial_fraction (or present_fraction) is 0
+        return "absent", f"attended no time of the {of} min"
     if got * t.present.denominator >= t.present.numerator * t.total:
         if first_join is not None and first_join > t.late_limit:
             late_by = (first_join - session.start) // timedelta(minutes=1)
