@@ -141,6 +141,15 @@ class Raw:
     text: str
 
 
+#: What a TOML basic string must escape: the quote, the backslash and every control character but the tab.
+_TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    **{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F) if chr(c) not in "\t\n"},
+}
+
+
 def toml_value(value: Any) -> str:
     """``value`` as a TOML value: strings quoted, date-times as TOML date-times, tables inline."""
     if isinstance(value, Raw):
@@ -154,8 +163,7 @@ def toml_value(value: Any) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
+        return '"' + "".join(_TOML_ESCAPES.get(c, c) for c in value) + '"'
     if isinstance(value, Mapping):
         return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, Sequence):
