@@ -9,6 +9,7 @@ only resolves each to its recipient and its content, and sends it through the ru
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, cast
 import attrs
 
 from ..errors import ProviderError, TransportError
-from ..models import Course, Session
+from ..models import Course, Person, Session
 from ..planning import ItemResult, error_text
 from ..plugins import Plugins
 from ..records import Recording, Transport
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
 
     from .content import Reason
 
-__all__ = ["Delivery", "ghost_session"]
+__all__ = ["RECIPIENTS_NS", "Delivery", "ghost_session"]
+
+#: Who each person was when last sent a message (name, zone, language), by ``course id \x1f person id``, so
+#: the CANCEL they get after leaving the file still has their name and their language (decision 0185).
+RECIPIENTS_NS = "invites.recipients"
 
 #: How each message kind is named in ``apply``'s results.
 _ITEM_KINDS: dict[str, Literal["invite", "recording", "welcome"]] = {
@@ -72,6 +77,7 @@ class Delivery:
     now: Callable[[], datetime]
     on_progress: Callable[[str], None] | None = None
     _send_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+    _remembered: set[str] = attrs.field(factory=set, init=False)
 
     def send_invites(
         self, owed: Sequence[lifecycle.Owed], rooms: Mapping[str, ClassroomRow]
@@ -93,13 +99,15 @@ class Delivery:
             if session is None:
                 continue
             centre: tuple[str, tuple[str, ...]] | None = None
+            known = False  # a person of the file, to remember for a later CANCEL
             if message.person_id.startswith(CENTRE):
                 person, centre = centre_recipient(self.course, message.person_id, message.email, session)
             else:
                 try:
                     person = self.course.person(message.person_id)
+                    known = True
                 except KeyError:
-                    person = ghost_person(self.course, message.person_id, message.email)
+                    person = self._former_person(message.person_id, message.email)
             if person.email != message.email:
                 person = attrs.evolve(person, email=message.email)  # a CANCEL goes where the event was sent
             room_row = rooms.get(message.session_id)
@@ -127,6 +135,8 @@ class Delivery:
             if not result.ok:
                 failed.add((message.session_id, message.person_id))
                 continue
+            if known:
+                self._remember(person)
             if self.on_progress:
                 self.on_progress(target)
         return results
@@ -207,6 +217,32 @@ class Delivery:
             return ItemResult(kind, target, message.method, False, error=error_text(exc))
         self.store.save_invite(self.course.id, attrs.evolve(row, state="sent"), self.now())
         return ItemResult(kind, target, message.method, True, detail=message.email)
+
+    def _remember(self, person: Person) -> None:
+        """Keep who ``person`` is (once a run) for the CANCEL they may need after leaving the file."""
+        if person.id in self._remembered:
+            return
+        self._remembered.add(person.id)
+        who = {"name": person.name, "timezone": person.timezone, "language": self.course.language_of(person)}
+        key = f"{self.course.id}\x1f{person.id}"
+        value = json.dumps(who, ensure_ascii=False, sort_keys=True)
+        if self.store.kv_get(RECIPIENTS_NS, key) != value:
+            self.store.kv_put(RECIPIENTS_NS, key, value, self.now())
+
+    def _former_person(self, person_id: str, email: str) -> Person:
+        """A person no longer in the file, as they were when last sent a message (else from their address)."""
+        stored = self.store.kv_get(RECIPIENTS_NS, f"{self.course.id}\x1f{person_id}")
+        try:
+            who = json.loads(stored) if stored else {}
+            return Person(
+                id=person_id,
+                name=who["name"],
+                email=email,
+                timezone=who["timezone"],
+                language=who["language"],
+            )
+        except (ValueError, KeyError, TypeError):  # never remembered, or by an older version
+            return ghost_person(self.course, person_id, email)
 
     def _session_or_ghost(self, sid: str, rooms: Mapping[str, ClassroomRow]) -> Session | None:
         try:
