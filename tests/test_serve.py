@@ -324,7 +324,7 @@ def test_serve_app_for_a_programme_answers_for_each_of_its_courses(tmp_path: Pat
     person = last.participants[0].id if last.participants else last.trainers[0].id
     token = store.feed_token(last.id, person)
 
-    async def requests() -> tuple[httpx.Response, httpx.Response, httpx.Response]:
+    async def requests() -> tuple[httpx.Response, ...]:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://serve"
         ) as client:
@@ -332,11 +332,16 @@ def test_serve_app_for_a_programme_answers_for_each_of_its_courses(tmp_path: Pat
                 await client.get("/healthz"),
                 await client.get(f"/feeds/{token}.ics"),
                 await client.post("/webhooks/zoom", content=b"{}"),
+                # the path of the printed link when TA_DELIVERY_SERVE_URL has one (https://host/ta/)
+                await client.get(f"/ta/feeds/{token}.ics"),
+                await client.get(f"/ta/feeds/{token[:-1]}{'B' if token.endswith('A') else 'A'}.ics"),
             )
 
-    health, feed, unsigned = asyncio.run(requests())
+    health, feed, unsigned, under_prefix, guessed = asyncio.run(requests())
     store.close()
     assert health.json() == {"status": "ok"}
     assert feed.status_code == 200
+    assert under_prefix.status_code == 200 and under_prefix.content == feed.content
+    assert guessed.status_code == 404
     assert last.title in feed.text.replace("\r\n ", "")
     assert unsigned.status_code == 503  # no TA_DELIVERY_ZOOM_WEBHOOK_SECRET: refused, never accepted unsigned

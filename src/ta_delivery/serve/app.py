@@ -26,7 +26,9 @@ __all__ = ["make_app", "webhook_specs"]
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,128}")
+#: A feed's path: ``/feeds/<token>.ics``, under any prefix the path of ``TA_DELIVERY_SERVE_URL`` adds (a link
+#: printed for ``https://host/ta/`` asks for ``/ta/feeds/<token>.ics`` when no proxy strips ``/ta``).
+_FEED = re.compile(r"(?:/[^/]+)*/feeds/([A-Za-z0-9_-]{20,128})\.ics")
 
 
 def webhook_specs(plugins: Plugins) -> dict[str, WebhookSpec]:
@@ -88,8 +90,9 @@ def make_app(served: Served, plugins: Plugins) -> ASGIApp:
             ok = await asyncio.to_thread(healthy)
             await _json(send, 200 if ok else 503, {"status": "ok" if ok else "store unreachable"})
             return
-        token = path.removeprefix("/feeds/").removesuffix(".ics")
-        if path.startswith("/feeds/") and path.endswith(".ics") and _TOKEN.fullmatch(token):
+        found = _FEED.fullmatch(path)
+        if found is not None:
+            token = found.group(1)
             try:
                 body = await asyncio.to_thread(feed, token)
             except (TaDeliveryError, SQLAlchemyError) as exc:
