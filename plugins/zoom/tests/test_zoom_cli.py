@@ -5,6 +5,7 @@ leavers, registration switched off, the host, and the settings it needs."""
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 from pathlib import Path
 
@@ -186,3 +187,35 @@ def test_missing_credentials_exit_2_before_any_state_is_made(
     assert "TA_DELIVERY_ZOOM_CLIENT_ID" in result.stderr
     assert "TA_DELIVERY_ZOOM_CLIENT_SECRET" in result.stderr
     assert not (tmp_path / ".ta-delivery").exists(), "nothing is created when a setting is missing"
+
+
+def test_each_registrant_finds_their_own_join_link_everywhere_a_client_looks(
+    zoom: FakeZoom, tmp_path: Path
+) -> None:
+    """PRODUCT.md "Invites": a participant's invite carries their personal Zoom link in LOCATION, URL,
+    CONFERENCE and DESCRIPTION (and the readable parts); a trainer's carries the meeting's shared link, and
+    nobody's carries the host's start link."""
+    import icalendar
+
+    course = write_course(tmp_path, APPLY_COURSE)
+    assert run_json("apply", str(course))["ok"] is True
+    by_topic = {m["topic"]: m for m in zoom.live()}
+    for path in sorted((tmp_path / ".ta-delivery" / "outbox").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        address = message["To"].addresses[0].addr_spec
+        part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+        (event,) = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+        meeting = by_topic[str(event["SUMMARY"]).split(" (")[0]]
+        registrant = zoom.registrants[str(meeting["id"])].get(address)
+        link = registrant["join_url"] if registrant else f"https://fake.zoom.us/j/{meeting['id']}?pwd=abc"
+        assert registrant is not None or address == "rf@example.org"
+        conference = event["CONFERENCE"]
+        conferences = conference if isinstance(conference, list) else [conference]
+        assert str(event["LOCATION"]) == str(event["URL"]) == link
+        assert link in [str(c) for c in conferences]
+        assert link in str(event["DESCRIPTION"])
+        readable = [
+            p.get_content() for p in message.walk() if p.get_content_type() in ("text/plain", "text/html")
+        ]
+        assert len(readable) == 2 and all(link in text for text in readable)
+        assert b"HOSTSECRETZAK" not in path.read_bytes()
