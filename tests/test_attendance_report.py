@@ -150,9 +150,8 @@ def oracle_report(
 
 
 def _run(*args: str, now: datetime) -> tuple[int, str, str]:
-    result = CliRunner().invoke(
-        main, list(args), env={"TA_DELIVERY_NOW": _stamp(now), "TA_DELIVERY_STATE": None}
-    )
+    env = {"TA_DELIVERY_NOW": _stamp(now), "TA_DELIVERY_STATE": None, "COLUMNS": "200"}
+    result = CliRunner().invoke(main, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -208,3 +207,27 @@ def test_report_matches_the_contract_computed_the_slow_way(
         assert {s["id"]: (s["start"], s["minutes"]) for s in report["sessions"]} == {
             sid: (_stamp(start), minutes) for sid, start, minutes, _w in SESSIONS
         }
+
+
+def test_table_and_html_order_sessions_by_start_and_show_pending_apart_from_absent(tmp_path: Path) -> None:
+    policy = {"late_after_minutes": "10", "present_fraction": "0.75", "partial_fraction": "0.25"}
+    course = write_course(tmp_path, course_text({**policy, "completion_fraction": "0.8"}))
+    now = NOWS[1]  # s01 and s03 have ended, s02 has not
+    data = tmp_path / "s01.csv"
+    data.write_text(
+        "participant,join,leave\np1,2020-08-10T10:00:00Z,2020-08-10T11:00:00Z\n", encoding="utf-8"
+    )
+    assert _run("attendance", "import", str(course), str(data), "--session", "s01", now=now)[0] == 0
+    # the file lists s01, s02, s03; s03 starts before s02
+    code, table_text, err = _run("report", str(course), now=now)
+    assert code == 0, err
+    header = next(line for line in table_text.splitlines() if "s01" in line)
+    assert header.index("s01") < header.index("s03") < header.index("s02")
+    p2 = next(line for line in table_text.splitlines() if "(p2)" in line)
+    assert p2.index("A 0") < p2.index("unrecorded") < p2.index("upcoming")
+    code, page, err = _run("report", str(course), "--format", "html", now=now)
+    assert code == 0, err
+    heads = [page.index(f'<th title="{_stamp(start)}">{sid}') for sid, start, _m, _w in SESSIONS]
+    assert heads[0] < heads[2] < heads[1]
+    assert 'class="cell upcoming"' in page and 'class="cell unrecorded"' in page
+    assert page.count('class="cell absent"') == 2  # p2 and p3 in s01, the one recorded session

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ta_delivery.attendance.reconcile import AttendanceReport, ParticipantResult, SessionResult
+from ta_delivery.cli import main
 from ta_delivery.models import Course, Organizer, Participant, Session
 from ta_delivery.monitoring.activity import activity
 from ta_delivery.monitoring.ldc import is_ldc
 from ta_delivery.monitoring.programme import CourseFacts, continuity, dropped_out, programme_data
+from ta_delivery.testing.courses import Raw, course_toml, person, session, table, write_course
 
 COUNTRIES = ["HT", "JM", "BD", "BT", "NP", "TT", None]
 GENDERS = ["female", "male", "other", None]
@@ -157,3 +163,118 @@ def test_dropping_out_needs_two_missed_sessions_after_the_last_attended() -> Non
     assert not dropped_out(*result("present", "absent", "absent", "late"))
     assert not dropped_out(*result("absent", "absent", "absent", "absent"))  # never came: not a drop-out
     assert not dropped_out(*result("present", "present", "present", "absent"))
+
+
+# --- the same through the command line: report PROGRAMME against report COURSE ---------------------------
+
+#: countries: HT and BD were least developed in 2020, JM and TT were not
+CLI_POOL = [
+    ("ana", "HT", "female"),
+    ("ben", "JM", "male"),
+    ("chi", "BD", None),
+    ("dev", None, "other"),
+    ("eve", "TT", "female"),
+]
+CLI_SESSIONS = ("2020-08-10T10:00:00Z", "2020-08-11T10:00:00Z", "2020-08-12T10:00:00Z")
+
+
+@st.composite
+def cli_course(draw: Any, index: int) -> tuple[list[tuple[int, bool]], dict[tuple[int, int], bool]]:
+    """Who enrols (pool index, email written in upper case) and who attends which session."""
+    chosen = draw(st.lists(st.integers(0, len(CLI_POOL) - 1), min_size=1, unique=True))
+    enrolled = [(j, draw(st.booleans())) for j in chosen]
+    came = {(j, k): draw(st.booleans()) for j in chosen for k in range(len(CLI_SESSIONS))}
+    return enrolled, came
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    env = {"TA_DELIVERY_NOW": "2020-09-01T00:00:00Z", "TA_DELIVERY_STATE": None}
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@settings(deadline=None, max_examples=15)
+@given(
+    st.lists(st.integers(0, 1), min_size=1, max_size=3).flatmap(
+        lambda kinds: st.tuples(*(cli_course(i) for i in range(len(kinds))), st.just(kinds))
+    )
+)
+def test_programme_report_counts_what_the_course_reports_say(drawn: tuple[Any, ...]) -> None:
+    *plans, kinds = drawn
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        programme = root / "programme.toml"
+        programme.write_text(
+            table("[programme]", {"id": "prog", "title": {"en": "P"}, "courses": ["*/course.toml"]}),
+            encoding="utf-8",
+        )
+        # every course shares the programme's store (section 5)
+        files = []
+        for i, ((enrolled, came), advanced) in enumerate(zip(plans, kinds, strict=True)):
+            people = []
+            for j, upper in enrolled:
+                name, country, gender = CLI_POOL[j]
+                email = f"{name}@example.org"
+                keys = {k: v for k, v in (("country", country), ("gender", gender)) if v}
+                people.append(person(name, name.title(), email.upper() if upper else email, "UTC", **keys))
+            text = course_toml(
+                id=f"c{i}",
+                timezone="UTC",
+                participants=people,
+                sessions=[session(f"s{k}", start, 60) for k, start in enumerate(CLI_SESSIONS)],
+                extra=table("[attendance]", {"completion_fraction": Raw("0.6")}),
+                **({"prerequisites": ["intro-elearning"]} if advanced else {}),
+            )
+            (root / f"c{i}").mkdir()
+            files.append(write_course(root / f"c{i}", text))
+            rows = [
+                f"{CLI_POOL[j][0]},s{k},{CLI_SESSIONS[k]},{CLI_SESSIONS[k].replace('T10', 'T11')}"
+                for (j, k), yes in sorted(came.items())
+                if yes
+            ]
+            if rows:
+                register = root / f"c{i}" / "register.csv"
+                register.write_text("participant,session,join,leave\n" + "\n".join(rows) + "\n")
+                _cli("attendance", "import", str(files[-1]), str(register), "--json")
+        course_reports = [_cli("report", str(f), "--format", "json") for f in files]
+        assert not any((f.parent / ".ta-delivery").exists() for f in files)
+        data = _cli("report", str(programme), "--format", "json")
+
+    expected_courses = {
+        r["course"]: {
+            "id": r["course"],
+            "participants": len(r["participants"]),
+            "completed": sum(p["completed"] is True for p in r["participants"]),
+            "live_sessions": len(r["sessions"]),
+        }
+        for r in course_reports
+    }
+    assert {c["id"]: c for c in data["courses"]} == expected_courses
+    by_country: dict[str, Counter[str]] = {}
+    by_gender: dict[str, Counter[str]] = {}
+    ldc: Counter[str] = Counter()
+    emails: set[str] = set()
+    advanced: set[str] = set()
+    for (enrolled, _came), r, kind in zip(plans, course_reports, kinds, strict=True):
+        done = {p["id"]: p["completed"] is True for p in r["participants"]}
+        statuses = {s["status"] for p in r["participants"] for s in p["sessions"].values()}
+        assert ("present" in statuses) == any(_came.values())
+        for j, _upper in enrolled:
+            name, country, gender = CLI_POOL[j]
+            counts = Counter(participants=1, completed=int(done[name]))
+            if country:
+                by_country.setdefault(country, Counter()).update(counts)
+            if gender:
+                by_gender.setdefault(gender, Counter()).update(counts)
+            if country in ("HT", "BD"):
+                ldc.update(counts)
+            emails.add(name)
+            if kind:
+                advanced.add(name)
+    assert data["people"] == len(emails)
+    assert data["by_country"] == {k: dict(v) for k, v in by_country.items()}
+    assert data["by_gender"] == {k: dict(v) for k, v in by_gender.items()}
+    assert data["ldc"] == {"participants": ldc["participants"], "completed": ldc["completed"]}
+    assert data["progression"] == {"elearning_completed": 0, "advanced_enrolled": len(advanced)}
