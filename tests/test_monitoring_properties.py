@@ -212,7 +212,7 @@ def test_programme_report_counts_what_the_course_reports_say(drawn: tuple[Any, .
         )
         # every course shares the programme's store (section 5)
         files = []
-        for i, ((enrolled, came), advanced) in enumerate(zip(plans, kinds, strict=True)):
+        for i, ((enrolled, came), requires) in enumerate(zip(plans, kinds, strict=True)):
             people = []
             for j, upper in enrolled:
                 name, country, gender = CLI_POOL[j]
@@ -225,7 +225,7 @@ def test_programme_report_counts_what_the_course_reports_say(drawn: tuple[Any, .
                 participants=people,
                 sessions=[session(f"s{k}", start, 60) for k, start in enumerate(CLI_SESSIONS)],
                 extra=table("[attendance]", {"completion_fraction": Raw("0.6")}),
-                **({"prerequisites": ["intro-elearning"]} if advanced else {}),
+                prerequisites=["intro-elearning"] if requires else None,
             )
             (root / f"c{i}").mkdir()
             files.append(write_course(root / f"c{i}", text))
