@@ -308,3 +308,27 @@ def test_a_course_with_its_own_store_is_not_forgotten_by_the_catalogue(
     applied = run("apply", str(course), "--json")  # and nothing is sent again afterwards
     assert applied.exit_code == 0, applied.output
     assert json.loads(applied.stdout)["items"] == []
+
+
+def test_apply_programme_and_catalogue_on_a_shared_store_either_backend(
+    programme: Path, tmp_path: Path, store_url: str
+) -> None:
+    """``--state`` naming PostgreSQL (or SQLite) works for a programme as it does for a course: apply every
+    course, change one, and the catalogue built from that store carries the SEQUENCE reached."""
+    applied = run("apply", str(programme), "--state", store_url, "--json")
+    assert applied.exit_code == 0, applied.output
+    course = programme.parent / "rtpc-caribbean-2027" / "course.toml"
+    text = course.read_text(encoding="utf-8")
+    course.write_text(
+        text.replace('title = "Opening webinar', 'title = "Opening session', 1), encoding="utf-8"
+    )
+    changed = run("apply", str(programme), "--state", store_url, "--json")
+    assert changed.exit_code == 0, changed.output
+    again = run("apply", str(programme), "--state", store_url, "--json")
+    assert [c["items"] for c in json.loads(again.stdout)["courses"]] == [[], [], []]
+    out = tmp_path / "site"
+    build(programme, out, "--state", store_url)
+    cal = icalendar.Calendar.from_ical((out / "courses" / "rtpc-caribbean-2027.ics").read_bytes())
+    sequences = {str(e["SUMMARY"]).split(" (")[0]: int(e["SEQUENCE"]) for e in cal.walk("VEVENT")}
+    assert [v for k, v in sequences.items() if k.startswith("Opening session")] == [1]
+    assert not (programme.parent / ".ta-delivery" / "state.db").exists()  # the named store, no other

@@ -345,3 +345,60 @@ def test_serve_app_for_a_programme_answers_for_each_of_its_courses(tmp_path: Pat
     assert guessed.status_code == 404
     assert last.title in feed.text.replace("\r\n ", "")
     assert unsigned.status_code == 503  # no TA_DELIVERY_ZOOM_WEBHOOK_SECRET: refused, never accepted unsigned
+
+
+def test_healthz_answers_503_once_the_postgresql_store_is_unreachable(tmp_path: Path) -> None:
+    """``GET /healthz`` answers 200 *while* the store is reachable: a stopped PostgreSQL server makes it 503
+    (promptly, naming no address or password), so a load balancer takes the process out of service."""
+    import asyncio
+    import pwd
+
+    from ta_delivery.clock import FakeClock
+    from ta_delivery.context import RunContext
+    from ta_delivery.plugins import make_plugin_manager
+    from ta_delivery.serve import Served, make_app
+    from ta_delivery.settings import Settings
+    from ta_delivery.testing.postgresql import PostgresCluster, bindir
+
+    pytest.importorskip("psycopg")
+    found = bindir()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (initdb)")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root without a 'postgres' user to run initdb as")
+    cluster = PostgresCluster(found)
+    try:
+        url = cluster.start()
+        path = tmp_path / "course.toml"
+        path.write_text(COURSE, encoding="utf-8")
+        from ta_delivery.coursefile import load_course
+
+        plugins = make_plugin_manager()
+        store = open_store(url)
+        served = Served(
+            paths=(path,),
+            loader=lambda: (load_course(path, plugins),),
+            store=store,
+            context=RunContext(settings=Settings({}), clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC))),
+        )
+        app = make_app(served, plugins)
+
+        async def health() -> httpx.Response:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://serve"
+            ) as client:
+                return await client.get("/healthz")
+
+        assert asyncio.run(health()).status_code == 200
+        cluster.stop()
+        started = time.monotonic()
+        down = asyncio.run(health())
+        assert down.status_code == 503
+        assert time.monotonic() - started < 30
+        assert "127.0.0.1" not in down.text and "postgres" not in down.text.lower()
+        store.close()
+    finally:
+        cluster.stop()
