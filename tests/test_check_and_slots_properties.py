@@ -9,6 +9,7 @@ meets them.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ta_delivery.testing.cli import run
@@ -54,6 +55,10 @@ class Person:
     hours: str | None
     days: str | None
     trainer: bool
+    email: str | None = None  # the builder's ``ID@example.org`` when None
+
+    def address(self) -> str:
+        return self.email or f"{self.id}@example.org"
 
 
 @attrs.frozen
@@ -139,6 +144,7 @@ def local_text(draw: st.DrawFn, base: date) -> datetime:
 
 @attrs.frozen
 class Case:
+    id: str
     text: str
     zone: str
     people: tuple[Person, ...]
@@ -151,10 +157,14 @@ class Case:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> Case:
+def cases(
+    draw: st.DrawFn, cid: str = "demo-2027", base: date | None = None, emails: Sequence[str] = ()
+) -> Case:
+    """A course file; with ``emails``, its people's addresses are drawn from them (in any case)."""
     zone = draw(st.sampled_from(ZONES))
     tz = ZoneInfo(zone)
-    base = draw(st.sampled_from(AROUND)) + timedelta(days=draw(st.integers(0, 2)))
+    if base is None:
+        base = draw(st.sampled_from(AROUND)) + timedelta(days=draw(st.integers(0, 2)))
     zones = st.sampled_from(ZONES)
     people: list[Person] = []
     for i in range(draw(st.integers(1, 2))):
@@ -162,6 +172,9 @@ def cases(draw: st.DrawFn) -> Case:
     for i in range(draw(st.integers(0, 3))):
         people.append(Person(f"p{i}", draw(zones), draw(st.none() | hours_text()), None, False))
     people = [attrs.evolve(p, days=draw(st.none() | days_text())) for p in people]
+    if emails:
+        chosen = draw(st.permutations(emails))[: len(people)]
+        people = [attrs.evolve(p, email=cased(draw, e)) for p, e in zip(people, chosen, strict=False)]
     trainer_ids = [p.id for p in people if p.trainer]
     participant_ids = [p.id for p in people if not p.trainer]
 
@@ -251,9 +264,12 @@ def cases(draw: st.DrawFn) -> Case:
         extra += table("[rules.severity]", severity)
 
     def row(p: Person) -> dict[str, Any]:
-        return person(p.id, p.id.upper(), timezone=p.zone, working_hours=p.hours, working_days=p.days)
+        return person(
+            p.id, p.id.upper(), p.email, timezone=p.zone, working_hours=p.hours, working_days=p.days
+        )
 
     text = course_toml(
+        id=cid,
         timezone=zone,
         trainers=[row(p) for p in people if p.trainer],
         participants=[row(p) for p in people if not p.trainer],
@@ -261,7 +277,19 @@ def cases(draw: st.DrawFn) -> Case:
         series=runs,
         extra=extra,
     )
-    return Case(text, zone, tuple(people), tuple(lives), max_minutes, max_per_day, hours, days, severity)
+    return Case(cid, text, zone, tuple(people), tuple(lives), max_minutes, max_per_day, hours, days, severity)
+
+
+def end(s: Live) -> datetime:
+    assert s.start is not None
+    return s.start + timedelta(minutes=s.minutes)
+
+
+def people_of(case: Case, s: Live) -> list[str]:
+    """The ids of a session's people: its trainers and participants (every participant by default)."""
+    participants = [p.id for p in case.people if not p.trainer]
+    chosen = participants if s.participants is None else list(s.participants)
+    return [*s.trainers, *chosen]
 
 
 def expected(case: Case) -> list[Row]:
@@ -269,14 +297,8 @@ def expected(case: Case) -> list[Row]:
     live = [s for s in case.sessions if s.live]
     found: list[tuple[str, str | None, str | None]] = []
 
-    def end(s: Live) -> datetime:
-        assert s.start is not None
-        return s.start + timedelta(minutes=s.minutes)
-
     def of(s: Live) -> list[str]:
-        participants = [p.id for p in case.people if not p.trainer]
-        chosen = participants if s.participants is None else list(s.participants)
-        return [*s.trainers, *chosen]
+        return people_of(case, s)
 
     for s in live:
         if s.minutes > case.max_minutes:
@@ -330,6 +352,88 @@ def test_check_json_matches_the_contract_on_random_course_files(tmp_path: Path, 
     )
     assert got == expected(case), case.text
     assert code == (1 if any(row[1] == "error" for row in got) else 0)
+
+
+CROSS = ("too-many-live-sessions-per-day", "double-booked")
+EMAILS = ("ana@example.org", "bo@example.org", "cy@example.org", "di@example.org")
+
+
+def expected_in_programme(cases: Sequence[Case], case: Case) -> list[Row]:
+    """``case``'s findings in a programme of ``cases``: its own for three rules; for the two others, each
+    person's live sessions in every course where someone has their email (ignoring case), reported when one
+    of its own sessions is involved, another course's written ``COURSE_ID/SESSION_ID``."""
+    found = [row for row in expected(case) if row[0] not in CROSS]
+    for p in case.people:
+        mine: list[tuple[tuple[datetime, str, str], str, Live]] = []
+        for other in cases:
+            for s in other.sessions:
+                if not s.live:
+                    continue
+                ids = people_of(other, s)
+                if other is case:
+                    taking = p.id in ids
+                else:
+                    taking = any(
+                        q.address().lower() == p.address().lower() for q in other.people if q.id in ids
+                    )
+                if taking:
+                    assert s.start is not None
+                    shown = s.id if other is case else f"{other.id}/{s.id}"
+                    mine.append(((s.start, other.id, s.id), shown, s))
+        mine.sort(key=lambda e: e[0])
+        by_day: dict[date, list[tuple[tuple[datetime, str, str], str, Live]]] = {}
+        for entry in mine:
+            by_day.setdefault(entry[0][0].astimezone(ZoneInfo(p.zone)).date(), []).append(entry)
+        for on_day in by_day.values():
+            if len(on_day) > case.max_per_day and any(e[0][1] == case.id for e in on_day):
+                found.append(
+                    (CROSS[0], case.severity.get(CROSS[0], "error"), on_day[case.max_per_day][1], p.id)
+                )
+        for i, a in enumerate(mine):
+            for b in mine[i + 1 :]:
+                if case.id not in (a[0][1], b[0][1]):
+                    continue
+                if a[0][0] < end(b[2]) and b[0][0] < end(a[2]):
+                    later = max(a, b, key=lambda e: e[0])  # together: the greater (course id, session id)
+                    found.append((CROSS[1], case.severity.get(CROSS[1], "error"), later[1], p.id))
+    return sorted(found)
+
+
+@st.composite
+def programmes(draw: st.DrawFn) -> tuple[Case, ...]:
+    """Two or three courses on the same days, whose people share e-mail addresses (written in any case)."""
+    base = draw(st.sampled_from(AROUND)) + timedelta(days=draw(st.integers(0, 2)))
+    n = draw(st.integers(2, 3))
+    return tuple(draw(cases(cid=f"course-{i}", base=base, emails=EMAILS)) for i in range(n))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(members=programmes())
+def test_check_programme_json_matches_the_contract_on_random_course_files(
+    tmp_path: Path, members: tuple[Case, ...]
+) -> None:
+    assume(all(s.start is not None for case in members for s in case.sessions))
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: the glob sees these courses only
+    for case in members:
+        (folder / case.id).mkdir()
+        (folder / case.id / "course.toml").write_text(case.text, encoding="utf-8")
+    path = folder / "programme.toml"
+    path.write_text(
+        table("[programme]", {"id": "prog-2027", "title": "Programme", "courses": ["*/course.toml"]}),
+        encoding="utf-8",
+    )
+    code, out, err = run("check", str(path), "--json")
+    assert code in (0, 1), err
+    answer = json.loads(out)
+    assert set(answer) == {"programme", "courses"} and answer["programme"] == "prog-2027"
+    assert sorted(c["course"] for c in answer["courses"]) == [case.id for case in members]
+    for entry in answer["courses"]:
+        assert set(entry) == {"course", "findings"}
+        case = next(c for c in members if c.id == entry["course"])
+        got = sorted((f["rule"], f["severity"], f["session"], f["person"]) for f in entry["findings"])
+        assert got == expected_in_programme(members, case), "\n\n".join(c.text for c in members)
+    errors = any(f["severity"] == "error" for c in answer["courses"] for f in c["findings"])
+    assert code == (1 if errors else 0)
 
 
 @attrs.frozen
