@@ -317,3 +317,63 @@ def test_headings_are_classified_in_the_portals_languages(heading: str, kind: st
     from ta_delivery.attendance.formats.columns import classify
 
     assert classify(heading) == kind
+
+
+# --- the same real files through the command line: --timezone, the --json counts, re-import -----------------
+
+CLI_CASES = [
+    ("zoom-csv", "artefacts/zoom_participants_heroes_full.csv", at(2021, 11, 19, 10), 120, "UTC"),
+    ("zoom-csv", "artefacts/zoom_ja_example.csv", at(2020, 12, 7, 23, 30), 300, "Asia/Tokyo"),
+    ("zoom-csv", "peer_zoomclass/tm2.csv", at(2021, 6, 10, 10), 60, "UTC"),
+    ("zoom-json", "artefacts/zoom_api_report_participants_example.json", at(2019, 2, 1, 12, 30), 60, None),
+    ("webex-csv", "artefacts/webex_events_may4.csv", at(2021, 6, 14, 17), 195, "UTC"),
+    ("teams-csv", "artefacts/teams_IDL-14-11-22.csv", at(2022, 11, 14, 9, 30), 30, "UTC"),
+    ("teams-csv", "artefacts/teams_old_dominikhoebert.csv", at(2020, 12, 11, 12), 240, "UTC"),
+    ("meet-csv", "derived/meet_shape.csv", at(2021, 6, 14, 17), 180, "UTC"),
+]
+
+
+@needs_field
+@pytest.mark.parametrize(("fmt", "name", "start", "minutes", "tz"), CLI_CASES, ids=[c[1] for c in CLI_CASES])
+def test_real_exports_through_the_command_line(
+    tmp_path: Path, fmt: str, name: str, start: datetime, minutes: int, tz: str | None
+) -> None:
+    import json
+
+    from ta_delivery.testing.cli import run
+    from ta_delivery.testing.courses import course_toml, person, session, write_course
+
+    segs = parse(fmt, FIELD / name, [(start, minutes)], tz=tz)
+    text = course_toml(
+        id="field",
+        timezone="UTC",
+        participants=[person("ana", "Ana", "user1@mail.com")],
+        sessions=[session("s1", start.isoformat().replace("+00:00", "Z"), minutes)],
+    )
+    course = write_course(tmp_path, text)
+    args = ("attendance", "import", str(course), str(FIELD / name), "--format", fmt, "--json")
+    env = {"TA_DELIVERY_NOW": "2024-01-01T00:00:00Z", "TA_DELIVERY_STATE": ""}
+    if tz is not None:  # local times without an offset: refused without --timezone, and it says so
+        code, _, err = run(*args, env=env)
+        assert code == 2 and "--timezone" in err
+        assert not (tmp_path / ".ta-delivery").exists()
+    zone = ("--timezone", tz) if tz else ()
+    code, out, err = run(*args, *zone, env=env)
+    assert code == 0, err
+    unknown = {
+        (s.session_id, (s.email or "").casefold() or s.name)
+        for s in segs
+        if s.session_id and (s.email or "").casefold() != "user1@mail.com"
+    }
+    counts = {
+        "imported": len(segs),
+        "duplicates": 0,
+        "outside_sessions": sum(1 for s in segs if not s.session_id),
+        "unmatched": len(unknown),
+    }
+    assert json.loads(out) == counts
+    code, out, err = run(*args, *zone, env=env)
+    assert json.loads(out) == {**counts, "imported": 0, "duplicates": len(segs)}
+    code, out, err = run("report", str(course), "--format", "json", env=env)
+    assert code == 0, err
+    assert len(json.loads(out)["unmatched"]) == len(unknown)
