@@ -6,6 +6,7 @@ And ``plan`` says what changes (old → new), with a totals line and a way for s
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,3 +204,68 @@ def test_plan_shows_old_and_new(course: Path) -> None:
     code, out, _ = run("plan", str(course))
     assert "title: Opening webinar: the multilateral" in out
     assert "0 to create, 1 to update, 0 to cancel" in out
+
+
+# --- on a real terminal -----------------------------------------------------------------------------
+
+
+def on_a_terminal(*args: str, answer: str | None = None) -> tuple[int, str]:
+    """``ta-delivery ARGS`` in a child process whose stdin, stdout and stderr are a pseudo-terminal, as a
+    person at a terminal runs it; ``answer`` is typed when the question shows. Exit code and all it wrote."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ta_delivery", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+        env={**os.environ, "COLUMNS": "400"},  # a wide terminal: the closing line is not wrapped
+    )
+    os.close(slave)
+    written = b""
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            assert ready, f"no output for two minutes: {written!r}"
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            written += chunk
+            if answer is not None and b"Apply these changes?" in written:
+                os.write(master, answer.encode())
+                answer = None
+        text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", written.decode("utf-8", "replace"))  # no styles
+        return child.wait(timeout=60), text
+    finally:
+        os.close(master)
+        if child.poll() is None:
+            child.kill()
+
+
+def test_at_a_real_terminal_smtp_is_asked_about_and_no_changes_nothing(course: Path, smtp: _Relay) -> None:
+    code, shown = on_a_terminal("apply", str(course), answer="n\n")
+    assert code == 1, shown
+    assert "Apply these changes?" in shown and "nothing changed" in shown
+    assert smtp.received == []
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_at_a_real_terminal_apply_shows_progress_then_where_the_invitations_went(course: Path) -> None:
+    code, shown = on_a_terminal("apply", str(course))
+    assert code == 0, shown
+    assert "Apply these changes?" not in shown  # the outbox and Jitsi mail and change nobody remote
+    progress = shown.split("rtpc-caribbean-2027:")[0]
+    assert re.search(r"applying .* 0/\d+", progress), shown  # the bar, then each item as it is done
+    assert re.search(r"[a-z0-9-]+/[a-z0-9-]+ [━╸╺]+ +\d+/\d+", progress), shown  # session/person
+    sent = len(outbox(course))
+    folder = course.parent / ".ta-delivery" / "outbox"
+    assert f"{sent} invitation messages written to the outbox {folder}" in shown
