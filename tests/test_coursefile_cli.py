@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from ta_delivery.cli import main
 from ta_delivery.testing.courses import ORG, P1, T1, Raw, course_toml, series, table
+from ta_delivery.testing.courses import session as sessions_row
 
 HEAD = course_toml(
     id="acc-2020",
@@ -460,3 +461,113 @@ def test_deeply_nested_toml_is_an_input_error_not_a_traceback(tmp_path: Path, ne
     code, _, err = run(tmp_path, WITH_ROSTER.replace("[course]\n", f"[course]\nx = {nested}\n"), "check")
     assert code == 2
     assert "course.toml: not valid TOML" in err
+
+
+# --- every documented value, every required key (PRODUCT.md section 1) ----------------------------------
+
+ENUMERATIONS = {
+    "course.kind": ("course", "workshop", "seminar", "webinar", "symposium", "dialogue"),
+    "course.scope": ("national", "sub-regional", "regional", "global"),
+    "course.level": ("basic", "intermediate", "advanced"),
+    "course.language": ("en", "fr", "es"),
+    "course.status": ("planned", "scheduled", "delivered", "postponed", "cancelled"),
+    "trainers[0].language": ("en", "fr", "es"),
+    "participants[0].language": ("en", "fr", "es"),
+    "participants[0].gender": ("female", "male", "other"),
+    "sessions[0].kind": ("live", "recorded"),
+    "recordings.send_to": ("missed", "all", "none"),
+    "rules.severity.double-booked": ("error", "warning"),
+}
+
+
+def with_value(key: str, value: str) -> str:
+    """The default course file with ``key`` (a path from :data:`ENUMERATIONS`) set to ``value``."""
+    table_name, _, name = key.partition(".")
+    if table_name == "course":
+        return course_toml(**{name: value})
+    if table_name == "trainers[0]":
+        return course_toml(trainers=[{**T1, name: value}], sessions=[sessions_row(trainers=["t1"])])
+    if table_name == "participants[0]":
+        return course_toml(participants=[{**P1, name: value}])
+    if table_name == "sessions[0]":
+        return course_toml(sessions=[sessions_row(**{name: value})])
+    if table_name == "recordings":
+        return course_toml(extra=table("[recordings]", {name: value}))
+    return course_toml(extra=f'[rules.severity]\n{name.partition(".")[2]} = "{value}"\n')
+
+
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, values in ENUMERATIONS.items() for v in values])
+def test_every_documented_value_is_accepted(tmp_path: Path, key: str, value: str) -> None:
+    code, out, err = invoke(tmp_path, with_value(key, value), "check", "--json")
+    assert code in (0, 1), err
+    assert json.loads(out)["course"] == "demo-2027"
+
+
+@pytest.mark.parametrize("key", ENUMERATIONS)
+def test_a_value_outside_the_documented_ones_is_an_input_error(tmp_path: Path, key: str) -> None:
+    near_miss = ENUMERATIONS[key][0].upper()  # values are written as documented, in lower case
+    err = assert_input_error(tmp_path, with_value(key, near_miss), key)
+    assert repr(near_miss) in err
+
+
+REQUIRED = (
+    "course.id",
+    "course.title",
+    "course.timezone",
+    "course.organizer",
+    "trainers[0].id",
+    "trainers[0].name",
+    "trainers[0].email",
+    "trainers[0].timezone",
+    "participants[0].id",
+    "participants[0].name",
+    "participants[0].email",
+    "participants[0].timezone",
+    "sessions[0].id",
+    "sessions[0].title",
+    "sessions[0].start",
+    "sessions[0].minutes",
+)
+
+
+def without(*keys: str) -> str:
+    """A course file of one trainer, one participant and one session, with ``keys`` left out."""
+    gone: dict[str, set[str]] = {}
+    for key in keys:
+        where, _, name = key.partition(".")
+        gone.setdefault(where, set()).add(name)
+
+    def keep(where: str, row: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in row.items() if k not in gone.get(where, set())}
+
+    return course_toml(
+        trainers=[keep("trainers[0]", dict(T1))],
+        participants=[keep("participants[0]", dict(P1))],
+        sessions=[keep("sessions[0]", sessions_row(trainers=["t1"]))],
+        **dict.fromkeys(gone.get("course", set())),
+    )
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+def test_each_required_key_left_out_is_an_input_error(tmp_path: Path, key: str) -> None:
+    assert "s01" in without()  # the file is whole with nothing left out
+    assert json.loads(invoke(tmp_path, without(), "check", "--json")[1])["course"] == "demo-2027"
+    err = assert_input_error(tmp_path, without(key), key)
+    assert "missing" in err
+
+
+def test_every_required_key_left_out_is_reported_in_one_run(tmp_path: Path) -> None:
+    err = assert_input_error(tmp_path, without(*REQUIRED), "course.id")
+    for key in REQUIRED:
+        assert key in err, key
+
+
+@pytest.mark.parametrize(
+    ("cid", "ok"), [("a", True), ("a" * 64, True), ("a" * 65, False), ("x-2027-9", True)]
+)
+def test_course_ids_are_one_to_64_of_a_z_digits_and_dashes(tmp_path: Path, cid: str, ok: bool) -> None:
+    text = course_toml(id=cid)
+    if ok:
+        assert json.loads(invoke(tmp_path, text, "check", "--json")[1])["course"] == cid
+    else:
+        assert_input_error(tmp_path, text, "course.id")
