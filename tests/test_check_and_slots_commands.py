@@ -369,3 +369,21 @@ def test_slots_dates_must_be_written_yyyy_mm_dd(tmp_path: Path, value: str) -> N
     code, _, err = slots(tmp_path, SLOTS, "--minutes", "60", "--from", value, "--to", "2027-08-06", "--json")
     assert code == 2, err
     assert "--from" in err and "YYYY-MM-DD" in err
+
+
+def test_slots_on_a_programme_file_says_to_name_one_of_its_courses(tmp_path: Path) -> None:
+    """``check`` takes a programme; ``slots`` takes a course file, and says so instead of listing the
+    programme's keys as mistakes of a course file."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "course.toml").write_text(course_toml(id="course-a"), encoding="utf-8")
+    programme = tmp_path / "programme.toml"
+    programme.write_text('[programme]\nid = "p-2027"\ntitle = "P"\ncourses = ["*/course.toml"]\n')
+    args = ["--minutes", "60", "--from", "2027-09-06", "--to", "2027-09-06", "--json"]
+    result = CliRunner().invoke(main, ["slots", str(programme), *args])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert str(programme) in result.stderr
+    assert "programme file" in result.stderr and "course file" in result.stderr
+    assert "unknown table" not in result.stderr
+    assert not (tmp_path / ".ta-delivery").exists()
+    assert CliRunner().invoke(main, ["check", str(programme), "--json"]).exit_code == 0

@@ -323,6 +323,14 @@ def load(course: Path, plugins: Plugins) -> Course:
     try:
         return load_course(course, plugins)
     except InputError as exc:
+        if is_programme(course):  # a command that takes one course, given a programme: say so plainly
+            fail_input(
+                InputError(
+                    "is a programme file; this command takes a course file: name one of the programme's "
+                    "courses (check, plan, apply and report take the programme itself)",
+                    source=str(course),
+                )
+            )
         fail_input(exc)
 
 
