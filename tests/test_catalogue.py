@@ -332,3 +332,32 @@ def test_apply_programme_and_catalogue_on_a_shared_store_either_backend(
     sequences = {str(e["SUMMARY"]).split(" (")[0]: int(e["SEQUENCE"]) for e in cal.walk("VEVENT")}
     assert [v for k, v in sequences.items() if k.startswith("Opening session")] == [1]
     assert not (programme.parent / ".ta-delivery" / "state.db").exists()  # the named store, no other
+
+
+def test_every_page_stays_within_60_kb_for_a_large_programme_with_long_summaries(
+    programme: Path, tmp_path: Path
+) -> None:
+    """An institute's year can list a hundred activities or more: the index still lists every one of them
+    (the full summaries stay on the course pages) and no page with its styles passes 60 KB."""
+    from datetime import UTC, datetime
+
+    loaded = load_programme(programme)
+    rtpc = loaded.course("rtpc-caribbean-2027")
+    many = tuple(
+        attrs.evolve(
+            rtpc, id=f"activity-{i:03d}", title=f"Activity {i} on trade policy", summary="Trade. " * 80
+        )
+        for i in range(160)
+    )
+    out = tmp_path / "site"
+    files = build_catalogue(
+        attrs.evolve(loaded, courses=many), out, now=datetime(2027, 6, 1, tzinfo=UTC), store_url=None
+    )
+    heavy = {
+        name: len(data) for name, data in files.items() if name.endswith(".html") and len(data) > 60 * 1024
+    }
+    assert heavy == {}
+    for index in ("index.html", "fr/index.html", "en/kind/course.html"):
+        page = files[index].decode("utf-8")
+        assert all(f"courses/activity-{i:03d}.html" in page for i in range(160)), index
+    assert ("Trade. " * 80).strip() in files["en/courses/activity-042.html"].decode("utf-8")

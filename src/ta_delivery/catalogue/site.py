@@ -39,6 +39,8 @@ from .content import (
 
 __all__ = ["LANGUAGE_NAMES", "build_site", "environment"]
 
+#: What a page with its styles may weigh (PRODUCT.md section 5): an index over it shows shorter cards.
+PAGE_BUDGET = 60 * 1024
 #: Each language's name in that language (shown as is on every page).
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 
@@ -157,7 +159,10 @@ class _Site:
         last = format_date(span[1].astimezone(tz).date(), "long", locale=lang)
         return first if first == last else f"{first} – {last}"
 
-    def card(self, course: Course, lang: str, root: str, words: dict[str, dict[str, str]]) -> dict[str, Any]:
+    def card(
+        self, course: Course, lang: str, root: str, words: dict[str, dict[str, str]], compact: int = 0
+    ) -> dict[str, Any]:
+        """A course's card on an index; ``compact`` 1 leaves the summary out, 2 the facts line too."""
         facts = [words["kind"][course.kind]]
         if course.level:
             facts.append(words["level"][course.level])
@@ -168,9 +173,9 @@ class _Site:
             "href": root + page_path(lang, course.id),
             "title": course.title,
             "status_label": words["status"].get(course.status, ""),
-            "facts": " · ".join(facts),
+            "facts": " · ".join(facts) if compact < 2 else "",
             "dates": self.dates(course, lang),
-            "summary": course.summary or "",
+            "summary": (course.summary or "") if compact < 1 else "",
         }
 
     # --- pages -----------------------------------------------------------------------------------
@@ -219,16 +224,21 @@ class _Site:
                 "label": words["dimension"][current[0]],
                 "value_label": words[current[0]][current[1]],
             }
-        self.render(
-            "index.html",
-            path,
-            **self.common(lang, path, root, lambda other: f"{other}/{suffix}"),
-            filters=filters,
-            filter=filter_words,
-            upcoming=[self.card(c, lang, root, words) for c in listing.upcoming],
-            past=[self.card(c, lang, root, words) for c in listing.past],
-            elearning=elearning,
-        )
+        for compact in range(3):  # a long list drops the cards' summaries, then their facts, to fit the budget
+            if compact:
+                self.pages.remove(path)  # rendered again below
+            self.render(
+                "index.html",
+                path,
+                **self.common(lang, path, root, lambda other: f"{other}/{suffix}"),
+                filters=filters,
+                filter=filter_words,
+                upcoming=[self.card(c, lang, root, words, compact) for c in listing.upcoming],
+                past=[self.card(c, lang, root, words, compact) for c in listing.past],
+                elearning=elearning,
+            )
+            if len(self.files[path]) <= PAGE_BUDGET:
+                break
 
     def course_page(self, course: Course, lang: str) -> None:
         path = page_path(lang, course.id)
