@@ -219,3 +219,24 @@ def test_each_registrant_finds_their_own_join_link_everywhere_a_client_looks(
         ]
         assert len(readable) == 2 and all(link in text for text in readable)
         assert b"HOSTSECRETZAK" not in path.read_bytes()
+
+
+def test_at_a_terminal_apply_asks_before_changing_zoom_even_with_the_outbox(
+    zoom: FakeZoom, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PRODUCT.md section 2: on a terminal, a run that would change classrooms on a remote provider shows
+    what it will do and asks first; "no" changes nothing anywhere, and a run with nothing to do asks nothing."""
+    monkeypatch.setattr("ta_delivery.cli.sync.interactive", lambda: True)
+    course = write_course(tmp_path, APPLY_COURSE)
+    declined = CliRunner().invoke(main, ["apply", str(course)], input="n\n")
+    assert declined.exit_code == 1, declined.output
+    assert "Apply these changes?" in declined.stderr and "zoom" in declined.stderr
+    assert zoom.meetings == {} and not dict(zoom.writes)
+    assert not (tmp_path / ".ta-delivery").exists()
+
+    accepted = CliRunner().invoke(main, ["apply", str(course)], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert len(zoom.live()) == 2
+    again = CliRunner().invoke(main, ["apply", str(course)], input="")
+    assert again.exit_code == 0, again.output
+    assert "Apply these changes?" not in again.stderr
