@@ -225,7 +225,7 @@ def test_at_a_terminal_apply_asks_before_changing_zoom_even_with_the_outbox(
     zoom: FakeZoom, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PRODUCT.md section 2: on a terminal, a run that would change classrooms on a remote provider shows
-    what it will do and asks first; "no" changes nothing anywhere, and a run with nothing to do asks nothing."""
+    what it will do and asks first; "no" changes nothing anywhere; a run with nothing to do asks nothing."""
     monkeypatch.setattr("ta_delivery.cli.sync.interactive", lambda: True)
     course = write_course(tmp_path, APPLY_COURSE)
     declined = CliRunner().invoke(main, ["apply", str(course)], input="n\n")
