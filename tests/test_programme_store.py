@@ -249,3 +249,46 @@ def test_runs_of_two_courses_of_one_programme_take_turns(tmp_path: Path) -> None
     assert applied.exit_code == 0, applied.output
     assert "waiting for another run" in applied.stderr and "p-2027.programme" in applied.stderr
     assert waited >= 1.0
+
+
+def test_a_course_run_waits_for_the_programme_run_on_a_postgresql_store(
+    postgresql_url: str, tmp_path: Path
+) -> None:
+    """``--state postgresql://...``: the programme's lock is an advisory lock every process sees; a run of
+    one of its courses says it waits, then does its work once (nothing done twice)."""
+    import threading
+    import time
+
+    write(tmp_path, "programme.toml", PROGRAMME)
+    course = write(tmp_path, "b/course.toml", course_text("b"))
+    shared = open_store(postgresql_url)
+    held = threading.Event()
+    release = threading.Event()
+
+    def other_run() -> None:
+        with shared.run_lock("p-2027.programme"):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=other_run)
+    holder.start()
+    try:
+        assert held.wait(10)
+        threading.Timer(1.5, release.set).start()
+        started = time.monotonic()
+        applied = run("apply", str(course), "--state", postgresql_url)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+    try:
+        assert applied.exit_code == 0, applied.output
+        assert "waiting for another run" in applied.stderr and "p-2027.programme" in applied.stderr
+        assert waited >= 1.0
+        assert (len(shared.classrooms("b")), len(shared.invites("b"))) == (2, 4)
+        again = run("apply", str(tmp_path / "programme.toml"), "--state", postgresql_url, "--json")
+        assert again.exit_code == 0, again.output
+        assert [c["items"] for c in json.loads(again.stdout)["courses"]] == [[]]
+    finally:
+        shared.close()
+    assert not (tmp_path / ".ta-delivery" / "state.db").exists()
