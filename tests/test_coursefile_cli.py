@@ -7,6 +7,7 @@ exit 2, name the file and the key path on stderr, and change nothing (no state, 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -571,3 +572,34 @@ def test_course_ids_are_one_to_64_of_a_z_digits_and_dashes(tmp_path: Path, cid: 
         assert json.loads(invoke(tmp_path, text, "check", "--json")[1])["course"] == cid
     else:
         assert_input_error(tmp_path, text, "course.id")
+
+
+CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "PRODUCT.md"
+
+
+@pytest.mark.skipif(not CONTRACT.is_file(), reason="../shared/PRODUCT.md is absent")
+def test_the_contracts_own_course_file_reads_as_it_says(tmp_path: Path) -> None:
+    """Both TOML blocks of PRODUCT.md section 1, verbatim, with a roster beside them: every key reads, and
+    the series is w01..w14 titled " (n/14)", weekly at 10:00 in Port of Spain, 2020-10-07 skipped."""
+    import re
+
+    contract = CONTRACT.read_text(encoding="utf-8")
+    section = contract[contract.index("## 1.") : contract.index("## 2.")]
+    text = "\n".join(re.findall(r"```toml\n(.*?)```", section, re.DOTALL))
+    roster = "id,name,email,timezone\nkt-02,Kim T.,kim@example.org,America/Jamaica\n"
+    code, out, err = invoke(tmp_path, text, "check", "--json", files={"participants.csv": roster})
+    assert code == 0, err
+    assert json.loads(out) == {"course": "rtpc-caribbean-2020", "findings": []}
+    code, feed, err = invoke(tmp_path, text, "calendar")
+    assert code == 0, err
+    lines = feed.replace("\r\n", "\n").replace("\n ", "").splitlines()
+    titles = [line.partition(":")[2] for line in lines if line.startswith("SUMMARY")]
+    course = " (Online Regional Trade Policy Course for the Caribbean)"  # the feed's titles name the course
+    assert titles == [f"Opening webinar{course}", *(f"Weekly webinar ({n}/14){course}" for n in range(1, 15))]
+    starts = [line.partition(":")[2] for line in lines if line.startswith("DTSTART")]
+    weekly = [f"{day:%Y%m%d}T140000Z" for day in _weekly(date(2020, 8, 12), 15) if day != date(2020, 10, 7)]
+    assert starts == ["20200810T140000Z", *weekly]
+
+
+def _weekly(first: date, count: int) -> list[date]:
+    return [first + timedelta(weeks=n) for n in range(count)]
