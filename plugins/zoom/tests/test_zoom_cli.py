@@ -15,8 +15,9 @@ from fake_zoom import ENV, FakeZoom
 from zoom_helpers import APPLY_COURSE, cli_course
 
 from ta_delivery.cli import main
+from ta_delivery.invites import session_uid
 from ta_delivery.testing.cli import outbox_invites, run_json
-from ta_delivery.testing.courses import write_course
+from ta_delivery.testing.courses import session, write_course
 
 
 def _course(tmp_path: Path, *, registration: bool) -> Path:
@@ -240,3 +241,41 @@ def test_at_a_terminal_apply_asks_before_changing_zoom_even_with_the_outbox(
     again = CliRunner().invoke(main, ["apply", str(course)], input="")
     assert again.exit_code == 0, again.output
     assert "Apply these changes?" not in again.stderr
+
+
+def test_a_session_moved_from_jitsi_to_zoom_is_reinvited_with_its_new_link_under_the_same_uid(
+    zoom: FakeZoom, tmp_path: Path
+) -> None:
+    """PRODUCT.md "Invites": a changed join link is a REQUEST with the same UID and a higher SEQUENCE; here
+    the session's provider changes, so its people get the Zoom links (a participant their own) and the
+    other session, still on Jitsi, gets nothing."""
+
+    def text(s02_provider: str) -> str:
+        return cli_course(
+            "",
+            id="zoom-switch",
+            provider="jitsi",
+            sessions=(
+                session("s01", title="Opening"),
+                session("s02", "2027-09-13T10:00:00", 90, title="Tariffs", provider=s02_provider),
+            ),
+        )
+
+    course = write_course(tmp_path, text("jitsi"))
+    seen: set[Path] = set()
+    assert run_json("apply", str(course))["ok"] is True
+    outbox_invites(tmp_path, seen)
+    assert len(seen) == 6 and zoom.meetings == {}
+
+    write_course(tmp_path, text("zoom"))
+    assert run_json("apply", str(course))["ok"] is True
+    (meeting,) = zoom.live()
+    after = outbox_invites(tmp_path, seen, ("METHOD", "UID", "SEQUENCE", "URL"))
+    assert set(after) == {"rf@example.org", "ana@example.org", "kiran@example.org"} and len(seen) == 9
+    registrants = zoom.registrants[str(meeting["id"])]
+    for address, fields in after.items():
+        assert fields["METHOD"] == "REQUEST" and fields["SEQUENCE"] == "1"
+        assert fields["UID"] == session_uid("zoom-switch", "s02")
+        link = registrants[address]["join_url"] if address in registrants else None
+        assert fields["URL"] == (link or f"https://fake.zoom.us/j/{meeting['id']}?pwd=abc")
+    assert run_json("apply", str(course))["items"] == []
