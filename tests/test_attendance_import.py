@@ -26,7 +26,7 @@ from ta_delivery.plugins import make_plugin_manager
 from ta_delivery.records import ImportFormatSpec, ImportRequest, LmsSpec, Segment
 from ta_delivery.store import open_store, state_location
 from ta_delivery.testing import courses
-from ta_delivery.testing.courses import ORG, course_toml, make_course, person, session
+from ta_delivery.testing.courses import ORG, course_toml, make_course, person, session, table
 from test_attendance_cli import Recorder, plugins_with, recorder, report_json, run, write_course
 
 __all__ = ["recorder"]  # the fixture, used by name
@@ -845,3 +845,45 @@ def test_rows_naming_sessions_not_live_are_counted_once_per_session(tmp_path: Pa
     [line] = error_lines(result)
     assert "2 row(s) name session 's09', which is not on the course" in line and "(s01, s02)" in line
     assert stored(course) == 0
+
+
+def test_rows_outside_every_session_count_once_a_later_edit_of_the_course_brings_them_in(
+    tmp_path: Path, with_zoom: Recorder
+) -> None:
+    course = write_course(tmp_path)
+    export = tmp_path / "participants.csv"
+    ana_early = "Ana Pérez,ana@example.org,08/09/2020 10:00:00,08/09/2020 11:00:00,60,No\n"
+    export.write_text(ZOOM + ana_early, encoding="utf-8")
+    first = _import(course, export, "--json")
+    assert first.exit_code == 0, first.output  # type: ignore[attr-defined]
+    assert json.loads(first.stdout)["outside_sessions"] == 2  # type: ignore[attr-defined]
+    before = report_json(course)
+    assert [s["id"] for s in before["sessions"]] == ["s01", "s02"]
+    assert all(u["session"] == "s01" for u in before["unmatched"])
+    # the coordinator adds the eve-of-course session the early rows belong to: they count there now
+    eve = table("[[sessions]]", session("s00", "2020-08-09T10:00:00", 60, title="Eve"))
+    write_course(tmp_path, extra=eve)
+    after = report_json(course)
+    ana = after["participants"][0]
+    assert ana["sessions"]["s00"] == {"status": "present", "minutes": 60}
+    assert after["participants"][1]["sessions"]["s00"] == {"status": "absent", "minutes": 0}
+    assert {"session": "s00", "name": "Early Bird", "email": "early@example.net", "minutes": 60} in after[
+        "unmatched"
+    ]
+    again = _import(course, export, "--json")  # nothing new, and nothing outside any more
+    assert json.loads(again.stdout) == {  # type: ignore[attr-defined]
+        "imported": 0,
+        "duplicates": 4,
+        "outside_sessions": 0,
+        "unmatched": 2,
+    }
+    assert report_json(course) == after
+    # moved away again: the rows, outside once more, are still the rows already stored
+    write_course(tmp_path, extra=eve.replace("2020-08-09", "2020-08-20"))
+    moved = _import(course, export, "--json")
+    assert json.loads(moved.stdout) == {  # type: ignore[attr-defined]
+        "imported": 0,
+        "duplicates": 4,
+        "outside_sessions": 2,
+        "unmatched": 1,
+    }

@@ -2,6 +2,8 @@
 
 A raw segment is keyed by ``(course, session, source, raw_key)`` where ``raw_key`` is a hash of the raw row
 (or event) it came from: inserting it again does nothing, so importing the same data twice changes nothing.
+A row kept outside every session (session ``""``) that a later edit of the course brings into one is the same
+row when imported again: it moves to that session instead of being stored twice (and the other way round).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from itertools import islice
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..records import AttendanceStatus, Segment
 from ..store import Store, schema, to_text
+from .windows import UNPLACED
 
 __all__ = ["AttendanceStore", "RawRow", "RecordResult", "instant_text"]
 
@@ -88,6 +91,23 @@ class _Bulk:
         return max(result.rowcount, 0)
 
 
+def _values(course_id: str, s: Segment, stamp: str) -> tuple[Any, ...]:
+    """One segment's row, in :data:`SEGMENT_COLUMNS` order."""
+    return (
+        course_id,
+        s.session_id,
+        s.source,
+        s.raw_key,
+        s.person_id,
+        s.external_id,
+        s.email,
+        s.name,
+        instant_text(s.join),
+        instant_text(s.leave),
+        stamp,
+    )
+
+
 @attrs.frozen
 class RecordResult:
     """What one recording did."""
@@ -138,6 +158,12 @@ class AttendanceStore:
                 chunk = list(islice(iterator, batch))
                 if not chunk:
                     break
+                total += len(chunk)
+                sessions.update(s.session_id for s in chunk)
+                if UNPLACED in had:
+                    chunk = self._elsewhere(conn, course_id, chunk, bulk, stamp)
+                if had - {UNPLACED}:
+                    chunk = self._placed_before(conn, course_id, chunk, had - {UNPLACED})
                 inserted += bulk.run(
                     [
                         (
@@ -156,9 +182,72 @@ class AttendanceStore:
                         for s in chunk
                     ]
                 )
-                total += len(chunk)
-                sessions.update(s.session_id for s in chunk)
         return RecordResult(total, inserted, frozenset(sessions), frozenset(had & sessions))
+
+    @staticmethod
+    def _elsewhere(
+        conn: Connection, course_id: str, chunk: list[Segment], bulk: _Bulk, stamp: str
+    ) -> list[Segment]:
+        """``chunk`` without the segments stored outside every session and now placed in one: those move to
+        their session (they are already stored, not new)."""
+        t = schema.segments
+        placed = {(s.source, s.raw_key): s for s in chunk if s.session_id != UNPLACED}
+        if not placed:
+            return chunk
+        found = [
+            row
+            for source in sorted({source for source, _key in placed})
+            for row in conn.execute(
+                select(t.c.source, t.c.raw_key).where(
+                    t.c.course_id == course_id,
+                    t.c.session_id == UNPLACED,
+                    t.c.source == source,
+                    t.c.raw_key.in_(sorted({key for src, key in placed if src == source})),
+                )
+            ).all()
+        ]
+        moved = [placed[(source, key)] for source, key in found if (source, key) in placed]
+        if not moved:
+            return chunk
+        bulk.run([_values(course_id, s, stamp) for s in moved])  # already there when stored twice before
+        for s in moved:
+            conn.execute(
+                delete(t).where(
+                    t.c.course_id == course_id,
+                    t.c.session_id == UNPLACED,
+                    t.c.source == s.source,
+                    t.c.raw_key == s.raw_key,
+                )
+            )
+        gone = {id(s) for s in moved}
+        return [s for s in chunk if id(s) not in gone]
+
+    @staticmethod
+    def _placed_before(
+        conn: Connection, course_id: str, chunk: list[Segment], sessions: set[str]
+    ) -> list[Segment]:
+        """``chunk`` without the segments outside every session that are stored in a session already (the
+        course was edited since): they stay where they are."""
+        t = schema.segments
+        outside = {(s.source, s.raw_key) for s in chunk if s.session_id == UNPLACED}
+        if not outside:
+            return chunk
+        found = [
+            row
+            for source in sorted({source for source, _key in outside})
+            for row in conn.execute(
+                select(t.c.source, t.c.raw_key).where(
+                    t.c.course_id == course_id,
+                    t.c.session_id.in_(sorted(sessions)),
+                    t.c.source == source,
+                    t.c.raw_key.in_(sorted({key for src, key in outside if src == source})),
+                )
+            ).all()
+        ]
+        stored = {(source, key) for source, key in found} & outside
+        if not stored:
+            return chunk
+        return [s for s in chunk if s.session_id != UNPLACED or (s.source, s.raw_key) not in stored]
 
     @staticmethod
     def _sessions_with_data(conn: Connection, course_id: str) -> set[str]:

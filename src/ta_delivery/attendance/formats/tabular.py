@@ -166,7 +166,8 @@ def segments(
             meeting = max(votes, key=lambda sid: (votes[sid], -placer.sessions.index(named_or(course, sid))))
     out: list[Segment] = []
     for row, join, leave in read:
-        sid = row.session or request.session_id or meeting or placer.place(join, leave) or UNPLACED
+        given = row.session or request.session_id or ""
+        sid = given or meeting or placer.place(join, leave) or UNPLACED
         name, email, ext = _clean(row.name), _clean(row.email), _clean(row.external_id)
         if email is not None and "@" not in email:
             email = None  # an anonymised or blank address ("taro1…") identifies nobody
@@ -176,7 +177,9 @@ def segments(
                 join=join,
                 leave=leave,
                 source=fmt,
-                raw_key=Segment.key_of(fmt, sid, name, (email or "").casefold(), ext, join, leave),
+                # the session the file or --session names, never the one found by the window: a row kept
+                # outside every session and placed after an edit of the course is the same row
+                raw_key=Segment.key_of(fmt, given, name, (email or "").casefold(), ext, join, leave),
                 external_id=ext,
                 email=email,
                 name=name,
