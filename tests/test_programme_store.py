@@ -292,3 +292,23 @@ def test_a_course_run_waits_for_the_programme_run_on_a_postgresql_store(
     finally:
         shared.close()
     assert not (tmp_path / ".ta-delivery" / "state.db").exists()
+
+
+def test_doctor_on_a_course_with_its_own_store_in_a_programme_changes_nothing(tmp_path: Path) -> None:
+    """``doctor`` checks "without changing anything": it names the programme's store the next run will use
+    but neither creates it nor carries the course's own store over (``apply`` does that)."""
+    course = write(tmp_path, "a/course.toml", course_text("a"))
+    assert run("apply", str(course)).exit_code == 0
+    own = tmp_path / "a" / ".ta-delivery" / "state.db"
+    before = own.read_bytes()
+    write(tmp_path, "programme.toml", PROGRAMME)
+    checked = run("doctor", str(course), "--json")
+    assert checked.exit_code == 0, checked.output
+    [store] = [c for c in json.loads(checked.stdout)["checks"] if c["area"] == "store"]
+    assert str(tmp_path / ".ta-delivery" / "state.db") in store["name"]
+    assert not (tmp_path / ".ta-delivery").exists(), "the programme's store is not created"
+    assert own.read_bytes() == before, "the course's own store is not marked as carried over"
+    assert "carried over" not in checked.stderr
+    moved = run("apply", str(course), "--json")  # the carry-over happens on the next real run
+    assert "carried over into the programme's store" in moved.stderr
+    assert json.loads(moved.stdout)["items"] == []

@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from ..store import Store
     from .model import Programme
 
-__all__ = ["CarryOver", "carry_over", "course_store", "default_store", "find_programme", "programme_store"]
+__all__ = [
+    "CarryOver",
+    "carry_over",
+    "course_store",
+    "default_store",
+    "default_store_url",
+    "find_programme",
+    "programme_store",
+]
 
 PROGRAMME_FILE = "programme.toml"
 #: Where the old store remembers that a course moved (``kv`` namespace and key prefix).
@@ -199,6 +207,15 @@ def programme_store(programme: Programme) -> tuple[str, list[CarryOver]]:
             if done is not None:
                 moved.append(done)
     return shared, moved
+
+
+def default_store_url(path: Path) -> str:
+    """The default store of a course or programme file, changing nothing (``doctor``): no carry-over."""
+    from ..store import state_location
+
+    if is_programme_file(path):
+        return state_location(path)
+    return state_location(find_programme(path) or path)
 
 
 def default_store(path: Path) -> tuple[str, list[CarryOver]]:
