@@ -126,3 +126,31 @@ def test_a_person_removed_from_the_file_is_cancelled_in_their_language_under_the
         assert event["ATTENDEE"].params["CN"] == "Zoé Martin"
     apply(course)
     assert sent(tmp_path, seen) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("cancelled", "Le cours Demo course est annulé, et cette séance avec lui."),
+        ("postponed", "Le cours Demo course est reporté"),
+    ],
+)
+def test_the_feed_of_a_stopped_course_says_so_and_promises_no_join_link(
+    tmp_path: Path, status: str, says: str
+) -> None:
+    zoe = person("p2", "Zoé Martin", timezone="Europe/Paris", language="fr")
+    course = write_course(tmp_path, course_toml(participants=(PARTICIPANT, zoe)))
+    apply(course)
+    write_course(tmp_path, course_toml(participants=(PARTICIPANT, zoe), status=status))
+    apply(course)  # the classrooms are cancelled: no join link to show any more
+    code, out, err = run("calendar", str(course), "--person", "p2")
+    assert code == 0, err
+    calendar = icalendar.Calendar.from_ical(out)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    for event in events:
+        assert str(event["STATUS"]) == "CANCELLED"
+        description = str(event["DESCRIPTION"])
+        assert description.startswith(says), description
+        assert "suivra" not in description  # "the join link will follow in an updated invitation"

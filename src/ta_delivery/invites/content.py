@@ -119,6 +119,13 @@ def invite_text(
     elif method == "REQUEST":
         subject = _("Invitation: {title}, {when}").format(title=session_title, when=when_short)
         intro = _("You are invited to a live session of {course}.")
+    elif reason in ("course-cancelled", "course-postponed"):  # a feed's event of a stopped course
+        subject = summary
+        intro = (
+            _("The course {course} has been cancelled, and with it this session.")
+            if reason == "course-cancelled"
+            else _("The course {course} has been postponed: this session will not take place at this time.")
+        )
     elif live:
         subject = summary
         intro = _("A live session of {course}.")
@@ -129,7 +136,7 @@ def invite_text(
 
     when_line = _("When: {when} ({zone})").format(when=when_local, zone=label)
     utc_line = _("In UTC: {when}").format(when=format_utc_span(start, end))
-    if method == "CANCEL" or not live:
+    if method == "CANCEL" or not live or reason in ("course-cancelled", "course-postponed"):
         join_line = None
     elif join_url:
         join_line = _("Join: {url}").format(url=join_url)

@@ -156,6 +156,8 @@ def event_properties(
     language = course.language_of(reader) if reader is not None else course.language
     zone = reader.timezone if reader is not None else course.timezone
     url = clean_url(join_url)
+    if method == "PUBLISH" and reason is None and course.status in ("cancelled", "postponed"):
+        reason = "course-cancelled" if course.status == "cancelled" else "course-postponed"
     words = _words(
         course,
         session,
