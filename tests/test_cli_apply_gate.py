@@ -269,3 +269,25 @@ def test_at_a_real_terminal_apply_shows_progress_then_where_the_invitations_went
     sent = len(outbox(course))
     folder = course.parent / ".ta-delivery" / "outbox"
     assert f"{sent} invitation messages written to the outbox {folder}" in shown
+
+
+def test_apply_json_also_ends_by_saying_where_the_invitations_went(course: Path) -> None:
+    code, out, _ = run("apply", str(course), "--json")
+    assert code == 0
+    went = json.loads(out)["invitations"]
+    folder = course.parent / ".ta-delivery" / "outbox"
+    sent = len(outbox(course))
+    assert went == {
+        "transport": "outbox",
+        "where": f"written to the outbox {folder}",
+        "summary": f"{sent} invitation messages written to the outbox {folder}",
+    }
+
+
+def test_apply_json_names_the_smtp_server_the_invitations_went_through(course: Path, smtp: _Relay) -> None:
+    code, out, _ = run("apply", str(course), "--json")
+    assert code == 0
+    went = json.loads(out)["invitations"]
+    assert went["transport"] == "smtp"
+    assert went["where"] == f"sent through SMTP server 127.0.0.1:{smtp.port}"
+    assert went["summary"].endswith(went["where"]) and smtp.received

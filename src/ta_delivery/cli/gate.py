@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from ..planning import ApplyResult, Plan
     from ..plugins import Plugins
 
-__all__ = ["ask_first", "check_rules", "interactive", "needs_question", "where_invites_went"]
+__all__ = [
+    "ask_first",
+    "check_rules",
+    "interactive",
+    "invites_went_json",
+    "needs_question",
+    "where_invites_went",
+]
 
 
 def interactive() -> bool:
@@ -88,14 +95,25 @@ def where_invites_went(result: ApplyResult, transport: str, target: Any) -> str:
     welcomes = sum(1 for item in result.items if item.kind == "welcome" and item.ok)
     if welcomes:
         messages += f" and {welcomes} welcome message" + ("" if welcomes == 1 else "s")
+    tail = f" ({failed} failed: run apply again)" if failed else ""
+    return f"{messages} {_place(transport, target)}{tail}"
+
+
+def invites_went_json(result: ApplyResult, transport: str, target: Any) -> dict[str, str]:
+    """The closing line for ``apply --json``: the transport, and where it put the messages."""
+    return {
+        "transport": transport,
+        "where": _place(transport, target),
+        "summary": where_invites_went(result, transport, target),
+    }
+
+
+def _place(transport: str, target: Any) -> str:
     if transport == "outbox":
         folder = getattr(target, "folder", None)
-        place = f"written to the outbox {Path(folder)}" if folder is not None else "written to the outbox"
-    elif transport == "smtp":
+        return f"written to the outbox {Path(folder)}" if folder is not None else "written to the outbox"
+    if transport == "smtp":
         settings = getattr(target, "settings", None)
         host = f"{settings.host}:{settings.port}" if settings is not None else "the SMTP server"
-        place = f"sent through SMTP server {host}"
-    else:
-        place = f"handed to the {transport} transport"
-    tail = f" ({failed} failed: run apply again)" if failed else ""
-    return f"{messages} {place}{tail}"
+        return f"sent through SMTP server {host}"
+    return f"handed to the {transport} transport"

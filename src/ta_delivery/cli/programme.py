@@ -198,7 +198,7 @@ def apply_programme_command(
     from ..store import open_store
     from ..sync import Syncer, preflight, transport_spec
     from .check import _print_findings, findings_json
-    from .gate import interactive, where_invites_went
+    from .gate import interactive, invites_went_json, where_invites_went
     from .sync import _print_result
 
     programme = load_programme_or_exit(path, plugins)
@@ -277,7 +277,8 @@ def apply_programme_command(
                     continue
                 if not result.ok:
                     failed.append(course.id)
-                results.append(result.to_json())
+                went = invites_went_json(result, names[course.id], transports[course.id])
+                results.append({**result.to_json(), "invitations": went})
                 if not as_json:
                     _print_result(result, verbose)
                     click.echo(where_invites_went(result, names[course.id], transports[course.id]))

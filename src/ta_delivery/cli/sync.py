@@ -27,7 +27,14 @@ from .common import (
     state_option,
     state_url,
 )
-from .gate import ask_first, check_rules, interactive, needs_question, where_invites_went
+from .gate import (
+    ask_first,
+    check_rules,
+    interactive,
+    invites_went_json,
+    needs_question,
+    where_invites_went,
+)
 from .plan_view import EXIT_PENDING, PlanView, totals_line
 from .programme import apply_programme_command, is_programme, plan_programme_command, programme_lock
 
@@ -225,7 +232,7 @@ def apply(
     finally:
         store.close()
     if as_json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), "invitations": invites_went_json(result, spec.name, transport)})
     else:
         _print_result(result, verbose)
         _console().print(_safe(where_invites_went(result, spec.name, transport)))
