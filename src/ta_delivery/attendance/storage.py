@@ -14,12 +14,13 @@ from itertools import islice
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..records import AttendanceStatus, Segment
 from ..store import Store, schema, to_text
+from .replacing import now_placed, placed_before, unplaced_keys
 from .windows import UNPLACED
 
 __all__ = ["AttendanceStore", "RawRow", "RecordResult", "instant_text"]
@@ -153,6 +154,7 @@ class AttendanceStore:
             if self.store.sqlite:
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
             had = self._sessions_with_data(conn, course_id)
+            unplaced = unplaced_keys(conn, course_id) if UNPLACED in had else set()
             bulk = _Bulk(conn, stmt, SEGMENT_COLUMNS)
             while True:
                 chunk = list(islice(iterator, batch))
@@ -160,10 +162,11 @@ class AttendanceStore:
                     break
                 total += len(chunk)
                 sessions.update(s.session_id for s in chunk)
-                if UNPLACED in had:
-                    chunk = self._elsewhere(conn, course_id, chunk, bulk, stamp)
+                if unplaced:
+                    moved, chunk = now_placed(conn, course_id, chunk, unplaced)
+                    bulk.run([_values(course_id, s, stamp) for s in moved])  # there if stored twice before
                 if had - {UNPLACED}:
-                    chunk = self._placed_before(conn, course_id, chunk, had - {UNPLACED})
+                    chunk = placed_before(conn, course_id, chunk, had - {UNPLACED})
                 inserted += bulk.run(
                     [
                         (
@@ -183,71 +186,6 @@ class AttendanceStore:
                     ]
                 )
         return RecordResult(total, inserted, frozenset(sessions), frozenset(had & sessions))
-
-    @staticmethod
-    def _elsewhere(
-        conn: Connection, course_id: str, chunk: list[Segment], bulk: _Bulk, stamp: str
-    ) -> list[Segment]:
-        """``chunk`` without the segments stored outside every session and now placed in one: those move to
-        their session (they are already stored, not new)."""
-        t = schema.segments
-        placed = {(s.source, s.raw_key): s for s in chunk if s.session_id != UNPLACED}
-        if not placed:
-            return chunk
-        found = [
-            row
-            for source in sorted({source for source, _key in placed})
-            for row in conn.execute(
-                select(t.c.source, t.c.raw_key).where(
-                    t.c.course_id == course_id,
-                    t.c.session_id == UNPLACED,
-                    t.c.source == source,
-                    t.c.raw_key.in_(sorted({key for src, key in placed if src == source})),
-                )
-            ).all()
-        ]
-        moved = [placed[(source, key)] for source, key in found if (source, key) in placed]
-        if not moved:
-            return chunk
-        bulk.run([_values(course_id, s, stamp) for s in moved])  # already there when stored twice before
-        for s in moved:
-            conn.execute(
-                delete(t).where(
-                    t.c.course_id == course_id,
-                    t.c.session_id == UNPLACED,
-                    t.c.source == s.source,
-                    t.c.raw_key == s.raw_key,
-                )
-            )
-        gone = {id(s) for s in moved}
-        return [s for s in chunk if id(s) not in gone]
-
-    @staticmethod
-    def _placed_before(
-        conn: Connection, course_id: str, chunk: list[Segment], sessions: set[str]
-    ) -> list[Segment]:
-        """``chunk`` without the segments outside every session that are stored in a session already (the
-        course was edited since): they stay where they are."""
-        t = schema.segments
-        outside = {(s.source, s.raw_key) for s in chunk if s.session_id == UNPLACED}
-        if not outside:
-            return chunk
-        found = [
-            row
-            for source in sorted({source for source, _key in outside})
-            for row in conn.execute(
-                select(t.c.source, t.c.raw_key).where(
-                    t.c.course_id == course_id,
-                    t.c.session_id.in_(sorted(sessions)),
-                    t.c.source == source,
-                    t.c.raw_key.in_(sorted({key for src, key in outside if src == source})),
-                )
-            ).all()
-        ]
-        stored = {(source, key) for source, key in found} & outside
-        if not stored:
-            return chunk
-        return [s for s in chunk if s.session_id != UNPLACED or (s.source, s.raw_key) not in stored]
 
     @staticmethod
     def _sessions_with_data(conn: Connection, course_id: str) -> set[str]:
