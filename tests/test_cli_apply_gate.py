@@ -209,9 +209,11 @@ def test_plan_shows_old_and_new(course: Path) -> None:
 # --- on a real terminal -----------------------------------------------------------------------------
 
 
-def on_a_terminal(*args: str, answer: str | None = None) -> tuple[int, str]:
+def on_a_terminal(*args: str, answer: str | None = None, stdout: Path | None = None) -> tuple[int, str]:
     """``ta-delivery ARGS`` in a child process whose stdin, stdout and stderr are a pseudo-terminal, as a
-    person at a terminal runs it; ``answer`` is typed when the question shows. Exit code and all it wrote."""
+    person at a terminal runs it; ``answer`` is typed when the question shows. Exit code and all it wrote.
+
+    With ``stdout``, standard output goes to that file instead (``ta-delivery ARGS > FILE``)."""
     import os
     import pty
     import select
@@ -219,10 +221,11 @@ def on_a_terminal(*args: str, answer: str | None = None) -> tuple[int, str]:
     import sys
 
     master, slave = pty.openpty()
+    log = stdout.open("wb") if stdout is not None else None
     child = subprocess.Popen(
         [sys.executable, "-m", "ta_delivery", *args],
         stdin=slave,
-        stdout=slave,
+        stdout=log if log is not None else slave,
         stderr=slave,
         close_fds=True,
         env={**os.environ, "COLUMNS": "400"},  # a wide terminal: the closing line is not wrapped
@@ -247,6 +250,8 @@ def on_a_terminal(*args: str, answer: str | None = None) -> tuple[int, str]:
         return child.wait(timeout=60), text
     finally:
         os.close(master)
+        if log is not None:
+            log.close()
         if child.poll() is None:
             child.kill()
 
@@ -255,6 +260,19 @@ def test_at_a_real_terminal_smtp_is_asked_about_and_no_changes_nothing(course: P
     code, shown = on_a_terminal("apply", str(course), answer="n\n")
     assert code == 1, shown
     assert "Apply these changes?" in shown and "nothing changed" in shown
+    assert smtp.received == []
+    assert not (course.parent / ".ta-delivery").exists()
+
+
+def test_at_a_terminal_with_output_to_a_file_mail_is_still_asked_about(
+    course: Path, smtp: _Relay, tmp_path: Path
+) -> None:
+    """``apply > log`` typed at a terminal: the plan and the question show on the terminal (stderr)."""
+    log = tmp_path / "apply.log"
+    code, shown = on_a_terminal("apply", str(course), answer="n\n", stdout=log)
+    assert code == 1, shown
+    assert "Apply these changes?" in shown and "nothing changed" in shown
+    assert "Apply these changes?" not in log.read_text()
     assert smtp.received == []
     assert not (course.parent / ".ta-delivery").exists()
 

@@ -32,8 +32,12 @@ __all__ = [
 
 
 def interactive() -> bool:
-    """Whether someone is at a terminal to answer (stdin and stdout both a terminal)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether someone is at a terminal to answer: stdin and stderr are one.
+
+    The plan and the question go to stderr, so ``apply > log`` at a terminal still asks before mailing
+    people; a script (no terminal on stdin) never waits for an answer.
+    """
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def check_rules(course: Course, plugins: Plugins, *, ignore: bool, as_json: bool) -> None:
