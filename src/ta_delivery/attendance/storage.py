@@ -167,24 +167,7 @@ class AttendanceStore:
                     bulk.run([_values(course_id, s, stamp) for s in moved])  # there if stored twice before
                 if had - {UNPLACED}:
                     chunk = placed_before(conn, course_id, chunk, had - {UNPLACED})
-                inserted += bulk.run(
-                    [
-                        (
-                            course_id,
-                            s.session_id,
-                            s.source,
-                            s.raw_key,
-                            s.person_id,
-                            s.external_id,
-                            s.email,
-                            s.name,
-                            instant_text(s.join),
-                            instant_text(s.leave),
-                            stamp,
-                        )
-                        for s in chunk
-                    ]
-                )
+                inserted += bulk.run([_values(course_id, s, stamp) for s in chunk])
         return RecordResult(total, inserted, frozenset(sessions), frozenset(had & sessions))
 
     @staticmethod
