@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from helpers.world import calendar_of
 from ta_delivery.cli import main
-from ta_delivery.store import open_store
+from ta_delivery.store import Store, open_store
 from ta_delivery.testing.courses import course_toml, person, session
 from test_programme_reader import write
 
@@ -219,13 +219,12 @@ def test_apply_programme_changes_nothing_when_a_rule_fails_across_courses(tmp_pa
     assert not outbox(tmp_path / "a") and not outbox(tmp_path / "b")
 
 
-def test_runs_of_two_courses_of_one_programme_take_turns(tmp_path: Path) -> None:
+def apply_while_the_programme_runs(shared: Store, *args: str) -> tuple[Result, float]:
+    """``apply ARGS`` while another run holds the programme's lock in ``shared`` for 1.5 s: the result, and
+    the seconds it took."""
     import threading
     import time
 
-    write(tmp_path, "programme.toml", PROGRAMME)
-    course = write(tmp_path, "b/course.toml", course_text("b"))
-    shared = open_store(f"sqlite:///{tmp_path / '.ta-delivery' / 'state.db'}")
     held = threading.Event()
     release = threading.Event()
 
@@ -240,11 +239,20 @@ def test_runs_of_two_courses_of_one_programme_take_turns(tmp_path: Path) -> None
         assert held.wait(10)
         threading.Timer(1.5, release.set).start()
         started = time.monotonic()
-        applied = run("apply", str(course))
-        waited = time.monotonic() - started
+        applied = run("apply", *args)
+        return applied, time.monotonic() - started
     finally:
         release.set()
         holder.join()
+
+
+def test_runs_of_two_courses_of_one_programme_take_turns(tmp_path: Path) -> None:
+    write(tmp_path, "programme.toml", PROGRAMME)
+    course = write(tmp_path, "b/course.toml", course_text("b"))
+    shared = open_store(f"sqlite:///{tmp_path / '.ta-delivery' / 'state.db'}")
+    try:
+        applied, waited = apply_while_the_programme_runs(shared, str(course))
+    finally:
         shared.close()
     assert applied.exit_code == 0, applied.output
     assert "waiting for another run" in applied.stderr and "p-2027.programme" in applied.stderr
@@ -256,32 +264,11 @@ def test_a_course_run_waits_for_the_programme_run_on_a_postgresql_store(
 ) -> None:
     """``--state postgresql://...``: the programme's lock is an advisory lock every process sees; a run of
     one of its courses says it waits, then does its work once (nothing done twice)."""
-    import threading
-    import time
-
     write(tmp_path, "programme.toml", PROGRAMME)
     course = write(tmp_path, "b/course.toml", course_text("b"))
     shared = open_store(postgresql_url)
-    held = threading.Event()
-    release = threading.Event()
-
-    def other_run() -> None:
-        with shared.run_lock("p-2027.programme"):
-            held.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=other_run)
-    holder.start()
     try:
-        assert held.wait(10)
-        threading.Timer(1.5, release.set).start()
-        started = time.monotonic()
-        applied = run("apply", str(course), "--state", postgresql_url)
-        waited = time.monotonic() - started
-    finally:
-        release.set()
-        holder.join()
-    try:
+        applied, waited = apply_while_the_programme_runs(shared, str(course), "--state", postgresql_url)
         assert applied.exit_code == 0, applied.output
         assert "waiting for another run" in applied.stderr and "p-2027.programme" in applied.stderr
         assert waited >= 1.0
