@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
+from .common import (
+    fail_input,
+    main,
+    make_context,
+    plugin_manager,
+    say_carried_over,
+    state_option,
+    state_override,
+)
 
 if TYPE_CHECKING:
     from ..programme import Programme
-from .common import fail_input, main, make_context, plugin_manager, say_carried_over, state_option
 
 __all__ = ["catalogue_command"]
 
@@ -25,7 +32,7 @@ def programme_state_url(programme_path: Path, state: str | None, loaded: Program
     """
     from ..store import state_location
 
-    override = state or os.environ.get("TA_DELIVERY_STATE") or None
+    override = state_override(state)
     if override or loaded is None:
         return state_location(programme_path, override)
     from ..programme.store import programme_store

@@ -205,17 +205,27 @@ def is_programme(path: Path) -> bool:
     return is_programme_file(path)
 
 
-def state_url(course: Path, state: str | None) -> str:
+def state_override(state: str | None) -> str | None:
+    """The store the user names: ``--state``, else ``TA_DELIVERY_STATE``; ``None`` for the default one."""
+    return state or os.environ.get("TA_DELIVERY_STATE") or None
+
+
+def state_url(course: Path, state: str | None, *, carry_over: bool = True) -> str:
     """The state store URL: ``--state``, else ``TA_DELIVERY_STATE``, else the default store.
 
     The default is ``.ta-delivery/state.db`` beside the course file, or beside ``programme.toml`` for a
-    programme file and for a course file in a programme's folder (or below it).
+    programme file and for a course file in a programme's folder (or below it). ``carry_over=False``
+    names that store without carrying a course's own store over into it (``doctor`` changes nothing).
     """
     from ..store import state_location
 
-    override = state or os.environ.get("TA_DELIVERY_STATE") or None
+    override = state_override(state)
     if override:
         return state_location(course, override)
+    if not carry_over:
+        from ..programme.store import default_store_url
+
+        return default_store_url(course)
     # in a programme's folder: the programme's store, a course's own store carried over (PRODUCT.md s. 5)
     from ..programme.store import default_store
 

@@ -6,9 +6,7 @@ when any check fails, 2 when the course file itself is invalid. No secret is pri
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -28,15 +26,6 @@ from .common import (
 __all__ = ["doctor_command"]
 
 
-def _store_url(path: Path, state: str | None) -> str:
-    """The store to check, as ``state_url`` finds it but without carrying a course's own store over."""
-    if state or os.environ.get("TA_DELIVERY_STATE"):
-        return state_url(path, state)
-    from ..programme.store import default_store_url
-
-    return default_store_url(path)
-
-
 @main.command("doctor")
 @click.argument("course", metavar="COURSE")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
@@ -48,7 +37,7 @@ def doctor_command(course: str, as_json: bool, state: str | None) -> None:
     path = course_path(course)
     plugins = plugin_manager()
     model = load(path, plugins)
-    checks = run_doctor(model, plugins, make_context(path, None), _store_url(path, state))
+    checks = run_doctor(model, plugins, make_context(path, None), state_url(path, state, carry_over=False))
     ok = all(c.ok for c in checks)
     if as_json:
         print_json({"course": model.id, "ok": ok, "checks": [c.as_json() for c in checks]})
