@@ -7,6 +7,7 @@ language only. All inputs are already neutralised (see :mod:`.text`).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal
@@ -18,7 +19,7 @@ from ..dialin import numbers_for, tel_uri
 from ..records import DialIn
 from .i18n import format_short, format_span, format_utc_span, translations, zone_label
 
-__all__ = ["REASONS", "InviteText", "PhoneLines", "Reason", "invite_text", "phone_lines"]
+__all__ = ["REASONS", "InviteText", "PhoneLines", "Reason", "invite_text", "phone_lines", "stopped_reason"]
 
 Method = Literal["REQUEST", "CANCEL", "PUBLISH"]
 #: Why a message is sent: the CANCEL reasons pick the explanation; ``invited`` marks a REQUEST that invites
@@ -67,6 +68,23 @@ class InviteText:
     plain: str = ""
 
 
+#: The reasons that say the whole course stopped (its events are withdrawn, or published as not happening).
+_STOPPED: tuple[Reason, ...] = ("course-cancelled", "course-postponed")
+
+
+def stopped_reason(status: str) -> Reason:
+    """Why a course that no longer runs withdraws its sessions: cancelled, else postponed (a course put back
+    to ``planned`` reads as postponed)."""
+    return "course-cancelled" if status == "cancelled" else "course-postponed"
+
+
+def _stopped_intro(_: Callable[[str], str], reason: Reason | None) -> str:
+    """The sentence of a session whose course was cancelled or postponed, in the message's language."""
+    if reason == "course-cancelled":
+        return _("The course {course} has been cancelled, and with it this session.")
+    return _("The course {course} has been postponed: this session will not take place at this time.")
+
+
 @lru_cache(maxsize=8192)
 def invite_text(
     *,
@@ -95,15 +113,12 @@ def invite_text(
     when_short = format_short(start, zone, language)
     label = zone_label(ZoneInfo(zone), start, end)
 
+    stopped = reason in _STOPPED
     if method == "CANCEL":
         summary = _("Cancelled: {summary}").format(summary=summary)
         subject = _("Cancelled: {title}, {when}").format(title=session_title, when=when_short)
-        if reason == "course-cancelled":
-            intro = _("The course {course} has been cancelled, and with it this session.")
-        elif reason == "course-postponed":
-            intro = _(
-                "The course {course} has been postponed: this session will not take place at this time."
-            )
+        if stopped:
+            intro = _stopped_intro(_, reason)
         elif reason == "removed":
             intro = _("You are no longer expected at this session of {course}.")
         elif reason == "subscribed":
@@ -119,13 +134,9 @@ def invite_text(
     elif method == "REQUEST":
         subject = _("Invitation: {title}, {when}").format(title=session_title, when=when_short)
         intro = _("You are invited to a live session of {course}.")
-    elif reason in ("course-cancelled", "course-postponed"):  # a feed's event of a stopped course
+    elif stopped:  # a feed's event of a stopped course
         subject = summary
-        intro = (
-            _("The course {course} has been cancelled, and with it this session.")
-            if reason == "course-cancelled"
-            else _("The course {course} has been postponed: this session will not take place at this time.")
-        )
+        intro = _stopped_intro(_, reason)
     elif live:
         subject = summary
         intro = _("A live session of {course}.")
@@ -136,7 +147,7 @@ def invite_text(
 
     when_line = _("When: {when} ({zone})").format(when=when_local, zone=label)
     utc_line = _("In UTC: {when}").format(when=format_utc_span(start, end))
-    if method == "CANCEL" or not live or reason in ("course-cancelled", "course-postponed"):
+    if method == "CANCEL" or not live or stopped:
         join_line = None
     elif join_url:
         join_line = _("Join: {url}").format(url=join_url)

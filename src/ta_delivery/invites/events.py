@@ -20,7 +20,7 @@ import icalendar
 
 from ..models import Course, Person, Session, Trainer
 from ..records import DialIn
-from .content import InviteText, Reason, invite_text, phone_lines
+from .content import InviteText, Reason, invite_text, phone_lines, stopped_reason
 from .ids import session_uid
 from .text import Text, clean_line, clean_param, clean_text, clean_url
 
@@ -157,7 +157,7 @@ def event_properties(
     zone = reader.timezone if reader is not None else course.timezone
     url = clean_url(join_url)
     if method == "PUBLISH" and reason is None and course.status in ("cancelled", "postponed"):
-        reason = "course-cancelled" if course.status == "cancelled" else "course-postponed"
+        reason = stopped_reason(course.status)
     words = _words(
         course,
         session,

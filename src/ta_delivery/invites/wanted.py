@@ -18,6 +18,7 @@ from ..records import ProviderSpec
 from ..store import ClassroomRow, InviteRow
 from . import lifecycle
 from .centres import CENTRE, centres_of, content_fingerprint
+from .content import stopped_reason
 
 __all__ = ["cancel_reason", "eligibility", "feeds", "owed_invitations", "wanted_invitations"]
 
@@ -82,7 +83,7 @@ def wanted_invitations(
 def cancel_reason(course: Course, sid: str, desired: Mapping[str, Desired]) -> str:
     """Why a session's invitations are withdrawn: the course stopped, or the session went."""
     if not active(course):
-        return "course-cancelled" if course.status == "cancelled" else "course-postponed"
+        return stopped_reason(course.status)
     if sid not in desired:
         return "session-cancelled"
     return "removed"
