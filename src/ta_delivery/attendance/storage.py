@@ -155,6 +155,7 @@ class AttendanceStore:
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
             had = self._sessions_with_data(conn, course_id)
             unplaced = unplaced_keys(conn, course_id) if UNPLACED in had else set()
+            placed = had - {UNPLACED}  # sessions that held rows before: a row outside may be stored there
             bulk = _Bulk(conn, stmt, SEGMENT_COLUMNS)
             while True:
                 chunk = list(islice(iterator, batch))
@@ -165,8 +166,8 @@ class AttendanceStore:
                 if unplaced:
                     moved, chunk = now_placed(conn, course_id, chunk, unplaced)
                     bulk.run([_values(course_id, s, stamp) for s in moved])  # there if stored twice before
-                if had - {UNPLACED}:
-                    chunk = placed_before(conn, course_id, chunk, had - {UNPLACED})
+                if placed:
+                    chunk = placed_before(conn, course_id, chunk, placed)
                 inserted += bulk.run([_values(course_id, s, stamp) for s in chunk])
         return RecordResult(total, inserted, frozenset(sessions), frozenset(had & sessions))
 

@@ -224,9 +224,8 @@ class _Site:
                 "label": words["dimension"][current[0]],
                 "value_label": words[current[0]][current[1]],
             }
-        for compact in range(
-            3
-        ):  # a long list drops the cards' summaries, then their facts, to fit the budget
+        # a long list drops the cards' summaries, then their facts, to fit the budget
+        for compact in range(3):
             if compact:
                 self.pages.remove(path)  # rendered again below
             self.render(
