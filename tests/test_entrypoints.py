@@ -18,7 +18,6 @@ from ta_delivery.entrypoints import (
     _normalize,
     _scan,
     _Unusual,
-    distribution_version,
 )
 
 
@@ -69,8 +68,6 @@ def test_a_made_up_path_is_read_as_importlib_metadata_reads_it(
         "gamma",
     ]  # folder order within a folder
     assert ("alpha", "alpha_mod:plugin.inner [extra]", "ta_delivery", "Alpha_Plug", "1.0") in found
-    assert distribution_version("alpha-plug") == "1.0"
-    assert distribution_version("no-such-distribution") is None
 
 
 @pytest.mark.parametrize(

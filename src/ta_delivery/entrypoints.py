@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from functools import reduce
 from typing import Any
 
-__all__ = ["EntryPoint", "distribution_version", "entry_points"]
+__all__ = ["EntryPoint", "entry_points"]
 
 #: As ``importlib.metadata.EntryPoint.pattern``: ``module[:attr.attr][ [extras]]``.
 _REFERENCE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
@@ -71,25 +71,6 @@ def entry_points(group: str) -> list[EntryPoint]:
 def _scan(group: str) -> list[EntryPoint]:
     """:func:`entry_points` read from the files; :class:`_Unusual` where importlib.metadata must read."""
     return [ep for found in _distributions() for ep in _read_entry_points(found, group)]
-
-
-def distribution_version(name: str) -> str | None:
-    """The version of the installed distribution ``name`` (``None`` if not installed)."""
-    if "importlib.metadata" not in sys.modules:
-        try:
-            wanted = _normalize(name)
-            for found, normalized in _distributions():
-                if normalized == wanted:
-                    return _headers(found)[1]
-            return None
-        except _Unusual:
-            pass
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _normalize(name: str) -> str:
