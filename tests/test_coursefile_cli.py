@@ -603,3 +603,49 @@ def test_the_contracts_own_course_file_reads_as_it_says(tmp_path: Path) -> None:
 
 def _weekly(first: date, count: int) -> list[date]:
     return [first + timedelta(weeks=n) for n in range(count)]
+
+
+# --- working days and weekday series (PRODUCT.md section 1's reading rules) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            course_toml(course_extra='\n[rules]\nworking_days = "mon-fry"\n'),
+            "rules.working_days",
+        ),
+        (
+            course_toml(participants=[{**P1, "working_days": "sun,thurs"}]),
+            "participants[0].working_days",
+        ),
+        (
+            course_toml(series=[series(weekdays=["mon", "funday"])]),
+            "series[0].weekdays[1]",
+        ),
+        (
+            course_toml(series=[series(weekdays=["mon", "wed"], every_days=7)]),
+            "series[0].every_days",
+        ),
+    ],
+    ids=["rules-day-name", "person-day-name", "series-day-name", "every-days-and-weekdays"],
+)
+def test_an_unknown_day_name_or_both_series_steps_is_an_input_error(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    assert_input_error(tmp_path, text, key)
+
+
+def test_working_days_read_in_any_case_and_wrapping_past_sunday(tmp_path: Path) -> None:
+    """``SUN-thu`` is Sunday to Thursday: a Friday session is outside it, a Sunday one inside."""
+    text = course_toml(
+        course_extra='\n[rules]\nworking_days = "SUN-thu"\nworking_hours = "00:00-24:00"\n',
+        sessions=[
+            sessions_row("fri", start="2027-09-10T10:00:00"),
+            sessions_row("sun", start="2027-09-12T10:00:00"),
+        ],
+    )
+    found = check_json(tmp_path, text)["findings"]
+    assert isinstance(found, list)
+    days = {(f["rule"], f["session"]) for f in found if f["rule"] == "outside-working-days"}
+    assert days == {("outside-working-days", "fri")}
